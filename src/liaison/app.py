@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The composition root: ``create_app(settings)`` wires storage, routers, pages and errors.
+
+Nothing is built at import time; uvicorn uses ``liaison.app:factory`` with ``--factory``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+
+from liaison import __version__
+from liaison.config import Settings
+from liaison.db.engine import build_engine
+from liaison.db.session import session_factory
+from liaison.registry import api as registry_api
+from liaison.registry import views as registry_views
+from liaison.web import problems
+from liaison.web.deps import DbSession
+from liaison.web.templating import STATIC_DIR
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'"
+    ),
+}
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """Build the application for ``settings`` (an engine may be passed in by tests)."""
+    app = FastAPI(
+        title="Liaison",
+        version=__version__,
+        summary="Partnership registry, programmes, decisions, sharing and audit.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
+    app.state.session_factory = session_factory(app.state.engine)
+    problems.install(app)
+    app.middleware("http")(_request_context)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(_health_router())
+    app.include_router(registry_api.router)
+    app.include_router(registry_views.router)
+    return app
+
+
+async def _request_context(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request.state.request_id = request_id[:64]
+    response = await call_next(request)
+    response.headers["X-Request-ID"] = request.state.request_id
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness and database check")
+    def healthz(session: DbSession) -> dict[str, str]:
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    return router
+
+
+def factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory liaison.app:factory``: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``liaison``: init, serve, and each feature's commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from sqlalchemy.exc import OperationalError
+
+from liaison import __version__
+from liaison.terminal.context import command_session, engine_for, settings
+from liaison.terminal.output import console, fail
+from liaison.migrations import upgrade
+from liaison.registry.cli import app as registry_app
+from liaison.registry.service import RegistryService
+
+app = typer.Typer(
+    name="liaison",
+    help="Liaison: an alliance's partnerships — registry, programmes, decisions, sharing, audit.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(registry_app, name="registry")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"liaison {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Settings come from LIAISON_* environment variables (LIAISON_DATABASE_URL, ...)."""
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="Also load the demo partnership registry "
+                                       "(partners, agreements, offices, contact points).")] = False,
+) -> None:
+    """Create or upgrade the database and load reference data (countries, allies, frameworks)."""
+    cfg = settings()
+    engine = engine_for(cfg)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("Migrating the database schema…")
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            fail(f"cannot reach the database at {engine.url.render_as_string()}: {exc.orig}")
+        finally:
+            engine.dispose()
+        progress.update(task, description="Loading reference data…")
+        with command_session(cfg) as session:
+            service = RegistryService(session)
+            countries = service.load_countries()
+            reference = service.load_seed("reference")
+            demo_report = service.load_seed("partnerships") if demo else None
+    console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
+    console.print(f"  {countries} countries, {reference.total} allies and frameworks")
+    if demo_report is not None:
+        console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1,
+                                             max=65535)] = None,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Serve the web UI, the REST API and (later) TAXII."""
+    cfg = settings()
+    with command_session(cfg):
+        pass  # fails with a clear message when the database is not initialised
+    console.print(f"Liaison on http://{host or cfg.host}:{port or cfg.port}  (Ctrl+C stops)")
+    uvicorn.run("liaison.app:factory", factory=True, host=host or cfg.host,
+                port=port or cfg.port, reload=reload, log_level="info")
+
+
+def main() -> None:
+    app()

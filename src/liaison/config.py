@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Settings, read once from the environment (``LIAISON_`` prefix) and frozen.
+
+Nothing reads the environment at import time: ``Settings()`` is built by the CLI or by
+``create_app``'s caller and passed down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Liaison's configuration. Every field can be set as ``LIAISON_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LIAISON_", frozen=True, extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_VAR_DIR / 'liaison.sqlite3'}",
+        description="SQLAlchemy URL; a SQLite file by default, postgresql+psycopg://... in production.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    page_size: int = Field(default=50, ge=1, le=1000)
+    max_page_size: int = Field(default=500, ge=1, le=10000)
+    echo_sql: bool = False

@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Registry REST API under ``/api/v1``: list (paginated, filtered, sorted), get, create, update.
+
+Countries are addressed by ISO 3166 alpha-3 (aliases resolve), offices, agreements and
+mandates by id. Errors are problem JSON (``liaison.web.problems``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from liaison.kit.clock import today
+from liaison.kit.pagination import Page, PageRequest
+from liaison.registry.models import SecurityAgreement
+from liaison.registry.rules import OfficeStatus, PartnerStatus
+from liaison.registry.schemas import (
+    AllyCreate,
+    AllyRead,
+    AllyUpdate,
+    CountryRead,
+    FrameworkCreate,
+    FrameworkRead,
+    MandateCreate,
+    MandateRead,
+    MandateUpdate,
+    OfficeCreate,
+    OfficeRead,
+    OfficeTransition,
+    OfficeUpdate,
+    PartnerCreate,
+    PartnerRead,
+    PartnerUpdate,
+    SecurityAgreementCreate,
+    SecurityAgreementRead,
+    SecurityAgreementUpdate,
+)
+from liaison.registry.service import RegistryService
+from liaison.web.deps import AppSettings, DbSession
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
+
+Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Sort = Annotated[
+    str | None, Query(description="Field to sort by; prefix '-' for descending.", max_length=200)
+]
+On = Annotated[dt.date | None, Query(description="ISO date (YYYY-MM-DD).")]
+
+
+def _page(limit: int | None, offset: int, sort: str | None, settings: AppSettings) -> PageRequest:
+    return PageRequest(limit=min(limit or settings.page_size, settings.max_page_size),
+                       offset=offset, sort=sort)
+
+
+# countries --------------------------------------------------------------------------------------
+@router.get("/countries", summary="List or search countries (ISO 3166, with aliases)")
+def list_countries(
+    session: DbSession, settings: AppSettings, q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+) -> Page[CountryRead]:
+    page = _page(limit, offset, sort, settings)
+    rows, total = RegistryService(session).repo.list_countries(q, page)
+    return Page[CountryRead](items=[CountryRead.model_validate(r) for r in rows], total=total,
+                             limit=page.limit, offset=page.offset)
+
+
+@router.get("/countries/{ref}", summary="Resolve a code or name to a country")
+def get_country(ref: str, session: DbSession) -> CountryRead:
+    return CountryRead.model_validate(RegistryService(session).country(ref))
+
+
+# allies -----------------------------------------------------------------------------------------
+@router.get("/allies", summary="List allies, optionally those that are members on a date")
+def list_allies(
+    session: DbSession, settings: AppSettings, member_on: On = None,
+    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+) -> Page[AllyRead]:
+    page = _page(limit, offset, sort, settings)
+    rows, total = RegistryService(session).repo.list_allies(member_on, page)
+    return Page[AllyRead](items=[AllyRead.model_validate(r) for r in rows], total=total,
+                          limit=page.limit, offset=page.offset)
+
+
+@router.get("/allies/{ref}")
+def get_ally(ref: str, session: DbSession) -> AllyRead:
+    return AllyRead.model_validate(RegistryService(session).ally(ref))
+
+
+@router.post("/allies", status_code=status.HTTP_201_CREATED)
+def create_ally(data: AllyCreate, session: DbSession) -> AllyRead:
+    ally = RegistryService(session).create_ally(data)
+    session.flush()  # assign the id before the response is built
+    return AllyRead.model_validate(ally)
+
+
+@router.patch("/allies/{ref}")
+def update_ally(ref: str, data: AllyUpdate, session: DbSession) -> AllyRead:
+    return AllyRead.model_validate(RegistryService(session).update_ally(ref, data))
+
+
+# frameworks -------------------------------------------------------------------------------------
+@router.get("/frameworks")
+def list_frameworks(session: DbSession) -> list[FrameworkRead]:
+    return [FrameworkRead.model_validate(f) for f in RegistryService(session).repo.frameworks()]
+
+
+@router.post("/frameworks", status_code=status.HTTP_201_CREATED)
+def create_framework(data: FrameworkCreate, session: DbSession) -> FrameworkRead:
+    return FrameworkRead.model_validate(RegistryService(session).create_framework(data))
+
+
+# partners ---------------------------------------------------------------------------------------
+@router.get("/partners", summary="List partners by framework, status or agreement in force")
+def list_partners(
+    session: DbSession, settings: AppSettings,
+    framework: Annotated[str | None, Query(max_length=16)] = None,
+    status_: Annotated[PartnerStatus | None, Query(alias="status")] = None,
+    agreement_in_force_on: On = None,
+    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+) -> Page[PartnerRead]:
+    page = _page(limit, offset, sort, settings)
+    rows, total = RegistryService(session).repo.list_partners(
+        framework=framework, status=status_, agreement_in_force_on=agreement_in_force_on, page=page)
+    return Page[PartnerRead](items=[PartnerRead.model_validate(r) for r in rows], total=total,
+                             limit=page.limit, offset=page.offset)
+
+
+@router.get("/partners/{ref}")
+def get_partner(ref: str, session: DbSession) -> PartnerRead:
+    return PartnerRead.model_validate(RegistryService(session).partner(ref))
+
+
+@router.post("/partners", status_code=status.HTTP_201_CREATED)
+def create_partner(data: PartnerCreate, session: DbSession) -> PartnerRead:
+    partner = RegistryService(session).create_partner(data)
+    session.flush()  # assign the id before the response is built
+    return PartnerRead.model_validate(partner)
+
+
+@router.patch("/partners/{ref}")
+def update_partner(ref: str, data: PartnerUpdate, session: DbSession) -> PartnerRead:
+    return PartnerRead.model_validate(RegistryService(session).update_partner(ref, data))
+
+
+@router.get("/partners/{ref}/contact-points", summary="The contact-point embassies on a date")
+def partner_contact_points(ref: str, session: DbSession, on: On = None) -> list[MandateRead]:
+    mandates = RegistryService(session).contact_points_on(ref, on or today())
+    return [MandateRead.model_validate(m) for m in mandates]
+
+
+# security agreements ----------------------------------------------------------------------------
+def _agreement_read(agreement: SecurityAgreement, day: dt.date) -> SecurityAgreementRead:
+    fields = {k: getattr(agreement, k) for k in SecurityAgreementRead.model_fields if k != "status"}
+    return SecurityAgreementRead.model_validate(
+        {**fields, "status": RegistryService.agreement_status(agreement, day)}
+    )
+
+
+@router.get("/security-agreements", summary="List security agreements; status is on `on`")
+def list_agreements(
+    session: DbSession, settings: AppSettings,
+    partner: Annotated[str | None, Query(max_length=200)] = None,
+    in_force_on: On = None, on: On = None,
+    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+) -> Page[SecurityAgreementRead]:
+    service = RegistryService(session)
+    page = _page(limit, offset, sort, settings)
+    partner_id = service.partner(partner).id if partner else None
+    rows, total = service.repo.list_agreements(partner_id=partner_id, in_force_on=in_force_on,
+                                               page=page)
+    day = on or in_force_on or today()
+    return Page[SecurityAgreementRead](items=[_agreement_read(r, day) for r in rows], total=total,
+                                       limit=page.limit, offset=page.offset)
+
+
+@router.get("/security-agreements/{agreement_id}")
+def get_agreement(agreement_id: int, session: DbSession, on: On = None) -> SecurityAgreementRead:
+    return _agreement_read(RegistryService(session).agreement(agreement_id), on or today())
+
+
+@router.post("/security-agreements", status_code=status.HTTP_201_CREATED)
+def create_agreement(data: SecurityAgreementCreate, session: DbSession) -> SecurityAgreementRead:
+    agreement = RegistryService(session).create_agreement(data)
+    session.flush()  # assign the id before the response is built
+    return _agreement_read(agreement, today())
+
+
+@router.patch("/security-agreements/{agreement_id}")
+def update_agreement(
+    agreement_id: int, data: SecurityAgreementUpdate, session: DbSession
+) -> SecurityAgreementRead:
+    return _agreement_read(RegistryService(session).update_agreement(agreement_id, data), today())
+
+
+# offices ----------------------------------------------------------------------------------------
+@router.get("/offices", summary="List offices by status, host, or open on a date")
+def list_offices(
+    session: DbSession, settings: AppSettings,
+    status_: Annotated[OfficeStatus | None, Query(alias="status")] = None,
+    open_on: On = None, host: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+) -> Page[OfficeRead]:
+    service = RegistryService(session)
+    page = _page(limit, offset, sort, settings)
+    host_iso3 = service.country(host, field="host").iso3 if host else None
+    rows, total = service.repo.list_offices(status=status_, open_on=open_on, host=host_iso3,
+                                            page=page)
+    return Page[OfficeRead](items=[OfficeRead.model_validate(r) for r in rows], total=total,
+                            limit=page.limit, offset=page.offset)
+
+
+@router.get("/offices/{office_id}")
+def get_office(office_id: int, session: DbSession) -> OfficeRead:
+    return OfficeRead.model_validate(RegistryService(session).office(office_id))
+
+
+@router.post("/offices", status_code=status.HTTP_201_CREATED)
+def create_office(data: OfficeCreate, session: DbSession) -> OfficeRead:
+    office = RegistryService(session).create_office(data)
+    session.flush()  # assign the id before the response is built
+    return OfficeRead.model_validate(office)
+
+
+@router.patch("/offices/{office_id}")
+def update_office(office_id: int, data: OfficeUpdate, session: DbSession) -> OfficeRead:
+    return OfficeRead.model_validate(RegistryService(session).update_office(office_id, data))
+
+
+@router.post("/offices/{office_id}/transitions", summary="Move an office along its lifecycle")
+def transition_office(office_id: int, data: OfficeTransition, session: DbSession) -> OfficeRead:
+    return OfficeRead.model_validate(RegistryService(session).transition_office(office_id, data))
+
+
+# contact-point mandates -------------------------------------------------------------------------
+@router.get("/contact-point-mandates", summary="List contact-point embassy mandates")
+def list_mandates(
+    session: DbSession, settings: AppSettings,
+    partner: Annotated[str | None, Query(max_length=200)] = None, on: On = None,
+    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+) -> Page[MandateRead]:
+    service = RegistryService(session)
+    page = _page(limit, offset, sort, settings)
+    partner_id = service.partner(partner).id if partner else None
+    rows, total = service.repo.list_mandates(partner_id=partner_id, on=on, page=page)
+    return Page[MandateRead](items=[MandateRead.model_validate(r) for r in rows], total=total,
+                             limit=page.limit, offset=page.offset)
+
+
+@router.get("/contact-point-mandates/{mandate_id}")
+def get_mandate(mandate_id: int, session: DbSession) -> MandateRead:
+    return MandateRead.model_validate(RegistryService(session).mandate(mandate_id))
+
+
+@router.post("/contact-point-mandates", status_code=status.HTTP_201_CREATED)
+def create_mandate(data: MandateCreate, session: DbSession) -> MandateRead:
+    mandate = RegistryService(session).create_mandate(data)
+    session.flush()  # assign the id before the response is built
+    return MandateRead.model_validate(mandate)
+
+
+@router.patch("/contact-point-mandates/{mandate_id}")
+def update_mandate(mandate_id: int, data: MandateUpdate, session: DbSession) -> MandateRead:
+    return MandateRead.model_validate(RegistryService(session).update_mandate(mandate_id, data))

@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Registry queries. Every list starts from ``_select`` of its model: the one place where the
+access policy's ``readable(stmt, principal)`` joins when registry rows carry markings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from liaison.kit.pagination import PageRequest, order_by, paginate
+from liaison.registry.models import (
+    Ally,
+    ContactPointMandate,
+    Country,
+    CountryAlias,
+    Framework,
+    Office,
+    Partner,
+    SecurityAgreement,
+    partner_framework,
+)
+from liaison.registry.rules import OfficeStatus, PartnerStatus
+
+
+def normalise_alias(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for country names."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded.casefold()).split())
+
+
+def member_on_clause(day: dt.date) -> Any:  # noqa: ANN401 - a SQL boolean clause
+    return and_(
+        Ally.accession_date <= day,
+        or_(Ally.withdrawal_date.is_(None), Ally.withdrawal_date > day),
+    )
+
+
+def agreement_in_force_clause(day: dt.date) -> Any:  # noqa: ANN401 - a SQL boolean clause
+    start = func.coalesce(SecurityAgreement.in_force_on, SecurityAgreement.attested_on)
+    return and_(
+        start.is_not(None),
+        start <= day,
+        or_(SecurityAgreement.terminated_on.is_(None), SecurityAgreement.terminated_on > day),
+    )
+
+
+def mandate_on_clause(day: dt.date) -> Any:  # noqa: ANN401 - a SQL boolean clause
+    return and_(
+        ContactPointMandate.start_on <= day,
+        or_(ContactPointMandate.end_on.is_(None), ContactPointMandate.end_on >= day),
+    )
+
+
+class RegistryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # countries ------------------------------------------------------------------------------
+    def resolve_country(self, ref: str) -> Country | None:
+        code = ref.strip().upper()
+        if len(code) == 3 and code.isalpha():  # noqa: PLR2004 - ISO alpha-3
+            found = self.session.get(Country, code)
+            if found is not None:
+                return found
+        if len(code) == 2 and code.isalpha():  # noqa: PLR2004 - ISO alpha-2
+            found = self.session.scalar(select(Country).where(Country.iso2 == code))
+            if found is not None:
+                return found
+        alias = self.session.get(CountryAlias, normalise_alias(ref))
+        return self.session.get(Country, alias.iso3) if alias else None
+
+    def list_countries(self, q: str | None, page: PageRequest) -> tuple[list[Country], int]:
+        stmt = select(Country)
+        if q:
+            key = normalise_alias(q)
+            like = f"%{key}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Country.name).like(f"%{q.lower()}%"),
+                    Country.iso3 == q.upper(),
+                    Country.iso2 == q.upper(),
+                    exists().where(
+                        CountryAlias.iso3 == Country.iso3, CountryAlias.alias.like(like)
+                    ),
+                )
+            )
+        stmt = order_by(stmt, page.sort, {"name": Country.name, "iso3": Country.iso3},
+                        [Country.iso3])
+        return paginate(self.session, stmt, page)
+
+    # allies ---------------------------------------------------------------------------------
+    def ally_by_country(self, iso3: str) -> Ally | None:
+        return self.session.scalar(select(Ally).where(Ally.country_iso3 == iso3))
+
+    def list_allies(
+        self, member_on: dt.date | None, page: PageRequest
+    ) -> tuple[list[Ally], int]:
+        stmt: Select[Any] = select(Ally).join(Ally.country)
+        if member_on is not None:
+            stmt = stmt.where(member_on_clause(member_on))
+        stmt = order_by(
+            stmt,
+            page.sort,
+            {"name": Country.name, "accession_date": Ally.accession_date,
+             "country": Ally.country_iso3},
+            [Country.name],
+        )
+        return paginate(self.session, stmt, page)
+
+    def all_allies(self) -> Sequence[Ally]:
+        return self.session.scalars(
+            select(Ally).join(Ally.country).order_by(Ally.accession_date, Country.name)
+        ).all()
+
+    # frameworks ------------------------------------------------------------------------------
+    def frameworks(self) -> Sequence[Framework]:
+        return self.session.scalars(select(Framework).order_by(Framework.code)).all()
+
+    def frameworks_by_code(self, codes: Sequence[str]) -> dict[str, Framework]:
+        rows = self.session.scalars(select(Framework).where(Framework.code.in_(codes))).all()
+        return {f.code: f for f in rows}
+
+    # partners --------------------------------------------------------------------------------
+    def partner_by_country(self, iso3: str) -> Partner | None:
+        return self.session.scalar(select(Partner).where(Partner.country_iso3 == iso3))
+
+    def list_partners(
+        self,
+        *,
+        framework: str | None,
+        status: PartnerStatus | None,
+        agreement_in_force_on: dt.date | None,
+        page: PageRequest,
+    ) -> tuple[list[Partner], int]:
+        stmt: Select[Any] = select(Partner).join(Partner.country)
+        if framework:
+            stmt = stmt.where(
+                exists().where(
+                    partner_framework.c.partner_id == Partner.id,
+                    func.lower(partner_framework.c.framework_code) == framework.lower(),
+                )
+            )
+        if status is not None:
+            stmt = stmt.where(Partner.status == status)
+        if agreement_in_force_on is not None:
+            stmt = stmt.where(
+                exists().where(
+                    SecurityAgreement.partner_id == Partner.id,
+                    agreement_in_force_clause(agreement_in_force_on),
+                )
+            )
+        stmt = order_by(
+            stmt, page.sort, {"name": Country.name, "country": Partner.country_iso3,
+                              "status": Partner.status}, [Country.name]
+        )
+        return paginate(self.session, stmt, page)
+
+    # security agreements ---------------------------------------------------------------------
+    def list_agreements(
+        self, *, partner_id: int | None, in_force_on: dt.date | None, page: PageRequest
+    ) -> tuple[list[SecurityAgreement], int]:
+        stmt: Select[Any] = select(SecurityAgreement).join(SecurityAgreement.partner).join(
+            Partner.country
+        )
+        if partner_id is not None:
+            stmt = stmt.where(SecurityAgreement.partner_id == partner_id)
+        if in_force_on is not None:
+            stmt = stmt.where(agreement_in_force_clause(in_force_on))
+        stmt = order_by(
+            stmt, page.sort,
+            {"partner": Country.name, "signed_on": SecurityAgreement.signed_on,
+             "max_level": SecurityAgreement.max_level},
+            [Country.name, SecurityAgreement.id],
+        )
+        return paginate(self.session, stmt, page)
+
+    def agreements_of(self, partner_id: int) -> Sequence[SecurityAgreement]:
+        return self.session.scalars(
+            select(SecurityAgreement)
+            .where(SecurityAgreement.partner_id == partner_id)
+            .order_by(SecurityAgreement.signed_on, SecurityAgreement.id)
+        ).all()
+
+    # offices ---------------------------------------------------------------------------------
+    def office_by_name(self, name: str) -> Office | None:
+        return self.session.scalar(select(Office).where(func.lower(Office.name) == name.lower()))
+
+    def list_offices(
+        self,
+        *,
+        status: OfficeStatus | None,
+        open_on: dt.date | None,
+        host: str | None,
+        page: PageRequest,
+    ) -> tuple[list[Office], int]:
+        stmt: Select[Any] = select(Office)
+        if status is not None:
+            stmt = stmt.where(Office.status == status)
+        if host is not None:
+            stmt = stmt.where(Office.host_country_iso3 == host)
+        if open_on is not None:
+            stmt = stmt.where(
+                Office.opened_on <= open_on,
+                or_(Office.closed_on.is_(None), Office.closed_on > open_on),
+            )
+        stmt = order_by(
+            stmt, page.sort,
+            {"name": Office.name, "status": Office.status, "opened_on": Office.opened_on,
+             "city": Office.city},
+            [Office.name],
+        )
+        return paginate(self.session, stmt, page)
+
+    def offices_in(self, iso3: str) -> Sequence[Office]:
+        return self.session.scalars(
+            select(Office).where(Office.host_country_iso3 == iso3).order_by(Office.name)
+        ).all()
+
+    # contact-point mandates ------------------------------------------------------------------
+    def list_mandates(
+        self, *, partner_id: int | None, on: dt.date | None, page: PageRequest
+    ) -> tuple[list[ContactPointMandate], int]:
+        stmt: Select[Any] = select(ContactPointMandate).join(ContactPointMandate.partner).join(
+            Partner.country
+        )
+        if partner_id is not None:
+            stmt = stmt.where(ContactPointMandate.partner_id == partner_id)
+        if on is not None:
+            stmt = stmt.where(mandate_on_clause(on))
+        stmt = order_by(
+            stmt, page.sort,
+            {"partner": Country.name, "start_on": ContactPointMandate.start_on},
+            [Country.name, ContactPointMandate.start_on],
+        )
+        return paginate(self.session, stmt, page)
+
+    def mandates_of_embassy(
+        self, partner_id: int, ally_id: int, *, excluding: int | None = None
+    ) -> Sequence[ContactPointMandate]:
+        stmt = select(ContactPointMandate).where(
+            ContactPointMandate.partner_id == partner_id, ContactPointMandate.ally_id == ally_id
+        )
+        if excluding is not None:
+            stmt = stmt.where(ContactPointMandate.id != excluding)
+        return self.session.scalars(stmt).all()
+
+    def mandates_of(self, partner_id: int) -> Sequence[ContactPointMandate]:
+        return self.session.scalars(
+            select(ContactPointMandate)
+            .where(ContactPointMandate.partner_id == partner_id)
+            .order_by(ContactPointMandate.start_on)
+        ).all()

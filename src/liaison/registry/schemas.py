@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: Apache-2.0
+"""API and import/export shapes: ``XRead`` out, ``XCreate``/``XUpdate`` in.
+
+Country fields accept an ISO 3166 alpha-3 or alpha-2 code or a known name ("South Korea",
+"ROK"); the service resolves them and rejects what it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from liaison.registry.rules import (
+    AgreementKind,
+    AgreementStatus,
+    OfficeKind,
+    OfficeStatus,
+    PartnerStatus,
+)
+from liaison.security.classification import Classification
+
+CountryRef = str
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CountryRead(_Out):
+    iso3: str
+    iso2: str
+    name: str
+    official_name: str | None
+
+
+class FrameworkRead(_Out):
+    code: str
+    name: str
+    established_on: dt.date | None
+    description: str
+
+
+class FrameworkCreate(_In):
+    code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    established_on: dt.date | None = None
+    description: str = ""
+
+
+class AllyRead(_Out):
+    id: int
+    country: CountryRead
+    accession_date: dt.date
+    withdrawal_date: dt.date | None
+    notes: str
+
+
+class AllyCreate(_In):
+    country: CountryRef = Field(min_length=2, max_length=200)
+    accession_date: dt.date
+    withdrawal_date: dt.date | None = None
+    notes: str = ""
+
+
+class AllyUpdate(_In):
+    accession_date: dt.date | None = None
+    withdrawal_date: dt.date | None = None
+    notes: str | None = None
+
+
+class PartnerRead(_Out):
+    id: int
+    country: CountryRead
+    status: PartnerStatus
+    frameworks: list[FrameworkRead]
+    partner_since: dt.date | None
+    mission_to_nato_since: dt.date | None
+    notes: str
+
+
+class PartnerCreate(_In):
+    country: CountryRef = Field(min_length=2, max_length=200)
+    status: PartnerStatus = PartnerStatus.ACTIVE
+    frameworks: list[str] = Field(default_factory=list)
+    partner_since: dt.date | None = None
+    mission_to_nato_since: dt.date | None = None
+    notes: str = ""
+
+
+class PartnerUpdate(_In):
+    status: PartnerStatus | None = None
+    frameworks: list[str] | None = None
+    partner_since: dt.date | None = None
+    mission_to_nato_since: dt.date | None = None
+    notes: str | None = None
+
+
+class PartnerRef(_Out):
+    id: int
+    country: CountryRead
+
+
+class AllyRef(_Out):
+    id: int
+    country: CountryRead
+
+
+class SecurityAgreementRead(_Out):
+    id: int
+    partner: PartnerRef
+    title: str
+    kind: AgreementKind
+    signed_on: dt.date | None
+    in_force_on: dt.date | None
+    attested_on: dt.date | None
+    terminated_on: dt.date | None
+    max_level: Classification
+    status: AgreementStatus = Field(description="Status on the date asked (today by default).")
+    notes: str
+
+
+class SecurityAgreementCreate(_In):
+    partner: CountryRef = Field(min_length=2, max_length=200)
+    title: str = Field(min_length=1, max_length=300)
+    kind: AgreementKind
+    signed_on: dt.date | None = None
+    in_force_on: dt.date | None = None
+    attested_on: dt.date | None = None
+    terminated_on: dt.date | None = None
+    max_level: Classification
+    notes: str = ""
+
+
+class SecurityAgreementUpdate(_In):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    signed_on: dt.date | None = None
+    in_force_on: dt.date | None = None
+    attested_on: dt.date | None = None
+    terminated_on: dt.date | None = None
+    max_level: Classification | None = None
+    notes: str | None = None
+
+
+class OfficeRead(_Out):
+    id: int
+    name: str
+    kind: OfficeKind
+    host_country: CountryRead | None
+    city: str
+    status: OfficeStatus
+    proposed_on: dt.date | None
+    approved_on: dt.date | None
+    host_agreement_on: dt.date | None
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    shelved_on: dt.date | None
+    staff: int | None
+    notes: str
+
+
+class OfficeCreate(_In):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OfficeKind
+    host_country: CountryRef | None = Field(default=None, min_length=2, max_length=200)
+    city: str = Field(min_length=1, max_length=120)
+    status: OfficeStatus = OfficeStatus.PROPOSED
+    proposed_on: dt.date | None = None
+    approved_on: dt.date | None = None
+    host_agreement_on: dt.date | None = None
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    shelved_on: dt.date | None = None
+    staff: int | None = Field(default=None, ge=0, le=10000)
+    notes: str = ""
+
+
+class OfficeUpdate(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    city: str | None = Field(default=None, min_length=1, max_length=120)
+    staff: int | None = Field(default=None, ge=0, le=10000)
+    notes: str | None = None
+
+
+class OfficeTransition(_In):
+    """Move an office to its next lifecycle status on a date."""
+
+    status: OfficeStatus
+    on: dt.date
+
+
+class MandateRead(_Out):
+    id: int
+    partner: PartnerRef
+    ally: AllyRef
+    start_on: dt.date
+    end_on: dt.date | None
+    notes: str
+
+
+class MandateCreate(_In):
+    partner: CountryRef = Field(min_length=2, max_length=200)
+    ally: CountryRef = Field(min_length=2, max_length=200)
+    start_on: dt.date
+    end_on: dt.date | None = None
+    notes: str = ""
+
+
+class MandateUpdate(_In):
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    notes: str | None = None
+
+
+class RegistryDocument(_In):
+    """The import/export document: every registry entity, with where the facts come from."""
+
+    format: str = Field(default="liaison-registry/1", pattern=r"^liaison-registry/1$")
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    allies: list[AllyCreate] = Field(default_factory=list)
+    frameworks: list[FrameworkCreate] = Field(default_factory=list)
+    partners: list[PartnerCreate] = Field(default_factory=list)
+    security_agreements: list[SecurityAgreementCreate] = Field(default_factory=list)
+    offices: list[OfficeCreate] = Field(default_factory=list)
+    contact_point_mandates: list[MandateCreate] = Field(default_factory=list)

@@ -1,0 +1,527 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Registry use cases. Services validate, write through the session and never commit: the
+caller's unit of work does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import pycountry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.kit.clock import today
+from liaison.kit.pagination import PageRequest
+from liaison.registry import rules
+from liaison.registry.errors import (
+    BadTransition,
+    Duplicate,
+    FutureDate,
+    NotAnAlly,
+    NotAPartner,
+    OverlappingMandate,
+    UnknownCountry,
+)
+from liaison.registry.models import (
+    Ally,
+    ContactPointMandate,
+    Country,
+    CountryAlias,
+    Framework,
+    Office,
+    Partner,
+    SecurityAgreement,
+)
+from liaison.registry.repository import RegistryRepository, normalise_alias
+from liaison.registry.schemas import (
+    AllyCreate,
+    AllyUpdate,
+    FrameworkCreate,
+    MandateCreate,
+    MandateUpdate,
+    OfficeCreate,
+    OfficeTransition,
+    OfficeUpdate,
+    PartnerCreate,
+    PartnerUpdate,
+    RegistryDocument,
+    SecurityAgreementCreate,
+    SecurityAgreementUpdate,
+)
+from liaison.errors import InvalidInput, LiaisonError, NotFound
+
+DATA = resources.files("liaison.registry") / "data"
+
+
+def _not_future(field: str, value: dt.date | None) -> None:
+    if value is not None and value > today():
+        raise FutureDate(field, value)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    created: dict[str, int]
+    updated: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+class RegistryService:
+    """Everything the registry does, for the API, the pages, the CLI and other features."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.repo = RegistryRepository(session)
+
+    # countries --------------------------------------------------------------------------------
+    def load_countries(self) -> int:
+        """Load ISO 3166 countries (pycountry) and the alias table; idempotent."""
+        existing = set(self.session.scalars(select(Country.iso3)).all())
+        aliases: dict[str, str] = {}
+        for c in pycountry.countries:
+            if c.alpha_3 not in existing:
+                self.session.add(Country(
+                    iso3=c.alpha_3, iso2=c.alpha_2, name=getattr(c, "common_name", c.name),
+                    official_name=getattr(c, "official_name", None),
+                ))
+            for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+                if name:
+                    aliases.setdefault(normalise_alias(name), c.alpha_3)
+        extra = json.loads((DATA / "aliases.json").read_text(encoding="utf-8"))["aliases"]
+        for name, iso3 in extra.items():
+            aliases[normalise_alias(name)] = iso3
+        known = set(self.session.scalars(select(CountryAlias.alias)).all())
+        # Countries must exist before aliases refer to them (foreign key).
+        self.session.flush()
+        self.session.add_all(
+            CountryAlias(alias=a, iso3=code) for a, code in aliases.items() if a not in known
+        )
+        return len(pycountry.countries)
+
+    def country(self, ref: str, *, field: str = "country") -> Country:
+        found = self.repo.resolve_country(ref)
+        if found is None:
+            raise UnknownCountry(ref, field=field)
+        return found
+
+    # allies ---------------------------------------------------------------------------------
+    def ally(self, ref: str) -> Ally:
+        country = self.repo.resolve_country(ref)
+        found = self.repo.ally_by_country(country.iso3) if country else None
+        if found is None:
+            raise NotAnAlly(ref)
+        return found
+
+    def members_on(self, day: dt.date) -> list[Ally]:
+        allies, _ = self.repo.list_allies(day, PageRequest(limit=10_000))
+        return allies
+
+    def create_ally(self, data: AllyCreate) -> Ally:
+        country = self.country(data.country)
+        self._check_ally_dates(data.accession_date, data.withdrawal_date)
+        if self.repo.ally_by_country(country.iso3) is not None:
+            raise Duplicate(f"{country.name} is already an ally", field="country")
+        ally = Ally(country_iso3=country.iso3, accession_date=data.accession_date,
+                    withdrawal_date=data.withdrawal_date, notes=data.notes)
+        ally.country = country
+        self.session.add(ally)
+        return ally
+
+    def update_ally(self, ref: str, data: AllyUpdate) -> Ally:
+        ally = self.ally(ref)
+        changes = data.model_dump(exclude_unset=True)
+        accession = changes.get("accession_date") or ally.accession_date
+        withdrawal = changes.get("withdrawal_date", ally.withdrawal_date)
+        self._check_ally_dates(accession, withdrawal)
+        for key, value in changes.items():
+            if key == "notes" and value is None:
+                continue
+            setattr(ally, key, value)
+        return ally
+
+    @staticmethod
+    def _check_ally_dates(accession: dt.date, withdrawal: dt.date | None) -> None:
+        _not_future("accession_date", accession)
+        _not_future("withdrawal_date", withdrawal)
+        if withdrawal is not None and withdrawal <= accession:
+            raise InvalidInput("withdrawal_date must be after accession_date",
+                               field="withdrawal_date")
+
+    # frameworks ------------------------------------------------------------------------------
+    def create_framework(self, data: FrameworkCreate) -> Framework:
+        if self.session.get(Framework, data.code) is not None:
+            raise Duplicate(f"framework {data.code!r} exists", field="code")
+        framework = Framework(**data.model_dump())
+        self.session.add(framework)
+        return framework
+
+    def _frameworks(self, codes: Iterable[str]) -> list[Framework]:
+        wanted = list(dict.fromkeys(codes))
+        found = self.repo.frameworks_by_code(wanted)
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            known = ", ".join(f.code for f in self.repo.frameworks())
+            raise InvalidInput(f"unknown framework {', '.join(missing)}; known: {known}",
+                               field="frameworks")
+        return [found[c] for c in wanted]
+
+    # partners --------------------------------------------------------------------------------
+    def partner(self, ref: str) -> Partner:
+        country = self.repo.resolve_country(ref)
+        found = self.repo.partner_by_country(country.iso3) if country else None
+        if found is None:
+            raise NotAPartner(ref)
+        return found
+
+    def create_partner(self, data: PartnerCreate) -> Partner:
+        country = self.country(data.country)
+        if self.repo.partner_by_country(country.iso3) is not None:
+            raise Duplicate(f"{country.name} is already a partner", field="country")
+        _not_future("partner_since", data.partner_since)
+        _not_future("mission_to_nato_since", data.mission_to_nato_since)
+        partner = Partner(
+            country_iso3=country.iso3, status=data.status, partner_since=data.partner_since,
+            mission_to_nato_since=data.mission_to_nato_since, notes=data.notes,
+            frameworks=self._frameworks(data.frameworks),
+        )
+        partner.country = country
+        self.session.add(partner)
+        return partner
+
+    def update_partner(self, ref: str, data: PartnerUpdate) -> Partner:
+        partner = self.partner(ref)
+        changes = data.model_dump(exclude_unset=True)
+        if "frameworks" in changes:
+            partner.frameworks = self._frameworks(changes.pop("frameworks") or [])
+        for key in ("partner_since", "mission_to_nato_since"):
+            _not_future(key, changes.get(key))
+        for key, value in changes.items():
+            if value is None and key in {"status", "notes"}:
+                continue
+            setattr(partner, key, value)
+        return partner
+
+    # security agreements ---------------------------------------------------------------------
+    def agreement(self, agreement_id: int) -> SecurityAgreement:
+        found = self.session.get(SecurityAgreement, agreement_id)
+        if found is None:
+            raise NotFound(f"no security agreement {agreement_id}")
+        return found
+
+    @staticmethod
+    def agreement_status(agreement: SecurityAgreement, day: dt.date) -> rules.AgreementStatus:
+        return rules.agreement_status_on(_agreement_dates(agreement), day)
+
+    def create_agreement(self, data: SecurityAgreementCreate) -> SecurityAgreement:
+        partner = self.partner(data.partner)
+        values = data.model_dump(exclude={"partner"})
+        self._check_agreement(values)
+        agreement = SecurityAgreement(partner_id=partner.id, **values)
+        agreement.partner = partner
+        self.session.add(agreement)
+        return agreement
+
+    def update_agreement(
+        self, agreement_id: int, data: SecurityAgreementUpdate
+    ) -> SecurityAgreement:
+        agreement = self.agreement(agreement_id)
+        changes = data.model_dump(exclude_unset=True)
+        merged = {k: getattr(agreement, k) for k in
+                  ("signed_on", "in_force_on", "attested_on", "terminated_on")}
+        merged.update({k: v for k, v in changes.items() if k in merged})
+        self._check_agreement(merged)
+        for key, value in changes.items():
+            if value is None and key in {"title", "max_level", "notes"}:
+                continue
+            setattr(agreement, key, value)
+        return agreement
+
+    @staticmethod
+    def _check_agreement(values: dict[str, Any]) -> None:
+        for key in ("signed_on", "in_force_on", "attested_on", "terminated_on"):
+            _not_future(key, values.get(key))
+        problem = rules.check_agreement_dates(rules.AgreementDates(
+            values.get("signed_on"), values.get("in_force_on"), values.get("attested_on"),
+            values.get("terminated_on"),
+        ))
+        if problem:
+            raise InvalidInput(problem)
+
+    # offices ---------------------------------------------------------------------------------
+    def office(self, office_id: int) -> Office:
+        found = self.session.get(Office, office_id)
+        if found is None:
+            raise NotFound(f"no office {office_id}")
+        return found
+
+    def create_office(self, data: OfficeCreate) -> Office:
+        if self.repo.office_by_name(data.name) is not None:
+            raise Duplicate(f"an office named {data.name!r} exists", field="name")
+        host = self.country(data.host_country, field="host_country") if data.host_country else None
+        values = data.model_dump(exclude={"host_country"})
+        self._check_office(data.status, values)
+        office = Office(host_country_iso3=host.iso3 if host else None, **values)
+        office.host_country = host
+        self.session.add(office)
+        return office
+
+    def update_office(self, office_id: int, data: OfficeUpdate) -> Office:
+        office = self.office(office_id)
+        changes = data.model_dump(exclude_unset=True)
+        name = changes.get("name")
+        if name and name.lower() != office.name.lower() and self.repo.office_by_name(name):
+            raise Duplicate(f"an office named {name!r} exists", field="name")
+        for key, value in changes.items():
+            if value is None and key in {"name", "city", "notes"}:
+                continue
+            setattr(office, key, value)
+        return office
+
+    def transition_office(self, office_id: int, data: OfficeTransition) -> Office:
+        office = self.office(office_id)
+        problem = rules.check_office_transition(office.status, data.status)
+        if problem:
+            raise BadTransition(problem, field="status")
+        _not_future("on", data.on)
+        values = {field: getattr(office, field) for field in rules.OFFICE_STATUS_DATE.values()}
+        if data.status is rules.OfficeStatus.PROPOSED:  # revived after being shelved
+            values["shelved_on"] = None
+        values[rules.OFFICE_STATUS_DATE[data.status]] = data.on
+        self._check_office(data.status, values)
+        for key, value in values.items():
+            setattr(office, key, value)
+        office.status = data.status
+        return office
+
+    @staticmethod
+    def _check_office(status: rules.OfficeStatus, values: dict[str, Any]) -> None:
+        dates = rules.OfficeDates(**{f: values.get(f) for f in rules.OFFICE_STATUS_DATE.values()})
+        for field in rules.OFFICE_STATUS_DATE.values():
+            _not_future(field, values.get(field))
+        problem = rules.check_office_consistency(status, dates)
+        if problem:
+            raise InvalidInput(problem)
+
+    # contact-point mandates ------------------------------------------------------------------
+    def mandate(self, mandate_id: int) -> ContactPointMandate:
+        found = self.session.get(ContactPointMandate, mandate_id)
+        if found is None:
+            raise NotFound(f"no contact-point mandate {mandate_id}")
+        return found
+
+    def contact_points_on(self, partner_ref: str, day: dt.date) -> list[ContactPointMandate]:
+        partner = self.partner(partner_ref)
+        mandates, _ = self.repo.list_mandates(partner_id=partner.id, on=day,
+                                              page=PageRequest(limit=100))
+        return mandates
+
+    def create_mandate(self, data: MandateCreate) -> ContactPointMandate:
+        partner = self.partner(data.partner)
+        ally = self.ally(data.ally)
+        self._check_mandate(partner, ally, data.start_on, data.end_on, excluding=None)
+        mandate = ContactPointMandate(partner_id=partner.id, ally_id=ally.id,
+                                      start_on=data.start_on, end_on=data.end_on,
+                                      notes=data.notes)
+        mandate.partner, mandate.ally = partner, ally
+        self.session.add(mandate)
+        return mandate
+
+    def update_mandate(self, mandate_id: int, data: MandateUpdate) -> ContactPointMandate:
+        mandate = self.mandate(mandate_id)
+        changes = data.model_dump(exclude_unset=True)
+        start = changes.get("start_on") or mandate.start_on
+        end = changes.get("end_on", mandate.end_on)
+        self._check_mandate(mandate.partner, mandate.ally, start, end, excluding=mandate.id)
+        mandate.start_on, mandate.end_on = start, end
+        if changes.get("notes") is not None:
+            mandate.notes = changes["notes"]
+        return mandate
+
+    def _check_mandate(
+        self, partner: Partner, ally: Ally, start: dt.date, end: dt.date | None,
+        *, excluding: int | None,
+    ) -> None:
+        if ally.withdrawal_date is not None and start >= ally.withdrawal_date:
+            raise InvalidInput(f"{ally.country.name} was no longer an ally on {start}",
+                               field="start_on")
+        others = self.repo.mandates_of_embassy(partner.id, ally.id, excluding=excluding)
+        problem = rules.check_mandate(
+            rules.Period(start, end), [rules.Period(m.start_on, m.end_on) for m in others]
+        )
+        if problem is None:
+            return
+        if problem.startswith("the mandate ends"):
+            raise InvalidInput(problem, field="end_on")
+        raise OverlappingMandate(f"{ally.country.name}'s embassy in {partner.country.name}: "
+                                 f"{problem}", field="start_on")
+
+    # import and export -----------------------------------------------------------------------
+    def export_document(self) -> RegistryDocument:
+        return RegistryDocument(
+            description="Exported from Liaison",
+            allies=[AllyCreate(country=a.country_iso3, accession_date=a.accession_date,
+                               withdrawal_date=a.withdrawal_date, notes=a.notes)
+                    for a in self.repo.all_allies()],
+            frameworks=[FrameworkCreate(code=f.code, name=f.name, established_on=f.established_on,
+                                        description=f.description) for f in self.repo.frameworks()],
+            partners=[_partner_in(p) for p in self._all(Partner)],
+            security_agreements=[_agreement_in(a) for a in self._all(SecurityAgreement)],
+            offices=[_office_in(o) for o in self._all(Office)],
+            contact_point_mandates=[_mandate_in(m) for m in self._all(ContactPointMandate)],
+        )
+
+    def _all(self, model: type[Any]) -> list[Any]:
+        return list(self.session.scalars(select(model).order_by(model.id)).all())
+
+    def import_document(self, doc: RegistryDocument) -> ImportReport:
+        """Merge ``doc`` into the registry by natural key; all or nothing (the caller's unit of
+        work rolls back on the first error, which names the entry at fault)."""
+        created: dict[str, int] = {}
+        updated: dict[str, int] = {}
+        steps: list[tuple[str, list[Any], Callable[[Any], bool]]] = [
+            ("frameworks", doc.frameworks, self._merge_framework),
+            ("allies", doc.allies, self._merge_ally),
+            ("partners", doc.partners, self._merge_partner),
+            ("security_agreements", doc.security_agreements, self._merge_agreement),
+            ("offices", doc.offices, self._merge_office),
+            ("contact_point_mandates", doc.contact_point_mandates, self._merge_mandate),
+        ]
+        for name, items, merge in steps:
+            _reject_duplicates(name, items)
+            for index, item in enumerate(items):
+                try:
+                    was_created = merge(item)
+                    # Flush each entry so a database constraint names the entry at fault.
+                    self.session.flush()
+                except LiaisonError as exc:
+                    raise type(exc)(f"{name}[{index}]: {exc.message}", field=exc.field) from exc
+                bucket = created if was_created else updated
+                bucket[name] = bucket.get(name, 0) + 1
+        return ImportReport(created, updated)
+
+    def _merge_framework(self, item: FrameworkCreate) -> bool:
+        existing = self.session.get(Framework, item.code)
+        if existing is None:
+            self.create_framework(item)
+            return True
+        for key, value in item.model_dump(exclude={"code"}).items():
+            setattr(existing, key, value)
+        return False
+
+    def _merge_ally(self, item: AllyCreate) -> bool:
+        existing = self.repo.ally_by_country(self.country(item.country).iso3)
+        if existing is None:
+            self.create_ally(item)
+            return True
+        self.update_ally(existing.country_iso3, AllyUpdate(**item.model_dump(exclude={"country"})))
+        return False
+
+    def _merge_partner(self, item: PartnerCreate) -> bool:
+        existing = self.repo.partner_by_country(self.country(item.country).iso3)
+        if existing is None:
+            self.create_partner(item)
+            return True
+        self.update_partner(existing.country_iso3,
+                            PartnerUpdate(**item.model_dump(exclude={"country"})))
+        return False
+
+    def _merge_agreement(self, item: SecurityAgreementCreate) -> bool:
+        partner = self.partner(item.partner)
+        existing = next((a for a in self.repo.agreements_of(partner.id) if a.title == item.title),
+                        None)
+        if existing is None:
+            self.create_agreement(item)
+            return True
+        self.update_agreement(existing.id, SecurityAgreementUpdate(
+            **item.model_dump(exclude={"partner", "kind"})))
+        existing.kind = item.kind
+        return False
+
+    def _merge_office(self, item: OfficeCreate) -> bool:
+        existing = self.repo.office_by_name(item.name)
+        if existing is None:
+            self.create_office(item)
+            return True
+        host = self.country(item.host_country, field="host_country") if item.host_country else None
+        values = item.model_dump(exclude={"host_country", "name"})
+        self._check_office(item.status, values)
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.host_country_iso3 = host.iso3 if host else None
+        existing.host_country = host
+        return False
+
+    def _merge_mandate(self, item: MandateCreate) -> bool:
+        partner, ally = self.partner(item.partner), self.ally(item.ally)
+        existing = next((m for m in self.repo.mandates_of_embassy(partner.id, ally.id)
+                         if m.start_on == item.start_on), None)
+        if existing is None:
+            self.create_mandate(item)
+            return True
+        self.update_mandate(existing.id, MandateUpdate(end_on=item.end_on, notes=item.notes))
+        return False
+
+    def load_seed(self, name: str) -> ImportReport:
+        """Load a shipped data file (``reference`` or ``partnerships``)."""
+        raw = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+        return self.import_document(RegistryDocument.model_validate(raw))
+
+
+def _reject_duplicates(name: str, items: list[Any]) -> None:
+    keys: dict[str, int] = {}
+    for index, item in enumerate(items):
+        key = _natural_key(item)
+        if key in keys:
+            raise Duplicate(f"{name}[{index}] repeats {name}[{keys[key]}] ({key})")
+        keys[key] = index
+
+
+def _natural_key(item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
+    if isinstance(item, FrameworkCreate):
+        return item.code
+    if isinstance(item, AllyCreate | PartnerCreate):
+        return normalise_alias(item.country)
+    if isinstance(item, SecurityAgreementCreate):
+        return f"{normalise_alias(item.partner)} / {item.title}"
+    if isinstance(item, OfficeCreate):
+        return item.name.casefold()
+    assert isinstance(item, MandateCreate)  # noqa: S101 - the document's last list
+    return f"{normalise_alias(item.partner)} / {normalise_alias(item.ally)} / {item.start_on}"
+
+
+def _agreement_dates(a: SecurityAgreement) -> rules.AgreementDates:
+    return rules.AgreementDates(a.signed_on, a.in_force_on, a.attested_on, a.terminated_on)
+
+
+def _partner_in(p: Partner) -> PartnerCreate:
+    return PartnerCreate(country=p.country_iso3, status=p.status,
+                         frameworks=[f.code for f in p.frameworks], partner_since=p.partner_since,
+                         mission_to_nato_since=p.mission_to_nato_since, notes=p.notes)
+
+
+def _agreement_in(a: SecurityAgreement) -> SecurityAgreementCreate:
+    return SecurityAgreementCreate(
+        partner=a.partner.country_iso3, title=a.title, kind=a.kind, signed_on=a.signed_on,
+        in_force_on=a.in_force_on, attested_on=a.attested_on, terminated_on=a.terminated_on,
+        max_level=a.max_level, notes=a.notes)
+
+
+def _office_in(o: Office) -> OfficeCreate:
+    return OfficeCreate(
+        name=o.name, kind=o.kind, host_country=o.host_country_iso3, city=o.city, status=o.status,
+        proposed_on=o.proposed_on, approved_on=o.approved_on,
+        host_agreement_on=o.host_agreement_on, opened_on=o.opened_on, closed_on=o.closed_on,
+        shelved_on=o.shelved_on, staff=o.staff, notes=o.notes)
+
+
+def _mandate_in(m: ContactPointMandate) -> MandateCreate:
+    return MandateCreate(partner=m.partner.country_iso3, ally=m.ally.country_iso3,
+                         start_on=m.start_on, end_on=m.end_on, notes=m.notes)

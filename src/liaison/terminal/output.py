@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: Apache-2.0
+"""CLI output: Rich consoles, and one way to fail (a one-line message, a non-zero exit)."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_INPUT = 2  # bad input (usage, unreadable file, invalid data)
+EXIT_CONFLICT = 3  # the data clashes with what is stored
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)

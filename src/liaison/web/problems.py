@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: Apache-2.0
+"""RFC 9457 problem details for the API, and the handlers that render every error once.
+
+A 500 never echoes exception text: the body names the request id to quote, nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from liaison.errors import LiaisonError
+from liaison.web.templating import render_error_page
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("liaison")
+
+
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,  # noqa: ANN401
+) -> Response:
+    """Render an error for the surface that asked: problem JSON for the API, a page otherwise."""
+    if not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    ):
+        return render_error_page(request, status, title, detail)
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _liaison_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LiaisonError)  # noqa: S101 - registered for LiaisonError only
+    extra = {"errors": [{"field": exc.field, "message": exc.message}]} if exc.field else {}
+    return problem(request, exc.status_code, exc.title, exc.message, **extra)
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
+    errors = [
+        {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or None,
+         "message": str(err.get("msg", "invalid"))}
+        for err in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
+                       for e in errors)
+    return problem(request, 422, "Invalid input", detail, errors=errors)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it only
+    title = HTTPStatus(exc.status_code).phrase
+    return problem(request, exc.status_code, title, str(exc.detail), headers=exc.headers)
+
+
+def _server_error(request: Request, exc: Exception) -> Response:
+    request_id = getattr(request.state, "request_id", "-")
+    log.error("unhandled error (request %s)", request_id, exc_info=exc)
+    return problem(request, 500, "Internal server error",
+                   f"Something went wrong on our side; quote request id {request_id}.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LiaisonError, _liaison_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)

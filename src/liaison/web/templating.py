@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Jinja2 templates for every feature's pages, and the helpers pages share.
+
+Features keep templates under ``web/templates/<feature>/``; fragments start with ``_`` and are
+what HTMX asks for (``HX-Request: true``), so one view serves the page and its fragment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import QueryParams
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _with_query(params: QueryParams, **changes: Any) -> str:  # noqa: ANN401
+    """The current query string with some parameters replaced (None removes one)."""
+    merged = dict(params)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = str(value)
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def _date(value: dt.date | None, empty: str = "—") -> str:
+    return value.isoformat() if value else empty
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals["with_query"] = _with_query
+    templates.env.filters["isodate"] = _date
+    return templates
+
+
+_templates: Jinja2Templates | None = None
+
+
+def templates() -> Jinja2Templates:
+    """The shared template environment, built on first use (never at import time)."""
+    global _templates  # noqa: PLW0603 - one environment per process, built lazily
+    if _templates is None:
+        _templates = build_templates()
+    return _templates
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``template``, or only ``fragment`` when HTMX asks for a part of the page."""
+    name = fragment if fragment is not None and is_htmx(request) else template
+    return templates().TemplateResponse(request, name, context, status_code=status_code)
+
+
+def render_error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "title": title, "detail": detail},
+                  status_code=status)

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Test databases: every test that asks for ``db_url`` runs on SQLite and on PostgreSQL.
+
+Each backend gets one migrated and seeded template per xdist worker (countries, allies,
+frameworks and the demo partnership registry); each test gets a fresh copy of it: a file copy
+on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. No test sees another's writes.
+
+PostgreSQL is the machine's server on 127.0.0.1:5432 (``LIAISON_TEST_PG_URL`` overrides).
+Without it the PostgreSQL cases skip, except under ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from liaison.app import create_app
+from liaison.config import Settings
+from liaison.db.engine import build_engine
+from liaison.db.session import session_factory, unit_of_work
+from liaison.migrations import upgrade
+from liaison.registry.service import RegistryService
+
+PG_ADMIN_URL = os.environ.get(
+    "LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+_counter = itertools.count()
+
+
+def seed(engine: Engine, *, demo: bool = True) -> None:
+    """Migrate and load what ``liaison init [--demo]`` loads."""
+    upgrade(engine)
+    with unit_of_work(session_factory(engine)) as session:
+        service = RegistryService(session)
+        service.load_countries()
+        service.load_seed("reference")
+        if demo:
+            service.load_seed("partnerships")
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_available() -> str | None:
+    admin = _pg_admin()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        return str(exc.orig)
+    finally:
+        admin.dispose()
+    return None
+
+
+def _pg_url(name: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql",
+                                                                marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql":
+        problem = _pg_available()
+        if problem is not None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is required under CI=true: {problem}")
+            pytest.skip(f"PostgreSQL not reachable: {problem}")
+    return name
+
+
+@pytest.fixture(scope="session")
+def template_db(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                worker_id: str) -> Iterator[str]:
+    """A migrated, seeded database to copy from; its URL (SQLite) or its name (PostgreSQL)."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        engine = build_engine(f"sqlite:///{path}")
+        seed(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield str(path)
+        return
+    name = f"liaison_test_{worker_id}_{os.getpid()}_tpl"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine = build_engine(_pg_url(name))
+    seed(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def db_url(backend: str, template_db: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the seeded template for this test."""
+    if backend == "sqlite":
+        target = tmp_path / "liaison.sqlite3"
+        shutil.copyfile(template_db, target)
+        yield f"sqlite:///{target}"
+        return
+    name = f"{template_db.removesuffix('_tpl')}_{next(_counter)}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = build_engine(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine=engine)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def service(engine: Engine) -> Iterator[RegistryService]:
+    """A registry service in one unit of work, committed when the test ends without error."""
+    with unit_of_work(session_factory(engine)) as session:
+        yield RegistryService(session)

@@ -67,8 +67,9 @@ def _pg_url(name: str) -> str:
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql",
-                                                                marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     if name == "postgresql":
@@ -81,8 +82,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def template_db(backend: str, tmp_path_factory: pytest.TempPathFactory,
-                worker_id: str) -> Iterator[str]:
+def template_db(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[str]:
     """A migrated, seeded database to copy from; its URL (SQLite) or its name (PostgreSQL)."""
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
@@ -148,3 +150,19 @@ def service(engine: Engine) -> Iterator[RegistryService]:
     """A registry service in one unit of work, committed when the test ends without error."""
     with unit_of_work(session_factory(engine)) as session:
         yield RegistryService(session)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it, not even the schema (for ``liaison init``)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"liaison_test_empty_{os.getpid()}_{next(_counter)}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

@@ -22,7 +22,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_VAR_DIR / 'liaison.sqlite3'}",
-        description="SQLAlchemy URL; a SQLite file by default, postgresql+psycopg://... in production.",
+        description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://... for real.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

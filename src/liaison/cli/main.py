@@ -11,11 +11,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__
-from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
 from liaison.migrations import upgrade
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
+from liaison.terminal.context import command_session, engine_for, settings
+from liaison.terminal.output import console, fail
 
 app = typer.Typer(
     name="liaison",
@@ -35,22 +35,33 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Settings come from LIAISON_* environment variables (LIAISON_DATABASE_URL, ...)."""
 
 
 @app.command()
 def init(
-    demo: Annotated[bool, typer.Option("--demo", help="Also load the demo partnership registry "
-                                       "(partners, agreements, offices, contact points).")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Also load the demo partnership registry "
+            "(partners, agreements, offices, contact points).",
+        ),
+    ] = False,
 ) -> None:
     """Create or upgrade the database and load reference data (countries, allies, frameworks)."""
     cfg = settings()
     engine = engine_for(cfg)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
-                  transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as progress:
         task = progress.add_task("Migrating the database schema…")
         try:
             upgrade(engine)
@@ -73,8 +84,7 @@ def init(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1,
-                                             max=65535)] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
     """Serve the web UI, the REST API and (later) TAXII."""
@@ -82,8 +92,14 @@ def serve(
     with command_session(cfg):
         pass  # fails with a clear message when the database is not initialised
     console.print(f"Liaison on http://{host or cfg.host}:{port or cfg.port}  (Ctrl+C stops)")
-    uvicorn.run("liaison.app:factory", factory=True, host=host or cfg.host,
-                port=port or cfg.port, reload=reload, log_level="info")
+    uvicorn.run(
+        "liaison.app:factory",
+        factory=True,
+        host=host or cfg.host,
+        port=port or cfg.port,
+        reload=reload,
+        log_level="info",
+    )
 
 
 def main() -> None:

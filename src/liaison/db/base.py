@@ -26,7 +26,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:  # noqa: ANN401
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:  # noqa: ANN401, ARG002
         if value is None:
             return None
         if value.tzinfo is None:
@@ -34,7 +34,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             raise ValueError(msg)
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:  # noqa: ANN401
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:  # noqa: ANN401, ARG002
         if value is None:
             return None
         assert isinstance(value, dt.datetime)  # noqa: S101 - the column type guarantees it

@@ -13,15 +13,15 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from liaison.errors import InvalidInput
 
-
 T = TypeVar("T")
+Sortable = ColumnElement[Any] | QueryableAttribute[Any]
 
 
-class Page(BaseModel, Generic[T]):  # noqa: UP046 - Python 3.11 has no PEP 695 syntax
+class Page(BaseModel, Generic[T]):
     """One page of a list: ``items`` plus what is needed to fetch the next."""
 
     items: list[T]
@@ -48,13 +48,13 @@ class PageRequest:
 def order_by(
     stmt: Select[Any],
     sort: str | None,
-    columns: Mapping[str, ColumnElement[Any]],
-    default: Sequence[ColumnElement[Any]],
+    columns: Mapping[str, Sortable],
+    default: Sequence[Sortable],
 ) -> Select[Any]:
     """Apply ``sort`` ("field" or "-field", comma-separated) from a whitelist of columns."""
     if not sort:
         return stmt.order_by(*default)
-    clauses: list[ColumnElement[Any]] = []
+    clauses: list[Sortable] = []
     for raw in sort.split(","):
         key = raw.strip()
         name = key.removeprefix("-")

@@ -51,20 +51,29 @@ On = Annotated[dt.date | None, Query(description="ISO date (YYYY-MM-DD).")]
 
 
 def _page(limit: int | None, offset: int, sort: str | None, settings: AppSettings) -> PageRequest:
-    return PageRequest(limit=min(limit or settings.page_size, settings.max_page_size),
-                       offset=offset, sort=sort)
+    return PageRequest(
+        limit=min(limit or settings.page_size, settings.max_page_size), offset=offset, sort=sort
+    )
 
 
 # countries --------------------------------------------------------------------------------------
 @router.get("/countries", summary="List or search countries (ISO 3166, with aliases)")
 def list_countries(
-    session: DbSession, settings: AppSettings, q: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+    session: DbSession,
+    settings: AppSettings,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
 ) -> Page[CountryRead]:
     page = _page(limit, offset, sort, settings)
     rows, total = RegistryService(session).repo.list_countries(q, page)
-    return Page[CountryRead](items=[CountryRead.model_validate(r) for r in rows], total=total,
-                             limit=page.limit, offset=page.offset)
+    return Page[CountryRead](
+        items=[CountryRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/countries/{ref}", summary="Resolve a code or name to a country")
@@ -75,13 +84,21 @@ def get_country(ref: str, session: DbSession) -> CountryRead:
 # allies -----------------------------------------------------------------------------------------
 @router.get("/allies", summary="List allies, optionally those that are members on a date")
 def list_allies(
-    session: DbSession, settings: AppSettings, member_on: On = None,
-    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+    session: DbSession,
+    settings: AppSettings,
+    member_on: On = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
 ) -> Page[AllyRead]:
     page = _page(limit, offset, sort, settings)
     rows, total = RegistryService(session).repo.list_allies(member_on, page)
-    return Page[AllyRead](items=[AllyRead.model_validate(r) for r in rows], total=total,
-                          limit=page.limit, offset=page.offset)
+    return Page[AllyRead](
+        items=[AllyRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/allies/{ref}")
@@ -115,17 +132,25 @@ def create_framework(data: FrameworkCreate, session: DbSession) -> FrameworkRead
 # partners ---------------------------------------------------------------------------------------
 @router.get("/partners", summary="List partners by framework, status or agreement in force")
 def list_partners(
-    session: DbSession, settings: AppSettings,
+    session: DbSession,
+    settings: AppSettings,
     framework: Annotated[str | None, Query(max_length=16)] = None,
     status_: Annotated[PartnerStatus | None, Query(alias="status")] = None,
     agreement_in_force_on: On = None,
-    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
 ) -> Page[PartnerRead]:
     page = _page(limit, offset, sort, settings)
     rows, total = RegistryService(session).repo.list_partners(
-        framework=framework, status=status_, agreement_in_force_on=agreement_in_force_on, page=page)
-    return Page[PartnerRead](items=[PartnerRead.model_validate(r) for r in rows], total=total,
-                             limit=page.limit, offset=page.offset)
+        framework=framework, status=status_, agreement_in_force_on=agreement_in_force_on, page=page
+    )
+    return Page[PartnerRead](
+        items=[PartnerRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/partners/{ref}")
@@ -161,19 +186,28 @@ def _agreement_read(agreement: SecurityAgreement, day: dt.date) -> SecurityAgree
 
 @router.get("/security-agreements", summary="List security agreements; status is on `on`")
 def list_agreements(
-    session: DbSession, settings: AppSettings,
+    session: DbSession,
+    settings: AppSettings,
     partner: Annotated[str | None, Query(max_length=200)] = None,
-    in_force_on: On = None, on: On = None,
-    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+    in_force_on: On = None,
+    on: On = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
 ) -> Page[SecurityAgreementRead]:
     service = RegistryService(session)
     page = _page(limit, offset, sort, settings)
     partner_id = service.partner(partner).id if partner else None
-    rows, total = service.repo.list_agreements(partner_id=partner_id, in_force_on=in_force_on,
-                                               page=page)
+    rows, total = service.repo.list_agreements(
+        partner_id=partner_id, in_force_on=in_force_on, page=page
+    )
     day = on or in_force_on or today()
-    return Page[SecurityAgreementRead](items=[_agreement_read(r, day) for r in rows], total=total,
-                                       limit=page.limit, offset=page.offset)
+    return Page[SecurityAgreementRead](
+        items=[_agreement_read(r, day) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/security-agreements/{agreement_id}")
@@ -198,18 +232,27 @@ def update_agreement(
 # offices ----------------------------------------------------------------------------------------
 @router.get("/offices", summary="List offices by status, host, or open on a date")
 def list_offices(
-    session: DbSession, settings: AppSettings,
+    session: DbSession,
+    settings: AppSettings,
     status_: Annotated[OfficeStatus | None, Query(alias="status")] = None,
-    open_on: On = None, host: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+    open_on: On = None,
+    host: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
 ) -> Page[OfficeRead]:
     service = RegistryService(session)
     page = _page(limit, offset, sort, settings)
     host_iso3 = service.country(host, field="host").iso3 if host else None
-    rows, total = service.repo.list_offices(status=status_, open_on=open_on, host=host_iso3,
-                                            page=page)
-    return Page[OfficeRead](items=[OfficeRead.model_validate(r) for r in rows], total=total,
-                            limit=page.limit, offset=page.offset)
+    rows, total = service.repo.list_offices(
+        status=status_, open_on=open_on, host=host_iso3, page=page
+    )
+    return Page[OfficeRead](
+        items=[OfficeRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/offices/{office_id}")
@@ -237,16 +280,24 @@ def transition_office(office_id: int, data: OfficeTransition, session: DbSession
 # contact-point mandates -------------------------------------------------------------------------
 @router.get("/contact-point-mandates", summary="List contact-point embassy mandates")
 def list_mandates(
-    session: DbSession, settings: AppSettings,
-    partner: Annotated[str | None, Query(max_length=200)] = None, on: On = None,
-    limit: Limit = None, offset: Offset = 0, sort: Sort = None,
+    session: DbSession,
+    settings: AppSettings,
+    partner: Annotated[str | None, Query(max_length=200)] = None,
+    on: On = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
 ) -> Page[MandateRead]:
     service = RegistryService(session)
     page = _page(limit, offset, sort, settings)
     partner_id = service.partner(partner).id if partner else None
     rows, total = service.repo.list_mandates(partner_id=partner_id, on=on, page=page)
-    return Page[MandateRead](items=[MandateRead.model_validate(r) for r in rows], total=total,
-                             limit=page.limit, offset=page.offset)
+    return Page[MandateRead](
+        items=[MandateRead.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/contact-point-mandates/{mandate_id}")

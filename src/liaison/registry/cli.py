@@ -19,11 +19,14 @@ from liaison.registry.service import RegistryService
 from liaison.terminal.context import command_session
 from liaison.terminal.output import console, fail
 
-app = typer.Typer(help="Allies, partners, agreements, offices and contact-point embassies.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Allies, partners, agreements, offices and contact-point embassies.", no_args_is_help=True
+)
 
-OnOption = Annotated[dt.datetime | None, typer.Option("--on", formats=["%Y-%m-%d"],
-                                                       help="Date (YYYY-MM-DD); default today.")]
+OnOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--on", formats=["%Y-%m-%d"], help="Date (YYYY-MM-DD); default today."),
+]
 
 
 def _day(on: dt.datetime | None) -> dt.date:
@@ -64,25 +67,38 @@ def offices(open_on: OnOption = None) -> None:
     """Offices with their status; with --on, only those open on that date."""
     with command_session() as session:
         rows, _ = RegistryService(session).repo.list_offices(
-            status=None, open_on=_day(open_on) if open_on else None, host=None,
-            page=PageRequest(limit=1000))
+            status=None,
+            open_on=_day(open_on) if open_on else None,
+            host=None,
+            page=PageRequest(limit=1000),
+        )
         table = Table(title="Offices")
         for column in ("Office", "City", "Status", "Opened"):
             table.add_column(column)
         for o in rows:
-            table.add_row(o.name, o.city, o.status.value, o.opened_on.isoformat() if o.opened_on
-                          else "")
+            table.add_row(
+                o.name, o.city, o.status.value, o.opened_on.isoformat() if o.opened_on else ""
+            )
     console.print(table)
 
 
 @app.command("export")
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
-    entity: Annotated[str | None, typer.Option(help="With csv: one entity (allies, partners, "
-                                               "security_agreements, offices, "
-                                               "contact_point_mandates, frameworks).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File, or a folder for all "
-                                             "CSV files; default standard output.")] = None,
+    entity: Annotated[
+        str | None,
+        typer.Option(
+            help="With csv: one entity (allies, partners, "
+            "security_agreements, offices, "
+            "contact_point_mandates, frameworks)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File, or a folder for all CSV files; default standard output."
+        ),
+    ] = None,
 ) -> None:
     """Export the registry as one JSON document or CSV files."""
     if fmt not in {"json", "csv"}:
@@ -118,8 +134,9 @@ def _write(out: Path | None, text: str) -> None:
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="A JSON document, or a CSV file of one entity.")],
-    entity: Annotated[str | None, typer.Option(help="Entity of a CSV file (default: its name, "
-                                               "e.g. allies.csv).")] = None,
+    entity: Annotated[
+        str | None, typer.Option(help="Entity of a CSV file (default: its name, e.g. allies.csv).")
+    ] = None,
 ) -> None:
     """Import a registry document: merged by natural key, all or nothing."""
     try:

@@ -47,8 +47,9 @@ def parse_json(text: str) -> RegistryDocument:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-                           ) from exc
+        raise InvalidInput(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
     if not isinstance(raw, dict):
         raise InvalidInput("a registry document is a JSON object with lists such as 'allies'")
     try:
@@ -76,9 +77,9 @@ def parse_csv(text: str, entity: str) -> RegistryDocument:
     header = reader.fieldnames or []
     unknown = [h for h in header if h not in fields]
     if not header or unknown:
-        raise InvalidInput(
-            f"CSV header {'is missing' if not header else 'has unknown columns ' + ', '.join(unknown)}"
-            f"; columns for {entity}: {', '.join(schema.model_fields)}")
+        problem = "is missing" if not header else "has unknown columns " + ", ".join(unknown)
+        columns = ", ".join(schema.model_fields)
+        raise InvalidInput(f"CSV header {problem}; columns for {entity}: {columns}")
     rows: list[BaseModel] = []
     for number, row in enumerate(reader, start=2):
         if None in row:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -31,8 +30,14 @@ from liaison.security.classification import Classification
 
 
 def _enum(cls: type, name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                length=40, validate_strings=True)
+    return Enum(
+        cls,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        length=40,
+        validate_strings=True,
+    )
 
 
 class Country(Base):
@@ -134,9 +139,7 @@ class SecurityAgreement(IdMixin, TimestampMixin, Base):
     in_force_on: Mapped[dt.date | None] = mapped_column(Date)
     attested_on: Mapped[dt.date | None] = mapped_column(Date)
     terminated_on: Mapped[dt.date | None] = mapped_column(Date)
-    max_level: Mapped[Classification] = mapped_column(
-        _enum(Classification, "classification")
-    )
+    max_level: Mapped[Classification] = mapped_column(_enum(Classification, "classification"))
     notes: Mapped[str] = mapped_column(Text, default="")
 
     partner: Mapped[Partner] = relationship(lazy="joined", innerjoin=True)

@@ -90,25 +90,27 @@ class RegistryRepository:
                     ),
                 )
             )
-        stmt = order_by(stmt, page.sort, {"name": Country.name, "iso3": Country.iso3},
-                        [Country.iso3])
+        stmt = order_by(
+            stmt, page.sort, {"name": Country.name, "iso3": Country.iso3}, [Country.iso3]
+        )
         return paginate(self.session, stmt, page)
 
     # allies ---------------------------------------------------------------------------------
     def ally_by_country(self, iso3: str) -> Ally | None:
         return self.session.scalar(select(Ally).where(Ally.country_iso3 == iso3))
 
-    def list_allies(
-        self, member_on: dt.date | None, page: PageRequest
-    ) -> tuple[list[Ally], int]:
+    def list_allies(self, member_on: dt.date | None, page: PageRequest) -> tuple[list[Ally], int]:
         stmt: Select[Any] = select(Ally).join(Ally.country)
         if member_on is not None:
             stmt = stmt.where(member_on_clause(member_on))
         stmt = order_by(
             stmt,
             page.sort,
-            {"name": Country.name, "accession_date": Ally.accession_date,
-             "country": Ally.country_iso3},
+            {
+                "name": Country.name,
+                "accession_date": Ally.accession_date,
+                "country": Ally.country_iso3,
+            },
             [Country.name],
         )
         return paginate(self.session, stmt, page)
@@ -156,8 +158,10 @@ class RegistryRepository:
                 )
             )
         stmt = order_by(
-            stmt, page.sort, {"name": Country.name, "country": Partner.country_iso3,
-                              "status": Partner.status}, [Country.name]
+            stmt,
+            page.sort,
+            {"name": Country.name, "country": Partner.country_iso3, "status": Partner.status},
+            [Country.name],
         )
         return paginate(self.session, stmt, page)
 
@@ -165,17 +169,21 @@ class RegistryRepository:
     def list_agreements(
         self, *, partner_id: int | None, in_force_on: dt.date | None, page: PageRequest
     ) -> tuple[list[SecurityAgreement], int]:
-        stmt: Select[Any] = select(SecurityAgreement).join(SecurityAgreement.partner).join(
-            Partner.country
+        stmt: Select[Any] = (
+            select(SecurityAgreement).join(SecurityAgreement.partner).join(Partner.country)
         )
         if partner_id is not None:
             stmt = stmt.where(SecurityAgreement.partner_id == partner_id)
         if in_force_on is not None:
             stmt = stmt.where(agreement_in_force_clause(in_force_on))
         stmt = order_by(
-            stmt, page.sort,
-            {"partner": Country.name, "signed_on": SecurityAgreement.signed_on,
-             "max_level": SecurityAgreement.max_level},
+            stmt,
+            page.sort,
+            {
+                "partner": Country.name,
+                "signed_on": SecurityAgreement.signed_on,
+                "max_level": SecurityAgreement.max_level,
+            },
             [Country.name, SecurityAgreement.id],
         )
         return paginate(self.session, stmt, page)
@@ -210,9 +218,14 @@ class RegistryRepository:
                 or_(Office.closed_on.is_(None), Office.closed_on > open_on),
             )
         stmt = order_by(
-            stmt, page.sort,
-            {"name": Office.name, "status": Office.status, "opened_on": Office.opened_on,
-             "city": Office.city},
+            stmt,
+            page.sort,
+            {
+                "name": Office.name,
+                "status": Office.status,
+                "opened_on": Office.opened_on,
+                "city": Office.city,
+            },
             [Office.name],
         )
         return paginate(self.session, stmt, page)
@@ -226,15 +239,16 @@ class RegistryRepository:
     def list_mandates(
         self, *, partner_id: int | None, on: dt.date | None, page: PageRequest
     ) -> tuple[list[ContactPointMandate], int]:
-        stmt: Select[Any] = select(ContactPointMandate).join(ContactPointMandate.partner).join(
-            Partner.country
+        stmt: Select[Any] = (
+            select(ContactPointMandate).join(ContactPointMandate.partner).join(Partner.country)
         )
         if partner_id is not None:
             stmt = stmt.where(ContactPointMandate.partner_id == partner_id)
         if on is not None:
             stmt = stmt.where(mandate_on_clause(on))
         stmt = order_by(
-            stmt, page.sort,
+            stmt,
+            page.sort,
             {"partner": Country.name, "start_on": ContactPointMandate.start_on},
             [Country.name, ContactPointMandate.start_on],
         )

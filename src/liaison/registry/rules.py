@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -141,8 +142,10 @@ def office_status_on(dates: OfficeDates, day: dt.date) -> OfficeStatus | None:
 
 
 def is_open_on(dates: OfficeDates, day: dt.date) -> bool:
-    return dates.opened_on is not None and dates.opened_on <= day and (
-        dates.closed_on is None or day < dates.closed_on
+    return (
+        dates.opened_on is not None
+        and dates.opened_on <= day
+        and (dates.closed_on is None or day < dates.closed_on)
     )
 
 
@@ -164,7 +167,7 @@ def check_office_dates(dates: OfficeDates) -> str | None:
         ("closed_on", dates.closed_on),
     ]
     known = [(name, when) for name, when in chain if when is not None]
-    for (first, a), (second, b) in zip(known, known[1:], strict=False):
+    for (first, a), (second, b) in itertools.pairwise(known):
         if b < a:
             return f"{second} ({b}) is before {first} ({a})"
     if dates.shelved_on and dates.opened_on:
@@ -217,8 +220,10 @@ def check_office_consistency(status: OfficeStatus, dates: OfficeDates) -> str | 
     if problem:
         return problem
     if status is OfficeStatus.SHELVED:
-        reached = OfficeStatus.APPROVED if dates.host_agreement_on is None else (
-            OfficeStatus.HOST_AGREEMENT
+        reached = (
+            OfficeStatus.APPROVED
+            if dates.host_agreement_on is None
+            else (OfficeStatus.HOST_AGREEMENT)
         )
         limit = _OFFICE_ORDER.index(reached)
     else:

@@ -16,6 +16,7 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
 from liaison.registry import rules
@@ -54,7 +55,6 @@ from liaison.registry.schemas import (
     SecurityAgreementCreate,
     SecurityAgreementUpdate,
 )
-from liaison.errors import InvalidInput, LiaisonError, NotFound
 
 DATA = resources.files("liaison.registry") / "data"
 
@@ -88,11 +88,19 @@ class RegistryService:
         aliases: dict[str, str] = {}
         for c in pycountry.countries:
             if c.alpha_3 not in existing:
-                self.session.add(Country(
-                    iso3=c.alpha_3, iso2=c.alpha_2, name=getattr(c, "common_name", c.name),
-                    official_name=getattr(c, "official_name", None),
-                ))
-            for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+                self.session.add(
+                    Country(
+                        iso3=c.alpha_3,
+                        iso2=c.alpha_2,
+                        name=getattr(c, "common_name", c.name),
+                        official_name=getattr(c, "official_name", None),
+                    )
+                )
+            for name in (
+                c.name,
+                getattr(c, "common_name", None),
+                getattr(c, "official_name", None),
+            ):
                 if name:
                     aliases.setdefault(normalise_alias(name), c.alpha_3)
         extra = json.loads((DATA / "aliases.json").read_text(encoding="utf-8"))["aliases"]
@@ -129,8 +137,12 @@ class RegistryService:
         self._check_ally_dates(data.accession_date, data.withdrawal_date)
         if self.repo.ally_by_country(country.iso3) is not None:
             raise Duplicate(f"{country.name} is already an ally", field="country")
-        ally = Ally(country_iso3=country.iso3, accession_date=data.accession_date,
-                    withdrawal_date=data.withdrawal_date, notes=data.notes)
+        ally = Ally(
+            country_iso3=country.iso3,
+            accession_date=data.accession_date,
+            withdrawal_date=data.withdrawal_date,
+            notes=data.notes,
+        )
         ally.country = country
         self.session.add(ally)
         return ally
@@ -152,8 +164,9 @@ class RegistryService:
         _not_future("accession_date", accession)
         _not_future("withdrawal_date", withdrawal)
         if withdrawal is not None and withdrawal <= accession:
-            raise InvalidInput("withdrawal_date must be after accession_date",
-                               field="withdrawal_date")
+            raise InvalidInput(
+                "withdrawal_date must be after accession_date", field="withdrawal_date"
+            )
 
     # frameworks ------------------------------------------------------------------------------
     def create_framework(self, data: FrameworkCreate) -> Framework:
@@ -169,8 +182,9 @@ class RegistryService:
         missing = [c for c in wanted if c not in found]
         if missing:
             known = ", ".join(f.code for f in self.repo.frameworks())
-            raise InvalidInput(f"unknown framework {', '.join(missing)}; known: {known}",
-                               field="frameworks")
+            raise InvalidInput(
+                f"unknown framework {', '.join(missing)}; known: {known}", field="frameworks"
+            )
         return [found[c] for c in wanted]
 
     # partners --------------------------------------------------------------------------------
@@ -188,8 +202,11 @@ class RegistryService:
         _not_future("partner_since", data.partner_since)
         _not_future("mission_to_nato_since", data.mission_to_nato_since)
         partner = Partner(
-            country_iso3=country.iso3, status=data.status, partner_since=data.partner_since,
-            mission_to_nato_since=data.mission_to_nato_since, notes=data.notes,
+            country_iso3=country.iso3,
+            status=data.status,
+            partner_since=data.partner_since,
+            mission_to_nato_since=data.mission_to_nato_since,
+            notes=data.notes,
             frameworks=self._frameworks(data.frameworks),
         )
         partner.country = country
@@ -234,8 +251,10 @@ class RegistryService:
     ) -> SecurityAgreement:
         agreement = self.agreement(agreement_id)
         changes = data.model_dump(exclude_unset=True)
-        merged = {k: getattr(agreement, k) for k in
-                  ("signed_on", "in_force_on", "attested_on", "terminated_on")}
+        merged = {
+            k: getattr(agreement, k)
+            for k in ("signed_on", "in_force_on", "attested_on", "terminated_on")
+        }
         merged.update({k: v for k, v in changes.items() if k in merged})
         self._check_agreement(merged)
         for key, value in changes.items():
@@ -248,10 +267,14 @@ class RegistryService:
     def _check_agreement(values: dict[str, Any]) -> None:
         for key in ("signed_on", "in_force_on", "attested_on", "terminated_on"):
             _not_future(key, values.get(key))
-        problem = rules.check_agreement_dates(rules.AgreementDates(
-            values.get("signed_on"), values.get("in_force_on"), values.get("attested_on"),
-            values.get("terminated_on"),
-        ))
+        problem = rules.check_agreement_dates(
+            rules.AgreementDates(
+                values.get("signed_on"),
+                values.get("in_force_on"),
+                values.get("attested_on"),
+                values.get("terminated_on"),
+            )
+        )
         if problem:
             raise InvalidInput(problem)
 
@@ -319,17 +342,22 @@ class RegistryService:
 
     def contact_points_on(self, partner_ref: str, day: dt.date) -> list[ContactPointMandate]:
         partner = self.partner(partner_ref)
-        mandates, _ = self.repo.list_mandates(partner_id=partner.id, on=day,
-                                              page=PageRequest(limit=100))
+        mandates, _ = self.repo.list_mandates(
+            partner_id=partner.id, on=day, page=PageRequest(limit=100)
+        )
         return mandates
 
     def create_mandate(self, data: MandateCreate) -> ContactPointMandate:
         partner = self.partner(data.partner)
         ally = self.ally(data.ally)
         self._check_mandate(partner, ally, data.start_on, data.end_on, excluding=None)
-        mandate = ContactPointMandate(partner_id=partner.id, ally_id=ally.id,
-                                      start_on=data.start_on, end_on=data.end_on,
-                                      notes=data.notes)
+        mandate = ContactPointMandate(
+            partner_id=partner.id,
+            ally_id=ally.id,
+            start_on=data.start_on,
+            end_on=data.end_on,
+            notes=data.notes,
+        )
         mandate.partner, mandate.ally = partner, ally
         self.session.add(mandate)
         return mandate
@@ -346,12 +374,18 @@ class RegistryService:
         return mandate
 
     def _check_mandate(
-        self, partner: Partner, ally: Ally, start: dt.date, end: dt.date | None,
-        *, excluding: int | None,
+        self,
+        partner: Partner,
+        ally: Ally,
+        start: dt.date,
+        end: dt.date | None,
+        *,
+        excluding: int | None,
     ) -> None:
         if ally.withdrawal_date is not None and start >= ally.withdrawal_date:
-            raise InvalidInput(f"{ally.country.name} was no longer an ally on {start}",
-                               field="start_on")
+            raise InvalidInput(
+                f"{ally.country.name} was no longer an ally on {start}", field="start_on"
+            )
         others = self.repo.mandates_of_embassy(partner.id, ally.id, excluding=excluding)
         problem = rules.check_mandate(
             rules.Period(start, end), [rules.Period(m.start_on, m.end_on) for m in others]
@@ -360,18 +394,32 @@ class RegistryService:
             return
         if problem.startswith("the mandate ends"):
             raise InvalidInput(problem, field="end_on")
-        raise OverlappingMandate(f"{ally.country.name}'s embassy in {partner.country.name}: "
-                                 f"{problem}", field="start_on")
+        raise OverlappingMandate(
+            f"{ally.country.name}'s embassy in {partner.country.name}: {problem}", field="start_on"
+        )
 
     # import and export -----------------------------------------------------------------------
     def export_document(self) -> RegistryDocument:
         return RegistryDocument(
             description="Exported from Liaison",
-            allies=[AllyCreate(country=a.country_iso3, accession_date=a.accession_date,
-                               withdrawal_date=a.withdrawal_date, notes=a.notes)
-                    for a in self.repo.all_allies()],
-            frameworks=[FrameworkCreate(code=f.code, name=f.name, established_on=f.established_on,
-                                        description=f.description) for f in self.repo.frameworks()],
+            allies=[
+                AllyCreate(
+                    country=a.country_iso3,
+                    accession_date=a.accession_date,
+                    withdrawal_date=a.withdrawal_date,
+                    notes=a.notes,
+                )
+                for a in self.repo.all_allies()
+            ],
+            frameworks=[
+                FrameworkCreate(
+                    code=f.code,
+                    name=f.name,
+                    established_on=f.established_on,
+                    description=f.description,
+                )
+                for f in self.repo.frameworks()
+            ],
             partners=[_partner_in(p) for p in self._all(Partner)],
             security_agreements=[_agreement_in(a) for a in self._all(SecurityAgreement)],
             offices=[_office_in(o) for o in self._all(Office)],
@@ -429,19 +477,22 @@ class RegistryService:
         if existing is None:
             self.create_partner(item)
             return True
-        self.update_partner(existing.country_iso3,
-                            PartnerUpdate(**item.model_dump(exclude={"country"})))
+        self.update_partner(
+            existing.country_iso3, PartnerUpdate(**item.model_dump(exclude={"country"}))
+        )
         return False
 
     def _merge_agreement(self, item: SecurityAgreementCreate) -> bool:
         partner = self.partner(item.partner)
-        existing = next((a for a in self.repo.agreements_of(partner.id) if a.title == item.title),
-                        None)
+        existing = next(
+            (a for a in self.repo.agreements_of(partner.id) if a.title == item.title), None
+        )
         if existing is None:
             self.create_agreement(item)
             return True
-        self.update_agreement(existing.id, SecurityAgreementUpdate(
-            **item.model_dump(exclude={"partner", "kind"})))
+        self.update_agreement(
+            existing.id, SecurityAgreementUpdate(**item.model_dump(exclude={"partner", "kind"}))
+        )
         existing.kind = item.kind
         return False
 
@@ -461,8 +512,14 @@ class RegistryService:
 
     def _merge_mandate(self, item: MandateCreate) -> bool:
         partner, ally = self.partner(item.partner), self.ally(item.ally)
-        existing = next((m for m in self.repo.mandates_of_embassy(partner.id, ally.id)
-                         if m.start_on == item.start_on), None)
+        existing = next(
+            (
+                m
+                for m in self.repo.mandates_of_embassy(partner.id, ally.id)
+                if m.start_on == item.start_on
+            ),
+            None,
+        )
         if existing is None:
             self.create_mandate(item)
             return True
@@ -502,26 +559,53 @@ def _agreement_dates(a: SecurityAgreement) -> rules.AgreementDates:
 
 
 def _partner_in(p: Partner) -> PartnerCreate:
-    return PartnerCreate(country=p.country_iso3, status=p.status,
-                         frameworks=[f.code for f in p.frameworks], partner_since=p.partner_since,
-                         mission_to_nato_since=p.mission_to_nato_since, notes=p.notes)
+    return PartnerCreate(
+        country=p.country_iso3,
+        status=p.status,
+        frameworks=[f.code for f in p.frameworks],
+        partner_since=p.partner_since,
+        mission_to_nato_since=p.mission_to_nato_since,
+        notes=p.notes,
+    )
 
 
 def _agreement_in(a: SecurityAgreement) -> SecurityAgreementCreate:
     return SecurityAgreementCreate(
-        partner=a.partner.country_iso3, title=a.title, kind=a.kind, signed_on=a.signed_on,
-        in_force_on=a.in_force_on, attested_on=a.attested_on, terminated_on=a.terminated_on,
-        max_level=a.max_level, notes=a.notes)
+        partner=a.partner.country_iso3,
+        title=a.title,
+        kind=a.kind,
+        signed_on=a.signed_on,
+        in_force_on=a.in_force_on,
+        attested_on=a.attested_on,
+        terminated_on=a.terminated_on,
+        max_level=a.max_level,
+        notes=a.notes,
+    )
 
 
 def _office_in(o: Office) -> OfficeCreate:
     return OfficeCreate(
-        name=o.name, kind=o.kind, host_country=o.host_country_iso3, city=o.city, status=o.status,
-        proposed_on=o.proposed_on, approved_on=o.approved_on,
-        host_agreement_on=o.host_agreement_on, opened_on=o.opened_on, closed_on=o.closed_on,
-        shelved_on=o.shelved_on, staff=o.staff, notes=o.notes)
+        name=o.name,
+        kind=o.kind,
+        host_country=o.host_country_iso3,
+        city=o.city,
+        status=o.status,
+        proposed_on=o.proposed_on,
+        approved_on=o.approved_on,
+        host_agreement_on=o.host_agreement_on,
+        opened_on=o.opened_on,
+        closed_on=o.closed_on,
+        shelved_on=o.shelved_on,
+        staff=o.staff,
+        notes=o.notes,
+    )
 
 
 def _mandate_in(m: ContactPointMandate) -> MandateCreate:
-    return MandateCreate(partner=m.partner.country_iso3, ally=m.ally.country_iso3,
-                         start_on=m.start_on, end_on=m.end_on, notes=m.notes)
+    return MandateCreate(
+        partner=m.partner.country_iso3,
+        ally=m.ally.country_iso3,
+        start_on=m.start_on,
+        end_on=m.end_on,
+        notes=m.notes,
+    )

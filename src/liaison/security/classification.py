@@ -16,8 +16,8 @@ class Classification(enum.StrEnum):
     NATO_UNCLASSIFIED = "NATO UNCLASSIFIED"
     NATO_RESTRICTED = "NATO RESTRICTED"
     NATO_CONFIDENTIAL = "NATO CONFIDENTIAL"
-    NATO_SECRET = "NATO SECRET"
-    COSMIC_TOP_SECRET = "COSMIC TOP SECRET"
+    NATO_SECRET = "NATO SECRET"  # noqa: S105 - a classification, not a password
+    COSMIC_TOP_SECRET = "COSMIC TOP SECRET"  # noqa: S105 - a classification
 
     @property
     def rank(self) -> int:

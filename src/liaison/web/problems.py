@@ -30,7 +30,7 @@ def problem(
     detail: str,
     *,
     headers: Mapping[str, str] | None = None,
-    **extra: Any,  # noqa: ANN401
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """Render an error for the surface that asked: problem JSON for the API, a page otherwise."""
     if not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
@@ -44,26 +44,27 @@ def problem(
         "detail": detail,
         "instance": request.url.path,
     }
-    body.update(extra)
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _liaison_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LiaisonError)  # noqa: S101 - registered for LiaisonError only
     extra = {"errors": [{"field": exc.field, "message": exc.message}]} if exc.field else {}
-    return problem(request, exc.status_code, exc.title, exc.message, **extra)
+    return problem(request, exc.status_code, exc.title, exc.message, extra=extra)
 
 
 def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
-    errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or None,
-         "message": str(err.get("msg", "invalid"))}
-        for err in exc.errors()
-    ]
-    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
-                       for e in errors)
-    return problem(request, 422, "Invalid input", detail, errors=errors)
+    errors: list[dict[str, str | None]] = []
+    parts: list[str] = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or None
+        message = str(err.get("msg", "invalid"))
+        errors.append({"field": field, "message": message})
+        parts.append(f"{field}: {message}" if field else message)
+    detail = "; ".join(parts)
+    return problem(request, 422, "Invalid input", detail, extra={"errors": errors})
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
@@ -75,8 +76,12 @@ def _http_error(request: Request, exc: Exception) -> Response:
 def _server_error(request: Request, exc: Exception) -> Response:
     request_id = getattr(request.state, "request_id", "-")
     log.error("unhandled error (request %s)", request_id, exc_info=exc)
-    return problem(request, 500, "Internal server error",
-                   f"Something went wrong on our side; quote request id {request_id}.")
+    return problem(
+        request,
+        500,
+        "Internal server error",
+        f"Something went wrong on our side; quote request id {request_id}.",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -72,5 +72,9 @@ def render(
 
 
 def render_error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    return render(request, "error.html", {"status": status, "title": title, "detail": detail},
-                  status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "detail": detail},
+        status_code=status,
+    )

@@ -21,9 +21,16 @@ def assert_problem(response, status, text=""):
 
 
 class TestAllies:
-    @pytest.mark.parametrize(("day", "count"), [("2023-07-11", 31), ("2024-03-07", 32),
-                                                ("2024-03-06", 31), ("1949-08-24", 12),
-                                                ("1949-08-23", 0)])
+    @pytest.mark.parametrize(
+        ("day", "count"),
+        [
+            ("2023-07-11", 31),
+            ("2024-03-07", 32),
+            ("2024-03-06", 31),
+            ("1949-08-24", 12),
+            ("1949-08-23", 0),
+        ],
+    )
     def test_members_on_a_date(self, client, day, count):
         r = client.get("/api/v1/allies", params={"member_on": day, "limit": 100})
         assert r.status_code == 200
@@ -47,8 +54,11 @@ class TestAllies:
         assert names(r) == ["SWE", "FIN"]
 
     def test_unknown_sort_field_is_a_problem(self, client):
-        assert_problem(client.get("/api/v1/allies", params={"sort": "password"}), 422,
-                       "cannot sort by 'password'")
+        assert_problem(
+            client.get("/api/v1/allies", params={"sort": "password"}),
+            422,
+            "cannot sort by 'password'",
+        )
 
     def test_bad_date_is_a_problem(self, client):
         assert_problem(client.get("/api/v1/allies", params={"member_on": "2023-13-45"}), 422)
@@ -63,12 +73,17 @@ class TestAllies:
         assert_problem(client.get("/api/v1/allies/JPN"), 404, "no ally 'JPN'")
 
     def test_create_and_find_a_new_ally(self, client):
-        r = client.post("/api/v1/allies", json={"country": "Ireland",
-                                                 "accession_date": "2025-01-01"})
+        r = client.post(
+            "/api/v1/allies", json={"country": "Ireland", "accession_date": "2025-01-01"}
+        )
         assert r.status_code == 201, r.text
         assert r.json()["country"]["iso3"] == "IRL"
-        assert client.get("/api/v1/allies", params={"member_on": "2025-01-01"}).json()["total"] == 33
-        assert client.get("/api/v1/allies", params={"member_on": "2024-12-31"}).json()["total"] == 32
+        assert (
+            client.get("/api/v1/allies", params={"member_on": "2025-01-01"}).json()["total"] == 33
+        )
+        assert (
+            client.get("/api/v1/allies", params={"member_on": "2024-12-31"}).json()["total"] == 32
+        )
 
     def test_unknown_country_code(self, client):
         r = client.post("/api/v1/allies", json={"country": "XYZ", "accession_date": "2020-01-01"})
@@ -85,13 +100,17 @@ class TestAllies:
         assert_problem(r, 409, "France is already an ally")
 
     def test_malformed_json_body(self, client):
-        r = client.post("/api/v1/allies", content=b'{"country": "IRL",',
-                        headers={"content-type": "application/json"})
+        r = client.post(
+            "/api/v1/allies",
+            content=b'{"country": "IRL",',
+            headers={"content-type": "application/json"},
+        )
         assert_problem(r, 422)
 
     def test_unknown_field_is_rejected(self, client):
-        r = client.post("/api/v1/allies", json={"country": "IRL", "accession_date": "2020-01-01",
-                                                 "secret": 1})
+        r = client.post(
+            "/api/v1/allies", json={"country": "IRL", "accession_date": "2020-01-01", "secret": 1}
+        )
         assert_problem(r, 422, "secret")
 
     def test_withdrawal_must_follow_accession(self, client):
@@ -99,8 +118,10 @@ class TestAllies:
         assert_problem(r, 422, "withdrawal_date must be after accession_date")
 
     def test_withdrawal_ends_membership(self, client):
-        assert client.patch("/api/v1/allies/FRA", json={"withdrawal_date": "2020-01-01"}
-                            ).status_code == 200
+        assert (
+            client.patch("/api/v1/allies/FRA", json={"withdrawal_date": "2020-01-01"}).status_code
+            == 200
+        )
         r = client.get("/api/v1/allies", params={"member_on": "2020-01-01", "limit": 100})
         assert "FRA" not in names(r)
 
@@ -114,11 +135,14 @@ class TestPartners:
         r = client.get("/api/v1/partners", params={"status": "suspended"})
         assert sorted(names(r)) == ["BLR", "RUS"]
 
-    @pytest.mark.parametrize(("day", "expected"), [
-        ("2023-07-11", ["AUS", "JPN", "NZL"]),
-        ("2009-01-01", ["AUS"]),
-        ("2005-03-31", []),
-    ])
+    @pytest.mark.parametrize(
+        ("day", "expected"),
+        [
+            ("2023-07-11", ["AUS", "JPN", "NZL"]),
+            ("2009-01-01", ["AUS"]),
+            ("2005-03-31", []),
+        ],
+    )
     def test_partners_with_an_agreement_in_force(self, client, day, expected):
         r = client.get("/api/v1/partners", params={"agreement_in_force_on": day})
         assert sorted(names(r)) == expected
@@ -149,29 +173,55 @@ class TestSecurityAgreements:
         [agreement] = r.json()["items"]
         assert agreement["signed_on"] == "2010-06-25"
         assert agreement["status"] == "negotiating"
-        r = client.get(f"/api/v1/security-agreements/{agreement['id']}", params={"on": "2023-01-01"})
+        r = client.get(
+            f"/api/v1/security-agreements/{agreement['id']}", params={"on": "2023-01-01"}
+        )
         assert r.json()["status"] == "in_force"
 
     def test_korea_has_none(self, client):
-        assert client.get("/api/v1/security-agreements", params={"partner": "KOR"}
-                          ).json()["total"] == 0
+        assert (
+            client.get("/api/v1/security-agreements", params={"partner": "KOR"}).json()["total"]
+            == 0
+        )
 
     def test_dates_must_not_run_backwards(self, client):
-        r = client.post("/api/v1/security-agreements", json={
-            "partner": "KOR", "title": "Test", "kind": "binding_agreement",
-            "signed_on": "2020-01-02", "in_force_on": "2020-01-01", "max_level": "NATO SECRET"})
+        r = client.post(
+            "/api/v1/security-agreements",
+            json={
+                "partner": "KOR",
+                "title": "Test",
+                "kind": "binding_agreement",
+                "signed_on": "2020-01-02",
+                "in_force_on": "2020-01-01",
+                "max_level": "NATO SECRET",
+            },
+        )
         assert_problem(r, 422, "in_force_on is before signed_on")
 
     def test_unknown_level_is_rejected(self, client):
-        r = client.post("/api/v1/security-agreements", json={
-            "partner": "KOR", "title": "Test", "kind": "binding_agreement",
-            "max_level": "TOP SECRET"})
+        r = client.post(
+            "/api/v1/security-agreements",
+            json={
+                "partner": "KOR",
+                "title": "Test",
+                "kind": "binding_agreement",
+                "max_level": "TOP SECRET",
+            },
+        )
         assert_problem(r, 422, "max_level")
 
     def test_create_korea_agreement(self, client):
-        r = client.post("/api/v1/security-agreements", json={
-            "partner": "ROK", "title": "Korea-NATO security agreement", "kind": "binding_agreement",
-            "signed_on": "2024-01-01", "in_force_on": "2024-02-01", "max_level": "NATO RESTRICTED"})
+        r = client.post(
+            "/api/v1/security-agreements",
+            json={
+                "partner": "ROK",
+                "title": "Korea-NATO security agreement",
+                "kind": "binding_agreement",
+                "signed_on": "2024-01-01",
+                "in_force_on": "2024-02-01",
+                "max_level": "NATO RESTRICTED",
+            },
+        )
         assert r.status_code == 201, r.text
         r = client.get("/api/v1/partners", params={"agreement_in_force_on": "2024-02-01"})
         assert "KOR" in names(r)
@@ -192,23 +242,37 @@ class TestOffices:
         def open_on(day):
             r = client.get("/api/v1/offices", params={"open_on": day, "limit": 100})
             return {o["city"] for o in r.json()["items"]}
+
         assert "Amman" not in open_on("2025-01-01")
         assert {"Geneva", "Belgrade", "Kuwait City"} <= open_on("2025-01-01")
         assert "Amman" in open_on("2025-09-16")
         assert "Tokyo" not in open_on("2025-09-16")
 
     def test_lifecycle_through_the_api(self, client):
-        r = client.post("/api/v1/offices", json={"name": "Test office", "kind": "partner_liaison",
-                                                  "host_country": "NZ", "city": "Wellington",
-                                                  "proposed_on": "2024-01-01"})
+        r = client.post(
+            "/api/v1/offices",
+            json={
+                "name": "Test office",
+                "kind": "partner_liaison",
+                "host_country": "NZ",
+                "city": "Wellington",
+                "proposed_on": "2024-01-01",
+            },
+        )
         assert r.status_code == 201, r.text
         office_id = r.json()["id"]
         path = f"/api/v1/offices/{office_id}/transitions"
         assert client.post(path, json={"status": "approved", "on": "2024-02-01"}).status_code == 200
-        assert_problem(client.post(path, json={"status": "closed", "on": "2024-03-01"}), 409,
-                       "cannot go from approved to closed")
-        assert_problem(client.post(path, json={"status": "open", "on": "2024-01-15"}), 422,
-                       "before approved_on")
+        assert_problem(
+            client.post(path, json={"status": "closed", "on": "2024-03-01"}),
+            409,
+            "cannot go from approved to closed",
+        )
+        assert_problem(
+            client.post(path, json={"status": "open", "on": "2024-01-15"}),
+            422,
+            "before approved_on",
+        )
         r = client.post(path, json={"status": "open", "on": "2024-03-01"})
         assert r.json()["status"] == "open"
         r = client.get("/api/v1/offices", params={"open_on": "2024-03-01", "host": "NZL"})
@@ -216,18 +280,30 @@ class TestOffices:
 
     def test_shelved_office_cannot_open(self, client):
         tokyo = self.office(client, "NATO Liaison Office Tokyo")
-        r = client.post(f"/api/v1/offices/{tokyo['id']}/transitions",
-                        json={"status": "open", "on": "2025-07-01"})
+        r = client.post(
+            f"/api/v1/offices/{tokyo['id']}/transitions",
+            json={"status": "open", "on": "2025-07-01"},
+        )
         assert_problem(r, 409, "cannot go from shelved to open")
 
     def test_duplicate_office_name(self, client):
-        r = client.post("/api/v1/offices", json={"name": "nato liaison office tokyo",
-                                                  "kind": "partner_liaison", "city": "Tokyo"})
+        r = client.post(
+            "/api/v1/offices",
+            json={"name": "nato liaison office tokyo", "kind": "partner_liaison", "city": "Tokyo"},
+        )
         assert_problem(r, 409)
 
     def test_dates_ahead_of_status(self, client):
-        r = client.post("/api/v1/offices", json={"name": "X", "kind": "io_liaison", "city": "Y",
-                                                  "status": "approved", "opened_on": "2020-01-01"})
+        r = client.post(
+            "/api/v1/offices",
+            json={
+                "name": "X",
+                "kind": "io_liaison",
+                "city": "Y",
+                "status": "approved",
+                "opened_on": "2020-01-01",
+            },
+        )
         assert_problem(r, 422, "opened_on is set but the status is only approved")
 
     def test_unknown_office_is_404(self, client):
@@ -241,45 +317,82 @@ class TestContactPoints:
         assert [m["ally"]["country"]["iso3"] for m in r.json()] == [ally]
 
     def test_no_contact_point_before_the_records(self, client):
-        assert client.get("/api/v1/partners/JPN/contact-points", params={"on": "2010-01-01"}
-                          ).json() == []
+        assert (
+            client.get("/api/v1/partners/JPN/contact-points", params={"on": "2010-01-01"}).json()
+            == []
+        )
 
     def test_overlapping_mandate_of_one_embassy(self, client):
-        r = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "JPN", "ally": "DNK", "start_on": "2024-06-01", "end_on": "2025-05-31"})
+        r = client.post(
+            "/api/v1/contact-point-mandates",
+            json={
+                "partner": "JPN",
+                "ally": "DNK",
+                "start_on": "2024-06-01",
+                "end_on": "2025-05-31",
+            },
+        )
         assert_problem(r, 409, "overlaps the embassy's mandate 2023-01-01 to 2024-12-31")
 
     def test_two_allies_may_share_a_mandate_period(self, client):
-        r = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "JPN", "ally": "Italy", "start_on": "2025-01-01", "end_on": "2026-12-31"})
+        r = client.post(
+            "/api/v1/contact-point-mandates",
+            json={
+                "partner": "JPN",
+                "ally": "Italy",
+                "start_on": "2025-01-01",
+                "end_on": "2026-12-31",
+            },
+        )
         assert r.status_code == 201, r.text
 
     def test_second_open_mandate(self, client):
-        ok = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "KOR", "ally": "DEU", "start_on": "2024-01-01"})
+        ok = client.post(
+            "/api/v1/contact-point-mandates",
+            json={"partner": "KOR", "ally": "DEU", "start_on": "2024-01-01"},
+        )
         assert ok.status_code == 201
-        r = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "KOR", "ally": "DEU", "start_on": "2026-01-01"})
+        r = client.post(
+            "/api/v1/contact-point-mandates",
+            json={"partner": "KOR", "ally": "DEU", "start_on": "2026-01-01"},
+        )
         assert_problem(r, 409, "already has an open mandate")
 
     def test_end_before_start(self, client):
-        r = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "KOR", "ally": "DEU", "start_on": "2024-01-02", "end_on": "2024-01-01"})
+        r = client.post(
+            "/api/v1/contact-point-mandates",
+            json={
+                "partner": "KOR",
+                "ally": "DEU",
+                "start_on": "2024-01-02",
+                "end_on": "2024-01-01",
+            },
+        )
         assert_problem(r, 422, "ends (2024-01-01) before it starts")
 
     def test_partner_must_be_a_partner(self, client):
-        r = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "FRA", "ally": "DEU", "start_on": "2024-01-01"})
+        r = client.post(
+            "/api/v1/contact-point-mandates",
+            json={"partner": "FRA", "ally": "DEU", "start_on": "2024-01-01"},
+        )
         assert_problem(r, 404, "no partner 'FRA'")
 
     def test_update_may_not_create_an_overlap(self, client):
         items = client.get("/api/v1/contact-point-mandates", params={"partner": "JPN"}).json()
         romania = next(m for m in items["items"] if m["ally"]["country"]["iso3"] == "ROU")
-        r = client.post("/api/v1/contact-point-mandates", json={
-            "partner": "JPN", "ally": "ROU", "start_on": "2027-01-01", "end_on": "2028-12-31"})
+        r = client.post(
+            "/api/v1/contact-point-mandates",
+            json={
+                "partner": "JPN",
+                "ally": "ROU",
+                "start_on": "2027-01-01",
+                "end_on": "2028-12-31",
+            },
+        )
         assert r.status_code == 201
-        r = client.patch(f"/api/v1/contact-point-mandates/{romania['id']}",
-                         json={"end_on": "2027-06-30"})
+        r = client.patch(
+            f"/api/v1/contact-point-mandates/{romania['id']}", json={"end_on": "2027-06-30"}
+        )
         assert_problem(r, 409, "overlaps")
 
 
@@ -297,8 +410,13 @@ class TestCountriesAndPlumbing:
 
     def test_openapi_lists_the_registry(self, client):
         paths = client.get("/api/v1/openapi.json").json()["paths"]
-        assert {"/api/v1/allies", "/api/v1/partners", "/api/v1/offices",
-                "/api/v1/contact-point-mandates", "/api/v1/security-agreements"} <= set(paths)
+        assert {
+            "/api/v1/allies",
+            "/api/v1/partners",
+            "/api/v1/offices",
+            "/api/v1/contact-point-mandates",
+            "/api/v1/security-agreements",
+        } <= set(paths)
 
     def test_unknown_route_is_problem_json(self, client):
         assert_problem(client.get("/api/v1/nothing-here"), 404)

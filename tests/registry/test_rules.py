@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liaison.registry import rules
-from liaison.registry.rules import AgreementDates, AgreementStatus, OfficeDates, OfficeStatus, Period
+from liaison.registry.rules import (
+    AgreementDates,
+    AgreementStatus,
+    OfficeDates,
+    OfficeStatus,
+    Period,
+)
 
 D = dt.date
 
@@ -51,7 +57,9 @@ def test_office_lifecycle_allows_only_its_next_steps():
     problem = rules.check_office_transition(OfficeStatus.SHELVED, OfficeStatus.OPEN)
     assert problem is not None
     assert "allowed next: proposed" in problem
-    assert "final state" in (rules.check_office_transition(OfficeStatus.CLOSED, OfficeStatus.OPEN) or "")
+    assert "final state" in (
+        rules.check_office_transition(OfficeStatus.CLOSED, OfficeStatus.OPEN) or ""
+    )
 
 
 def test_office_status_on_a_date_follows_the_latest_step():
@@ -69,10 +77,16 @@ def test_office_status_on_a_date_follows_the_latest_step():
     ("status", "dates", "problem"),
     [
         (OfficeStatus.APPROVED, OfficeDates(opened_on=D(2020, 1, 1)), "opened_on is set"),
-        (OfficeStatus.OPEN, OfficeDates(approved_on=D(2020, 1, 2), opened_on=D(2020, 1, 1)),
-         "before approved_on"),
-        (OfficeStatus.SHELVED, OfficeDates(opened_on=D(2020, 1, 1), shelved_on=D(2021, 1, 1)),
-         "cannot be shelved"),
+        (
+            OfficeStatus.OPEN,
+            OfficeDates(approved_on=D(2020, 1, 2), opened_on=D(2020, 1, 1)),
+            "before approved_on",
+        ),
+        (
+            OfficeStatus.SHELVED,
+            OfficeDates(opened_on=D(2020, 1, 1), shelved_on=D(2021, 1, 1)),
+            "cannot be shelved",
+        ),
         (OfficeStatus.OPEN, OfficeDates(shelved_on=D(2021, 1, 1)), "shelved_on is set"),
     ],
 )
@@ -81,8 +95,9 @@ def test_office_dates_must_match_the_status(status, dates, problem):
 
 
 def test_consistent_office_passes():
-    dates = OfficeDates(approved_on=D(2023, 12, 14), host_agreement_on=D(2024, 7, 15),
-                        opened_on=D(2024, 7, 15))
+    dates = OfficeDates(
+        approved_on=D(2023, 12, 14), host_agreement_on=D(2024, 7, 15), opened_on=D(2024, 7, 15)
+    )
     assert rules.check_office_consistency(OfficeStatus.OPEN, dates) is None
 
 
@@ -91,8 +106,9 @@ def test_mandates_of_one_embassy_must_not_overlap():
     assert rules.check_mandate(Period(D(2025, 1, 1), D(2026, 12, 31)), denmark) is None
     assert "overlaps" in (rules.check_mandate(Period(D(2024, 6, 1), None), denmark) or "")
     open_ended = [Period(D(2023, 1, 1), None)]
-    assert "already has an open mandate" in (rules.check_mandate(Period(D(2030, 1, 1), None),
-                                                                  open_ended) or "")
+    assert "already has an open mandate" in (
+        rules.check_mandate(Period(D(2030, 1, 1), None), open_ended) or ""
+    )
     assert "ends" in (rules.check_mandate(Period(D(2025, 1, 2), D(2025, 1, 1)), []) or "")
 
 

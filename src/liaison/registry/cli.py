@@ -152,6 +152,6 @@ def import_(
         fail(f"{path}: {exc.message}")
     with command_session() as session:
         report = RegistryService(session).import_document(doc)
-    parts = [f"{n} {k} created" for k, n in report.created.items()]
-    parts += [f"{n} {k} updated" for k, n in report.updated.items()]
+    parts = [f"{k} {n} created" for k, n in report.created.items()]
+    parts += [f"{k} {n} updated" for k, n in report.updated.items()]
     console.print(f"[green]✓[/] imported {path}: {', '.join(parts) or 'nothing to import'}")

@@ -8,8 +8,8 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 EXIT_INPUT = 2  # bad input (usage, unreadable file, invalid data)
 EXIT_CONFLICT = 3  # the data clashes with what is stored

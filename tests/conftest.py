@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,10 @@ from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.migrations import upgrade
+from liaison.demo import create_demo_accounts
+from liaison.identity.service import IdentityService
 from liaison.registry.service import RegistryService
+from liaison.security.principal import SYSTEM
 
 PG_ADMIN_URL = os.environ.get(
     "LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -40,11 +43,12 @@ def seed(engine: Engine, *, demo: bool = True) -> None:
     """Migrate and load what ``liaison init [--demo]`` loads."""
     upgrade(engine)
     with unit_of_work(session_factory(engine)) as session:
-        service = RegistryService(session)
+        service = RegistryService(session, SYSTEM)
         service.load_countries()
         service.load_seed("reference")
         if demo:
             service.load_seed("partnerships")
+            create_demo_accounts(session)
 
 
 def _pg_admin() -> Engine:
@@ -90,9 +94,7 @@ def template_db(
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
         engine = build_engine(f"sqlite:///{path}")
         seed(engine)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
+        engine.dispose()  # the last connection to close checkpoints the WAL into the file
         yield str(path)
         return
     name = f"liaison_test_{worker_id}_{os.getpid()}_tpl"
@@ -147,9 +149,29 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
 
 @pytest.fixture
 def service(engine: Engine) -> Iterator[RegistryService]:
-    """A registry service in one unit of work, committed when the test ends without error."""
+    """A registry service (as SYSTEM) in one unit of work, committed when the test ends."""
     with unit_of_work(session_factory(engine)) as session:
-        yield RegistryService(session)
+        yield RegistryService(session, SYSTEM)
+
+
+@pytest.fixture
+def auth(engine: Engine) -> Callable[[str], dict[str, str]]:
+    """``auth("japan")``: bearer headers for a demo user (a fresh token in this database)."""
+    issued: dict[str, dict[str, str]] = {}
+
+    def headers(
+        username: str, scopes: frozenset[str] = frozenset({"read", "write"})
+    ) -> dict[str, str]:
+        key = f"{username}:{','.join(sorted(scopes))}"
+        if key not in issued:
+            with unit_of_work(session_factory(engine)) as session:
+                token = IdentityService(session, SYSTEM).create_token(
+                    username, f"test-{key}", scopes=set(scopes)
+                )
+            issued[key] = {"Authorization": f"Bearer {token.secret}"}
+        return issued[key]
+
+    return headers
 
 
 @pytest.fixture

@@ -17,8 +17,10 @@ from liaison import __version__
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory
+from liaison.kit.context import request_id
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
+from liaison.registry.service import nation_profile
 from liaison.web import problems
 from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
@@ -47,6 +49,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
     app.state.session_factory = session_factory(app.state.engine)
+    app.state.nation_facts = nation_profile
     problems.install(app)
     app.middleware("http")(_request_context)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -59,8 +62,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 async def _request_context(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.request_id = request_id[:64]
+    rid = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
+    request.state.request_id = rid
+    request_id.set(rid)
     response = await call_next(request)
     response.headers["X-Request-ID"] = request.state.request_id
     for name, value in SECURITY_HEADERS.items():

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every feature's ORM models, imported in one place so the metadata is complete (Alembic)."""
 
+from liaison.audit import models as audit_models
 from liaison.db.base import Base
 from liaison.registry import models as registry_models
+from liaison.security import models as security_models
 
-__all__ = ["Base", "registry_models"]
+__all__ = ["Base", "audit_models", "registry_models", "security_models"]

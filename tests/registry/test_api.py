@@ -7,6 +7,13 @@ import pytest
 PROBLEM = "application/problem+json"
 
 
+@pytest.fixture(autouse=True)
+def as_officer(client, auth):
+    """The registry's writers are officers; each test here acts as the demo liaison officer
+    unless it clears the headers (see TestGuards)."""
+    client.headers.update(auth("officer"))
+
+
 def names(response):
     return [item["country"]["iso3"] for item in response.json()["items"]]
 
@@ -429,3 +436,81 @@ class TestCountriesAndPlumbing:
 
     def test_page_size_is_capped(self, client):
         assert_problem(client.get("/api/v1/allies", params={"limit": 100000}), 422)
+
+
+class TestGuards:
+    """Writes need ``registry:entry:write``; security agreements are marked."""
+
+    def test_anonymous_write_is_401(self, client):
+        client.headers.pop("Authorization")
+        r = client.post("/api/v1/allies", json={"country": "IRL", "accession_date": "2020-01-01"})
+        assert_problem(r, 401)
+
+    def test_reader_write_is_403(self, client, auth):
+        client.headers.update(auth("analyst"))
+        r = client.post("/api/v1/allies", json={"country": "IRL", "accession_date": "2020-01-01"})
+        assert_problem(r, 403, "registry:entry:write")
+
+    def test_read_only_token_cannot_write(self, client, auth):
+        client.headers.update(auth("officer", frozenset({"read"})))
+        r = client.patch("/api/v1/allies/FRA", json={"notes": "x"})
+        assert_problem(r, 403)
+
+    def test_unknown_token_is_401(self, client):
+        client.headers["Authorization"] = "Bearer lia_not-a-token"
+        assert_problem(client.get("/api/v1/allies"), 401)
+
+    def test_public_registry_reads_need_no_login(self, client):
+        client.headers.pop("Authorization")
+        assert client.get("/api/v1/allies").json()["total"] == 32
+        assert client.get("/api/v1/partners/JPN").status_code == 200
+
+    @pytest.mark.parametrize(
+        ("user", "visible"),
+        [
+            (None, []),
+            ("korea", []),
+            ("japan", ["JPN"]),
+            ("australia", ["AUS", "AUS"]),
+            ("analyst", ["AUS", "AUS", "JPN", "NZL"]),
+        ],
+    )
+    def test_agreements_are_visible_only_as_the_policy_allows(self, client, auth, user, visible):
+        client.headers.pop("Authorization")
+        headers = auth(user) if user else {}
+        r = client.get("/api/v1/security-agreements", headers=headers, params={"limit": 100})
+        assert sorted(a["partner"]["country"]["iso3"] for a in r.json()["items"]) == visible
+        assert r.json()["total"] == len(visible)
+        r = client.get(
+            "/api/v1/partners", headers=headers, params={"agreement_in_force_on": "2023-07-11"}
+        )
+        assert sorted(names(r)) == sorted(set(visible))
+
+    def test_hidden_agreement_is_404_like_a_missing_one(self, client, auth):
+        items = client.get("/api/v1/security-agreements", params={"partner": "JPN"}).json()
+        japan_id = items["items"][0]["id"]
+        client.headers.pop("Authorization")
+        hidden = client.get(f"/api/v1/security-agreements/{japan_id}", headers=auth("korea"))
+        missing = client.get("/api/v1/security-agreements/999999", headers=auth("korea"))
+        assert_problem(hidden, 404)
+        assert hidden.json()["detail"].replace(str(japan_id), "N") == missing.json()[
+            "detail"
+        ].replace("999999", "N")
+
+    def test_cannot_mark_above_own_clearance(self, client, auth):
+        client.headers.update(auth("officer"))
+        r = client.post(
+            "/api/v1/security-agreements",
+            json={
+                "partner": "KOR",
+                "title": "t",
+                "kind": "binding_agreement",
+                "max_level": "NATO SECRET",
+                "marking": "COSMIC TOP SECRET",
+            },
+        )
+        assert_problem(r, 422, "above what you may read")
+
+    def test_agreement_carries_its_marking(self, client):
+        items = client.get("/api/v1/security-agreements", params={"partner": "JPN"}).json()
+        assert items["items"][0]["marking"] == "NU // REL JPN"

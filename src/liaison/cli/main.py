@@ -11,9 +11,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__
+from liaison.demo import DEMO_PASSWORD, create_demo_accounts
 from liaison.migrations import upgrade
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
+from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 
@@ -71,14 +73,19 @@ def init(
             engine.dispose()
         progress.update(task, description="Loading reference data…")
         with command_session(cfg) as session:
-            service = RegistryService(session)
+            service = RegistryService(session, SYSTEM)
             countries = service.load_countries()
             reference = service.load_seed("reference")
             demo_report = service.load_seed("partnerships") if demo else None
+            accounts = create_demo_accounts(session) if demo else []
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
         console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
+    if accounts:
+        console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
+        for account in accounts:
+            console.print(f"    {account.username:<10} {account.describe}")
 
 
 @app.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from liaison.kit.clock import today
 from liaison.kit.pagination import Page, PageRequest
@@ -38,9 +38,13 @@ from liaison.registry.schemas import (
     SecurityAgreementUpdate,
 )
 from liaison.registry.service import RegistryService
-from liaison.web.deps import AppSettings, DbSession
+from liaison.security.permissions import Permission
+from liaison.security.principal import Principal
+from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
+
+RegistryWriter = Annotated[Principal, Depends(require(Permission.REGISTRY_ENTRY_WRITE))]
 
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
@@ -60,6 +64,7 @@ def _page(limit: int | None, offset: int, sort: str | None, settings: AppSetting
 @router.get("/countries", summary="List or search countries (ISO 3166, with aliases)")
 def list_countries(
     session: DbSession,
+    principal: CurrentPrincipal,
     settings: AppSettings,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = None,
@@ -67,7 +72,7 @@ def list_countries(
     sort: Sort = None,
 ) -> Page[CountryRead]:
     page = _page(limit, offset, sort, settings)
-    rows, total = RegistryService(session).repo.list_countries(q, page)
+    rows, total = RegistryService(session, principal).repo.list_countries(q, page)
     return Page[CountryRead](
         items=[CountryRead.model_validate(r) for r in rows],
         total=total,
@@ -77,14 +82,15 @@ def list_countries(
 
 
 @router.get("/countries/{ref}", summary="Resolve a code or name to a country")
-def get_country(ref: str, session: DbSession) -> CountryRead:
-    return CountryRead.model_validate(RegistryService(session).country(ref))
+def get_country(ref: str, session: DbSession, principal: CurrentPrincipal) -> CountryRead:
+    return CountryRead.model_validate(RegistryService(session, principal).country(ref))
 
 
 # allies -----------------------------------------------------------------------------------------
 @router.get("/allies", summary="List allies, optionally those that are members on a date")
 def list_allies(
     session: DbSession,
+    principal: CurrentPrincipal,
     settings: AppSettings,
     member_on: On = None,
     limit: Limit = None,
@@ -92,7 +98,7 @@ def list_allies(
     sort: Sort = None,
 ) -> Page[AllyRead]:
     page = _page(limit, offset, sort, settings)
-    rows, total = RegistryService(session).repo.list_allies(member_on, page)
+    rows, total = RegistryService(session, principal).repo.list_allies(member_on, page)
     return Page[AllyRead](
         items=[AllyRead.model_validate(r) for r in rows],
         total=total,
@@ -102,37 +108,45 @@ def list_allies(
 
 
 @router.get("/allies/{ref}")
-def get_ally(ref: str, session: DbSession) -> AllyRead:
-    return AllyRead.model_validate(RegistryService(session).ally(ref))
+def get_ally(ref: str, session: DbSession, principal: CurrentPrincipal) -> AllyRead:
+    return AllyRead.model_validate(RegistryService(session, principal).ally(ref))
 
 
 @router.post("/allies", status_code=status.HTTP_201_CREATED)
-def create_ally(data: AllyCreate, session: DbSession) -> AllyRead:
-    ally = RegistryService(session).create_ally(data)
+def create_ally(data: AllyCreate, session: DbSession, principal: RegistryWriter) -> AllyRead:
+    ally = RegistryService(session, principal).create_ally(data)
     session.flush()  # assign the id before the response is built
     return AllyRead.model_validate(ally)
 
 
 @router.patch("/allies/{ref}")
-def update_ally(ref: str, data: AllyUpdate, session: DbSession) -> AllyRead:
-    return AllyRead.model_validate(RegistryService(session).update_ally(ref, data))
+def update_ally(
+    ref: str, data: AllyUpdate, session: DbSession, principal: RegistryWriter
+) -> AllyRead:
+    return AllyRead.model_validate(RegistryService(session, principal).update_ally(ref, data))
 
 
 # frameworks -------------------------------------------------------------------------------------
 @router.get("/frameworks")
-def list_frameworks(session: DbSession) -> list[FrameworkRead]:
-    return [FrameworkRead.model_validate(f) for f in RegistryService(session).repo.frameworks()]
+def list_frameworks(session: DbSession, principal: CurrentPrincipal) -> list[FrameworkRead]:
+    return [
+        FrameworkRead.model_validate(f)
+        for f in RegistryService(session, principal).repo.frameworks()
+    ]
 
 
 @router.post("/frameworks", status_code=status.HTTP_201_CREATED)
-def create_framework(data: FrameworkCreate, session: DbSession) -> FrameworkRead:
-    return FrameworkRead.model_validate(RegistryService(session).create_framework(data))
+def create_framework(
+    data: FrameworkCreate, session: DbSession, principal: RegistryWriter
+) -> FrameworkRead:
+    return FrameworkRead.model_validate(RegistryService(session, principal).create_framework(data))
 
 
 # partners ---------------------------------------------------------------------------------------
 @router.get("/partners", summary="List partners by framework, status or agreement in force")
 def list_partners(
     session: DbSession,
+    principal: CurrentPrincipal,
     settings: AppSettings,
     framework: Annotated[str | None, Query(max_length=16)] = None,
     status_: Annotated[PartnerStatus | None, Query(alias="status")] = None,
@@ -142,7 +156,7 @@ def list_partners(
     sort: Sort = None,
 ) -> Page[PartnerRead]:
     page = _page(limit, offset, sort, settings)
-    rows, total = RegistryService(session).repo.list_partners(
+    rows, total = RegistryService(session, principal).repo.list_partners(
         framework=framework, status=status_, agreement_in_force_on=agreement_in_force_on, page=page
     )
     return Page[PartnerRead](
@@ -154,39 +168,56 @@ def list_partners(
 
 
 @router.get("/partners/{ref}")
-def get_partner(ref: str, session: DbSession) -> PartnerRead:
-    return PartnerRead.model_validate(RegistryService(session).partner(ref))
+def get_partner(ref: str, session: DbSession, principal: CurrentPrincipal) -> PartnerRead:
+    return PartnerRead.model_validate(RegistryService(session, principal).partner(ref))
 
 
 @router.post("/partners", status_code=status.HTTP_201_CREATED)
-def create_partner(data: PartnerCreate, session: DbSession) -> PartnerRead:
-    partner = RegistryService(session).create_partner(data)
+def create_partner(
+    data: PartnerCreate, session: DbSession, principal: RegistryWriter
+) -> PartnerRead:
+    partner = RegistryService(session, principal).create_partner(data)
     session.flush()  # assign the id before the response is built
     return PartnerRead.model_validate(partner)
 
 
 @router.patch("/partners/{ref}")
-def update_partner(ref: str, data: PartnerUpdate, session: DbSession) -> PartnerRead:
-    return PartnerRead.model_validate(RegistryService(session).update_partner(ref, data))
+def update_partner(
+    ref: str, data: PartnerUpdate, session: DbSession, principal: RegistryWriter
+) -> PartnerRead:
+    return PartnerRead.model_validate(RegistryService(session, principal).update_partner(ref, data))
 
 
 @router.get("/partners/{ref}/contact-points", summary="The contact-point embassies on a date")
-def partner_contact_points(ref: str, session: DbSession, on: On = None) -> list[MandateRead]:
-    mandates = RegistryService(session).contact_points_on(ref, on or today())
+def partner_contact_points(
+    ref: str, session: DbSession, principal: CurrentPrincipal, on: On = None
+) -> list[MandateRead]:
+    mandates = RegistryService(session, principal).contact_points_on(ref, on or today())
     return [MandateRead.model_validate(m) for m in mandates]
 
 
 # security agreements ----------------------------------------------------------------------------
-def _agreement_read(agreement: SecurityAgreement, day: dt.date) -> SecurityAgreementRead:
-    fields = {k: getattr(agreement, k) for k in SecurityAgreementRead.model_fields if k != "status"}
+def _agreement_read(
+    service: RegistryService, agreement: SecurityAgreement, day: dt.date
+) -> SecurityAgreementRead:
+    fields = {
+        k: getattr(agreement, k)
+        for k in SecurityAgreementRead.model_fields
+        if k not in {"status", "marking"}
+    }
     return SecurityAgreementRead.model_validate(
-        {**fields, "status": RegistryService.agreement_status(agreement, day)}
+        {
+            **fields,
+            "status": RegistryService.agreement_status(agreement, day),
+            "marking": service.marking_text(agreement.marking_id),
+        }
     )
 
 
 @router.get("/security-agreements", summary="List security agreements; status is on `on`")
 def list_agreements(
     session: DbSession,
+    principal: CurrentPrincipal,
     settings: AppSettings,
     partner: Annotated[str | None, Query(max_length=200)] = None,
     in_force_on: On = None,
@@ -195,15 +226,12 @@ def list_agreements(
     offset: Offset = 0,
     sort: Sort = None,
 ) -> Page[SecurityAgreementRead]:
-    service = RegistryService(session)
+    service = RegistryService(session, principal)
     page = _page(limit, offset, sort, settings)
-    partner_id = service.partner(partner).id if partner else None
-    rows, total = service.repo.list_agreements(
-        partner_id=partner_id, in_force_on=in_force_on, page=page
-    )
+    rows, total = service.agreements(partner=partner, in_force_on=in_force_on, page=page)
     day = on or in_force_on or today()
     return Page[SecurityAgreementRead](
-        items=[_agreement_read(r, day) for r in rows],
+        items=[_agreement_read(service, r, day) for r in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -211,28 +239,34 @@ def list_agreements(
 
 
 @router.get("/security-agreements/{agreement_id}")
-def get_agreement(agreement_id: int, session: DbSession, on: On = None) -> SecurityAgreementRead:
-    return _agreement_read(RegistryService(session).agreement(agreement_id), on or today())
+def get_agreement(
+    agreement_id: int, session: DbSession, principal: CurrentPrincipal, on: On = None
+) -> SecurityAgreementRead:
+    service = RegistryService(session, principal)
+    return _agreement_read(service, service.agreement(agreement_id), on or today())
 
 
 @router.post("/security-agreements", status_code=status.HTTP_201_CREATED)
-def create_agreement(data: SecurityAgreementCreate, session: DbSession) -> SecurityAgreementRead:
-    agreement = RegistryService(session).create_agreement(data)
-    session.flush()  # assign the id before the response is built
-    return _agreement_read(agreement, today())
+def create_agreement(
+    data: SecurityAgreementCreate, session: DbSession, principal: RegistryWriter
+) -> SecurityAgreementRead:
+    service = RegistryService(session, principal)
+    return _agreement_read(service, service.create_agreement(data), today())
 
 
 @router.patch("/security-agreements/{agreement_id}")
 def update_agreement(
-    agreement_id: int, data: SecurityAgreementUpdate, session: DbSession
+    agreement_id: int, data: SecurityAgreementUpdate, session: DbSession, principal: RegistryWriter
 ) -> SecurityAgreementRead:
-    return _agreement_read(RegistryService(session).update_agreement(agreement_id, data), today())
+    service = RegistryService(session, principal)
+    return _agreement_read(service, service.update_agreement(agreement_id, data), today())
 
 
 # offices ----------------------------------------------------------------------------------------
 @router.get("/offices", summary="List offices by status, host, or open on a date")
 def list_offices(
     session: DbSession,
+    principal: CurrentPrincipal,
     settings: AppSettings,
     status_: Annotated[OfficeStatus | None, Query(alias="status")] = None,
     open_on: On = None,
@@ -241,7 +275,7 @@ def list_offices(
     offset: Offset = 0,
     sort: Sort = None,
 ) -> Page[OfficeRead]:
-    service = RegistryService(session)
+    service = RegistryService(session, principal)
     page = _page(limit, offset, sort, settings)
     host_iso3 = service.country(host, field="host").iso3 if host else None
     rows, total = service.repo.list_offices(
@@ -256,31 +290,40 @@ def list_offices(
 
 
 @router.get("/offices/{office_id}")
-def get_office(office_id: int, session: DbSession) -> OfficeRead:
-    return OfficeRead.model_validate(RegistryService(session).office(office_id))
+def get_office(office_id: int, session: DbSession, principal: CurrentPrincipal) -> OfficeRead:
+    return OfficeRead.model_validate(RegistryService(session, principal).office(office_id))
 
 
 @router.post("/offices", status_code=status.HTTP_201_CREATED)
-def create_office(data: OfficeCreate, session: DbSession) -> OfficeRead:
-    office = RegistryService(session).create_office(data)
+def create_office(data: OfficeCreate, session: DbSession, principal: RegistryWriter) -> OfficeRead:
+    office = RegistryService(session, principal).create_office(data)
     session.flush()  # assign the id before the response is built
     return OfficeRead.model_validate(office)
 
 
 @router.patch("/offices/{office_id}")
-def update_office(office_id: int, data: OfficeUpdate, session: DbSession) -> OfficeRead:
-    return OfficeRead.model_validate(RegistryService(session).update_office(office_id, data))
+def update_office(
+    office_id: int, data: OfficeUpdate, session: DbSession, principal: RegistryWriter
+) -> OfficeRead:
+    return OfficeRead.model_validate(
+        RegistryService(session, principal).update_office(office_id, data)
+    )
 
 
 @router.post("/offices/{office_id}/transitions", summary="Move an office along its lifecycle")
-def transition_office(office_id: int, data: OfficeTransition, session: DbSession) -> OfficeRead:
-    return OfficeRead.model_validate(RegistryService(session).transition_office(office_id, data))
+def transition_office(
+    office_id: int, data: OfficeTransition, session: DbSession, principal: RegistryWriter
+) -> OfficeRead:
+    return OfficeRead.model_validate(
+        RegistryService(session, principal).transition_office(office_id, data)
+    )
 
 
 # contact-point mandates -------------------------------------------------------------------------
 @router.get("/contact-point-mandates", summary="List contact-point embassy mandates")
 def list_mandates(
     session: DbSession,
+    principal: CurrentPrincipal,
     settings: AppSettings,
     partner: Annotated[str | None, Query(max_length=200)] = None,
     on: On = None,
@@ -288,7 +331,7 @@ def list_mandates(
     offset: Offset = 0,
     sort: Sort = None,
 ) -> Page[MandateRead]:
-    service = RegistryService(session)
+    service = RegistryService(session, principal)
     page = _page(limit, offset, sort, settings)
     partner_id = service.partner(partner).id if partner else None
     rows, total = service.repo.list_mandates(partner_id=partner_id, on=on, page=page)
@@ -301,17 +344,23 @@ def list_mandates(
 
 
 @router.get("/contact-point-mandates/{mandate_id}")
-def get_mandate(mandate_id: int, session: DbSession) -> MandateRead:
-    return MandateRead.model_validate(RegistryService(session).mandate(mandate_id))
+def get_mandate(mandate_id: int, session: DbSession, principal: CurrentPrincipal) -> MandateRead:
+    return MandateRead.model_validate(RegistryService(session, principal).mandate(mandate_id))
 
 
 @router.post("/contact-point-mandates", status_code=status.HTTP_201_CREATED)
-def create_mandate(data: MandateCreate, session: DbSession) -> MandateRead:
-    mandate = RegistryService(session).create_mandate(data)
+def create_mandate(
+    data: MandateCreate, session: DbSession, principal: RegistryWriter
+) -> MandateRead:
+    mandate = RegistryService(session, principal).create_mandate(data)
     session.flush()  # assign the id before the response is built
     return MandateRead.model_validate(mandate)
 
 
 @router.patch("/contact-point-mandates/{mandate_id}")
-def update_mandate(mandate_id: int, data: MandateUpdate, session: DbSession) -> MandateRead:
-    return MandateRead.model_validate(RegistryService(session).update_mandate(mandate_id, data))
+def update_mandate(
+    mandate_id: int, data: MandateUpdate, session: DbSession, principal: RegistryWriter
+) -> MandateRead:
+    return MandateRead.model_validate(
+        RegistryService(session, principal).update_mandate(mandate_id, data)
+    )

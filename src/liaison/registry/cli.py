@@ -16,6 +16,7 @@ from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
 from liaison.registry import exchange
 from liaison.registry.service import RegistryService
+from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session
 from liaison.terminal.output import console, fail
 
@@ -38,7 +39,7 @@ def members(on: OnOption = None) -> None:
     """The allies that are members on a date."""
     day = _day(on)
     with command_session() as session:
-        allies = RegistryService(session).members_on(day)
+        allies = RegistryService(session, SYSTEM).members_on(day)
         table = Table(title=f"{len(allies)} allies on {day}")
         table.add_column("Code")
         table.add_column("Ally")
@@ -53,7 +54,7 @@ def contact_points(partner: str, on: OnOption = None) -> None:
     """The contact-point embassies in a partner country on a date."""
     day = _day(on)
     with command_session() as session:
-        mandates = RegistryService(session).contact_points_on(partner, day)
+        mandates = RegistryService(session, SYSTEM).contact_points_on(partner, day)
         lines = [f"{m.ally.country.name} ({m.start_on} to {m.end_on or 'open'})" for m in mandates]
         name = mandates[0].partner.country.name if mandates else partner
     if not lines:
@@ -66,7 +67,7 @@ def contact_points(partner: str, on: OnOption = None) -> None:
 def offices(open_on: OnOption = None) -> None:
     """Offices with their status; with --on, only those open on that date."""
     with command_session() as session:
-        rows, _ = RegistryService(session).repo.list_offices(
+        rows, _ = RegistryService(session, SYSTEM).repo.list_offices(
             status=None,
             open_on=_day(open_on) if open_on else None,
             host=None,
@@ -104,7 +105,7 @@ def export(
     if fmt not in {"json", "csv"}:
         fail(f"unknown format {fmt!r}; use json or csv")
     with command_session() as session:
-        doc = RegistryService(session).export_document()
+        doc = RegistryService(session, SYSTEM).export_document()
     try:
         if fmt == "json":
             _write(out, exchange.dump_json(doc))
@@ -151,7 +152,7 @@ def import_(
     except LiaisonError as exc:
         fail(f"{path}: {exc.message}")
     with command_session() as session:
-        report = RegistryService(session).import_document(doc)
+        report = RegistryService(session, SYSTEM).import_document(doc)
     parts = [f"{k} {n} created" for k, n in report.created.items()]
     parts += [f"{k} {n} updated" for k, n in report.updated.items()]
     console.print(f"[green]✓[/] imported {path}: {', '.join(parts) or 'nothing to import'}")

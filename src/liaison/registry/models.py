@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from liaison.db.base import Base, IdMixin, TimestampMixin
 from liaison.registry.rules import AgreementKind, OfficeKind, OfficeStatus, PartnerStatus
 from liaison.security.classification import Classification
+from liaison.security.models import Marked
 
 
 def _enum(cls: type, name: str) -> Enum:
@@ -116,8 +117,14 @@ class Partner(IdMixin, TimestampMixin, Base):
     )
 
 
-class SecurityAgreement(IdMixin, TimestampMixin, Base):
+class SecurityAgreement(IdMixin, TimestampMixin, Marked, Base):
     """A security-of-information agreement: partners get classified information only under one.
+
+    Its details are marked (``marking_id``; by default NATO UNCLASSIFIED releasable to the
+    partner), so every read goes through the access policy.
+
+    Its details are marked (``marking_id``; by default NATO UNCLASSIFIED releasable to the
+    partner), so every read goes through the access policy.
 
     ``attested_on`` records, for an agreement whose entry into force is not public, the
     earliest date a source attests it in force; it stands in for ``in_force_on`` when asking

@@ -26,6 +26,8 @@ from liaison.registry.models import (
     partner_framework,
 )
 from liaison.registry.rules import OfficeStatus, PartnerStatus
+from liaison.security.policy import readable
+from liaison.security.principal import Principal
 
 
 def normalise_alias(name: str) -> str:
@@ -58,8 +60,12 @@ def mandate_on_clause(day: dt.date) -> Any:  # noqa: ANN401 - a SQL boolean clau
 
 
 class RegistryRepository:
-    def __init__(self, session: Session) -> None:
+    """Registry queries for one principal. Security agreements are marked: every query that
+    touches them goes through ``readable``; the other registry tables are public."""
+
+    def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
+        self.principal = principal
 
     # countries ------------------------------------------------------------------------------
     def resolve_country(self, ref: str) -> Country | None:
@@ -151,12 +157,15 @@ class RegistryRepository:
         if status is not None:
             stmt = stmt.where(Partner.status == status)
         if agreement_in_force_on is not None:
-            stmt = stmt.where(
-                exists().where(
+            visible = readable(
+                select(SecurityAgreement.id).where(
                     SecurityAgreement.partner_id == Partner.id,
                     agreement_in_force_clause(agreement_in_force_on),
-                )
+                ),
+                self.principal,
+                SecurityAgreement,
             )
+            stmt = stmt.where(visible.exists())
         stmt = order_by(
             stmt,
             page.sort,
@@ -169,8 +178,10 @@ class RegistryRepository:
     def list_agreements(
         self, *, partner_id: int | None, in_force_on: dt.date | None, page: PageRequest
     ) -> tuple[list[SecurityAgreement], int]:
-        stmt: Select[Any] = (
-            select(SecurityAgreement).join(SecurityAgreement.partner).join(Partner.country)
+        stmt: Select[Any] = readable(
+            select(SecurityAgreement).join(SecurityAgreement.partner).join(Partner.country),
+            self.principal,
+            SecurityAgreement,
         )
         if partner_id is not None:
             stmt = stmt.where(SecurityAgreement.partner_id == partner_id)
@@ -189,11 +200,20 @@ class RegistryRepository:
         return paginate(self.session, stmt, page)
 
     def agreements_of(self, partner_id: int) -> Sequence[SecurityAgreement]:
-        return self.session.scalars(
+        stmt = (
             select(SecurityAgreement)
             .where(SecurityAgreement.partner_id == partner_id)
             .order_by(SecurityAgreement.signed_on, SecurityAgreement.id)
-        ).all()
+        )
+        return self.session.scalars(readable(stmt, self.principal, SecurityAgreement)).all()
+
+    def all_agreements(self) -> Sequence[SecurityAgreement]:
+        stmt = select(SecurityAgreement).order_by(SecurityAgreement.id)
+        return self.session.scalars(readable(stmt, self.principal, SecurityAgreement)).all()
+
+    def agreement(self, agreement_id: int) -> SecurityAgreement | None:
+        stmt = select(SecurityAgreement).where(SecurityAgreement.id == agreement_id)
+        return self.session.scalar(readable(stmt, self.principal, SecurityAgreement))
 
     # offices ---------------------------------------------------------------------------------
     def office_by_name(self, name: str) -> Office | None:

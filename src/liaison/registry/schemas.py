@@ -122,6 +122,7 @@ class SecurityAgreementRead(_Out):
     max_level: Classification
     status: AgreementStatus = Field(description="Status on the date asked (today by default).")
     notes: str
+    marking: str = Field(description="The record's marking, e.g. 'NU // REL JPN'.")
 
 
 class SecurityAgreementCreate(_In):
@@ -134,6 +135,10 @@ class SecurityAgreementCreate(_In):
     terminated_on: dt.date | None = None
     max_level: Classification
     notes: str = ""
+    marking: str | None = Field(
+        default=None, max_length=500,
+        description="Marking of the record; default NATO UNCLASSIFIED releasable to the partner.",
+    )
 
 
 class SecurityAgreementUpdate(_In):

@@ -13,9 +13,11 @@ from importlib import resources
 from typing import Any
 
 import pycountry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from liaison.audit.recorder import Entry, record
+from liaison.db.base import Base
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
@@ -39,7 +41,10 @@ from liaison.registry.models import (
     Partner,
     SecurityAgreement,
 )
-from liaison.registry.repository import RegistryRepository, normalise_alias
+from liaison.registry.repository import (
+    RegistryRepository,
+    normalise_alias,
+)
 from liaison.registry.schemas import (
     AllyCreate,
     AllyUpdate,
@@ -55,6 +60,12 @@ from liaison.registry.schemas import (
     SecurityAgreementCreate,
     SecurityAgreementUpdate,
 )
+from liaison.security.authn import NationProfile
+from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Marking, parse_marking, short
+from liaison.security.policy import can_read
+from liaison.security.principal import AgreementSpan, Principal
 
 DATA = resources.files("liaison.registry") / "data"
 
@@ -77,9 +88,71 @@ class ImportReport:
 class RegistryService:
     """Everything the registry does, for the API, the pages, the CLI and other features."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
-        self.repo = RegistryRepository(session)
+        self.principal = principal
+        self.repo = RegistryRepository(session, principal)
+        self.markings = MarkingStore(session)
+
+    # audit ------------------------------------------------------------------------------------
+    def _audit(
+        self,
+        action: str,
+        obj: Base,
+        before: dict[str, Any] | None,
+        marking_id: int | None = None,
+    ) -> None:
+        """Record a write: ``obj`` after the change (flushed for its id), ``before`` if any."""
+        # Flush so a new row has its id and a database constraint fails before we record.
+        self.session.flush()
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"registry:{action}",
+                    object_type=type(obj).__tablename__,
+                    object_id=str(_identity(obj)),
+                    marking_id=marking_id,
+                    before=before,
+                    after=_snapshot(obj),
+                )
+            ],
+        )
+
+    def _audit_reads(self, agreements: list[SecurityAgreement]) -> None:
+        """Reads of marked agreements above PUBLIC leave a trace, one event per record."""
+        levels = self.markings.many(a.marking_id for a in agreements)
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action="registry:security_agreement:read",
+                    object_type="security_agreement",
+                    object_id=str(a.id),
+                    marking_id=a.marking_id,
+                )
+                for a in agreements
+                if levels[a.marking_id].level is not Classification.PUBLIC
+            ],
+        )
+
+    def release_code(self, name: str) -> str | None:
+        """A releasability code for a name people write: a partner group or a country."""
+        framework = self.session.scalar(
+            select(Framework.code).where(func.upper(Framework.code) == name.strip().upper())
+        )
+        if framework is not None:
+            return framework.upper()
+        country = self.repo.resolve_country(name)
+        return country.iso3 if country else None
+
+    def parse_marking(self, text: str) -> Marking:
+        return parse_marking(text, self.release_code)
+
+    def marking_text(self, marking_id: int) -> str:
+        return short(self.markings.get(marking_id))
 
     # countries --------------------------------------------------------------------------------
     def load_countries(self) -> int:
@@ -145,10 +218,12 @@ class RegistryService:
         )
         ally.country = country
         self.session.add(ally)
+        self._audit("ally:create", ally, None)
         return ally
 
     def update_ally(self, ref: str, data: AllyUpdate) -> Ally:
         ally = self.ally(ref)
+        before = _snapshot(ally)
         changes = data.model_dump(exclude_unset=True)
         accession = changes.get("accession_date") or ally.accession_date
         withdrawal = changes.get("withdrawal_date", ally.withdrawal_date)
@@ -157,6 +232,7 @@ class RegistryService:
             if key == "notes" and value is None:
                 continue
             setattr(ally, key, value)
+        self._audit("ally:update", ally, before)
         return ally
 
     @staticmethod
@@ -174,6 +250,7 @@ class RegistryService:
             raise Duplicate(f"framework {data.code!r} exists", field="code")
         framework = Framework(**data.model_dump())
         self.session.add(framework)
+        self._audit("framework:create", framework, None)
         return framework
 
     def _frameworks(self, codes: Iterable[str]) -> list[Framework]:
@@ -211,10 +288,12 @@ class RegistryService:
         )
         partner.country = country
         self.session.add(partner)
+        self._audit("partner:create", partner, None)
         return partner
 
     def update_partner(self, ref: str, data: PartnerUpdate) -> Partner:
         partner = self.partner(ref)
+        before = _snapshot(partner)
         changes = data.model_dump(exclude_unset=True)
         if "frameworks" in changes:
             partner.frameworks = self._frameworks(changes.pop("frameworks") or [])
@@ -224,14 +303,32 @@ class RegistryService:
             if value is None and key in {"status", "notes"}:
                 continue
             setattr(partner, key, value)
+        self._audit("partner:update", partner, before)
         return partner
 
     # security agreements ---------------------------------------------------------------------
     def agreement(self, agreement_id: int) -> SecurityAgreement:
-        found = self.session.get(SecurityAgreement, agreement_id)
+        """One agreement the principal may read (hidden or missing: 404); the read is audited."""
+        found = self.repo.agreement(agreement_id)
         if found is None:
             raise NotFound(f"no security agreement {agreement_id}")
+        self._audit_reads([found])
         return found
+
+    def agreements(
+        self, *, partner: str | None, in_force_on: dt.date | None, page: PageRequest
+    ) -> tuple[list[SecurityAgreement], int]:
+        partner_id = self.partner(partner).id if partner else None
+        rows, total = self.repo.list_agreements(
+            partner_id=partner_id, in_force_on=in_force_on, page=page
+        )
+        self._audit_reads(rows)
+        return rows, total
+
+    def agreements_of(self, partner: Partner) -> list[SecurityAgreement]:
+        rows = list(self.repo.agreements_of(partner.id))
+        self._audit_reads(rows)
+        return rows
 
     @staticmethod
     def agreement_status(agreement: SecurityAgreement, day: dt.date) -> rules.AgreementStatus:
@@ -239,17 +336,30 @@ class RegistryService:
 
     def create_agreement(self, data: SecurityAgreementCreate) -> SecurityAgreement:
         partner = self.partner(data.partner)
-        values = data.model_dump(exclude={"partner"})
+        values = data.model_dump(exclude={"partner", "marking"})
         self._check_agreement(values)
-        agreement = SecurityAgreement(partner_id=partner.id, **values)
+        marking = (
+            self.parse_marking(data.marking)
+            if data.marking
+            else Marking(Classification.NATO_UNCLASSIFIED, frozenset({partner.country_iso3}))
+        )
+        if not can_read(self.principal, marking):
+            raise InvalidInput(
+                "you cannot mark a record above what you may read yourself", field="marking"
+            )
+        agreement = SecurityAgreement(
+            partner_id=partner.id, marking_id=self.markings.intern(marking), **values
+        )
         agreement.partner = partner
         self.session.add(agreement)
+        self._audit("security_agreement:create", agreement, None, agreement.marking_id)
         return agreement
 
     def update_agreement(
         self, agreement_id: int, data: SecurityAgreementUpdate
     ) -> SecurityAgreement:
         agreement = self.agreement(agreement_id)
+        before = _snapshot(agreement)
         changes = data.model_dump(exclude_unset=True)
         merged = {
             k: getattr(agreement, k)
@@ -261,6 +371,7 @@ class RegistryService:
             if value is None and key in {"title", "max_level", "notes"}:
                 continue
             setattr(agreement, key, value)
+        self._audit("security_agreement:update", agreement, before, agreement.marking_id)
         return agreement
 
     @staticmethod
@@ -294,10 +405,12 @@ class RegistryService:
         office = Office(host_country_iso3=host.iso3 if host else None, **values)
         office.host_country = host
         self.session.add(office)
+        self._audit("office:create", office, None)
         return office
 
     def update_office(self, office_id: int, data: OfficeUpdate) -> Office:
         office = self.office(office_id)
+        before = _snapshot(office)
         changes = data.model_dump(exclude_unset=True)
         name = changes.get("name")
         if name and name.lower() != office.name.lower() and self.repo.office_by_name(name):
@@ -306,10 +419,12 @@ class RegistryService:
             if value is None and key in {"name", "city", "notes"}:
                 continue
             setattr(office, key, value)
+        self._audit("office:update", office, before)
         return office
 
     def transition_office(self, office_id: int, data: OfficeTransition) -> Office:
         office = self.office(office_id)
+        before = _snapshot(office)
         problem = rules.check_office_transition(office.status, data.status)
         if problem:
             raise BadTransition(problem, field="status")
@@ -322,6 +437,7 @@ class RegistryService:
         for key, value in values.items():
             setattr(office, key, value)
         office.status = data.status
+        self._audit("office:transition", office, before)
         return office
 
     @staticmethod
@@ -360,10 +476,12 @@ class RegistryService:
         )
         mandate.partner, mandate.ally = partner, ally
         self.session.add(mandate)
+        self._audit("contact_point_mandate:create", mandate, None)
         return mandate
 
     def update_mandate(self, mandate_id: int, data: MandateUpdate) -> ContactPointMandate:
         mandate = self.mandate(mandate_id)
+        before = _snapshot(mandate)
         changes = data.model_dump(exclude_unset=True)
         start = changes.get("start_on") or mandate.start_on
         end = changes.get("end_on", mandate.end_on)
@@ -371,6 +489,7 @@ class RegistryService:
         mandate.start_on, mandate.end_on = start, end
         if changes.get("notes") is not None:
             mandate.notes = changes["notes"]
+        self._audit("contact_point_mandate:update", mandate, before)
         return mandate
 
     def _check_mandate(
@@ -421,10 +540,18 @@ class RegistryService:
                 for f in self.repo.frameworks()
             ],
             partners=[_partner_in(p) for p in self._all(Partner)],
-            security_agreements=[_agreement_in(a) for a in self._all(SecurityAgreement)],
+            security_agreements=[
+                _agreement_in(a, self.marking_text(a.marking_id))
+                for a in self._exported_agreements()
+            ],
             offices=[_office_in(o) for o in self._all(Office)],
             contact_point_mandates=[_mandate_in(m) for m in self._all(ContactPointMandate)],
         )
+
+    def _exported_agreements(self) -> list[SecurityAgreement]:
+        rows = list(self.repo.all_agreements())
+        self._audit_reads(rows)
+        return rows
 
     def _all(self, model: type[Any]) -> list[Any]:
         return list(self.session.scalars(select(model).order_by(model.id)).all())
@@ -450,7 +577,8 @@ class RegistryService:
                     # Flush each entry so a database constraint names the entry at fault.
                     self.session.flush()
                 except LiaisonError as exc:
-                    raise type(exc)(f"{name}[{index}]: {exc.message}", field=exc.field) from exc
+                    exc.message = f"{name}[{index}]: {exc.message}"
+                    raise
                 bucket = created if was_created else updated
                 bucket[name] = bucket.get(name, 0) + 1
         return ImportReport(created, updated)
@@ -460,8 +588,10 @@ class RegistryService:
         if existing is None:
             self.create_framework(item)
             return True
+        before = _snapshot(existing)
         for key, value in item.model_dump(exclude={"code"}).items():
             setattr(existing, key, value)
+        self._audit("framework:update", existing, before)
         return False
 
     def _merge_ally(self, item: AllyCreate) -> bool:
@@ -491,7 +621,8 @@ class RegistryService:
             self.create_agreement(item)
             return True
         self.update_agreement(
-            existing.id, SecurityAgreementUpdate(**item.model_dump(exclude={"partner", "kind"}))
+            existing.id,
+            SecurityAgreementUpdate(**item.model_dump(exclude={"partner", "kind", "marking"})),
         )
         existing.kind = item.kind
         return False
@@ -506,8 +637,10 @@ class RegistryService:
         self._check_office(item.status, values)
         for key, value in values.items():
             setattr(existing, key, value)
+        before = _snapshot(existing)
         existing.host_country_iso3 = host.iso3 if host else None
         existing.host_country = host
+        self._audit("office:update", existing, before)
         return False
 
     def _merge_mandate(self, item: MandateCreate) -> bool:
@@ -569,8 +702,9 @@ def _partner_in(p: Partner) -> PartnerCreate:
     )
 
 
-def _agreement_in(a: SecurityAgreement) -> SecurityAgreementCreate:
+def _agreement_in(a: SecurityAgreement, marking: str) -> SecurityAgreementCreate:
     return SecurityAgreementCreate(
+        marking=marking,
         partner=a.partner.country_iso3,
         title=a.title,
         kind=a.kind,
@@ -608,4 +742,35 @@ def _mandate_in(m: ContactPointMandate) -> MandateCreate:
         start_on=m.start_on,
         end_on=m.end_on,
         notes=m.notes,
+    )
+
+
+def _identity(obj: Base) -> object:
+    return getattr(obj, "id", None) or getattr(obj, "code", None) or getattr(obj, "iso3", "")
+
+
+def _snapshot(obj: Base) -> dict[str, Any]:
+    """The row's own columns (no relationships), for the audit trail's before/after."""
+    return {
+        c.key: getattr(obj, c.key)
+        for c in obj.__table__.columns
+        if c.key not in {"created_at", "updated_at"}
+    }
+
+
+def nation_profile(session: Session, iso3: str) -> NationProfile:
+    """What the access policy needs about a nation: its partner groups and the spans of its
+    security agreements (read unfiltered: this is the policy's own input, never shown)."""
+    partner = session.scalar(select(Partner).where(Partner.country_iso3 == iso3))
+    if partner is None:
+        return NationProfile()
+    spans = []
+    for a in session.scalars(
+        select(SecurityAgreement).where(SecurityAgreement.partner_id == partner.id)
+    ):
+        start = a.in_force_on or a.attested_on
+        if start is not None:
+            spans.append(AgreementSpan(start, a.terminated_on, a.max_level))
+    return NationProfile(
+        groups=frozenset(f.code.upper() for f in partner.frameworks), agreements=tuple(spans)
     )

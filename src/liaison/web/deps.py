@@ -1,9 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Request-scoped dependencies, as Annotated aliases features put in their signatures."""
+"""Request-scoped dependencies, as Annotated aliases features put in their signatures.
+
+- ``DbSession``: the request's unit of work.
+- ``CurrentPrincipal``: who is asking — a bearer token, else the login-session cookie, else
+  anonymous. A cookie-authenticated unsafe request must carry the session's CSRF token
+  (``X-CSRF-Token`` header or ``csrf_token`` form field); bearer requests need none.
+- ``require(permission)``: a guard for writes; anonymous gets 401, others without it 403
+  (writes name no hidden object, so 403 reveals nothing).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hmac
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +20,24 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, unit_of_work
+from liaison.errors import LiaisonError
+from liaison.security.authn import NationFacts, principal_for, session_for_cookie, user_for_token
+from liaison.security.permissions import Permission
+from liaison.security.principal import ANONYMOUS, Principal
+
+SESSION_COOKIE = "liaison_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Unauthenticated(LiaisonError):
+    status_code = 401
+    title = "Unauthorized"
+
+
+class Forbidden(LiaisonError):
+    status_code = 403
+    title = "Forbidden"
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -28,3 +55,65 @@ def _settings(request: Request) -> Settings:
 
 DbSession = Annotated[Session, Depends(_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+async def _submitted_csrf(request: Request) -> str | None:
+    """The CSRF token a cookie-authenticated unsafe request carries (header or form field)."""
+    if request.method in SAFE_METHODS:
+        return None
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _principal(
+    request: Request,
+    session: DbSession,
+    submitted_csrf: Annotated[str | None, Depends(_submitted_csrf)],
+) -> Principal:
+    facts: NationFacts = request.app.state.nation_facts
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        found = user_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            raise Unauthenticated("the bearer token is missing, unknown, expired or revoked")
+        user, scopes = found
+        principal = principal_for(session, user, facts, scopes=scopes)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        login = session_for_cookie(session, cookie) if cookie else None
+        if login is None:
+            principal = ANONYMOUS
+        else:
+            if request.method not in SAFE_METHODS and not (
+                submitted_csrf and hmac.compare_digest(submitted_csrf, login.csrf_token)
+            ):
+                raise Forbidden("the form is out of date (CSRF check failed); reload the page")
+            request.state.csrf_token = login.csrf_token
+            principal = principal_for(session, login.user, facts)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets through principals holding ``permission``."""
+
+    def guard(principal: CurrentPrincipal) -> Principal:
+        if not principal.authenticated:
+            raise Unauthenticated("log in or send a bearer token")
+        if not principal.can(permission):
+            raise Forbidden(f"this needs the permission {permission}")
+        return principal
+
+    guard.__name__ = f"require_{permission.value.replace(':', '_')}"
+    return guard

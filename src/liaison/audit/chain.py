@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The hash chain: each row's hash is SHA-256 over the previous hash and the row's canonical
+JSON. Appends are serialised (PostgreSQL: a transaction-scoped advisory lock; SQLite: every
+transaction begins IMMEDIATE, see ``db.engine``), so the chain is one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from liaison.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x4C494149  # "LIAI": the advisory lock that serialises appends on PostgreSQL
+
+
+def canonical(event: AuditEvent) -> bytes:
+    payload = {
+        "seq": event.seq,
+        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "request_id": event.request_id,
+        "actor": event.actor,
+        "actor_user_id": event.actor_user_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "marking_id": event.marking_id,
+        "before": event.before,
+        "after": event.after,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def digest(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(event)).hexdigest()
+
+
+def lock_and_last(session: Session) -> tuple[int, str]:
+    """Take the append lock for this transaction; return the last ``seq`` and hash."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    rows: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify(session: Session, *, batch: int = 5000) -> Verdict:
+    """Walk the chain in order; name the first row whose hash, link or sequence is wrong."""
+    prev_hash, expected_seq, rows = GENESIS, 1, 0
+    for event in _in_order(session, batch):
+        if event.seq != expected_seq:
+            return Verdict(False, rows, expected_seq, f"row {expected_seq} is missing")
+        if event.prev_hash != prev_hash:
+            return Verdict(False, rows, event.seq, "its previous-hash link does not match")
+        if digest(prev_hash, event) != event.hash:
+            return Verdict(False, rows, event.seq, "its content does not match its hash")
+        prev_hash, expected_seq, rows = event.hash, expected_seq + 1, rows + 1
+    return Verdict(True, rows)
+
+
+def _in_order(session: Session, batch: int) -> Iterator[AuditEvent]:
+    after = 0
+    while True:
+        chunk: Any = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not chunk:
+            return
+        yield from chunk
+        after = chunk[-1].seq
+        session.expunge_all()

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``record``: append audit events in the caller's transaction (never commits).
+
+Actions are ``feature:resource:action`` tags (``registry:ally:create``,
+``documents:document:read``). A read of many rows appends one event per row, so each event
+carries exactly one object's marking and the audit views can filter them by the policy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.audit.chain import digest, lock_and_last
+from liaison.audit.models import AuditEvent
+from liaison.kit.clock import utcnow
+from liaison.kit.context import request_id
+from liaison.security.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    action: str
+    object_type: str
+    object_id: str
+    marking_id: int | None = None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> None:
+    """Append ``entries`` to the chain, in order, inside the current transaction."""
+    if not entries:
+        return
+    seq, prev_hash = lock_and_last(session)
+    now = utcnow()
+    for entry in entries:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            at=now,
+            request_id=request_id.get(),
+            actor=principal.username,
+            actor_user_id=principal.user_id,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            marking_id=entry.marking_id,
+            before=_jsonable(entry.before),
+            after=_jsonable(entry.after),
+            prev_hash=prev_hash,
+        )
+        event.hash = digest(prev_hash, event)
+        prev_hash = event.hash
+        session.add(event)
+    # Flush now: the events belong to this transaction, and a later failure must roll them back
+    # together with the change they describe.
+    session.flush()
+
+
+def record_one(session: Session, principal: Principal, entry: Entry) -> None:
+    record(session, principal, [entry])
+
+
+def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return dict(json.loads(json.dumps(dict(value), default=str, sort_keys=True)))

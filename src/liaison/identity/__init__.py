@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Identity: organisations, users, communities, API tokens and login sessions."""

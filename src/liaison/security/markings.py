@@ -1,0 +1,286 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The marking: what a record's reader must be and hold (DESIGN.md, "The one access policy").
+
+A marking has a classification level, a releasability (NATO only, or releasable to named
+partner nations — ISO alpha-3 — and partner groups — framework codes such as ``IP4``), caveats
+that only ever narrow (``ATOMAL``, ``BOHEMIA``: never releasable to partners), need-to-know
+communities (a reader needs at least one of them), and an optional TLP 2.0 label for sharing.
+
+``parse_marking`` reads the forms people write — "NATO RESTRICTED Releasable to Australia and
+Japan", "NR // REL AUS, JPN", "NATO SECRET ATOMAL", "PUBLIC" — and refuses an unknown or
+contradictory marking with a message that says why. ``to_misp_tags``/``from_misp_tags`` speak
+MISP's ``nato`` and ``tlp`` taxonomies at the boundary (levels only: releasability stays ours).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from liaison.errors import InvalidInput
+from liaison.security.classification import Classification
+
+C = Classification
+
+
+class Tlp(enum.StrEnum):
+    """Traffic Light Protocol 2.0."""
+
+    CLEAR = "clear"
+    GREEN = "green"
+    AMBER = "amber"
+    AMBER_STRICT = "amber+strict"
+    RED = "red"
+
+
+class Caveat(enum.StrEnum):
+    ATOMAL = "ATOMAL"
+    BOHEMIA = "BOHEMIA"
+
+
+# The lowest level each caveat may be applied at (DOMAIN.md §3: ATOMAL at CTS/NS/NC; BOHEMIA
+# at CTS only).
+CAVEAT_FLOOR = {Caveat.ATOMAL: C.NATO_CONFIDENTIAL, Caveat.BOHEMIA: C.COSMIC_TOP_SECRET}
+
+_LEVEL_WORDS: dict[str, Classification] = {
+    "PUBLIC": C.PUBLIC,
+    "PUBLICLY DISCLOSED": C.PUBLIC,
+    "UNCLASSIFIED": C.PUBLIC,
+    "NON CLASSIFIED": C.PUBLIC,
+    "NATO UNCLASSIFIED": C.NATO_UNCLASSIFIED,
+    "NU": C.NATO_UNCLASSIFIED,
+    "NATO RESTRICTED": C.NATO_RESTRICTED,
+    "NR": C.NATO_RESTRICTED,
+    "NATO CONFIDENTIAL": C.NATO_CONFIDENTIAL,
+    "NC": C.NATO_CONFIDENTIAL,
+    "NATO SECRET": C.NATO_SECRET,
+    "NS": C.NATO_SECRET,
+    "COSMIC TOP SECRET": C.COSMIC_TOP_SECRET,
+    "CTS": C.COSMIC_TOP_SECRET,
+}
+_CAVEAT_ABBREVIATION = {Caveat.ATOMAL: "A", Caveat.BOHEMIA: "B"}
+
+CountryResolver = Callable[[str], str | None]
+"""Maps a country or group name people write ("Japan", "ROK", "IP4") to its code, or None."""
+
+
+class MarkingError(InvalidInput):
+    """An unknown or contradictory marking; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="marking")
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    level: Classification
+    releasable_to: frozenset[str] = field(default_factory=frozenset)
+    caveats: frozenset[Caveat] = field(default_factory=frozenset)
+    communities: frozenset[str] = field(default_factory=frozenset)
+    tlp: Tlp | None = None
+
+    def __post_init__(self) -> None:
+        problem = contradiction(self)
+        if problem:
+            raise MarkingError(problem)
+
+    @property
+    def nato_only(self) -> bool:
+        return self.level is not C.PUBLIC and not self.releasable_to
+
+    @property
+    def key(self) -> str:
+        """A canonical text form: equal markings have equal keys (the storage identity)."""
+        parts = [self.level.value]
+        if self.caveats:
+            parts.append("CAV " + ",".join(sorted(self.caveats)))
+        if self.releasable_to:
+            parts.append("REL " + ",".join(sorted(self.releasable_to)))
+        if self.communities:
+            parts.append("NTK " + ",".join(sorted(self.communities)))
+        if self.tlp:
+            parts.append(f"TLP:{self.tlp.value.upper()}")
+        return " // ".join(parts)
+
+    def cap(self, inner: Marking) -> Marking:
+        """The effective marking of ``inner`` inside a container marked ``self``: the most
+        restrictive of both (higher level, fewer release codes, more caveats, both
+        need-to-know conditions collapsed to their common communities where both have some).
+        """
+        level = max(self.level, inner.level, key=lambda c: c.rank)
+        if self.level is C.PUBLIC:
+            release = inner.releasable_to
+        elif inner.level is C.PUBLIC:
+            release = self.releasable_to
+        else:
+            release = self.releasable_to & inner.releasable_to
+        if self.communities and inner.communities:
+            communities = self.communities & inner.communities or frozenset({"∅"})
+        else:
+            communities = self.communities | inner.communities
+        tlps = [t for t in (self.tlp, inner.tlp) if t]
+        tlp = max(tlps, key=list(Tlp).index) if tlps else None
+        return Marking(level, release, self.caveats | inner.caveats, communities, tlp)
+
+
+def contradiction(m: Marking) -> str | None:
+    """Why a marking cannot exist, or None."""
+    if m.level is C.PUBLIC and (m.releasable_to or m.caveats or m.communities):
+        return "a PUBLIC marking cannot carry releasability, caveats or need-to-know"
+    for caveat in m.caveats:
+        if m.level.rank < CAVEAT_FLOOR[caveat].rank:
+            return f"{caveat} applies only at {CAVEAT_FLOOR[caveat]} or above, not {m.level}"
+    if m.caveats and m.releasable_to:
+        return f"{', '.join(sorted(m.caveats))} information is never releasable to partners"
+    if m.tlp is Tlp.CLEAR and m.level is not C.PUBLIC:
+        return f"TLP:CLEAR means public, but the level is {m.level}"
+    if m.tlp is Tlp.RED and not m.communities:
+        return "TLP:RED needs the named recipients as need-to-know communities"
+    return None
+
+
+def public() -> Marking:
+    return Marking(C.PUBLIC)
+
+
+# parsing ---------------------------------------------------------------------------------------
+_SPLIT = re.compile(r"\s*//\s*")
+_REL = re.compile(r"^(?:REL(?:EASABLE)?(?:\s+TO)?)\s+(.+)$", re.IGNORECASE)
+_NTK = re.compile(r"^(?:NTK|NEED[- ]TO[- ]KNOW)\s+(.+)$", re.IGNORECASE)
+_TLP = re.compile(r"^TLP\s*:\s*(.+)$", re.IGNORECASE)
+
+
+def _upper(text: str) -> str:
+    return " ".join(text.replace("_", " ").upper().split())
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r",|\band\b|;", text, flags=re.IGNORECASE) if p.strip()]
+
+
+def _parse_level(head: str) -> tuple[Classification, set[Caveat]]:
+    words = _upper(head)
+    caveats: set[Caveat] = set()
+    for caveat in Caveat:
+        if words.endswith(" " + caveat.value):
+            caveats.add(caveat)
+            words = words.removesuffix(" " + caveat.value)
+    abbreviated = re.fullmatch(r"(CTS|NS|NC|NR|NU)-([AB])", words)
+    if abbreviated:
+        words = abbreviated.group(1)
+        caveats.add(Caveat.ATOMAL if abbreviated.group(2) == "A" else Caveat.BOHEMIA)
+    if words not in _LEVEL_WORDS:
+        known = "PUBLIC, NATO UNCLASSIFIED (NU), NATO RESTRICTED (NR), NATO CONFIDENTIAL (NC), "
+        raise MarkingError(
+            f"unknown classification {head.strip()!r}; use one of {known}"
+            "NATO SECRET (NS), COSMIC TOP SECRET (CTS)"
+        )
+    return _LEVEL_WORDS[words], caveats
+
+
+def _resolve_all(names: Iterable[str], resolve: CountryResolver) -> frozenset[str]:
+    codes = set()
+    for name in names:
+        code = resolve(name)
+        if code is None:
+            raise MarkingError(f"unknown nation or partner group {name!r} in the releasability")
+        codes.add(code)
+    return frozenset(codes)
+
+
+def parse_marking(text: str, resolve: CountryResolver) -> Marking:
+    """Read a banner as people write it; raise ``MarkingError`` saying why it is wrong."""
+    text = text.strip()
+    if not text:
+        raise MarkingError("the marking is empty; write at least a level such as PUBLIC")
+    long_rel = re.search(r"\s+RELEASABLE\s+TO\s+", text, flags=re.IGNORECASE)
+    parts = _SPLIT.split(text)
+    if long_rel and len(parts) == 1:
+        parts = [text[: long_rel.start()], "REL " + text[long_rel.end() :]]
+    level, caveats = _parse_level(parts[0])
+    release: frozenset[str] = frozenset()
+    communities: frozenset[str] = frozenset()
+    tlp: Tlp | None = None
+    for part in parts[1:]:
+        if m := _REL.match(part):
+            release = _resolve_all(_split_list(m.group(1)), resolve)
+        elif m := _NTK.match(part):
+            communities = frozenset(c.lower() for c in _split_list(m.group(1)))
+        elif m := _TLP.match(part):
+            tlp = _parse_tlp(m.group(1))
+        elif _upper(part) in {c.value for c in Caveat}:
+            caveats.add(Caveat(_upper(part)))
+        else:
+            raise MarkingError(
+                f"cannot read {part!r}: expected REL ..., NTK ..., TLP:... or a caveat"
+            )
+    return Marking(level, release, frozenset(caveats), communities, tlp)
+
+
+def _parse_tlp(text: str) -> Tlp:
+    value = text.strip().lower().replace("_", "+").replace(" ", "")
+    value = {"white": "clear", "amber-strict": "amber+strict"}.get(value, value)
+    try:
+        return Tlp(value)
+    except ValueError:
+        raise MarkingError(
+            f"unknown TLP {text.strip()!r}; TLP 2.0 is clear, green, amber, amber+strict or red"
+        ) from None
+
+
+# formatting ------------------------------------------------------------------------------------
+def banner(m: Marking, names: Callable[[str], str] = str) -> str:
+    """The long banner: "NATO RESTRICTED Releasable to Australia and Japan"."""
+    text = m.level.value
+    if m.caveats:
+        text += " " + " ".join(sorted(m.caveats))
+    if m.releasable_to:
+        shown = sorted(names(c) for c in m.releasable_to)
+        listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        text += f" Releasable to {listed}"
+    return text
+
+
+def short(m: Marking) -> str:
+    """The portion-mark form: "NR // REL AUS, JPN"."""
+    head = m.level.abbreviation
+    if m.caveats:
+        head += "-" + "".join(_CAVEAT_ABBREVIATION[c] for c in sorted(m.caveats))
+    parts = [head]
+    if m.releasable_to:
+        parts.append("REL " + ", ".join(sorted(m.releasable_to)))
+    if m.communities:
+        parts.append("NTK " + ", ".join(sorted(m.communities)))
+    if m.tlp:
+        parts.append(f"TLP:{m.tlp.value.upper()}")
+    return " // ".join(parts)
+
+
+# MISP ------------------------------------------------------------------------------------------
+def to_misp_tags(m: Marking) -> list[str]:
+    """MISP ``nato:classification`` and ``tlp`` tags (levels only; PUBLIC has no nato tag)."""
+    tags = []
+    if m.level is not C.PUBLIC:
+        code = m.level.abbreviation
+        if m.caveats:
+            code += "-" + "".join(_CAVEAT_ABBREVIATION[c] for c in sorted(m.caveats))
+        tags.append(f'nato:classification="{code}"')
+    if m.tlp:
+        tags.append(f"tlp:{m.tlp.value}")
+    return tags
+
+
+_MISP_NATO = re.compile(r'^nato:classification="([A-Z-]+)"$')
+
+
+def from_misp_tags(tags: Iterable[str]) -> Marking:
+    """The marking MISP tags describe: NATO only (MISP has no releasability), or PUBLIC."""
+    level, caveats, tlp = C.PUBLIC, set[Caveat](), None
+    for tag in tags:
+        if m := _MISP_NATO.match(tag.strip()):
+            level, caveats = _parse_level(m.group(1))
+        elif tag.strip().lower().startswith("tlp:"):
+            tlp = _parse_tlp(tag.strip()[4:])
+    return Marking(level, frozenset(), frozenset(caveats), frozenset(), tlp)

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Security tables: interned markings (and their release codes, caveats, communities), and
+identity: organisations, users, communities, API tokens, login sessions, login failures.
+
+Markings are immutable and deduplicated by their canonical key, so a marked record carries one
+``marking_id`` and the policy's SQL face filters on a small table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
+from liaison.security.classification import Classification
+from liaison.security.markings import Tlp
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        length=40,
+        validate_strings=True,
+    )
+
+
+class MarkingRow(Base):
+    """One distinct marking. ``level_rank`` is the classification's rank (the SQL face compares
+    ranks)."""
+
+    __tablename__ = "marking"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(1000), unique=True)
+    level: Mapped[Classification] = mapped_column(_enum(Classification, "classification"))
+    level_rank: Mapped[int] = mapped_column(Integer, index=True)
+    tlp: Mapped[Tlp | None] = mapped_column(_enum(Tlp, "tlp"))
+
+
+class Marked:
+    """Mixin for every table whose rows carry information: one interned marking per row. Reads
+    of such tables go through ``security.policy.readable``."""
+
+    @declared_attr
+    def marking_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy's declared_attr signature
+        return mapped_column(ForeignKey("marking.id"), index=True)
+
+
+class MarkingRelease(Base):
+    __tablename__ = "marking_release"
+
+    marking_id: Mapped[int] = mapped_column(ForeignKey("marking.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class MarkingCaveat(Base):
+    __tablename__ = "marking_caveat"
+
+    marking_id: Mapped[int] = mapped_column(ForeignKey("marking.id"), primary_key=True)
+    caveat: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class MarkingCommunity(Base):
+    __tablename__ = "marking_community"
+
+    marking_id: Mapped[int] = mapped_column(ForeignKey("marking.id"), primary_key=True)
+    community: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class OrganisationKind(enum.StrEnum):
+    ALLY_DELEGATION = "ally_delegation"
+    PARTNER_MISSION = "partner_mission"
+    NATO_INTERNATIONAL_STAFF = "nato_international_staff"
+    NATO_MILITARY_STAFF = "nato_military_staff"
+    LIAISON_OFFICE = "liaison_office"
+
+
+class Organisation(IdMixin, TimestampMixin, Base):
+    """Where a user works. A delegation or mission belongs to its nation; NATO staff and
+    liaison offices are on the allies' side and name no nation."""
+
+    __tablename__ = "organisation"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    nation_iso3: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
+
+
+user_community = Table(
+    "user_community",
+    Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("community_code", ForeignKey("community.code"), primary_key=True),
+)
+
+
+class Community(Base):
+    """A need-to-know community (e.g. ``cyber``, ``ap4-maritime``)."""
+
+    __tablename__ = "community"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    clearance: Mapped[Classification] = mapped_column(_enum(Classification, "classification"))
+    caveats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    communities: Mapped[list[Community]] = relationship(
+        secondary=user_community, lazy="selectin", order_by=Community.code
+    )
+
+
+class ApiToken(IdMixin, Base):
+    """A bearer token, stored as its SHA-256 only; shown once when created."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class LoginSession(IdMixin, Base):
+    """A browser session: the cookie holds a random token, the table its SHA-256."""
+
+    __tablename__ = "login_session"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class LoginFailure(IdMixin, Base):
+    """A failed login, counted for the rate limit (per username and per address)."""
+
+    __tablename__ = "login_failure"
+
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

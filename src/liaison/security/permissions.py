@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One vocabulary of permissions, ``feature:resource:action``, alphabetised, and the roles that
+grant them. Routes declare the permission they need; nobody checks a role by name."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Permission(enum.StrEnum):
+    AUDIT_EVENT_READ = "audit:event:read"
+    DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
+    DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
+    IDENTITY_USER_MANAGE = "identity:user:manage"
+    REGISTRY_ENTRY_WRITE = "registry:entry:write"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    MEMBER = "member"
+    READER = "reader"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.OFFICER: frozenset(
+        {
+            Permission.AUDIT_EVENT_READ,
+            Permission.DOCUMENTS_DOCUMENT_DOWNGRADE,
+            Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.REGISTRY_ENTRY_WRITE,
+        }
+    ),
+    Role.MEMBER: frozenset({Permission.DOCUMENTS_DOCUMENT_WRITE}),
+    Role.READER: frozenset(),
+}
+
+
+def permissions_of(roles: set[Role] | frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The one access policy, as two faces that must agree (a hypothesis test holds them equal):
+
+- ``can_read(principal, marking, on=day)``: the predicate, for one marking in memory;
+- ``readable(stmt, principal, model)``: the same rule as a SQL condition on ``model.marking_id``,
+  applied inside every query that reads marked rows.
+
+A read is allowed iff:
+
+1. the marking is PUBLIC — anyone, anonymous included, reads it; otherwise
+2. the principal is authenticated, its clearance ≥ the level, it holds every caveat, and — where
+   the marking names need-to-know communities — it belongs to at least one; and
+3. an ally's national (or NATO staff) reads any NATO marking; a partner's national reads only
+   what is releasable to its nation or one of its groups, carries no caveat, and is NATO
+   UNCLASSIFIED or at or below the highest level of a security agreement of that partner in
+   force on the day of the read. NATO UNCLASSIFIED is not public.
+
+The console's SYSTEM principal reads everything (it runs init, imports and verification).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select, true
+
+from liaison.kit.clock import today
+from liaison.security.classification import Classification
+from liaison.security.markings import Marking
+from liaison.security.models import (
+    Marked,
+    MarkingCaveat,
+    MarkingCommunity,
+    MarkingRelease,
+    MarkingRow,
+)
+from liaison.security.principal import Principal, Side
+
+C = Classification
+S = TypeVar("S", bound=Select[Any])
+
+
+def can_read(principal: Principal, marking: Marking, on: dt.date | None = None) -> bool:  # noqa: PLR0911 - one return per rule of the docstring
+    if marking.level is C.PUBLIC or principal.side is Side.SYSTEM:
+        return True
+    if principal.side is Side.ANONYMOUS or principal.clearance.rank < marking.level.rank:
+        return False
+    if not marking.caveats <= principal.caveats:
+        return False
+    if marking.communities and not marking.communities & principal.communities:
+        return False
+    if principal.side is Side.ALLY:
+        return True
+    if marking.caveats or not marking.releasable_to & principal.release_codes:
+        return False
+    if marking.level is C.NATO_UNCLASSIFIED:
+        return True
+    ceiling = principal.ceiling_on(on or today())
+    return ceiling is not None and marking.level.rank <= ceiling.rank
+
+
+def marking_condition(principal: Principal, on: dt.date | None = None) -> ColumnElement[bool]:
+    """The policy as a condition on the ``marking`` table (``MarkingRow``)."""
+    is_public = MarkingRow.level_rank == C.PUBLIC.rank
+    if principal.side is Side.SYSTEM:
+        return true()
+    if principal.side is Side.ANONYMOUS:
+        return is_public
+    held_caveats = [c.value for c in principal.caveats]
+    no_missing_caveat = not_(
+        exists().where(
+            MarkingCaveat.marking_id == MarkingRow.id, MarkingCaveat.caveat.not_in(held_caveats)
+        )
+    )
+    need_to_know = or_(
+        not_(exists().where(MarkingCommunity.marking_id == MarkingRow.id)),
+        exists().where(
+            MarkingCommunity.marking_id == MarkingRow.id,
+            MarkingCommunity.community.in_(sorted(principal.communities)),
+        ),
+    )
+    common = and_(
+        MarkingRow.level_rank <= principal.clearance.rank, no_missing_caveat, need_to_know
+    )
+    if principal.side is Side.ALLY:
+        return or_(is_public, common)
+    ceiling = principal.ceiling_on(on or today())
+    level_ok = MarkingRow.level_rank == C.NATO_UNCLASSIFIED.rank
+    if ceiling is not None:
+        level_ok = or_(level_ok, MarkingRow.level_rank <= ceiling.rank)
+    released = exists().where(
+        MarkingRelease.marking_id == MarkingRow.id,
+        MarkingRelease.code.in_(sorted(principal.release_codes)),
+    )
+    no_caveat = not_(exists().where(MarkingCaveat.marking_id == MarkingRow.id))
+    partner = and_(common, released, no_caveat, level_ok) if principal.release_codes else false()
+    return or_(is_public, partner)
+
+
+def readable_marking_ids(principal: Principal, on: dt.date | None = None) -> Select[Any]:
+    """The ids of the markings ``principal`` may read, as a subquery."""
+    return select(MarkingRow.id).where(marking_condition(principal, on))
+
+
+def readable(stmt: S, principal: Principal, model: type[Marked], on: dt.date | None = None) -> S:
+    """``stmt`` restricted to the rows of ``model`` that ``principal`` may read."""
+    if principal.side is Side.SYSTEM:
+        return stmt
+    return stmt.where(model.marking_id.in_(readable_marking_ids(principal, on)))

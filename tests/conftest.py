@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from liaison.app import create_app
+from liaison.audit.chain import verify
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
@@ -111,19 +112,37 @@ def template_db(
     admin.dispose()
 
 
+def _assert_chain_verifies(url: str, request: pytest.FixtureRequest) -> None:
+    """After every test, its database's audit chain must verify (unless the test tampered
+    with it on purpose and says so with the ``audit_tampered`` marker)."""
+    if request.node.get_closest_marker("audit_tampered"):
+        return
+    engine = build_engine(url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            verdict = verify(session)
+    finally:
+        engine.dispose()
+    assert verdict.ok, f"audit chain broken after the test: {verdict}"
+
+
 @pytest.fixture
-def db_url(backend: str, template_db: str, tmp_path: Path) -> Iterator[str]:
+def db_url(
+    backend: str, template_db: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
     """A fresh copy of the seeded template for this test."""
     if backend == "sqlite":
         target = tmp_path / "liaison.sqlite3"
         shutil.copyfile(template_db, target)
         yield f"sqlite:///{target}"
+        _assert_chain_verifies(f"sqlite:///{target}", request)
         return
     name = f"{template_db.removesuffix('_tpl')}_{next(_counter)}"
     admin = _pg_admin()
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield _pg_url(name)
+    _assert_chain_verifies(_pg_url(name), request)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()

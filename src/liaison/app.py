@@ -21,6 +21,8 @@ from liaison.kit.context import request_id
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
 from liaison.registry.service import nation_profile
+from liaison.trail import api as trail_api
+from liaison.trail import views as trail_views
 from liaison.web import problems
 from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
@@ -56,6 +58,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(_health_router())
     app.include_router(registry_api.router)
     app.include_router(registry_views.router)
+    app.include_router(trail_api.router)
+    app.include_router(trail_views.router)
     return app
 
 

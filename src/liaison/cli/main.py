@@ -15,6 +15,7 @@ from liaison.demo import DEMO_PASSWORD, create_demo_accounts
 from liaison.migrations import upgrade
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
+from liaison.trail.cli import app as audit_app
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(audit_app, name="audit")
 
 
 def _version(value: bool) -> None:

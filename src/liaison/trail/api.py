@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``/api/v1/audit``: events (filtered by the policy, paginated) and export. Needs
+``audit:event:read``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from liaison.kit.pagination import Page, PageRequest
+from liaison.security.permissions import Permission
+from liaison.security.principal import Principal
+from liaison.trail.schemas import AuditEventRead
+from liaison.trail.service import AuditService
+from liaison.web.deps import AppSettings, DbSession, require
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+AuditReader = Annotated[Principal, Depends(require(Permission.AUDIT_EVENT_READ))]
+
+
+@router.get("/events", summary="Audit events you may see, newest first")
+def list_events(
+    session: DbSession,
+    principal: AuditReader,
+    settings: AppSettings,
+    actor: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=80, description="Tag prefix.")] = None,
+    object_type: Annotated[str | None, Query(max_length=60)] = None,
+    since: dt.datetime | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
+) -> Page[AuditEventRead]:
+    page = PageRequest(
+        limit=min(limit or settings.page_size, settings.max_page_size), offset=offset, sort=sort
+    )
+    items, total = AuditService(session, principal).events(
+        actor=actor, action=action, object_type=object_type, since=since, page=page
+    )
+    return Page[AuditEventRead](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/export", summary="Every audit event you may see, as JSON lines or CSV")
+def export_events(
+    session: DbSession,
+    principal: AuditReader,
+    fmt: Annotated[str, Query(alias="format", pattern="^(jsonl|csv)$")] = "jsonl",
+) -> Response:
+    body = "".join(AuditService(session, principal).export(fmt))
+    media = "text/csv" if fmt == "csv" else "application/jsonl"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="liaison-audit.{fmt}"'},
+    )

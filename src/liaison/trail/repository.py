@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Audit queries, filtered by the access policy: an event about a marked object is visible
+only to whoever may read that marking; events about unmarked things need only the audit
+permission (checked by the caller)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from liaison.audit.models import AuditEvent
+from liaison.kit.pagination import PageRequest, order_by, paginate
+from liaison.security.policy import readable_marking_ids
+from liaison.security.principal import Principal, Side
+
+
+class AuditRepository:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+
+    def _visible(self) -> Select[Any]:
+        stmt = select(AuditEvent)
+        if self.principal.side is Side.SYSTEM:
+            return stmt
+        return stmt.where(
+            or_(
+                AuditEvent.marking_id.is_(None),
+                AuditEvent.marking_id.in_(readable_marking_ids(self.principal)),
+            )
+        )
+
+    def events(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        object_type: str | None = None,
+        since: dt.datetime | None = None,
+        page: PageRequest,
+    ) -> tuple[list[AuditEvent], int]:
+        stmt = self._visible()
+        if actor:
+            stmt = stmt.where(AuditEvent.actor == actor.strip().lower())
+        if action:
+            stmt = stmt.where(AuditEvent.action.startswith(action.strip(), autoescape=True))
+        if object_type:
+            stmt = stmt.where(AuditEvent.object_type == object_type.strip())
+        if since is not None:
+            stmt = stmt.where(AuditEvent.at >= since)
+        stmt = order_by(
+            stmt,
+            page.sort,
+            {"seq": AuditEvent.seq, "at": AuditEvent.at, "actor": AuditEvent.actor},
+            [AuditEvent.seq.desc()],
+        )
+        return paginate(self.session, stmt, page)

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Reading the audit trail: pages of events (themselves audited), exports, verification."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session
+
+from liaison.audit.chain import Verdict, verify
+from liaison.audit.models import AuditEvent
+from liaison.audit.recorder import Entry, record
+from liaison.kit.pagination import PageRequest
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import short
+from liaison.security.principal import Principal
+from liaison.trail.repository import AuditRepository
+from liaison.trail.schemas import AuditEventRead
+
+EXPORT_BATCH = 1000
+
+
+class AuditService:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.repo = AuditRepository(session, principal)
+
+    def events(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        object_type: str | None = None,
+        since: dt.datetime | None = None,
+        page: PageRequest,
+    ) -> tuple[list[AuditEventRead], int]:
+        rows, total = self.repo.events(
+            actor=actor, action=action, object_type=object_type, since=since, page=page
+        )
+        reads = self._as_read(rows)
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action="audit:event:list",
+                    object_type="audit_event",
+                    object_id=f"{page.offset}+{len(rows)}",
+                    after={"actor": actor, "action": action, "object_type": object_type},
+                )
+            ],
+        )
+        return reads, total
+
+    def _as_read(self, rows: list[AuditEvent]) -> list[AuditEventRead]:
+        markings = MarkingStore(self.session).many(r.marking_id for r in rows if r.marking_id)
+        return [
+            AuditEventRead.model_validate(
+                {
+                    **{k: getattr(r, k) for k in AuditEventRead.model_fields if k != "marking"},
+                    "marking": short(markings[r.marking_id]) if r.marking_id else None,
+                }
+            )
+            for r in rows
+        ]
+
+    def export(self, fmt: str) -> Iterator[str]:
+        """Every visible event, oldest first, as JSON lines or CSV (streamed in batches)."""
+        offset = 0
+        if fmt == "csv":
+            yield _csv_row(list(AuditEventRead.model_fields))
+        while True:
+            rows, _ = self.repo.events(
+                page=PageRequest(limit=EXPORT_BATCH, offset=offset, sort="seq")
+            )
+            if not rows:
+                break
+            for event in self._as_read(rows):
+                data = event.model_dump(mode="json")
+                if fmt == "csv":
+                    yield _csv_row(
+                        [json.dumps(v) if isinstance(v, dict) else v for v in data.values()]
+                    )
+                else:
+                    yield json.dumps(data, sort_keys=True) + "\n"
+            offset += len(rows)
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action="audit:event:export",
+                    object_type="audit_event",
+                    object_id=fmt,
+                    after={"events": offset},
+                )
+            ],
+        )
+
+    def verify(self) -> Verdict:
+        return verify(self.session)
+
+
+def _csv_row(values: list[object]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(["" if v is None else v for v in values])
+    return out.getvalue()

@@ -1,0 +1,178 @@
+"""The one policy: its rules case by case, and its two faces held equal on both backends."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from liaison.db.session import session_factory, unit_of_work
+from liaison.security.classification import Classification as C
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Caveat, Marking
+from liaison.security.models import MarkingRow
+from liaison.security.policy import can_read, marking_condition
+from liaison.security.principal import ANONYMOUS, SYSTEM, AgreementSpan, Principal, Side
+
+D = dt.date
+JAPAN_AGREEMENT = (AgreementSpan(D(2010, 6, 25), None, C.NATO_SECRET),)
+
+
+def partner(nation, *, groups=(), clearance=C.NATO_SECRET, agreements=(), communities=()):
+    return Principal(
+        side=Side.PARTNER,
+        username=nation.lower(),
+        nation=nation,
+        groups=frozenset(groups),
+        clearance=clearance,
+        agreements=agreements,
+        communities=frozenset(communities),
+    )
+
+
+def ally(clearance=C.NATO_SECRET, *, caveats=(), communities=()):
+    return Principal(
+        side=Side.ALLY,
+        username="ally",
+        nation="ITA",
+        clearance=clearance,
+        caveats=frozenset(caveats),
+        communities=frozenset(communities),
+    )
+
+
+JAPAN = partner("JPN", groups={"IP4", "PAG"}, agreements=JAPAN_AGREEMENT)
+KOREA = partner("KOR", groups={"IP4", "PAG"})
+NR_REL_JPN = Marking(C.NATO_RESTRICTED, frozenset({"JPN"}))
+NU_REL_IP4 = Marking(C.NATO_UNCLASSIFIED, frozenset({"IP4"}))
+
+
+@pytest.mark.parametrize(
+    ("principal", "marking", "allowed"),
+    [
+        (ANONYMOUS, Marking(C.PUBLIC), True),
+        (ANONYMOUS, NU_REL_IP4, False),  # NATO UNCLASSIFIED is not public
+        (KOREA, NU_REL_IP4, True),  # NU releasable to its group needs no agreement
+        (KOREA, NR_REL_JPN, False),
+        (KOREA, Marking(C.NATO_RESTRICTED, frozenset({"KOR"})), False),  # no agreement
+        (JAPAN, NR_REL_JPN, True),
+        (JAPAN, Marking(C.NATO_RESTRICTED), False),  # NATO only
+        (JAPAN, Marking(C.COSMIC_TOP_SECRET, frozenset({"JPN"})), False),  # above clearance
+        (
+            partner(
+                "JPN", groups={"IP4"}, clearance=C.COSMIC_TOP_SECRET, agreements=JAPAN_AGREEMENT
+            ),
+            Marking(C.COSMIC_TOP_SECRET, frozenset({"JPN"})),
+            False,
+        ),  # above the agreement
+        (ally(C.NATO_RESTRICTED), Marking(C.NATO_CONFIDENTIAL), False),
+        (ally(), Marking(C.NATO_SECRET), True),
+        (ally(), Marking(C.NATO_RESTRICTED, frozenset({"JPN"})), True),  # allies read any NATO
+        (ally(), Marking(C.NATO_SECRET, caveats=frozenset({Caveat.ATOMAL})), False),
+        (
+            ally(caveats={Caveat.ATOMAL}),
+            Marking(C.NATO_SECRET, caveats=frozenset({Caveat.ATOMAL})),
+            True,
+        ),
+        (ally(), Marking(C.NATO_RESTRICTED, communities=frozenset({"cyber"})), False),
+        (
+            ally(communities={"cyber"}),
+            Marking(C.NATO_RESTRICTED, communities=frozenset({"cyber"})),
+            True,
+        ),
+        (SYSTEM, Marking(C.COSMIC_TOP_SECRET, caveats=frozenset({Caveat.BOHEMIA})), True),
+    ],
+)
+def test_rules(principal, marking, allowed):
+    assert can_read(principal, marking) is allowed
+
+
+def test_agreement_must_be_in_force_on_the_day_of_the_read():
+    assert not can_read(JAPAN, NR_REL_JPN, on=D(2010, 6, 24))
+    assert can_read(JAPAN, NR_REL_JPN, on=D(2010, 6, 25))
+    ended = partner("JPN", agreements=(AgreementSpan(D(2010, 1, 1), D(2020, 1, 1), C.NATO_SECRET),))
+    assert not can_read(ended, NR_REL_JPN, on=D(2020, 1, 1))
+
+
+def universe():
+    """Markings covering every level, releasability, caveat and community shape."""
+    out = {Marking(C.PUBLIC)}
+    releases = [
+        frozenset(),
+        frozenset({"JPN"}),
+        frozenset({"KOR"}),
+        frozenset({"IP4"}),
+        frozenset({"AUS", "JPN"}),
+    ]
+    communities = [frozenset(), frozenset({"cyber"}), frozenset({"cyber", "maritime"})]
+    for level, release, ntk in itertools.product(list(C)[1:], releases, communities):
+        out.add(Marking(level, release, frozenset(), ntk))
+    for level in (C.NATO_CONFIDENTIAL, C.NATO_SECRET, C.COSMIC_TOP_SECRET):
+        out.add(Marking(level, caveats=frozenset({Caveat.ATOMAL})))
+    out.add(Marking(C.COSMIC_TOP_SECRET, caveats=frozenset({Caveat.ATOMAL, Caveat.BOHEMIA})))
+    return sorted(out, key=lambda m: m.key)
+
+
+@st.composite
+def principals(draw):
+    side = draw(st.sampled_from([Side.ANONYMOUS, Side.ALLY, Side.PARTNER, Side.SYSTEM]))
+    if side is Side.ANONYMOUS:
+        return ANONYMOUS
+    if side is Side.SYSTEM:
+        return SYSTEM
+    spans = draw(
+        st.lists(
+            st.builds(
+                AgreementSpan,
+                start=st.dates(D(2000, 1, 1), D(2030, 1, 1)),
+                end=st.one_of(st.none(), st.dates(D(2000, 1, 1), D(2035, 1, 1))),
+                level=st.sampled_from(list(C)),
+            ),
+            max_size=2,
+        )
+    )
+    return Principal(
+        side=side,
+        username="p",
+        nation=draw(st.sampled_from(["JPN", "KOR", "AUS", "NZL"]))
+        if side is Side.PARTNER
+        else "ITA",
+        groups=draw(st.frozensets(st.sampled_from(["IP4", "PAG", "EOP"]), max_size=2)),
+        clearance=draw(st.sampled_from(list(C))),
+        caveats=draw(st.frozensets(st.sampled_from(list(Caveat)), max_size=2)),
+        communities=draw(st.frozensets(st.sampled_from(["cyber", "maritime", "x"]), max_size=2)),
+        agreements=tuple(spans),
+    )
+
+
+def test_predicate_and_sql_agree(engine):
+    """Hypothesis draws principals and days; for each, the marking ids the SQL face selects
+    must be exactly those the predicate allows (every principal × every marking)."""
+    markings = universe()
+    with unit_of_work(session_factory(engine)) as session:
+        store = MarkingStore(session)
+        ids = {store.intern(m): m for m in markings}
+        cases = []
+
+        @settings(
+            max_examples=400,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture],
+        )
+        @given(principal=principals(), day=st.dates(D(1999, 1, 1), D(2036, 1, 1)))
+        def check(principal, day):
+            got = set(
+                session.scalars(
+                    select(MarkingRow.id).where(
+                        MarkingRow.id.in_(ids), marking_condition(principal, day)
+                    )
+                )
+            )
+            expected = {i for i, m in ids.items() if can_read(principal, m, on=day)}
+            cases.append(len(ids))
+            assert got == expected, (principal, day, ids.keys() ^ got)
+
+        check()
+    assert sum(cases) >= 25_000  # principal × marking cases per backend

@@ -1,0 +1,150 @@
+"""The audit chain: writes and marked reads leave events; verify proves the chain and names
+the first altered row; the audit views are filtered by the policy."""
+
+import pytest
+from sqlalchemy import func, select, text
+from typer.testing import CliRunner
+
+from liaison.audit.chain import verify
+from liaison.audit.models import AuditEvent
+from liaison.cli.main import app
+from liaison.db.session import session_factory, unit_of_work
+
+runner = CliRunner()
+
+
+def events(engine, action=None):
+    with unit_of_work(session_factory(engine)) as session:
+        stmt = select(AuditEvent).order_by(AuditEvent.seq)
+        if action:
+            stmt = stmt.where(AuditEvent.action == action)
+        return list(session.scalars(stmt))
+
+
+def test_a_write_is_audited_with_before_and_after(client, auth, engine):
+    r = client.patch("/api/v1/allies/FRA", json={"notes": "checked"}, headers=auth("officer"))
+    assert r.status_code == 200
+    [event] = events(engine, "registry:ally:update")
+    assert event.actor == "officer"
+    assert event.before["notes"] != "checked"
+    assert event.after["notes"] == "checked"
+    assert event.request_id == r.headers["x-request-id"]
+
+
+def test_a_failed_write_leaves_no_event(client, auth, engine):
+    before = len(events(engine))
+    r = client.post(
+        "/api/v1/allies",
+        json={"country": "FRA", "accession_date": "1949-08-24"},
+        headers=auth("officer"),
+    )
+    assert r.status_code == 409
+    assert len(events(engine)) == before + 1  # only the token creation of auth()
+
+
+def test_a_marked_read_is_audited(client, auth, engine):
+    client.get("/api/v1/security-agreements", params={"partner": "JPN"}, headers=auth("japan"))
+    [event] = events(engine, "registry:security_agreement:read")
+    assert event.actor == "japan"
+    assert event.marking_id is not None
+
+
+def test_public_reads_are_not_audited(client, engine):
+    before = len(events(engine))
+    client.get("/api/v1/allies")
+    assert len(events(engine)) == before
+
+
+@pytest.mark.audit_tampered
+def test_verify_passes_then_names_the_altered_row(client, auth, engine, monkeypatch, db_url):
+    client.patch("/api/v1/allies/FRA", json={"notes": "a"}, headers=auth("officer"))
+    client.patch("/api/v1/allies/DEU", json={"notes": "b"}, headers=auth("officer"))
+    with unit_of_work(session_factory(engine)) as session:
+        verdict = verify(session)
+        assert verdict.ok
+        target = session.scalar(
+            select(AuditEvent.seq)
+            .where(AuditEvent.action == "registry:ally:update")
+            .order_by(AuditEvent.seq)
+        )
+    monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET actor = 'mallory' WHERE seq = :s"), {"s": target})
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"broken at event {target}" in result.output
+    assert "content does not match" in result.output
+
+
+@pytest.mark.audit_tampered
+def test_verify_detects_a_deleted_row(engine, client, auth):
+    client.patch("/api/v1/allies/FRA", json={"notes": "a"}, headers=auth("officer"))
+    with engine.begin() as conn:
+        last = conn.scalar(select(func.max(AuditEvent.seq)))
+        conn.execute(text("DELETE FROM audit_event WHERE seq = :s"), {"s": last - 1})
+    with unit_of_work(session_factory(engine)) as session:
+        verdict = verify(session)
+    assert not verdict.ok
+    assert verdict.broken_seq == last - 1
+
+
+class TestAuditViews:
+    def test_needs_the_audit_permission(self, client, auth):
+        assert client.get("/api/v1/audit/events").status_code == 401
+        assert client.get("/api/v1/audit/events", headers=auth("japan")).status_code == 403
+
+    def test_events_about_hidden_objects_are_absent(self, client, auth, engine):
+        from liaison.identity.service import IdentityService
+        from liaison.security.classification import Classification
+        from liaison.security.permissions import Role
+        from liaison.security.principal import SYSTEM
+
+        # An ally auditor cleared only NATO RESTRICTED, outside the cyber community.
+        with unit_of_work(session_factory(engine)) as session:
+            identity = IdentityService(session, SYSTEM)
+            identity.create_user(
+                "auditor",
+                display_name="Auditor",
+                organisation=identity.organisation("Delegation of Italy to NATO"),
+                clearance=Classification.NATO_RESTRICTED,
+                roles={Role.OFFICER},
+            )
+        client.get("/api/v1/security-agreements", headers=auth("officer"))
+        r = client.post(
+            "/api/v1/security-agreements",
+            headers=auth("officer"),
+            json={
+                "partner": "KOR",
+                "title": "Secret annex",
+                "kind": "binding_agreement",
+                "max_level": "NATO SECRET",
+                "marking": "NATO SECRET // NTK cyber",
+            },
+        )
+        assert r.status_code == 201, r.text
+        officer_view = client.get(
+            "/api/v1/audit/events",
+            headers=auth("officer"),
+            params={"action": "registry:security_agreement:create", "limit": 100},
+        ).json()
+        auditor_view = client.get(
+            "/api/v1/audit/events",
+            headers=auth("auditor"),
+            params={"action": "registry:security_agreement:create", "limit": 100},
+        ).json()
+        assert "Secret annex" in str(officer_view)
+        assert "Secret annex" not in str(auditor_view)
+        assert auditor_view["total"] == officer_view["total"] - 1
+
+    def test_export_csv(self, client, auth):
+        r = client.get("/api/v1/audit/export", params={"format": "csv"}, headers=auth("admin"))
+        assert r.status_code == 200
+        assert r.text.splitlines()[0].startswith("seq,at,request_id,actor")
+
+    @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+    def test_cli_export(self, db_url, monkeypatch, fmt):
+        monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+        result = runner.invoke(app, ["audit", "export", "--format", fmt])
+        assert result.exit_code == 0
+        assert "identity:user:create" in result.output

@@ -28,9 +28,9 @@ from liaison.audit.chain import verify
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
-from liaison.migrations import upgrade
 from liaison.demo import create_demo_accounts
 from liaison.identity.service import IdentityService
+from liaison.migrations import upgrade
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM
 

@@ -9,6 +9,10 @@ from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.identity.service import IdentityService
+from liaison.security.classification import Classification
+from liaison.security.permissions import Role
+from liaison.security.principal import SYSTEM
 
 runner = CliRunner()
 
@@ -95,11 +99,6 @@ class TestAuditViews:
         assert client.get("/api/v1/audit/events", headers=auth("japan")).status_code == 403
 
     def test_events_about_hidden_objects_are_absent(self, client, auth, engine):
-        from liaison.identity.service import IdentityService
-        from liaison.security.classification import Classification
-        from liaison.security.permissions import Role
-        from liaison.security.principal import SYSTEM
-
         # An ally auditor cleared only NATO RESTRICTED, outside the cyber community.
         with unit_of_work(session_factory(engine)) as session:
             identity = IdentityService(session, SYSTEM)

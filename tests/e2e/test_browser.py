@@ -198,7 +198,7 @@ def see_japan(page, base: str) -> None:
     expect(current).to_have_count(1)
     expect(current).to_contain_text("Romania")
     expect(current).to_contain_text("current")
-    expect(page.locator(".banner").first).to_have_text("NATO UNCLASSIFIED Releasable to JPN")
+    expect(page.locator(".banner").first).to_have_text("NATO UNCLASSIFIED Releasable to Japan")
     shot(page, "partner-jpn")
 
 

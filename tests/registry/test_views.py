@@ -252,7 +252,7 @@ def test_partner_page_japan(client, auth, engine):
     assert "2010-06-25" in html
     assert '<span class="badge in_force">in force</span>' in html
     assert '<code class="portion">NU // REL JPN</code>' in html
-    assert banners(html) == ["NATO UNCLASSIFIED Releasable to JPN"] * 2
+    assert banners(html) == ["NATO UNCLASSIFIED Releasable to Japan"] * 2
     assert agreement_reads(engine) == 1  # reading a marked record leaves an audit trace
     mandates = html.split('id="contact-points"', 1)[1]
     assert "Denmark" in mandates
@@ -317,8 +317,8 @@ def test_agreements_list_with_status_today(client, auth):
     [
         (None, [], None),
         ("korea", [], None),
-        ("japan", ["Japan"], "NATO UNCLASSIFIED Releasable to JPN"),
-        ("australia", ["Australia", "Australia"], "NATO UNCLASSIFIED Releasable to AUS"),
+        ("japan", ["Japan"], "NATO UNCLASSIFIED Releasable to Japan"),
+        ("australia", ["Australia", "Australia"], "NATO UNCLASSIFIED Releasable to Australia"),
     ],
 )
 def test_agreements_are_listed_as_the_policy_allows(client, auth, user, partners, banner):

@@ -148,6 +148,11 @@ class RegistryService:
         country = self.repo.resolve_country(name)
         return country.iso3 if country else None
 
+    def release_name(self, code: str) -> str:
+        """The name a banner shows for a releasability code: "Japan", "IP4"."""
+        country = self.session.get(Country, code)
+        return country.name if country is not None else code
+
     def parse_marking(self, text: str) -> Marking:
         return parse_marking(text, self.release_code)
 

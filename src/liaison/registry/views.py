@@ -176,7 +176,7 @@ def _markings(
     found = service.markings.many(a.marking_id for a in agreements)
     portions = {a.id: short(found[a.marking_id]) for a in agreements}
     marked = [m for m in found.values() if m.level is not Classification.PUBLIC]
-    return (banner(reduce(Marking.cap, marked)) if marked else None), portions
+    return (banner(reduce(Marking.cap, marked), service.release_name) if marked else None), portions
 
 
 # start page -------------------------------------------------------------------------------------

@@ -27,20 +27,35 @@ from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import create_demo_accounts
 from liaison.documents.models import Document
+from liaison.migrations import upgrade
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import parse_marking
 from liaison.security.models import User
 from liaison.security.policy import can_read, readable
 from liaison.security.principal import SYSTEM
-from liaison.migrations import upgrade
 
 MARKINGS = [
-    "PUBLIC", "NU", "NU // REL IP4", "NU // REL KOR", "NU // REL JPN", "NU // REL AUS, JPN",
-    "NR", "NR // REL JPN", "NR // REL AUS", "NR // REL IP4", "NR // NTK cyber",
-    "NC", "NC // REL JPN", "NC // REL AUS, JPN", "NS", "NS // REL AUS", "NS // NTK cyber",
-    "NS // REL JPN // NTK cyber", "NATO SECRET ATOMAL", "COSMIC TOP SECRET",
+    "PUBLIC",
+    "NU",
+    "NU // REL IP4",
+    "NU // REL KOR",
+    "NU // REL JPN",
+    "NU // REL AUS, JPN",
+    "NR",
+    "NR // REL JPN",
+    "NR // REL AUS",
+    "NR // REL IP4",
+    "NR // NTK cyber",
+    "NC",
+    "NC // REL JPN",
+    "NC // REL AUS, JPN",
+    "NS",
+    "NS // REL AUS",
+    "NS // NTK cyber",
+    "NS // REL JPN // NTK cyber",
+    "NATO SECRET ATOMAL",
+    "COSMIC TOP SECRET",
 ]
 READERS = ["officer", "analyst", "japan", "korea"]
 BATCH = 20_000
@@ -66,11 +81,21 @@ def build(engine: Engine, rows: int) -> None:
         task = progress.add_task(f"inserting {rows:,} documents", total=rows)
         for start in range(0, rows, BATCH):
             chunk = [
-                {"title": f"Document {i}", "kind": "note", "filename": f"d{i}.txt",
-                 "content_type": "text/plain", "size": 100, "sha256": "0" * 64,
-                 "text_truncated": False, "created_by": "bench", "updated_by": "bench",
-                 "extracted_text": "", "marking_id": rng.choice(ids), "created_at": now,
-                 "updated_at": now}
+                {
+                    "title": f"Document {i}",
+                    "kind": "note",
+                    "filename": f"d{i}.txt",
+                    "content_type": "text/plain",
+                    "size": 100,
+                    "sha256": "0" * 64,
+                    "text_truncated": False,
+                    "created_by": "bench",
+                    "updated_by": "bench",
+                    "extracted_text": "",
+                    "marking_id": rng.choice(ids),
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for i in range(start, min(start + BATCH, rows))
             ]
             conn.execute(insert(Document), chunk)
@@ -93,31 +118,43 @@ def measure(engine: Engine, repeat: int) -> None:
     factory = session_factory(engine)
     with factory() as session:
         markings = MarkingStore(session).many(
-            session.scalars(select(func.distinct(Document.marking_id))))
+            session.scalars(select(func.distinct(Document.marking_id)))
+        )
         for username in READERS:
             user = session.scalar(select(User).where(User.username == username))
             principal = principal_for(session, user, nation_profile)
             allowed = sorted(i for i, m in markings.items() if can_read(principal, m))
-            page = select(Document.id, Document.title, Document.marking_id).order_by(
-                Document.id.desc()).limit(50)
+            page = (
+                select(Document.id, Document.title, Document.marking_id)
+                .order_by(Document.id.desc())
+                .limit(50)
+            )
             count = select(func.count()).select_from(Document)
             queries = {
-                "page of 50": (page, readable(page, principal, Document),
-                               page.where(Document.marking_id.in_(allowed))),
-                "count": (count, readable(count, principal, Document),
-                          count.where(Document.marking_id.in_(allowed))),
+                "page of 50": (
+                    page,
+                    readable(page, principal, Document),
+                    page.where(Document.marking_id.in_(allowed)),
+                ),
+                "count": (
+                    count,
+                    readable(count, principal, Document),
+                    count.where(Document.marking_id.in_(allowed)),
+                ),
             }
             for name, (raw, filtered, floor) in queries.items():
                 report(session, username, name, raw, filtered, floor, repeat)
 
 
-def report(session: Session, who: str, name: str, raw, filtered, floor, repeat: int) -> None:  # noqa: ANN001, PLR0913
+def report(session: Session, who: str, name: str, raw, filtered, floor, repeat: int) -> None:
     raw_p50, _ = timed(lambda: session.execute(raw).all(), repeat)
     f_p50, f_p95 = timed(lambda: session.execute(filtered).all(), repeat)
     floor_p50, _ = timed(lambda: session.execute(floor).all(), repeat)
-    print(f"{who:<8} {name:<11} filtered p50 {f_p50:8.2f} ms  p95 {f_p95:8.2f} ms | "
-          f"unfiltered {raw_p50:8.2f} ms  ratio {f_p50 / raw_p50:5.2f} | "
-          f"literal-ids floor {floor_p50:8.2f} ms  ratio {f_p50 / floor_p50:5.2f}")
+    print(
+        f"{who:<8} {name:<11} filtered p50 {f_p50:8.2f} ms  p95 {f_p95:8.2f} ms | "
+        f"unfiltered {raw_p50:8.2f} ms  ratio {f_p50 / raw_p50:5.2f} | "
+        f"literal-ids floor {floor_p50:8.2f} ms  ratio {f_p50 / floor_p50:5.2f}"
+    )
 
 
 def main() -> None:
@@ -130,16 +167,19 @@ def main() -> None:
         Path("var").mkdir(exist_ok=True)
         engine = build_engine(f"sqlite:///var/bench-{args.rows}.sqlite3")
     else:
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1/postgres",
-                              isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            "postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as conn:
             if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'liaison_bench'")):
                 conn.exec_driver_sql("CREATE DATABASE liaison_bench")
         admin.dispose()
         engine = build_engine("postgresql+psycopg://postgres@127.0.0.1/liaison_bench")
     build(engine, args.rows)
-    print(f"{args.backend}, {args.rows:,} documents, {len(MARKINGS)} markings, "
-          f"{args.repeat} runs each")
+    print(
+        f"{args.backend}, {args.rows:,} documents, {len(MARKINGS)} markings, "
+        f"{args.repeat} runs each"
+    )
     measure(engine, args.repeat)
     engine.dispose()
 

@@ -17,6 +17,10 @@ from liaison import __version__
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory
+from liaison.documents import api as documents_api
+from liaison.documents import views as documents_views
+from liaison.identity import api as identity_api
+from liaison.identity import views as identity_views
 from liaison.kit.context import request_id
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
@@ -58,6 +62,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(_health_router())
     app.include_router(registry_api.router)
     app.include_router(registry_views.router)
+    app.include_router(documents_api.router)
+    app.include_router(documents_views.router)
+    app.include_router(identity_api.router)
+    app.include_router(identity_views.router)
     app.include_router(trail_api.router)
     app.include_router(trail_views.router)
     return app

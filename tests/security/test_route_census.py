@@ -47,7 +47,8 @@ def census(tmp_path):
                 continue
             seen.add((method, route.path))
             guarded = isinstance(route, APIRoute) and deps._principal in set(
-                _calls(route.dependant))
+                _calls(route.dependant)
+            )
             if not guarded and (method, route.path) not in PUBLIC:
                 unguarded.append(f"{method} {route.path}")
         assert isinstance(route, Route | APIRoute)

@@ -11,14 +11,16 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__
-from liaison.demo import DEMO_PASSWORD, create_demo_accounts
+from liaison.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_documents
+from liaison.documents.cli import app as documents_app
+from liaison.identity.cli import org_app, token_app, user_app
 from liaison.migrations import upgrade
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
-from liaison.trail.cli import app as audit_app
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
+from liaison.trail.cli import app as audit_app
 
 app = typer.Typer(
     name="liaison",
@@ -28,6 +30,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(documents_app, name="documents")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 
 
@@ -80,6 +86,8 @@ def init(
             reference = service.load_seed("reference")
             demo_report = service.load_seed("partnerships") if demo else None
             accounts = create_demo_accounts(session) if demo else []
+            if demo:
+                create_demo_documents(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:

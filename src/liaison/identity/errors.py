@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Identity errors."""
+"""Identity errors.
+
+``BadCredentials`` deliberately names neither the user nor which part was wrong, so a login
+form cannot be used to find out which usernames exist.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ class UnknownOrganisation(NotFound):
         super().__init__(f"no organisation {name!r}", field="organisation")
 
 
+class UnknownToken(NotFound):
+    def __init__(self, token_id: int) -> None:
+        super().__init__(f"no API token {token_id}", field="token")
+
+
 class DuplicateName(Conflict):
     pass
 
@@ -30,5 +39,9 @@ class TooManyAttempts(LiaisonError):
     title = "Too many requests"
 
 
-class WeakPassword(InvalidInput):
+class InvalidIdentity(InvalidInput):
+    """A username, clearance, role, scope, lifetime or other identity value not allowed."""
+
+
+class WeakPassword(InvalidIdentity):
     pass

@@ -2,9 +2,17 @@
 """Identity use cases: organisations, communities, users, API tokens, login and logout.
 
 Passwords are argon2-hashed; tokens and session cookies are random and stored as SHA-256
-only. Failed logins are counted per username and per address: more than
-``MAX_FAILURES`` in ``FAILURE_WINDOW`` refuses further attempts until the window passes.
-Every write is audited.
+only. Failed logins are counted per username and per address: ``MAX_FAILURES`` of them in
+``FAILURE_WINDOW`` refuse further attempts until the window passes. Every write is audited.
+
+Invariants:
+- a failed login leaves its ``LoginFailure`` row and audit event in the session *and* raises
+  ``BadCredentials``: the caller must catch it and let its unit of work commit, or the rate
+  limit never counts the failure (the web view renders the form again and returns normally);
+- an unknown, disabled or password-less user costs the same argon2 work as a wrong password,
+  so timing does not tell which usernames exist;
+- disabling a user or changing its password ends its login sessions; a disabled user's tokens
+  stop working (``authn.user_for_token``) and work again when it is enabled.
 """
 
 from __future__ import annotations
@@ -13,15 +21,17 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import column, delete, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
 from liaison.identity.errors import (
     BadCredentials,
     DuplicateName,
+    InvalidIdentity,
     TooManyAttempts,
     UnknownOrganisation,
+    UnknownToken,
     UnknownUser,
     WeakPassword,
 )
@@ -52,6 +62,10 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=12)
 DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
+NAME_LENGTH = 64  # usernames, and what a failed login records (the columns' length)
+NATIONAL_KINDS = frozenset({OrganisationKind.ALLY_DELEGATION, OrganisationKind.PARTNER_MISSION})
+_country = table("country", column("iso3"))  # the registry's table, as organisation's FK names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,22 +120,48 @@ class IdentityService:
     def organisations(self) -> list[Organisation]:
         return list(self.session.scalars(select(Organisation).order_by(Organisation.name)))
 
+    def user_counts(self) -> dict[int, int]:
+        """How many users each organisation has, by organisation id."""
+        rows = self.session.execute(
+            select(User.organisation_id, func.count()).group_by(User.organisation_id)
+        )
+        return {org_id: n for org_id, n in rows}  # noqa: C416 - rows are Row objects, not pairs
+
     def create_organisation(
         self, name: str, kind: OrganisationKind, nation_iso3: str | None
     ) -> Organisation:
+        name = name.strip()
+        if not 1 <= len(name) <= 200:  # noqa: PLR2004 - the column's length
+            raise InvalidIdentity("an organisation's name has 1 to 200 characters", field="name")
         if (
             self.session.scalar(
-                select(Organisation.id).where(func.lower(Organisation.name) == name.strip().lower())
+                select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
             )
             is not None
         ):
             raise DuplicateName(f"an organisation named {name!r} exists", field="name")
-        org = Organisation(name=name.strip(), kind=kind, nation_iso3=nation_iso3)
+        nation_iso3 = self._check_nation(kind, nation_iso3)
+        org = Organisation(name=name, kind=kind, nation_iso3=nation_iso3)
         self.session.add(org)
         self._audit(
             "organisation:create", "organisation", name, {"kind": kind.value, "nation": nation_iso3}
         )
         return org
+
+    def _check_nation(self, kind: OrganisationKind, nation_iso3: str | None) -> str | None:
+        """The nation an organisation of ``kind`` must (delegations, missions) or must not
+        (NATO staff, liaison offices) name, as a known ISO alpha-3 code."""
+        code = nation_iso3.strip().upper() if nation_iso3 else None
+        if kind in NATIONAL_KINDS and not code:
+            raise InvalidIdentity(f"a {kind.value} names its nation (--nation)", field="nation")
+        if kind not in NATIONAL_KINDS and code:
+            raise InvalidIdentity(f"a {kind.value} belongs to no nation", field="nation")
+        if (
+            code
+            and self.session.scalar(select(_country.c.iso3).where(_country.c.iso3 == code)) is None
+        ):
+            raise InvalidIdentity(f"unknown country code {code!r} (ISO alpha-3)", field="nation")
+        return code
 
     def community(self, code: str, name: str | None = None) -> Community:
         """The community ``code``, created on first use."""
@@ -156,15 +196,16 @@ class IdentityService:
         communities: set[str] | None = None,
     ) -> User:
         name = username.strip().lower()
-        if not name or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
-            raise WeakPassword(
-                "a username uses letters, digits, '.', '-' and '_'", field="username"
+        if not _valid_username(name):
+            raise InvalidIdentity(
+                f"a username has 1 to {NAME_LENGTH} letters, digits, '.', '-' and '_'",
+                field="username",
             )
         if self.session.scalar(select(User.id).where(User.username == name)) is not None:
             raise DuplicateName(f"a user named {name!r} exists", field="username")
         user = User(
             username=name,
-            display_name=display_name,
+            display_name=display_name.strip()[:200] or name,
             organisation_id=organisation.id,
             clearance=clearance,
             roles=sorted(r.value for r in roles),
@@ -197,8 +238,11 @@ class IdentityService:
         return hash_password(password)
 
     def set_password(self, username: str, password: str) -> None:
+        """Set a new password and end the user's login sessions (a changed password is often a
+        suspected leak)."""
         user = self.user(username)
         user.password_hash = self._password_hash(password)
+        self.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
         self._audit("user:password", "user", user.username)
 
     def set_disabled(self, username: str, disabled: bool) -> User:
@@ -219,14 +263,17 @@ class IdentityService:
         days: int = DEFAULT_TOKEN_DAYS,
     ) -> IssuedToken:
         user = self.user(username)
-        wanted = scopes or {"read", "write"}
+        wanted = scopes or set(SCOPES)
         unknown = wanted - SCOPES
         if unknown:
-            raise WeakPassword(
+            raise InvalidIdentity(
                 f"unknown scope {', '.join(sorted(unknown))}; use read or write", field="scopes"
             )
-        if not 1 <= days <= 366:  # noqa: PLR2004 - at most a year
-            raise WeakPassword("a token lives 1 to 366 days", field="days")
+        if not 1 <= days <= MAX_TOKEN_DAYS:
+            raise InvalidIdentity(f"a token lives 1 to {MAX_TOKEN_DAYS} days", field="days")
+        name = name.strip()
+        if not 1 <= len(name) <= 100:  # noqa: PLR2004 - the column's length
+            raise InvalidIdentity("a token's name has 1 to 100 characters", field="name")
         secret = new_token()
         now = utcnow()
         token = ApiToken(
@@ -248,46 +295,44 @@ class IdentityService:
         )
         return IssuedToken(token, secret)
 
-    def tokens(self, username: str) -> list[ApiToken]:
-        user = self.user(username)
-        return list(
-            self.session.scalars(
-                select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
-            )
-        )
+    def tokens(self, username: str | None = None) -> list[ApiToken]:
+        """The tokens of ``username``, or of every user."""
+        stmt = select(ApiToken).order_by(ApiToken.id)
+        if username is not None:
+            stmt = stmt.where(ApiToken.user_id == self.user(username).id)
+        return list(self.session.scalars(stmt))
 
-    def revoke_token(self, token_id: int) -> None:
+    def revoke_token(self, token_id: int) -> ApiToken:
         token = self.session.get(ApiToken, token_id)
         if token is None:
-            raise UnknownUser(f"token {token_id}")
+            raise UnknownToken(token_id)
         token.revoked = True
-        self._audit("token:revoke", "api_token", token_id)
+        self._audit("token:revoke", "api_token", token_id, {"user": token.user.username})
+        return token
 
     # login -----------------------------------------------------------------------------------
     def login(self, username: str, password: str, address: str) -> IssuedSession:
-        """Check a password (rate-limited) and open a session; audit both outcomes."""
-        name = username.strip().lower()
+        """Check a password (rate-limited) and open a session; audit both outcomes.
+
+        On ``BadCredentials`` the failure is recorded in the session: commit it (see the module
+        docstring). ``TooManyAttempts`` records nothing.
+        """
+        name = username.strip().lower()[:NAME_LENGTH]
+        address = address[:NAME_LENGTH]
         now = utcnow()
-        since = now - FAILURE_WINDOW
-        failures = self.session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(
-                LoginFailure.at > since,
-                or_(LoginFailure.username == name, LoginFailure.address == address),
-            )
-        )
-        if (failures or 0) >= MAX_FAILURES:
-            raise TooManyAttempts("too many failed logins; wait 15 minutes and try again")
+        self._check_rate(name, address, now)
         user = self.session.scalar(select(User).where(User.username == name))
-        if (
-            user is None
-            or user.disabled
-            or not verify_password(user.password_hash if user else None, password)
-        ):
+        # Always verify (an unknown user hashes anyway) so timing does not reveal who exists.
+        verified = verify_password(user.password_hash if user else None, password)
+        if user is None or user.disabled or not verified:
             self.session.add(LoginFailure(username=name, address=address, at=now))
             self._audit("login:fail", "user", name, {"address": address})
             raise BadCredentials("unknown user or wrong password")
+        self.session.execute(
+            delete(LoginSession).where(
+                LoginSession.user_id == user.id, LoginSession.expires_at <= now
+            )
+        )
         cookie = secrets.token_urlsafe(32)
         login = LoginSession(
             user_id=user.id,
@@ -302,8 +347,28 @@ class IdentityService:
         self._audit("login:success", "user", name, {"address": address})
         return IssuedSession(login, cookie)
 
+    def _check_rate(self, name: str, address: str, now: dt.datetime) -> None:
+        since = now - FAILURE_WINDOW
+        self.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+        failures = self.session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(
+                LoginFailure.at > since,
+                or_(LoginFailure.username == name, LoginFailure.address == address),
+            )
+        )
+        if (failures or 0) >= MAX_FAILURES:
+            minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            raise TooManyAttempts(f"too many failed logins; wait {minutes} minutes and try again")
+
     def logout(self, cookie: str) -> None:
         self.session.execute(
             delete(LoginSession).where(LoginSession.token_hash == token_digest(cookie))
         )
         self._audit("logout", "user", self.principal.username)
+
+
+def _valid_username(name: str) -> bool:
+    plain = name.replace(".", "").replace("-", "").replace("_", "")
+    return 0 < len(name) <= NAME_LENGTH and plain.isascii() and plain.isalnum()

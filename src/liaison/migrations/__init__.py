@@ -10,7 +10,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import Engine
+
+from liaison.documents.search import UNMAPPED_INDEXES, UNMAPPED_TABLES
 
 MIGRATIONS = Path(__file__).parent
 
@@ -28,3 +31,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterParentNames) -> bool:
+    """Alembic's name filter: leave out of model comparisons the search objects the database
+    manages itself (SQLite's FTS5 tables, PostgreSQL's GIN expression index)."""
+    if type_ == "table":
+        return not (name and UNMAPPED_TABLES.match(name))
+    if type_ == "index":
+        return name not in UNMAPPED_INDEXES
+    return True

@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from liaison.db.engine import build_engine
-from liaison.migrations import upgrade
+from liaison.migrations import include_name, upgrade
 from liaison.models import Base
 
 
@@ -24,7 +24,9 @@ def main() -> int:
         engine = build_engine(f"sqlite:///{Path(folder) / 'check.sqlite3'}")
         upgrade(engine)
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             diff = compare_metadata(context, Base.metadata)
         engine.dispose()
     if diff:

@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from liaison.db.engine import build_engine
+from liaison.migrations import include_name
 from liaison.models import Base
 
 config = context.config
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -136,7 +136,8 @@ class SecurityAgreementCreate(_In):
     max_level: Classification
     notes: str = ""
     marking: str | None = Field(
-        default=None, max_length=500,
+        default=None,
+        max_length=500,
         description="Marking of the record; default NATO UNCLASSIFIED releasable to the partner.",
     )
 

@@ -70,13 +70,13 @@ def token_digest(token: str) -> str:
 def principal_for(
     session: Session, user: User, facts: NationFacts, *, scopes: frozenset[str] | None = None
 ) -> Principal:
-    """The principal of an enabled ``user``; a read-only token drops write permissions."""
+    """The principal of an enabled ``user``; a read-only token keeps only read permissions."""
     org = user.organisation
     side = Side.PARTNER if org.kind is OrganisationKind.PARTNER_MISSION else Side.ALLY
     profile = facts(session, org.nation_iso3) if org.nation_iso3 else NationProfile()
     permissions = permissions_of({Role(r) for r in user.roles})
     if scopes is not None and WRITE_SCOPE not in scopes:
-        permissions = frozenset()
+        permissions = read_permissions(permissions)
     return Principal(
         side=side,
         username=user.username,
@@ -89,7 +89,14 @@ def principal_for(
         communities=frozenset(c.code for c in user.communities),
         permissions=permissions,
         agreements=profile.agreements if side is Side.PARTNER else (),
+        display_name=user.display_name,
+        organisation=org.name,
     )
+
+
+def read_permissions(permissions: frozenset[Permission]) -> frozenset[Permission]:
+    """The permissions that only read (``...:read``): what a read-only token keeps."""
+    return frozenset(p for p in permissions if p.value.endswith(":read"))
 
 
 def user_for_token(session: Session, token: str) -> tuple[User, frozenset[str]] | None:

@@ -51,6 +51,8 @@ class Principal:
     communities: frozenset[str] = field(default_factory=frozenset)
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     agreements: tuple[AgreementSpan, ...] = ()
+    display_name: str = ""  # shown in page headers, never used by the policy
+    organisation: str | None = None  # the organisation's name, for display
 
     @property
     def authenticated(self) -> bool:

@@ -5,6 +5,7 @@
 - ``CurrentPrincipal``: who is asking — a bearer token, else the login-session cookie, else
   anonymous. A cookie-authenticated unsafe request must carry the session's CSRF token
   (``X-CSRF-Token`` header or ``csrf_token`` form field); bearer requests need none.
+- ``AuthenticatedPrincipal``: the same, but anonymous gets 401.
 - ``require(permission)``: a guard for writes; anonymous gets 401, others without it 403
   (writes name no hidden object, so 403 reveals nothing).
 """
@@ -105,12 +106,19 @@ def _principal(
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
+def _authenticated(principal: CurrentPrincipal) -> Principal:
+    if not principal.authenticated:
+        raise Unauthenticated("log in or send a bearer token")
+    return principal
+
+
+AuthenticatedPrincipal = Annotated[Principal, Depends(_authenticated)]
+
+
 def require(permission: Permission) -> Callable[[Principal], Principal]:
     """A dependency that lets through principals holding ``permission``."""
 
-    def guard(principal: CurrentPrincipal) -> Principal:
-        if not principal.authenticated:
-            raise Unauthenticated("log in or send a bearer token")
+    def guard(principal: AuthenticatedPrincipal) -> Principal:
         if not principal.can(permission):
             raise Forbidden(f"this needs the permission {permission}")
         return principal

@@ -66,9 +66,21 @@ def render(
     fragment: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render ``template``, or only ``fragment`` when HTMX asks for a part of the page."""
+    """Render ``template``, or only ``fragment`` when HTMX asks for a part of the page. The
+    context also holds ``principal`` and ``csrf_token`` (see ``request_context``)."""
     name = fragment if fragment is not None and is_htmx(request) else template
-    return templates().TemplateResponse(request, name, context, status_code=status_code)
+    merged = {**request_context(request), **context}
+    return templates().TemplateResponse(request, name, merged, status_code=status_code)
+
+
+def request_context(request: Request) -> dict[str, Any]:
+    """What every page's header needs: who is logged in (None when the route did not ask, or
+    nobody is) and the session's CSRF token for its forms (None without a login session).
+    ``web.deps.CurrentPrincipal`` sets both on ``request.state``."""
+    return {
+        "principal": getattr(request.state, "principal", None),
+        "csrf_token": getattr(request.state, "csrf_token", None),
+    }
 
 
 def render_error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``liaison documents``: list, search, show, download and add notes, acting ``--as`` a user.
+
+Invariants: every command builds that user's principal (``principal_for`` with the registry's
+nation facts) and goes through ``DocumentService`` — the same policy in the SQL and the same
+audit trail as the API; a hidden document is "no document N", like a missing one. Output that
+shows documents is framed by the banner of the most restrictive marking shown. Document text is
+printed as text, never as Rich markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+from rich.text import Text
+
+from liaison.documents.models import DocumentKind
+from liaison.documents.schemas import NoteCreate, NoteFormat
+from liaison.documents.service import DocumentService, DocumentView, parse_level
+from liaison.errors import InvalidInput
+from liaison.identity.service import IdentityService
+from liaison.kit.context import request_id
+from liaison.kit.pagination import PageRequest
+from liaison.registry.service import nation_profile
+from liaison.security.authn import principal_for
+from liaison.security.principal import SYSTEM
+from liaison.terminal.context import command_session
+from liaison.terminal.output import console, fail
+
+app = typer.Typer(
+    help="Marked documents: list, search, show, download, add notes — as a given user.",
+    no_args_is_help=True,
+)
+
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as", metavar="USERNAME", help="Act as this user: their clearance, nation, communities."
+    ),
+]
+LimitOption = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
+OffsetOption = Annotated[int, typer.Option(min=0, help="How many to skip.")]
+_MARK = re.compile(r"(<mark>.*?</mark>)", re.DOTALL)
+
+
+@contextmanager
+def acting_as(username: str) -> Iterator[DocumentService]:
+    """One unit of work as ``username``; an unknown or disabled user is a one-line error."""
+    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
+    with command_session() as session:
+        user = IdentityService(session, SYSTEM).user(username)
+        if user.disabled:
+            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
+        yield DocumentService(session, principal_for(session, user, nation_profile))
+
+
+def _banner(text: str) -> None:
+    console.print(Text(f"── {text} ──", style="bold reverse"), justify="center")
+
+
+def _snippet(snippet: str) -> Text:
+    """A search snippet (escaped HTML with <mark>) as terminal text with the hits in bold."""
+    text = Text()
+    for part in _MARK.split(snippet):
+        if part.startswith("<mark>"):
+            text.append(html.unescape(part[6:-7]), style="bold yellow")
+        else:
+            text.append(html.unescape(part))
+    return text
+
+
+def _table(views: list[DocumentView], total: int, offset: int) -> Table:
+    table = Table(title=f"{len(views)} of {total} documents (from {offset + 1})")
+    for column in ("ID", "Marking", "Title", "Kind", "Updated"):
+        table.add_column(column)
+    for v in views:
+        title = Text(v.document.title)
+        if v.snippet:
+            title.append("\n").append(_snippet(v.snippet))
+        table.add_row(
+            str(v.document.id),
+            Text(v.short),
+            title,
+            v.document.kind.value,
+            v.document.updated_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    return table
+
+
+def _print_page(
+    service: DocumentService, views: list[DocumentView], total: int, offset: int
+) -> None:
+    banner = service.page_banner(views)
+    _banner(banner)
+    console.print(_table(views, total, offset))
+    _banner(banner)
+
+
+@app.command("list")
+def list_(
+    as_user: AsUser,
+    level: Annotated[str | None, typer.Option(help="A level: 'NATO RESTRICTED' or 'NR'.")] = None,
+    releasable_to: Annotated[
+        str | None, typer.Option(help="A nation or partner group, e.g. Japan or IP4.")
+    ] = None,
+    kind: Annotated[DocumentKind | None, typer.Option(help="file or note.")] = None,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+) -> None:
+    """The documents the user may read, newest first."""
+    with acting_as(as_user) as service:
+        filters = service.filters(level=parse_level(level), releasable_to=releasable_to, kind=kind)
+        views, total = service.find(filters, PageRequest(limit=limit, offset=offset))
+        _print_page(service, views, total, offset)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", OR, -word.')],
+    as_user: AsUser,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+) -> None:
+    """Full-text search over the documents the user may read, best match first."""
+    with acting_as(as_user) as service:
+        views, total = service.find(
+            service.filters(query=query), PageRequest(limit=limit, offset=offset)
+        )
+        _print_page(service, views, total, offset)
+
+
+@app.command()
+def show(document_id: int, as_user: AsUser) -> None:
+    """One document: its marking, facts and text, between banners."""
+    with acting_as(as_user) as service:
+        view, text = service.preview(document_id)
+        d = view.document
+        _banner(view.banner)
+        console.print(Text(d.title, style="bold"))
+        for label, value in (
+            ("Marking", view.short),
+            ("File", f"{d.filename} ({d.content_type}, {d.size} bytes)"),
+            ("SHA-256", d.sha256),
+            ("Updated", f"{d.updated_at:%Y-%m-%d %H:%M} by {d.updated_by}"),
+        ):
+            console.print(Text(f"{label}: ", style="dim").append(value))
+        console.print()
+        console.print(Text(text or "(no text)"))
+        _banner(view.banner)
+
+
+@app.command()
+def download(
+    document_id: int,
+    as_user: AsUser,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write; default standard output.")
+    ] = None,
+) -> None:
+    """The original file's bytes."""
+    with acting_as(as_user) as service:
+        view, data = service.download(document_id)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")
+    console.print(Text(f"✓ wrote {out} ({len(data)} bytes), marked {view.short}"))
+
+
+@app.command("add-note")
+def add_note(
+    as_user: AsUser,
+    title: Annotated[str, typer.Option(help="The note's title.")],
+    marking: Annotated[str, typer.Option(help="E.g. 'NR // REL JPN' or 'PUBLIC'.")],
+    body: Annotated[str | None, typer.Option(help="The text; or use --file.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Read the text from this file.")] = None,
+    note_format: Annotated[NoteFormat, typer.Option("--format")] = NoteFormat.MARKDOWN,
+) -> None:
+    """Write a note under a marking (the user needs documents:document:write)."""
+    text = _note_text(body, file)
+    with acting_as(as_user) as service:
+        data = _note(title, marking, text, note_format)
+        view = service.add_note(data)
+        shown = (view.document.id, view.short)
+    console.print(Text(f"✓ note {shown[0]} saved, marked {shown[1]}"))
+
+
+def _note_text(body: str | None, file: Path | None) -> str:
+    if (body is None) == (file is None):
+        fail("give the text with --body or --file (one of them)")
+    if file is None:
+        return body or ""
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+
+
+def _note(title: str, marking: str, body: str, note_format: NoteFormat) -> NoteCreate:
+    try:
+        return NoteCreate(title=title, marking=marking, body=body, format=note_format)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput(f"{field}: {first['msg']}", field=field) from None

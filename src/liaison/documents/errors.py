@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Document errors: each says what is wrong in words a user can act on.
+
+A document the caller may not read is ``DocumentNotFound`` — the same 404, with the same
+words, as an id that does not exist.
+"""
+
+from __future__ import annotations
+
+from liaison.errors import InvalidInput, LiaisonError, NotFound
+
+
+class DocumentNotFound(NotFound):
+    def __init__(self, document_id: object) -> None:
+        super().__init__(f"no document {document_id}")
+
+
+class UnsupportedType(LiaisonError):
+    status_code = 415
+    title = "Unsupported media type"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="file")
+
+
+class TooLarge(LiaisonError):
+    status_code = 413
+    title = "Content too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the file is larger than {limit // (1024 * 1024)} MiB; split it or compress it",
+            field="file",
+        )
+
+
+class LengthRequired(LiaisonError):
+    status_code = 411
+    title = "Length required"
+
+
+class UnreadableFile(InvalidInput):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="file")
+
+
+class MarkingAboveReader(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "you cannot mark a document above what you may read yourself", field="marking"
+        )
+
+
+class NotPermitted(LiaisonError):
+    """The caller lacks a permission. Raised only after the document was found readable, or
+    for writes that name no document, so it reveals nothing hidden."""
+
+    status_code = 403
+    title = "Forbidden"
+
+
+class DowngradeNotPermitted(NotPermitted):
+    pass
+
+
+class ReasonRequired(InvalidInput):
+    def __init__(self, why: str) -> None:
+        super().__init__(f"this lowers the marking ({why}); give a reason", field="reason")

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Document tables.
+
+- ``document``: one marked record (``Marked``): title, kind, file facts and the extracted text
+  (``extracted_text``, deferred with raise-on-load, so lists never carry it by accident);
+- ``document_blob``: the original bytes, one row per document, deleted with it.
+
+Invariants:
+- a blob has no marking of its own: it is read only by joining its document through the
+  access policy (``DocumentRepository.content``), never by its key alone;
+- the full-text index is the database's (an FTS5 table on SQLite, a GIN expression index on
+  PostgreSQL; ``documents.search``), kept in step by the service in the same transaction;
+- ``sha256`` and ``size`` describe the blob; ``content_type`` is one the extractor accepted.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from liaison.db.base import Base, IdMixin, TimestampMixin
+from liaison.security.models import Marked
+
+
+class DocumentKind(enum.StrEnum):
+    FILE = "file"  # an uploaded PDF, DOCX, text or Markdown file
+    NOTE = "note"  # text written in Liaison (Markdown or plain text)
+
+
+class Document(IdMixin, TimestampMixin, Marked, Base):
+    __tablename__ = "document"
+
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[DocumentKind] = mapped_column(
+        Enum(
+            DocumentKind,
+            name="document_kind",
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=40,
+            validate_strings=True,
+        ),
+        index=True,
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    text_truncated: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    extracted_text: Mapped[str] = mapped_column(
+        Text, deferred=True, deferred_raiseload=True, default=""
+    )
+
+    blob: Mapped[DocumentBlob] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class DocumentBlob(Base):
+    """The bytes of a document, as uploaded (a note's body as UTF-8)."""
+
+    __tablename__ = "document_blob"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,378 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Document use cases, for the API, the pages, the CLI and the demo. Services never commit.
+
+Invariants:
+- reads go through ``DocumentRepository`` (the policy inside the SQL); a document the principal
+  may not read raises ``DocumentNotFound``, word for word the error of a missing id;
+- every read of a document above PUBLIC — one, its preview, its bytes, each row of a list or
+  search page — appends an audit event carrying the document's marking, in this transaction;
+- every write is audited with before/after metadata (never the bytes or the text), needs
+  ``documents:document:write``, and is re-checked after the write: the writer must still be
+  able to read what was written (``MarkingAboveReader`` otherwise, and the caller's unit of
+  work rolls back);
+- a marking is parsed by the registry's resolver and must be one the writer may read; lowering
+  one (``rules.widenings``) needs ``documents:document:downgrade`` and a reason, and is
+  recorded as ``documents:document:downgrade`` with both markings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.audit.recorder import Entry, record
+from liaison.documents import rules, search
+from liaison.documents.errors import (
+    DocumentNotFound,
+    DowngradeNotPermitted,
+    MarkingAboveReader,
+    NotPermitted,
+    ReasonRequired,
+)
+from liaison.documents.extract import MARKDOWN, TEXT, Extracted, clean_text, extract, safe_filename
+from liaison.documents.models import Document, DocumentBlob, DocumentKind
+from liaison.documents.repository import DocumentFilters, DocumentRepository
+from liaison.documents.schemas import (
+    DocumentUpdate,
+    MarkingChange,
+    NoteCreate,
+    NoteFormat,
+    single_line,
+)
+from liaison.errors import InvalidInput, LiaisonError
+from liaison.kit.pagination import PageRequest
+from liaison.registry.service import RegistryService, nation_profile
+from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Marking, banner, short
+from liaison.security.permissions import Permission
+from liaison.security.policy import can_read
+from liaison.security.principal import Principal
+
+MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
+OBJECT_TYPE = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    """A document with its marking in both written forms, and a search snippet (safe HTML)."""
+
+    document: Document
+    marking: Marking
+    short: str
+    banner: str
+    snippet: str | None = None
+
+
+class DocumentService:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.repo = DocumentRepository(session, principal)
+        self.markings = MarkingStore(session)
+        self.registry = RegistryService(session, principal)
+        self._groups: dict[str, frozenset[str]] = {}
+        self._names: dict[str, str] = {}
+
+    # markings ---------------------------------------------------------------------------------
+    def groups_of(self, code: str) -> frozenset[str]:
+        """The partner groups of a nation (the policy's own facts; empty for a group code)."""
+        if code not in self._groups:
+            self._groups[code] = nation_profile(self.session, code).groups
+        return self._groups[code]
+
+    def name_of(self, code: str) -> str:
+        """A release code as a banner shows it: "Japan" for JPN, a group's code as is."""
+        if code not in self._names:
+            try:
+                self._names[code] = self.registry.country(code).name
+            except LiaisonError:
+                self._names[code] = code
+        return self._names[code]
+
+    def banner(self, marking: Marking) -> str:
+        return banner(marking, self.name_of)
+
+    def page_banner(self, views: Sequence[DocumentView]) -> str:
+        """The banner of a page showing ``views`` (``rules.page_marking``)."""
+        return self.banner(rules.page_marking([v.marking for v in views], self.groups_of))
+
+    def checked_marking(self, text: str) -> Marking:
+        """Parse a marking as written; refuse one the principal could not read itself."""
+        marking = self.registry.parse_marking(text)
+        if not can_read(self.principal, marking):
+            raise MarkingAboveReader
+        return marking
+
+    def _view(
+        self, document: Document, marking: Marking, snippet: str | None = None
+    ) -> DocumentView:
+        return DocumentView(document, marking, short(marking), self.banner(marking), snippet)
+
+    # reads ------------------------------------------------------------------------------------
+    def _find(self, document_id: int, *, with_text: bool = False) -> Document:
+        found = (
+            self.repo.get(document_id, with_text=with_text) if 0 < document_id <= MAX_ID else None
+        )
+        if found is None:
+            raise DocumentNotFound(document_id)
+        return found
+
+    def _audit_reads(self, action: str, views: Sequence[DocumentView]) -> None:
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"documents:document:{action}",
+                    object_type=OBJECT_TYPE,
+                    object_id=str(v.document.id),
+                    marking_id=v.document.marking_id,
+                )
+                for v in views
+                if v.marking.level is not Classification.PUBLIC
+            ],
+        )
+
+    def _read(self, document_id: int, action: str, *, with_text: bool = False) -> DocumentView:
+        document = self._find(document_id, with_text=with_text)
+        view = self._view(document, self.markings.get(document.marking_id))
+        self._audit_reads(action, [view])
+        return view
+
+    def get(self, document_id: int) -> DocumentView:
+        return self._read(document_id, "read")
+
+    def preview(self, document_id: int) -> tuple[DocumentView, str]:
+        view = self._read(document_id, "preview", with_text=True)
+        return view, view.document.extracted_text
+
+    def download(self, document_id: int) -> tuple[DocumentView, bytes]:
+        view = self._read(document_id, "download")
+        data = self.repo.content(document_id)
+        if data is None:  # the document went in between: the same answer as a hidden one
+            raise DocumentNotFound(document_id)
+        return view, data
+
+    def find(self, filters: DocumentFilters, page: PageRequest) -> tuple[list[DocumentView], int]:
+        """One page of readable documents; each row above PUBLIC is an audited read."""
+        hits, total = self.repo.find(filters, page)
+        markings = self.markings.many(h.document.marking_id for h in hits)
+        views = [
+            self._view(
+                h.document,
+                markings[h.document.marking_id],
+                search.snippet_html(h.snippet) if h.snippet is not None else None,
+            )
+            for h in hits
+        ]
+        self._audit_reads("read", views)
+        return views, total
+
+    def count(self, filters: DocumentFilters) -> int:
+        return self.repo.count(filters)
+
+    def facets(self, filters: DocumentFilters) -> dict[str, dict[str, int]]:
+        return self.repo.facets(filters)
+
+    def filters(
+        self,
+        *,
+        level: Classification | None = None,
+        releasable_to: str | None = None,
+        kind: DocumentKind | None = None,
+        query: str | None = None,
+    ) -> DocumentFilters:
+        """List filters from what people type; ``releasable_to`` takes a nation or group name
+        and matches documents naming it or one of its groups."""
+        codes = None
+        if releasable_to:
+            code = self.registry.release_code(releasable_to)
+            if code is None:
+                raise InvalidInput(
+                    f"unknown nation or partner group {releasable_to!r}", field="releasable_to"
+                )
+            codes = frozenset({code}) | self.groups_of(code)
+        return DocumentFilters(level, codes, kind, (query or "").strip() or None)
+
+    # writes -----------------------------------------------------------------------------------
+    def _require(self, permission: Permission, error: type[NotPermitted] = NotPermitted) -> None:
+        if not self.principal.can(permission):
+            raise error(f"this needs the permission {permission}")
+
+    def _snapshot(self, document: Document, marking: Marking | None = None) -> dict[str, Any]:
+        """Metadata for the audit trail: never the bytes or the text."""
+        shown = marking or self.markings.get(document.marking_id)
+        return {
+            "id": document.id,
+            "title": document.title,
+            "kind": document.kind.value,
+            "filename": document.filename,
+            "content_type": document.content_type,
+            "size": document.size,
+            "sha256": document.sha256,
+            "marking": short(shown),
+        }
+
+    def _audit_write(
+        self,
+        action: str,
+        document: Document,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"documents:document:{action}",
+                    object_type=OBJECT_TYPE,
+                    object_id=str(document.id),
+                    marking_id=document.marking_id,
+                    before=before,
+                    after=after,
+                )
+            ],
+        )
+
+    def _recheck(self, document_id: int) -> None:
+        """Check after write: the writer must still read what it wrote (else roll back)."""
+        if self.repo.get(document_id) is None:
+            raise MarkingAboveReader
+
+    def upload(
+        self, *, title: str, filename: str, declared_type: str | None, data: bytes, marking: str
+    ) -> DocumentView:
+        """Store an uploaded file under ``marking`` (checked before the file is parsed)."""
+        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        checked = self.checked_marking(marking)
+        name = safe_filename(filename)
+        extracted = extract(data, name, declared_type)
+        clean_title = _title(title or name.rsplit(".", 1)[0])
+        return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
+
+    def add_note(self, data: NoteCreate) -> DocumentView:
+        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        checked = self.checked_marking(data.marking)
+        markdown = data.format is NoteFormat.MARKDOWN
+        text, truncated = clean_text(data.body)
+        extracted = Extracted(MARKDOWN if markdown else TEXT, text, truncated)
+        filename = f"{_slug(data.title)}.{'md' if markdown else 'txt'}"
+        return self._create(
+            data.title, DocumentKind.NOTE, filename, extracted, data.body.encode(), checked
+        )
+
+    def _create(
+        self,
+        title: str,
+        kind: DocumentKind,
+        filename: str,
+        extracted: Extracted,
+        data: bytes,
+        marking: Marking,
+    ) -> DocumentView:
+        document = Document(
+            title=title,
+            kind=kind,
+            filename=filename,
+            content_type=extracted.content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            text_truncated=extracted.truncated,
+            created_by=self.principal.username,
+            updated_by=self.principal.username,
+            marking_id=self.markings.intern(marking),
+            extracted_text=extracted.text,
+        )
+        document.blob = DocumentBlob(data=data)
+        self.session.add(document)
+        self.session.flush()  # the id is needed for the search row, the check and the audit
+        search.index(self.session, document.id, title, extracted.text)
+        self._recheck(document.id)
+        self._audit_write("create", document, None, self._snapshot(document, marking))
+        return self._view(document, marking)
+
+    def update(self, document_id: int, data: DocumentUpdate) -> DocumentView:
+        document = self._find(document_id, with_text=True)
+        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        marking = self.markings.get(document.marking_id)
+        before = self._snapshot(document, marking)
+        document.title = data.title
+        document.updated_by = self.principal.username
+        search.index(self.session, document.id, document.title, document.extracted_text)
+        self._audit_write("update", document, before, self._snapshot(document, marking))
+        return self._view(document, marking)
+
+    def remark(self, document_id: int, change: MarkingChange) -> DocumentView:
+        """Change a marking; a downgrade needs its permission and a reason."""
+        document = self._find(document_id)
+        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        old = self.markings.get(document.marking_id)
+        new = self.checked_marking(change.marking)
+        if new.key == old.key:
+            return self._view(document, old)
+        lowered = rules.widenings(old, new, self.groups_of)
+        if lowered:
+            self._require(Permission.DOCUMENTS_DOCUMENT_DOWNGRADE, DowngradeNotPermitted)
+            if not change.reason:
+                raise ReasonRequired("; ".join(lowered))
+        before = self._snapshot(document, old)
+        document.marking_id = self.markings.intern(new)
+        document.updated_by = self.principal.username
+        self.session.flush()  # the new marking must be in place before the check after write
+        self._recheck(document.id)
+        after = {**self._snapshot(document, new), "reason": change.reason, "lowered": lowered}
+        self._audit_write("downgrade" if lowered else "remark", document, before, after)
+        return self._view(document, new)
+
+    def delete(self, document_id: int) -> None:
+        document = self._find(document_id)
+        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        before = self._snapshot(document)
+        self._audit_write("delete", document, before, None)
+        search.unindex(self.session, document.id)
+        self.session.delete(document)
+        self.session.flush()  # the delete must reach the database within this unit of work
+
+
+_LEVELS = {key.casefold(): c for c in Classification for key in (c.value, c.abbreviation)}
+
+
+def parse_level(text: str | None) -> Classification | None:
+    """A level filter as typed: "NATO RESTRICTED", "nr"; empty means no filter."""
+    if not text or not text.strip():
+        return None
+    found = _LEVELS.get(" ".join(text.split()).casefold())
+    if found is None:
+        known = ", ".join(f"{c.value} ({c.abbreviation})" for c in Classification)
+        raise InvalidInput(f"unknown level {text!r}; use one of {known}", field="level")
+    return found
+
+
+def parse_kind(text: str | None) -> DocumentKind | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return DocumentKind(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"unknown kind {text!r}; use file or note", field="kind") from None
+
+
+def _title(raw: str) -> str:
+    title = " ".join(raw.split())
+    if not title or len(title) > 300:  # noqa: PLR2004 - the column's length
+        raise InvalidInput("give a title of 1 to 300 characters", field="title")
+    try:
+        return single_line(title)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="title") from None
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "note"

@@ -1,0 +1,321 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Document pages: the library (``/documents``), one document, the new-document and edit forms.
+
+Invariants:
+- every page reads through ``DocumentService`` as the request's principal: what a page lists,
+  counts, facets or quotes is what the policy lets that principal read, and the reads are
+  audited; a hidden or missing id is the same 404 page;
+- a page that shows documents carries, top and bottom, the banner of the most restrictive
+  marking it shows (``DocumentService.page_banner``: the highest level and caveats of the rows
+  on the page, releasable only where every row is). The library's filters are plain GET forms,
+  not HTMX fragments, so the banner is always recomputed with the rows it describes;
+- forms post with the session's CSRF token (checked by ``web.deps``); a refused input
+  re-renders the form with the message and its status (413, 415, 422, 403), success is a 303.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from liaison.documents.errors import DocumentNotFound
+from liaison.documents.models import DocumentKind
+from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate, NoteFormat
+from liaison.documents.service import DocumentService, DocumentView, parse_kind, parse_level
+from liaison.documents.uploads import DeclaredLength, Upload, read_upload
+from liaison.errors import LiaisonError
+from liaison.kit.pagination import PageRequest
+from liaison.security.classification import Classification
+from liaison.security.permissions import Permission
+from liaison.security.principal import Principal
+from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+Writer = Annotated[Principal, Depends(require(Permission.DOCUMENTS_DOCUMENT_WRITE))]
+Text = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int | None, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+Sort = Annotated[str | None, Query(max_length=200)]
+FormText = Annotated[str, Form(max_length=1_000_000)]
+PREVIEW_CHARS = 20_000
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    rows: list[DocumentView]
+    total: int
+    page: PageRequest
+
+    @property
+    def first(self) -> int:
+        return self.page.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.page.offset + len(self.rows)
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(self.page.offset - self.page.limit, 0) if self.page.offset > 0 else None
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.page.offset + self.page.limit if self.last < self.total else None
+
+
+def _page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    response = render(request, template, context, status_code=status_code)
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _document_id(raw: str) -> int:
+    """A path id; anything that is not one is the same 404 as a hidden document."""
+    if not raw.isdecimal() or len(raw) > 10:  # noqa: PLR2004 - the id column's digits
+        raise DocumentNotFound(raw)
+    return int(raw)
+
+
+def _snippet(view: DocumentView) -> Markup | None:
+    # The service built the snippet with search.snippet_html: text escaped, hits in <mark>.
+    return Markup(view.snippet) if view.snippet is not None else None  # noqa: S704 - escaped
+
+
+# the library ------------------------------------------------------------------------------------
+@router.get("/documents", response_class=HTMLResponse)
+def library(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    q: Text = None,
+    level: Text = None,
+    releasable_to: Text = None,
+    kind: Text = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Sort = None,
+) -> HTMLResponse:
+    service = DocumentService(session, principal)
+    filters = service.filters(
+        level=parse_level(level),
+        releasable_to=releasable_to,
+        kind=parse_kind(kind),
+        query=q,
+    )
+    page = PageRequest(
+        limit=min(limit or settings.page_size, settings.max_page_size),
+        offset=offset,
+        sort=sort or None,
+    )
+    views, total = service.find(filters, page)
+    context: dict[str, Any] = {
+        "listing": Listing(views, total, page),
+        "snippets": {v.document.id: _snippet(v) for v in views},
+        "facets": service.facets(filters),
+        "form": {
+            "q": q or "",
+            "level": level or "",
+            "releasable_to": releasable_to or "",
+            "kind": kind or "",
+        },
+        "levels": list(Classification),
+        "kinds": list(DocumentKind),
+        "can_write": principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
+        "marking": service.page_banner(views),
+    }
+    return _page(request, "documents/list.html", context)
+
+
+# new documents ----------------------------------------------------------------------------------
+def _new_form(
+    request: Request, errors: dict[str, str], form: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
+    context = {"errors": errors, "form": form, "formats": list(NoteFormat)}
+    return _page(request, "documents/new.html", context, status_code)
+
+
+def _blank() -> dict[str, str]:
+    return {"title": "", "marking": "", "body": "", "format": "markdown", "which": ""}
+
+
+@router.get("/documents/new", response_class=HTMLResponse)
+def new_document(request: Request, _writer: Writer) -> HTMLResponse:
+    return _new_form(request, {}, _blank())
+
+
+async def _page_upload(request: Request) -> Upload | LiaisonError:
+    """The upload, or the error to show on the form (too large, no file)."""
+    try:
+        return await read_upload(request)
+    except LiaisonError as exc:
+        return exc
+
+
+@router.post("/documents/upload", response_class=HTMLResponse)
+def upload(
+    request: Request,
+    _length: DeclaredLength,
+    session: DbSession,
+    principal: Writer,
+    form: Annotated[Upload | LiaisonError, Depends(_page_upload)],
+) -> Response:
+    shown = _blank() | {"which": "upload"}
+    if isinstance(form, LiaisonError):
+        return _refused(request, session, form, shown)
+    shown |= {"title": form.title, "marking": form.marking}
+    try:
+        view = DocumentService(session, principal).upload(
+            title=form.title,
+            filename=form.filename,
+            declared_type=form.content_type,
+            data=form.data,
+            marking=form.marking,
+        )
+    except LiaisonError as exc:
+        return _refused(request, session, exc, shown)
+    return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
+
+
+@router.post("/documents/notes", response_class=HTMLResponse)
+def add_note(
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    title: FormText = "",
+    marking: FormText = "",
+    body: FormText = "",
+    note_format: Annotated[str, Form(alias="format", max_length=20)] = "markdown",
+) -> Response:
+    shown = {"title": title, "marking": marking, "body": body, "format": note_format}
+    shown["which"] = "note"
+    try:
+        data = NoteCreate(title=title, marking=marking, body=body, format=note_format)
+        view = DocumentService(session, principal).add_note(data)
+    except ValidationError as exc:
+        return _new_form(request, _field_errors(exc), shown, 422)
+    except LiaisonError as exc:
+        return _refused(request, session, exc, shown)
+    return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
+
+
+def _refused(
+    request: Request, session: Session, exc: LiaisonError, shown: dict[str, str]
+) -> HTMLResponse:
+    session.rollback()  # whatever the service wrote before refusing must not commit
+    return _new_form(request, {exc.field or "form": exc.message}, shown, exc.status_code)
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+
+
+# one document -----------------------------------------------------------------------------------
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(
+    document_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    service = DocumentService(session, principal)
+    view, text = service.preview(_document_id(document_id))
+    context = {
+        "view": view,
+        "paragraphs": [p for p in text[:PREVIEW_CHARS].split("\n\n") if p.strip()],
+        "cut": len(text) > PREVIEW_CHARS or view.document.text_truncated,
+        "can_write": principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
+        "marking": view.banner,
+    }
+    return _page(request, "documents/detail.html", context)
+
+
+def _edit_form(
+    request: Request,
+    view: DocumentView,
+    errors: dict[str, str],
+    form: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {"view": view, "errors": errors, "form": form, "marking": view.banner}
+    return _page(request, "documents/edit.html", context, status_code)
+
+
+@router.get("/documents/{document_id}/edit", response_class=HTMLResponse)
+def edit_document(
+    document_id: str, request: Request, session: DbSession, principal: Writer
+) -> HTMLResponse:
+    view = DocumentService(session, principal).get(_document_id(document_id))
+    form = {"title": view.document.title, "marking": view.short, "reason": ""}
+    return _edit_form(request, view, {}, form)
+
+
+@router.post("/documents/{document_id}/edit", response_class=HTMLResponse)
+def rename(
+    document_id: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    title: FormText = "",
+) -> Response:
+    key = _document_id(document_id)
+    service = DocumentService(session, principal)
+    try:
+        service.update(key, DocumentUpdate(title=title))
+    except ValidationError as exc:
+        return _refused_edit(request, service, key, _field_errors(exc), {"title": title}, 422)
+    return RedirectResponse(f"/documents/{key}", status_code=303)
+
+
+@router.post("/documents/{document_id}/marking", response_class=HTMLResponse)
+def remark(
+    document_id: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    marking: FormText = "",
+    reason: FormText = "",
+) -> Response:
+    key = _document_id(document_id)
+    service = DocumentService(session, principal)
+    shown = {"marking": marking, "reason": reason}
+    try:
+        service.remark(key, MarkingChange(marking=marking, reason=reason or None))
+    except ValidationError as exc:
+        return _refused_edit(request, service, key, _field_errors(exc), shown, 422)
+    except DocumentNotFound:
+        raise
+    except LiaisonError as exc:
+        errors = {exc.field or "form": exc.message}
+        return _refused_edit(request, service, key, errors, shown, exc.status_code)
+    return RedirectResponse(f"/documents/{key}", status_code=303)
+
+
+def _refused_edit(
+    request: Request,
+    service: DocumentService,
+    document_id: int,
+    errors: dict[str, str],
+    shown: dict[str, str],
+    status_code: int,
+) -> HTMLResponse:
+    """Roll back what the refused change wrote, then show the form again (a fresh, audited
+    read of the document as it stands)."""
+    service.session.rollback()
+    view = service.get(document_id)
+    form = {"title": view.document.title, "marking": view.short, "reason": ""} | shown
+    return _edit_form(request, view, errors, form, status_code)
+
+
+@router.post("/documents/{document_id}/delete", response_class=HTMLResponse)
+def delete(document_id: str, session: DbSession, principal: Writer) -> Response:
+    DocumentService(session, principal).delete(_document_id(document_id))
+    return RedirectResponse("/documents", status_code=303)

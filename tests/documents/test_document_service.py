@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The document service on both databases: the SQL face of the policy agrees with
+``can_read``, reads and writes leave the right audit events (and never the text), a write
+the writer could not read back is rolled back, and the search index follows every write."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select, text
+
+from conftest import ALL, USERS, VISIBLE
+from liaison.audit.chain import verify
+from liaison.audit.models import AuditEvent
+from liaison.db.engine import build_engine
+from liaison.db.session import session_factory, unit_of_work
+from liaison.demo import create_demo_documents
+from liaison.documents import search
+from liaison.documents import service as service_module
+from liaison.documents.errors import DocumentNotFound, MarkingAboveReader
+from liaison.documents.models import Document, DocumentBlob
+from liaison.documents.repository import DocumentFilters
+from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate
+from liaison.documents.service import DocumentService
+from liaison.identity.service import IdentityService
+from liaison.kit.pagination import PageRequest
+from liaison.migrations import alembic_config
+from liaison.registry.service import nation_profile
+from liaison.security.authn import principal_for
+from liaison.security.marking_store import MarkingStore
+from liaison.security.policy import can_read
+from liaison.security.principal import ANONYMOUS, SYSTEM
+
+EVERYTHING = PageRequest(limit=500)
+
+
+@pytest.fixture
+def uow(engine):
+    def open_():
+        return unit_of_work(session_factory(engine))
+
+    return open_
+
+
+def principal(session, username):
+    if username is None:
+        return ANONYMOUS
+    user = IdentityService(session, SYSTEM).user(username)
+    return principal_for(session, user, nation_profile)
+
+
+def service_as(session, username):
+    return DocumentService(session, principal(session, username))
+
+
+def actions(session, since=0):
+    stmt = select(AuditEvent).where(AuditEvent.seq > since).order_by(AuditEvent.seq)
+    return list(session.scalars(stmt))
+
+
+def last_seq(session):
+    return session.scalar(select(func.max(AuditEvent.seq))) or 0
+
+
+@pytest.mark.parametrize("username", [None, *USERS])
+def test_sql_face_agrees_with_can_read(uow, docs, username):
+    with uow() as session:
+        who = principal(session, username)
+        views, total = DocumentService(session, who).find(DocumentFilters(), EVERYTHING)
+        listed = {v.document.id for v in views}
+        rows = session.execute(select(Document.id, Document.marking_id)).all()
+        markings = MarkingStore(session).many(m for _, m in rows)
+        allowed = {i for i, m in rows if can_read(who, markings[m])}
+    assert listed == allowed
+    assert total == len(allowed) == len(VISIBLE[username])
+
+
+def test_list_reads_are_audited_one_event_per_row_above_public(uow, docs):
+    with uow() as session:
+        since = last_seq(session)
+        views, _ = service_as(session, "japan").find(DocumentFilters(), EVERYTHING)
+        events = actions(session, since)
+    marked = [v for v in views if v.short != "PUBLIC"]
+    assert len(marked) == 3
+    assert [e.action for e in events] == ["documents:document:read"] * 3
+    assert {(int(e.object_id), e.marking_id) for e in events} == {
+        (v.document.id, v.document.marking_id) for v in marked
+    }
+    assert {e.actor for e in events} == {"japan"}
+
+
+@pytest.mark.parametrize(
+    ("call", "action"),
+    [
+        (lambda s, i: s.get(i), "documents:document:read"),
+        (lambda s, i: s.preview(i), "documents:document:preview"),
+        (lambda s, i: s.download(i), "documents:document:download"),
+    ],
+)
+def test_single_reads_are_audited(uow, docs, call, action):
+    with uow() as session:
+        since = last_seq(session)
+        service = service_as(session, "japan")
+        call(service, docs["minutes"])
+        call(service, docs["press"])  # PUBLIC: no event
+        events = actions(session, since)
+    assert [(e.action, e.object_id) for e in events] == [(action, str(docs["minutes"]))]
+
+
+def test_counts_and_facets_are_not_reads(uow, docs):
+    with uow() as session:
+        since = last_seq(session)
+        service = service_as(session, "officer")
+        assert service.count(DocumentFilters()) == 12
+        assert sum(service.facets(DocumentFilters())["level"].values()) == 12
+        assert actions(session, since) == []
+
+
+def test_audit_never_holds_the_text_or_bytes(uow, docs, engine):
+    body = "aardvark-7731 is the unique word of this body"
+    with uow() as session:
+        service = service_as(session, "officer")
+        made = service.add_note(NoteCreate(title="Plain title", body=body, marking="NR"))
+        service.update(made.document.id, DocumentUpdate(title="Plainer title"))
+        service.remark(made.document.id, MarkingChange(marking="NU", reason="routine review"))
+        service.preview(made.document.id)
+        service.delete(made.document.id)
+    with uow() as session:
+        dumped = " ".join(f"{e.before} {e.after}" for e in session.scalars(select(AuditEvent)))
+        assert "aardvark" not in dumped
+        assert verify(session).ok
+
+
+def test_a_write_the_writer_cannot_read_back_is_rolled_back(uow, docs, monkeypatch):
+    # Break the first check on purpose: the check after write must still refuse.
+    monkeypatch.setattr(service_module, "can_read", lambda *_: True)
+    with pytest.raises(MarkingAboveReader), uow() as session:
+        service_as(session, "japan").add_note(NoteCreate(title="Leak", body="b", marking="NC"))
+    with uow() as session:
+        assert session.scalar(select(Document).where(Document.title == "Leak")) is None
+
+
+def test_remark_rechecks_after_write(uow, docs, monkeypatch):
+    monkeypatch.setattr(service_module, "can_read", lambda *_: True)
+    with pytest.raises(MarkingAboveReader), uow() as session:
+        service_as(session, "japan").remark(docs["minutes"], MarkingChange(marking="NS"))
+    with uow() as session:
+        assert service_as(session, "japan").get(docs["minutes"]).short == "NR // REL JPN"
+
+
+def test_search_index_follows_rename_and_delete(uow, docs):
+    def hits(session, q):
+        views, _ = service_as(session, "officer").find(DocumentFilters(query=q), EVERYTHING)
+        return {v.document.id for v in views}
+
+    with uow() as session:
+        service_as(session, "officer").update(docs["glossary"], DocumentUpdate(title="Lexicon"))
+    with uow() as session:
+        assert hits(session, "lexicon") == {docs["glossary"]}
+        assert docs["glossary"] in hits(session, "IPCP")  # the body is still indexed
+        assert hits(session, "glossary") == set()
+        service_as(session, "officer").delete(docs["glossary"])
+    with uow() as session:
+        assert hits(session, "IPCP") == set()
+        assert session.get(DocumentBlob, docs["glossary"]) is None
+        if session.get_bind().dialect.name == "sqlite":
+            rows = session.scalar(
+                text("SELECT count(*) FROM document_fts WHERE rowid = :i"), {"i": docs["glossary"]}
+            )
+            assert rows == 0
+
+
+def test_hidden_is_not_found_in_the_service(uow, docs):
+    with uow() as session:
+        service = service_as(session, "korea")
+        for call in (service.get, service.preview, service.download, service.delete):
+            with pytest.raises(DocumentNotFound, match=f"no document {docs['tokyo']}$"):
+                call(docs["tokyo"])
+
+
+def test_system_reads_everything_including_atomal(uow, docs):
+    with uow() as session:
+        views, total = DocumentService(session, SYSTEM).find(DocumentFilters(), EVERYTHING)
+    assert total == len(ALL)
+    assert "NS-A" in {v.short for v in views}
+
+
+def test_demo_documents_are_idempotent(uow, docs):
+    with uow() as session:
+        create_demo_documents(session)
+        assert session.scalar(select(func.count()).select_from(Document)) == len(ALL)
+
+
+def test_migration_downgrades_and_upgrades(db_url, docs):
+    engine = build_engine(db_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        command.upgrade(config, "head")
+    with unit_of_work(session_factory(engine)) as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 0
+        service_as(session, "officer").add_note(
+            NoteCreate(title="After", body="wallaby", marking="NU")
+        )
+    with unit_of_work(session_factory(engine)) as session:
+        views, _ = service_as(session, "officer").find(DocumentFilters(query="wallaby"), EVERYTHING)
+        assert [v.document.title for v in views] == ["After"]
+    engine.dispose()
+
+
+def test_search_uses_the_full_text_index(uow, docs):
+    """Each backend's plan goes through its index (the FTS5 table, or the GIN expression
+    index — which the query's expression must match exactly to be used)."""
+    with uow() as session:
+        dialect = session.get_bind().dialect.name
+        found = search.match(session, "cyber brief")
+        stmt = found.join(select(Document.id)).where(found.condition)
+        sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        if dialect == "postgresql":
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {sql}")))
+        else:
+            plan = "\n".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    index = "ix_document_search" if dialect == "postgresql" else "document_fts VIRTUAL TABLE INDEX"
+    assert index in plan, plan

@@ -62,6 +62,10 @@ async def _submitted_csrf(request: Request) -> str | None:
     """The CSRF token a cookie-authenticated unsafe request carries (header or form field)."""
     if request.method in SAFE_METHODS:
         return None
+    # Only a cookie session needs the token; never parse a body for anybody else (a bearer or
+    # anonymous request is authenticated, or refused, before its body is read).
+    if "authorization" in request.headers or SESSION_COOKIE not in request.cookies:
+        return None
     header = request.headers.get(CSRF_HEADER)
     if header:
         return header

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import QueryParams
 
+from liaison.security.classification import Classification
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -36,10 +38,19 @@ def _date(value: dt.date | None, empty: str = "—") -> str:
     return value.isoformat() if value else empty
 
 
+def _marking_level(banner: str) -> str:
+    """The classification a banner text starts with (for the banner's colour)."""
+    for level in sorted(Classification, key=lambda c: -len(c.value)):
+        if banner.upper().startswith(level.value):
+            return level.value
+    return ""
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["with_query"] = _with_query
     templates.env.filters["isodate"] = _date
+    templates.env.globals["marking_level"] = _marking_level
     return templates
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from liaison.db.base import Base, IdMixin, TimestampMixin
+from liaison.db.base import Base, IdMixin, TimestampMixin, str_enum
 from liaison.security.models import Marked
 
 
@@ -34,14 +34,7 @@ class Document(IdMixin, TimestampMixin, Marked, Base):
 
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[DocumentKind] = mapped_column(
-        Enum(
-            DocumentKind,
-            name="document_kind",
-            values_callable=lambda e: [m.value for m in e],
-            native_enum=False,
-            length=40,
-            validate_strings=True,
-        ),
+        str_enum(DocumentKind, "document_kind"),
         index=True,
     )
     filename: Mapped[str] = mapped_column(String(255))

@@ -15,7 +15,6 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -35,6 +34,7 @@ from liaison.security.classification import Classification
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.listing import Listing
 from liaison.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,29 +47,6 @@ Sort = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=1_000_000)]
 PREVIEW_CHARS = 20_000
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    rows: list[DocumentView]
-    total: int
-    page: PageRequest
-
-    @property
-    def first(self) -> int:
-        return self.page.offset + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.page.offset + len(self.rows)
-
-    @property
-    def previous_offset(self) -> int | None:
-        return max(self.page.offset - self.page.limit, 0) if self.page.offset > 0 else None
-
-    @property
-    def next_offset(self) -> int | None:
-        return self.page.offset + self.page.limit if self.last < self.total else None
 
 
 def _page(

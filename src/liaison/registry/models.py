@@ -15,7 +15,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -24,21 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from liaison.db.base import Base, IdMixin, TimestampMixin
+from liaison.db.base import Base, IdMixin, TimestampMixin, str_enum
 from liaison.registry.rules import AgreementKind, OfficeKind, OfficeStatus, PartnerStatus
 from liaison.security.classification import Classification
 from liaison.security.models import Marked
-
-
-def _enum(cls: type, name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        values_callable=lambda e: [m.value for m in e],
-        native_enum=False,
-        length=40,
-        validate_strings=True,
-    )
 
 
 class Country(Base):
@@ -105,7 +93,7 @@ class Partner(IdMixin, TimestampMixin, Base):
 
     country_iso3: Mapped[str] = mapped_column(ForeignKey("country.iso3"), unique=True)
     status: Mapped[PartnerStatus] = mapped_column(
-        _enum(PartnerStatus, "partner_status"), default=PartnerStatus.ACTIVE, index=True
+        str_enum(PartnerStatus, "partner_status"), default=PartnerStatus.ACTIVE, index=True
     )
     partner_since: Mapped[dt.date | None] = mapped_column(Date)
     mission_to_nato_since: Mapped[dt.date | None] = mapped_column(Date)
@@ -141,12 +129,12 @@ class SecurityAgreement(IdMixin, TimestampMixin, Marked, Base):
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[AgreementKind] = mapped_column(_enum(AgreementKind, "agreement_kind"))
+    kind: Mapped[AgreementKind] = mapped_column(str_enum(AgreementKind, "agreement_kind"))
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
     in_force_on: Mapped[dt.date | None] = mapped_column(Date)
     attested_on: Mapped[dt.date | None] = mapped_column(Date)
     terminated_on: Mapped[dt.date | None] = mapped_column(Date)
-    max_level: Mapped[Classification] = mapped_column(_enum(Classification, "classification"))
+    max_level: Mapped[Classification] = mapped_column(str_enum(Classification, "classification"))
     notes: Mapped[str] = mapped_column(Text, default="")
 
     partner: Mapped[Partner] = relationship(lazy="joined", innerjoin=True)
@@ -158,10 +146,12 @@ class Office(IdMixin, TimestampMixin, Base):
     __tablename__ = "office"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[OfficeKind] = mapped_column(_enum(OfficeKind, "office_kind"))
+    kind: Mapped[OfficeKind] = mapped_column(str_enum(OfficeKind, "office_kind"))
     host_country_iso3: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
     city: Mapped[str] = mapped_column(String(120))
-    status: Mapped[OfficeStatus] = mapped_column(_enum(OfficeStatus, "office_status"), index=True)
+    status: Mapped[OfficeStatus] = mapped_column(
+        str_enum(OfficeStatus, "office_status"), index=True
+    )
     proposed_on: Mapped[dt.date | None] = mapped_column(Date)
     approved_on: Mapped[dt.date | None] = mapped_column(Date)
     host_agreement_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -23,7 +23,6 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import reduce
 from typing import Annotated, Any, TypeVar
 
@@ -53,6 +52,7 @@ from liaison.security.markings import Marking, banner, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.listing import Listing
 from liaison.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -119,31 +119,6 @@ def parse_choice(raw: str | None, kind: type[E], field: str) -> E | None:
 def _paging(settings: Settings, limit: int | None, offset: int, sort: str | None) -> PageRequest:
     size = min(limit or settings.page_size, settings.max_page_size)
     return PageRequest(limit=size, offset=offset, sort=sort or None)
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """One page of rows and what the pager needs: "Showing a to b of N", previous and next."""
-
-    rows: list[Any]
-    total: int
-    page: PageRequest
-
-    @property
-    def first(self) -> int:
-        return self.page.offset + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.page.offset + len(self.rows)
-
-    @property
-    def previous_offset(self) -> int | None:
-        return max(self.page.offset - self.page.limit, 0) if self.page.offset > 0 else None
-
-    @property
-    def next_offset(self) -> int | None:
-        return self.page.offset + self.page.limit if self.last < self.total else None
 
 
 def _page(

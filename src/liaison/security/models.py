@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -23,20 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
+from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
 from liaison.security.classification import Classification
 from liaison.security.markings import Tlp
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        values_callable=lambda e: [m.value for m in e],
-        native_enum=False,
-        length=40,
-        validate_strings=True,
-    )
 
 
 class MarkingRow(Base):
@@ -47,9 +35,9 @@ class MarkingRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(1000), unique=True)
-    level: Mapped[Classification] = mapped_column(_enum(Classification, "classification"))
+    level: Mapped[Classification] = mapped_column(str_enum(Classification, "classification"))
     level_rank: Mapped[int] = mapped_column(Integer, index=True)
-    tlp: Mapped[Tlp | None] = mapped_column(_enum(Tlp, "tlp"))
+    tlp: Mapped[Tlp | None] = mapped_column(str_enum(Tlp, "tlp"))
 
 
 class Marked:
@@ -97,7 +85,7 @@ class Organisation(IdMixin, TimestampMixin, Base):
     __tablename__ = "organisation"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     nation_iso3: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
 
 
@@ -124,7 +112,7 @@ class User(IdMixin, TimestampMixin, Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    clearance: Mapped[Classification] = mapped_column(_enum(Classification, "classification"))
+    clearance: Mapped[Classification] = mapped_column(str_enum(Classification, "classification"))
     caveats: Mapped[list[str]] = mapped_column(JSON, default=list)
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(200))

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from liaison.registry.schemas import SecurityAgreementCreate
+
 PROBLEM = "application/problem+json"
 
 
@@ -514,3 +516,18 @@ class TestGuards:
     def test_agreement_carries_its_marking(self, client):
         items = client.get("/api/v1/security-agreements", params={"partner": "JPN"}).json()
         assert items["items"][0]["marking"] == "NU // REL JPN"
+
+
+def test_agreements_sort_by_level_rank(client, service):
+    for level in ("NATO CONFIDENTIAL", "NATO RESTRICTED"):
+        service.create_agreement(
+            SecurityAgreementCreate(
+                partner="KOR", title=f"{level} one", kind="binding_agreement", max_level=level
+            )
+        )
+    service.session.commit()
+    r = client.get("/api/v1/security-agreements", params={"sort": "max_level", "limit": 100})
+    levels = [a["max_level"] for a in r.json()["items"]]
+    # By rank, not alphabetically (where CONFIDENTIAL would come before RESTRICTED).
+    assert levels[:2] == ["NATO RESTRICTED", "NATO CONFIDENTIAL"]
+    assert set(levels[2:]) == {"NATO SECRET"}

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageRequest, order_by, paginate
@@ -26,6 +26,7 @@ from liaison.registry.models import (
     partner_framework,
 )
 from liaison.registry.rules import OfficeStatus, PartnerStatus
+from liaison.security.classification import Classification
 from liaison.security.policy import readable
 from liaison.security.principal import Principal
 
@@ -34,6 +35,11 @@ def normalise_alias(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key for country names."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return " ".join("".join(c if c.isalnum() else " " for c in folded.casefold()).split())
+
+
+def level_rank(column: Any) -> Any:  # noqa: ANN401 - SQL expressions
+    """A classification column as its rank, so sorting follows PUBLIC < ... < COSMIC TOP SECRET."""
+    return case({level.value: level.rank for level in Classification}, value=column, else_=-1)
 
 
 def member_on_clause(day: dt.date) -> Any:  # noqa: ANN401 - a SQL boolean clause
@@ -193,7 +199,7 @@ class RegistryRepository:
             {
                 "partner": Country.name,
                 "signed_on": SecurityAgreement.signed_on,
-                "max_level": SecurityAgreement.max_level,
+                "max_level": level_rank(SecurityAgreement.max_level),
             },
             [Country.name, SecurityAgreement.id],
         )

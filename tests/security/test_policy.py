@@ -13,7 +13,7 @@ from liaison.security.classification import Classification as C
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Caveat, Marking
 from liaison.security.models import MarkingRow
-from liaison.security.policy import can_read, marking_condition
+from liaison.security.policy import can_read, marking_condition, readable
 from liaison.security.principal import ANONYMOUS, SYSTEM, AgreementSpan, Principal, Side
 
 D = dt.date
@@ -176,3 +176,22 @@ def test_predicate_and_sql_agree(engine):
 
         check()
     assert sum(cases) >= 25_000  # principal × marking cases per backend
+
+
+def test_readable_statements_are_not_confused_by_the_statement_cache(engine):
+    """The same query shape for different principals, run in turn on one connection, must
+    each get their own visibility (the compiled-statement cache keys cover the policy)."""
+    with unit_of_work(session_factory(engine)) as session:
+        store = MarkingStore(session)
+        ids = {store.intern(m): m for m in universe()}
+        readers = [JAPAN, KOREA, ally(), ally(C.NATO_RESTRICTED), ANONYMOUS, JAPAN, KOREA]
+        for reader in readers:
+            stmt = readable(select(MarkingRow.id).where(MarkingRow.id.in_(ids)), reader, _AsMarked)
+            got = set(session.scalars(stmt))
+            assert got == {i for i, m in ids.items() if can_read(reader, m)}
+
+
+class _AsMarked:
+    """The marking table read as if it were a marked table (its rows carry their own id)."""
+
+    marking_id = MarkingRow.id

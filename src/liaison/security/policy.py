@@ -23,7 +23,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, and_, exists, false, not_, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 from liaison.kit.clock import today
 from liaison.security.classification import Classification
@@ -103,8 +106,42 @@ def readable_marking_ids(principal: Principal, on: dt.date | None = None) -> Sel
     return select(MarkingRow.id).where(marking_condition(principal, on))
 
 
+class _MarkingIn(ColumnElement[bool]):
+    """``column IN (readable marking ids)``, compiled per dialect (see ``_marking_in_pg``)."""
+
+    # The cache key must cover both children: the marking subquery carries the principal's
+    # clearance, codes and communities as bound parameters.
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 - SQLAlchemy reads it per class
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate: no "= 1" where booleans are integers (SQLite)
+
+    def __init__(self, column: ColumnElement[int], ids: Select[Any]) -> None:
+        self.column = column
+        self.ids = ids
+
+
+@compiles(_MarkingIn)
+def _marking_in(element: _MarkingIn, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
+    return compiler.process(element.column.in_(element.ids), **kw)
+
+
+@compiles(_MarkingIn, "postgresql")
+def _marking_in_pg(element: _MarkingIn, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
+    # PostgreSQL hash-joins ``IN (subquery)``; ``= ANY(ARRAY(subquery))`` runs the small
+    # marking query once (an InitPlan) and filters with a constant array: 1.4-2.2x faster on
+    # counts at 1M rows (docs/benchmarks.md).
+    column = compiler.process(element.column, **kw)
+    ids = compiler.process(element.ids, asfrom=False, **kw)
+    return f"{column} = ANY(ARRAY({ids}))"
+
+
 def readable(stmt: S, principal: Principal, model: type[Marked], on: dt.date | None = None) -> S:
     """``stmt`` restricted to the rows of ``model`` that ``principal`` may read."""
     if principal.side is Side.SYSTEM:
         return stmt
-    return stmt.where(model.marking_id.in_(readable_marking_ids(principal, on)))
+    column: Any = model.marking_id
+    return stmt.where(_MarkingIn(column, readable_marking_ids(principal, on)))

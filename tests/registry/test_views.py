@@ -492,3 +492,12 @@ def test_the_form_works_in_a_login_session_with_its_csrf_token(client, engine):
     saved = client.post("/contact-points", data=data, headers=HTML, follow_redirects=False)
     assert saved.status_code == 303
     assert mandate_total(client, "KOR") == 1
+
+
+def test_htmx_error_is_a_fragment_not_json(client):
+    r = client.get("/allies", params={"sort": "password"}, headers={"hx-request": "true"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<html" not in r.text
+    assert 'class="error-box"' in r.text
+    assert "cannot sort by" in r.text

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison.errors import LiaisonError
-from liaison.web.templating import render_error_page
+from liaison.web.templating import is_htmx, render_error_page
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("liaison")
@@ -32,10 +32,10 @@ def problem(
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
-    """Render an error for the surface that asked: problem JSON for the API, a page otherwise."""
-    if not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", ""
-    ):
+    """Render an error for the surface that asked: problem JSON for the API, an error fragment
+    for an HTMX request from a page, an error page for a browser."""
+    on_page = not request.url.path.startswith("/api/")
+    if on_page and (is_htmx(request) or "text/html" in request.headers.get("accept", "")):
         return render_error_page(request, status, title, detail)
     body: dict[str, Any] = {
         "type": "about:blank",

@@ -99,5 +99,6 @@ def render_error_page(request: Request, status: int, title: str, detail: str) ->
         request,
         "error.html",
         {"status": status, "title": title, "detail": detail},
+        fragment="_error.html",
         status_code=status,
     )

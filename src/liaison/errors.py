@@ -20,6 +20,7 @@ class LiaisonError(Exception):
 
     status_code: ClassVar[int] = 400
     title: ClassVar[str] = "Bad request"
+    headers: ClassVar[dict[str, str]] = {}  # response headers every surface adds (e.g. 401)
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

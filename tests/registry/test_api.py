@@ -531,3 +531,10 @@ def test_agreements_sort_by_level_rank(client, service):
     # By rank, not alphabetically (where CONFIDENTIAL would come before RESTRICTED).
     assert levels[:2] == ["NATO RESTRICTED", "NATO CONFIDENTIAL"]
     assert set(levels[2:]) == {"NATO SECRET"}
+
+
+def test_401_names_the_scheme(client):
+    client.headers.pop("Authorization")
+    r = client.post("/api/v1/allies", json={"country": "IRL", "accession_date": "2020-01-01"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == 'Bearer realm="liaison"'

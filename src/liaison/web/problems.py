@@ -51,7 +51,9 @@ def problem(
 def _liaison_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LiaisonError)  # noqa: S101 - registered for LiaisonError only
     extra = {"errors": [{"field": exc.field, "message": exc.message}]} if exc.field else {}
-    return problem(request, exc.status_code, exc.title, exc.message, extra=extra)
+    return problem(
+        request, exc.status_code, exc.title, exc.message, headers=exc.headers or None, extra=extra
+    )
 
 
 def _validation_error(request: Request, exc: Exception) -> Response:

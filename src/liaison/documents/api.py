@@ -27,18 +27,24 @@ from liaison.documents.schemas import (
 )
 from liaison.documents.service import DocumentService, DocumentView, parse_level
 from liaison.documents.uploads import DeclaredLength, UploadForm
-from liaison.kit.pagination import Page, PageRequest
+from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
-from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    page_request,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 DocumentWriter = Annotated[Principal, Depends(require(Permission.DOCUMENTS_DOCUMENT_WRITE))]
 NO_STORE = {"Cache-Control": "no-store"}
 
-Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Sort = Annotated[
     str | None,
     Query(
@@ -114,9 +120,7 @@ def list_documents(
     sort: Sort = None,
 ) -> Page[DocumentRead]:
     service = DocumentService(session, principal)
-    page = PageRequest(
-        limit=min(limit or settings.page_size, settings.max_page_size), offset=offset, sort=sort
-    )
+    page = page_request(settings, limit, offset, sort)
     views, total = service.find(_filters(service, level, releasable_to, kind, q), page)
     response.headers.update(NO_STORE)
     return Page[DocumentRead](

@@ -29,11 +29,18 @@ from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate,
 from liaison.documents.service import DocumentService, DocumentView, parse_kind, parse_level
 from liaison.documents.uploads import DeclaredLength, Upload, read_upload
 from liaison.errors import LiaisonError
-from liaison.kit.pagination import PageRequest
 from liaison.security.classification import Classification
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
-from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    page_request,
+    require,
+)
 from liaison.web.listing import Listing
 from liaison.web.templating import render
 
@@ -41,8 +48,6 @@ router = APIRouter(include_in_schema=False)
 
 Writer = Annotated[Principal, Depends(require(Permission.DOCUMENTS_DOCUMENT_WRITE))]
 Text = Annotated[str | None, Query(max_length=500)]
-Limit = Annotated[int | None, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Sort = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=1_000_000)]
 PREVIEW_CHARS = 20_000
@@ -91,11 +96,7 @@ def library(
         kind=parse_kind(kind),
         query=q,
     )
-    page = PageRequest(
-        limit=min(limit or settings.page_size, settings.max_page_size),
-        offset=offset,
-        sort=sort or None,
-    )
+    page = page_request(settings, limit, offset, sort)
     views, total = service.find(filters, page)
     context: dict[str, Any] = {
         "listing": Listing(views, total, page),

@@ -40,14 +40,20 @@ from liaison.registry.schemas import (
 from liaison.registry.service import RegistryService
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
-from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    page_request,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 RegistryWriter = Annotated[Principal, Depends(require(Permission.REGISTRY_ENTRY_WRITE))]
 
-Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Sort = Annotated[
     str | None, Query(description="Field to sort by; prefix '-' for descending.", max_length=200)
 ]
@@ -55,9 +61,7 @@ On = Annotated[dt.date | None, Query(description="ISO date (YYYY-MM-DD).")]
 
 
 def _page(limit: int | None, offset: int, sort: str | None, settings: AppSettings) -> PageRequest:
-    return PageRequest(
-        limit=min(limit or settings.page_size, settings.max_page_size), offset=offset, sort=sort
-    )
+    return page_request(settings, limit, offset, sort)
 
 
 # countries --------------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from liaison.config import Settings
 from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
@@ -51,7 +50,15 @@ from liaison.security.classification import Classification
 from liaison.security.markings import Marking, banner, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
-from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, require
+from liaison.web.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    page_request,
+    require,
+)
 from liaison.web.listing import Listing
 from liaison.web.templating import render
 
@@ -60,8 +67,6 @@ router = APIRouter(include_in_schema=False)
 RegistryWriter = Annotated[Principal, Depends(require(Permission.REGISTRY_ENTRY_WRITE))]
 DateParam = Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD")]
 ChoiceParam = Annotated[str | None, Query(max_length=40)]
-Limit = Annotated[int | None, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Sort = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form()]
 
@@ -114,11 +119,6 @@ def parse_choice(raw: str | None, kind: type[E], field: str) -> E | None:
     except ValueError:
         allowed = ", ".join(kind)
         raise InvalidInput(f"{field}: {raw!r} is not one of {allowed}", field=field) from None
-
-
-def _paging(settings: Settings, limit: int | None, offset: int, sort: str | None) -> PageRequest:
-    size = min(limit or settings.page_size, settings.max_page_size)
-    return PageRequest(limit=size, offset=offset, sort=sort or None)
 
 
 def _page(
@@ -202,7 +202,7 @@ def allies(
 ) -> HTMLResponse:
     day = parse_date(member_on, "member_on")
     repo = RegistryService(session, principal).repo
-    page = _paging(settings, limit, offset, sort)
+    page = page_request(settings, limit, offset, sort)
     listing = Listing(*repo.list_allies(day, page), page)
     chart = charts.membership_chart(
         [(a.accession_date, a.withdrawal_date) for a in repo.all_allies()], until=today()
@@ -233,7 +233,7 @@ def partners(
     day = parse_date(agreement_in_force_on, "agreement_in_force_on")
     filters = {"framework": framework or None, "status": wanted, "agreement_in_force_on": day}
     repo = RegistryService(session, principal).repo
-    page = _paging(settings, limit, offset, sort)
+    page = page_request(settings, limit, offset, sort)
     rows, total = repo.list_partners(
         framework=framework or None, status=wanted, agreement_in_force_on=day, page=page
     )
@@ -285,7 +285,7 @@ def agreements(
     in_force = parse_date(in_force_on, "in_force_on")
     status_day = parse_date(on, "on") or in_force or today()
     service = RegistryService(session, principal)
-    page = _paging(settings, limit, offset, sort)
+    page = page_request(settings, limit, offset, sort)
     rows, total = service.agreements(partner=None, in_force_on=in_force, page=page)
     _, portions = _markings(service, rows)
     # The banner stays on the page while HTMX swaps the table, so it covers every agreement
@@ -317,7 +317,7 @@ def offices(
     wanted = parse_choice(status, OfficeStatus, "status")
     day = parse_date(open_on, "open_on")
     repo = RegistryService(session, principal).repo
-    page = _paging(settings, limit, offset, sort)
+    page = page_request(settings, limit, offset, sort)
     listing = Listing(*repo.list_offices(status=wanted, open_on=day, host=None, page=page), page)
     everything, _ = repo.list_offices(status=None, open_on=None, host=None, page=ALL)
     context = {
@@ -377,7 +377,7 @@ def contact_points(
     sort: Sort = None,
 ) -> HTMLResponse:
     filters = {"partner": partner or None, "on": parse_date(on, "on")}
-    page = _paging(settings, limit, offset, sort)
+    page = page_request(settings, limit, offset, sort)
     context = _mandates_context(request, RegistryService(session, principal), filters, page)
     return _page(
         request, "registry/contact_points.html", context, fragment="registry/_mandates_table.html"
@@ -447,7 +447,7 @@ def add_mandate(
             target = f"/contact-points?partner={mandate.partner.country_iso3}"
             return RedirectResponse(target, status_code=303)
     everything = {"partner": None, "on": None}
-    context = _mandates_context(request, service, everything, _paging(settings, None, 0, None))
+    context = _mandates_context(request, service, everything, page_request(settings, None, 0, None))
     context.update(form=form, errors=errors)
     return _page(request, "registry/contact_points.html", context, status_code=status_code)
 

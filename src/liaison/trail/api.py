@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from liaison.kit.pagination import Page, PageRequest
+from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.trail.schemas import AuditEventRead
 from liaison.trail.service import AuditService
-from liaison.web.deps import AppSettings, DbSession, require
+from liaison.web.deps import AppSettings, DbSession, Limit, Offset, page_request, require
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 AuditReader = Annotated[Principal, Depends(require(Permission.AUDIT_EVENT_READ))]
@@ -30,13 +30,11 @@ def list_events(
     action: Annotated[str | None, Query(max_length=80, description="Tag prefix.")] = None,
     object_type: Annotated[str | None, Query(max_length=60)] = None,
     since: dt.datetime | None = None,
-    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = None,
+    offset: Offset = 0,
     sort: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[AuditEventRead]:
-    page = PageRequest(
-        limit=min(limit or settings.page_size, settings.max_page_size), offset=offset, sort=sort
-    )
+    page = page_request(settings, limit, offset, sort)
     items, total = AuditService(session, principal).events(
         actor=actor, action=action, object_type=object_type, since=since, page=page
     )

@@ -16,12 +16,13 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated, ClassVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
+from liaison.kit.pagination import PageRequest
 from liaison.security.authn import NationFacts, principal_for, session_for_cookie, user_for_token
 from liaison.security.permissions import Permission
 from liaison.security.principal import ANONYMOUS, Principal
@@ -130,3 +131,15 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
 
     guard.__name__ = f"require_{permission.value.replace(':', '_')}"
     return guard
+
+
+Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+
+
+def page_request(
+    settings: Settings, limit: int | None, offset: int, sort: str | None
+) -> PageRequest:
+    """The page a list asks for: the configured size when none is given, never above the cap."""
+    size = min(limit or settings.page_size, settings.max_page_size)
+    return PageRequest(limit=size, offset=offset, sort=sort or None)

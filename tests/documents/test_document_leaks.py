@@ -9,37 +9,17 @@ and nothing else about it: hidden probes are absent from lists, counts and searc
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
+from leak_probes import PROBE_MARKINGS, USERS, principal_of
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
-from liaison.registry.service import nation_profile
-from liaison.security.authn import principal_for
 from liaison.security.marking_store import MarkingStore
-from liaison.security.models import User
 from liaison.security.policy import can_read
-from liaison.security.principal import ANONYMOUS, SYSTEM
+from liaison.security.principal import SYSTEM
 
-USERS = [None, "admin", "officer", "analyst", "japan", "korea", "australia"]
-PROBE_MARKINGS = [
-    "PUBLIC",
-    "NU // REL KOR",
-    "NU // REL IP4",
-    "NU",
-    "NR // REL JPN",
-    "NR // REL AUS, JPN",
-    "NR",
-    "NC // REL JPN",
-    "NC",
-    "NS // REL AUS",
-    "NS // NTK cyber",
-    "NS // REL AUS // NTK cyber",
-    "NATO SECRET ATOMAL",
-    "COSMIC TOP SECRET // REL JPN",
-]
 BASE = "/api/v1/documents"
 HTML = {"accept": "text/html"}
 
@@ -57,14 +37,6 @@ def probes(engine):
             )
             made[title] = (view.document.id, MarkingStore(session).get(view.document.marking_id))
     return made
-
-
-def principal_of(engine, username):
-    if username is None:
-        return ANONYMOUS
-    with unit_of_work(session_factory(engine)) as session:
-        user = session.scalar(select(User).where(User.username == username))
-        return principal_for(session, user, nation_profile)
 
 
 def titles_in(text, probes):

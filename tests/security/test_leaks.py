@@ -10,37 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
+from leak_probes import PROBE_MARKINGS, USERS, principal_of
 from liaison.db.session import session_factory, unit_of_work
 from liaison.registry.schemas import SecurityAgreementCreate
-from liaison.registry.service import RegistryService, nation_profile
-from liaison.security.authn import principal_for
+from liaison.registry.service import RegistryService
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking
-from liaison.security.models import User
 from liaison.security.policy import can_read
-from liaison.security.principal import ANONYMOUS, SYSTEM, Principal
-
-USERS = [None, "admin", "officer", "analyst", "japan", "korea", "australia"]
-
-# Markings the probes carry: every level, NATO only and released, groups, caveats, need-to-know.
-PROBE_MARKINGS = [
-    "PUBLIC",
-    "NU // REL KOR",
-    "NU // REL IP4",
-    "NU",
-    "NR // REL JPN",
-    "NR // REL AUS, JPN",
-    "NR",
-    "NC // REL JPN",
-    "NC",
-    "NS // REL AUS",
-    "NS // NTK cyber",
-    "NS // REL AUS // NTK cyber",
-    "NATO SECRET ATOMAL",
-    "COSMIC TOP SECRET // REL JPN",
-]
+from liaison.security.principal import SYSTEM
 
 
 @dataclass(frozen=True)
@@ -157,14 +135,6 @@ CASES = [(kind, surface) for kind, surfaces in SURFACES.items() for surface in s
 def world(engine):
     with unit_of_work(session_factory(engine)) as session:
         return {kind: build(session) for kind, build in WORLDS.items()}
-
-
-def principal_of(engine, username) -> Principal:
-    if username is None:
-        return ANONYMOUS
-    with unit_of_work(session_factory(engine)) as session:
-        user = session.scalar(select(User).where(User.username == username))
-        return principal_for(session, user, nation_profile)
 
 
 @pytest.mark.parametrize("username", USERS)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from liaison import wiring
 from liaison.app import create_app
 from liaison.audit.chain import verify
 from liaison.config import Settings
@@ -43,6 +44,7 @@ _counter = itertools.count()
 def seed(engine: Engine, *, demo: bool = True) -> None:
     """Migrate and load what ``liaison init [--demo]`` loads."""
     upgrade(engine)
+    wiring.install()
     with unit_of_work(session_factory(engine)) as session:
         service = RegistryService(session, SYSTEM)
         service.load_countries()

@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
-from liaison import __version__
+from liaison import __version__, wiring
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory
@@ -44,6 +44,7 @@ SECURITY_HEADERS = {
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """Build the application for ``settings`` (an engine may be passed in by tests)."""
+    wiring.install()
     app = FastAPI(
         title="Liaison",
         version=__version__,

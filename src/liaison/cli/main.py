@@ -10,7 +10,7 @@ import uvicorn
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
-from liaison import __version__
+from liaison import __version__, wiring
 from liaison.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_documents
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
@@ -53,6 +53,8 @@ def root(
     ] = False,
 ) -> None:
     """Settings come from LIAISON_* environment variables (LIAISON_DATABASE_URL, ...)."""
+    del version  # handled eagerly by _version
+    wiring.install()
 
 
 @app.command()

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: Apache-2.0
+"""In-process domain events and decision subjects: how features learn of each other's facts.
+
+Features never import each other (import-linter keeps them apart). When one feature's fact
+concerns another — the allies adopt a proposal to approve an ITPP, to open an office, to release
+a document — the feature that owns the fact *publishes* an event, and the feature that owns the
+subject *subscribes* a handler. Handlers run synchronously inside the publisher's unit of work,
+so the effect commits or rolls back with the fact that caused it, exactly once.
+
+A decision needs to name its subject before it is decided (the ITPP to approve, the office to
+open). The owning feature registers a *describer* for each subject kind: given a reference it
+answers the subject's title and page address as the principal may see them, or raises
+``NotFound`` (unknown or hidden) / ``InvalidInput`` (the subject is in no state to be decided).
+
+Subscriptions and describers are registered by ``liaison.wiring.install()``, called by the
+application, the CLI and the tests; registering the same function twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from liaison.errors import InvalidInput
+from liaison.security.principal import Principal
+
+
+class SubjectKind(enum.StrEnum):
+    """What a proposal decides on. ``free_text`` has no subject outside the proposal."""
+
+    ITPP_APPROVAL = "itpp_approval"  # ref: the programme's reference, e.g. "ITPP-JPN-2023"
+    OFFICE_OPENING = "office_opening"  # ref: the office's slug or id, as registry answers it
+    DOCUMENT_RELEASE = "document_release"  # ref: the document id
+    FREE_TEXT = "free_text"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """Base of every event. ``occurred_on`` is the business date the fact took effect."""
+
+    occurred_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalOpened(DomainEvent):
+    proposal_id: int
+    reference: str
+    subject_kind: SubjectKind
+    subject_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalAdopted(DomainEvent):
+    """Consensus reached: the subject's owner applies the effect (once, idempotently)."""
+
+    proposal_id: int
+    reference: str  # the decision's reference, recorded by the subject as its approval
+    subject_kind: SubjectKind
+    subject_ref: str | None
+    # For DOCUMENT_RELEASE: the partner nations (ISO alpha-3) or groups to add to releasability.
+    release_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalFailed(DomainEvent):
+    """Silence broken, withdrawn or lapsed: the subject may record it (an office is shelved)."""
+
+    proposal_id: int
+    reference: str
+    subject_kind: SubjectKind
+    subject_ref: str | None
+    outcome: str  # "broken" | "withdrawn" | "lapsed"
+
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[Session, Any], None]
+
+_handlers: defaultdict[type[DomainEvent], list[Handler]] = defaultdict(list)
+
+
+def subscribe(event_type: type[E], handler: Callable[[Session, E], None]) -> None:
+    """Run ``handler(session, event)`` for every published ``event_type`` (idempotent)."""
+    if handler not in _handlers[event_type]:
+        _handlers[event_type].append(handler)
+
+
+def publish(session: Session, event: DomainEvent) -> None:
+    """Run every handler of ``type(event)`` now, in the caller's transaction; errors propagate."""
+    for handler in list(_handlers[type(event)]):
+        handler(session, event)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectInfo:
+    title: str
+    href: str | None = None
+    state: str | None = None
+
+
+class Describer(Protocol):
+    def __call__(self, session: Session, principal: Principal, ref: str) -> SubjectInfo: ...
+
+
+_describers: dict[SubjectKind, Describer] = {}
+
+
+def register_subject(kind: SubjectKind, describer: Describer) -> None:
+    _describers[kind] = describer
+
+
+def describe_subject(
+    session: Session, principal: Principal, kind: SubjectKind, ref: str | None
+) -> SubjectInfo | None:
+    """The subject as ``principal`` may see it; None for free text. Raises if unknown."""
+    if kind is SubjectKind.FREE_TEXT:
+        return None
+    if ref is None:
+        raise InvalidInput(f"A {kind.value} proposal needs a subject reference.")
+    describer = _describers.get(kind)
+    if describer is None:
+        raise InvalidInput(f"No feature handles {kind.value} subjects in this installation.")
+    return describer(session, principal, ref)
+
+
+def reset_for_tests() -> None:
+    """Forget every subscription and describer (tests that install their own)."""
+    _handlers.clear()
+    _describers.clear()

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Subscribes every feature's event handlers and subject describers (``liaison.events``).
+
+Called by ``create_app``, the CLI and the tests; safe to call more than once. Each feature that
+reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
+"""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    """Register every feature's handlers (idempotent)."""

@@ -9,8 +9,8 @@ so the effect commits or rolls back with the fact that caused it, exactly once.
 
 A decision needs to name its subject before it is decided (the ITPP to approve, the office to
 open). The owning feature registers a *describer* for each subject kind: given a reference it
-answers the subject's title and page address as the principal may see them, or raises
-``NotFound`` (unknown or hidden) / ``InvalidInput`` (the subject is in no state to be decided).
+answers the subject's title, page address, state and whether it can be decided now, as the
+principal may see them, or raises ``NotFound`` (unknown or hidden from the principal).
 
 Subscriptions and describers are registered by ``liaison.wiring.install()``, called by the
 application, the CLI and the tests; registering the same function twice is a no-op.
@@ -98,9 +98,15 @@ def publish(session: Session, event: DomainEvent) -> None:
 
 @dataclass(frozen=True, slots=True)
 class SubjectInfo:
+    """A subject as the principal may see it. ``decidable`` is False when its state admits no new
+    proposal (a programme not submitted, an office not proposed); ``why`` says why. A new
+    proposal on an undecidable subject is refused; recording a past decision is not."""
+
     title: str
     href: str | None = None
     state: str | None = None
+    decidable: bool = True
+    why: str = ""
 
 
 class Describer(Protocol):

@@ -157,7 +157,7 @@ def test_predicate_and_sql_agree(engine):
         cases = []
 
         @settings(
-            max_examples=400,
+            max_examples=700,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture],
         )
@@ -175,7 +175,7 @@ def test_predicate_and_sql_agree(engine):
             assert got == expected, (principal, day, ids.keys() ^ got)
 
         check()
-    assert sum(cases) >= 25_000  # principal × marking cases per backend
+    assert sum(cases) >= 50_000  # principal × marking cases per backend: ≥ 100k per run (DESIGN)
 
 
 def test_readable_statements_are_not_confused_by_the_statement_cache(engine):

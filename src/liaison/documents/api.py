@@ -36,6 +36,7 @@ from liaison.web.deps import (
     DbSession,
     Limit,
     Offset,
+    RowId,
     page_request,
     require,
 )
@@ -168,7 +169,7 @@ def add_note(data: NoteCreate, session: DbSession, principal: DocumentWriter) ->
 
 @router.get("/{document_id}")
 def get_document(
-    document_id: int, session: DbSession, principal: CurrentPrincipal, response: Response
+    document_id: RowId, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> DocumentRead:
     view = DocumentService(session, principal).get(document_id)
     response.headers.update(NO_STORE)
@@ -177,7 +178,7 @@ def get_document(
 
 @router.get("/{document_id}/preview", summary="The document's text, with its marking")
 def preview(
-    document_id: int, session: DbSession, principal: CurrentPrincipal, response: Response
+    document_id: RowId, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> DocumentPreview:
     view, text = DocumentService(session, principal).preview(document_id)
     response.headers.update(NO_STORE)
@@ -196,7 +197,7 @@ def preview(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def content(document_id: int, session: DbSession, principal: CurrentPrincipal) -> Response:
+def content(document_id: RowId, session: DbSession, principal: CurrentPrincipal) -> Response:
     view, data = DocumentService(session, principal).download(document_id)
     media_type = view.document.content_type
     if media_type.startswith("text/"):
@@ -222,7 +223,7 @@ def attachment(filename: str) -> str:
 
 @router.patch("/{document_id}", summary="Rename a document")
 def update(
-    document_id: int, data: DocumentUpdate, session: DbSession, principal: DocumentWriter
+    document_id: RowId, data: DocumentUpdate, session: DbSession, principal: DocumentWriter
 ) -> DocumentRead:
     return to_read(DocumentService(session, principal).update(document_id, data))
 
@@ -232,12 +233,12 @@ def update(
     summary="Change the marking; lowering it needs documents:document:downgrade and a reason",
 )
 def remark(
-    document_id: int, data: MarkingChange, session: DbSession, principal: DocumentWriter
+    document_id: RowId, data: MarkingChange, session: DbSession, principal: DocumentWriter
 ) -> DocumentRead:
     return to_read(DocumentService(session, principal).remark(document_id, data))
 
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete(document_id: int, session: DbSession, principal: DocumentWriter) -> Response:
+def delete(document_id: RowId, session: DbSession, principal: DocumentWriter) -> Response:
     DocumentService(session, principal).delete(document_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -38,6 +38,7 @@ from liaison.web.deps import (
     DbSession,
     Limit,
     Offset,
+    RowId,
     page_request,
     require,
 )
@@ -280,7 +281,7 @@ def remark(
 def _refused_edit(
     request: Request,
     service: DocumentService,
-    document_id: int,
+    document_id: RowId,
     errors: dict[str, str],
     shown: dict[str, str],
     status_code: int,

@@ -46,6 +46,7 @@ from liaison.web.deps import (
     DbSession,
     Limit,
     Offset,
+    RowId,
     page_request,
     require,
 )
@@ -244,7 +245,7 @@ def list_agreements(
 
 @router.get("/security-agreements/{agreement_id}")
 def get_agreement(
-    agreement_id: int, session: DbSession, principal: CurrentPrincipal, on: On = None
+    agreement_id: RowId, session: DbSession, principal: CurrentPrincipal, on: On = None
 ) -> SecurityAgreementRead:
     service = RegistryService(session, principal)
     return _agreement_read(service, service.agreement(agreement_id), on or today())
@@ -260,7 +261,10 @@ def create_agreement(
 
 @router.patch("/security-agreements/{agreement_id}")
 def update_agreement(
-    agreement_id: int, data: SecurityAgreementUpdate, session: DbSession, principal: RegistryWriter
+    agreement_id: RowId,
+    data: SecurityAgreementUpdate,
+    session: DbSession,
+    principal: RegistryWriter,
 ) -> SecurityAgreementRead:
     service = RegistryService(session, principal)
     return _agreement_read(service, service.update_agreement(agreement_id, data), today())
@@ -294,7 +298,7 @@ def list_offices(
 
 
 @router.get("/offices/{office_id}")
-def get_office(office_id: int, session: DbSession, principal: CurrentPrincipal) -> OfficeRead:
+def get_office(office_id: RowId, session: DbSession, principal: CurrentPrincipal) -> OfficeRead:
     return OfficeRead.model_validate(RegistryService(session, principal).office(office_id))
 
 
@@ -307,7 +311,7 @@ def create_office(data: OfficeCreate, session: DbSession, principal: RegistryWri
 
 @router.patch("/offices/{office_id}")
 def update_office(
-    office_id: int, data: OfficeUpdate, session: DbSession, principal: RegistryWriter
+    office_id: RowId, data: OfficeUpdate, session: DbSession, principal: RegistryWriter
 ) -> OfficeRead:
     return OfficeRead.model_validate(
         RegistryService(session, principal).update_office(office_id, data)
@@ -316,7 +320,7 @@ def update_office(
 
 @router.post("/offices/{office_id}/transitions", summary="Move an office along its lifecycle")
 def transition_office(
-    office_id: int, data: OfficeTransition, session: DbSession, principal: RegistryWriter
+    office_id: RowId, data: OfficeTransition, session: DbSession, principal: RegistryWriter
 ) -> OfficeRead:
     return OfficeRead.model_validate(
         RegistryService(session, principal).transition_office(office_id, data)
@@ -348,7 +352,7 @@ def list_mandates(
 
 
 @router.get("/contact-point-mandates/{mandate_id}")
-def get_mandate(mandate_id: int, session: DbSession, principal: CurrentPrincipal) -> MandateRead:
+def get_mandate(mandate_id: RowId, session: DbSession, principal: CurrentPrincipal) -> MandateRead:
     return MandateRead.model_validate(RegistryService(session, principal).mandate(mandate_id))
 
 
@@ -363,7 +367,7 @@ def create_mandate(
 
 @router.patch("/contact-point-mandates/{mandate_id}")
 def update_mandate(
-    mandate_id: int, data: MandateUpdate, session: DbSession, principal: RegistryWriter
+    mandate_id: RowId, data: MandateUpdate, session: DbSession, principal: RegistryWriter
 ) -> MandateRead:
     return MandateRead.model_validate(
         RegistryService(session, principal).update_mandate(mandate_id, data)

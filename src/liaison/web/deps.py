@@ -16,7 +16,7 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated, ClassVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -134,7 +134,11 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
 
 
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+# Row ids are 32-bit integers on every backend: a larger number is simply no row (422 here,
+# instead of a driver overflow deep in the query).
+MAX_ID = 2_147_483_647
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip.")]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="The row's id.")]
 
 
 def page_request(

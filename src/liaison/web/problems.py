@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison.errors import LiaisonError
@@ -75,6 +76,14 @@ def _http_error(request: Request, exc: Exception) -> Response:
     return problem(request, exc.status_code, title, str(exc.detail), headers=exc.headers)
 
 
+def _refused_value(request: Request, exc: Exception) -> Response:
+    """The database refused a value the request carried (a NUL byte in text on PostgreSQL, a
+    number out of a column's range): the request's fault, and the unit of work rolled back."""
+    assert isinstance(exc, DataError)  # noqa: S101 - registered for it only
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+    return problem(request, 422, "Invalid input", f"A value was refused: {reason}.")
+
+
 def _server_error(request: Request, exc: Exception) -> Response:
     request_id = getattr(request.state, "request_id", "-")
     log.error("unhandled error (request %s)", request_id, exc_info=exc)
@@ -90,4 +99,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LiaisonError, _liaison_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _refused_value)
     app.add_exception_handler(Exception, _server_error)

@@ -5,7 +5,8 @@
   Vilnius summit, July 2023), each superseding the partner's IPCPs. They end on 2026-12-31, so
   on 2026-11-23 the dashboard shows their renewal due.
 - New Zealand: ITPP 2024–2027 agreed in 2024 (exact date not public; modelled as the
-  Washington summit, 10 July 2024), not yet in force; its 2012 IPCP is still in force.
+  Washington summit, 10 July 2024), not yet in force; its 2012 IPCP (updated later, dates
+  not public) is modelled as expired in 2018.
 
 Areas follow the public reporting in DOMAIN.md §4; the goals, indicators and activities are
 written to read like the real thing but are illustrative (real ITPP annexes are not public),
@@ -17,7 +18,7 @@ submitted → approved → agreed → in force), so the audit trail tells its hi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -813,12 +814,15 @@ IPCPS = [
         ],
         "IPCP-KOR-2017",
     ),
-    _ipcp(
-        "NZL",
-        D(2012, 6, 4),
-        D(2018, 6, 3),
-        D(2012, 6, 4),
-        [("operations-missions", "Operations"), ("interoperability", "Interoperability")],
+    replace(
+        _ipcp(
+            "NZL",
+            D(2012, 6, 4),
+            D(2018, 6, 3),
+            D(2012, 6, 4),
+            [("operations-missions", "Operations"), ("interoperability", "Interoperability")],
+        ),
+        expired_on=D(2018, 6, 3),
     ),
 ]
 

@@ -796,10 +796,13 @@ class ProgrammeService:
 
     def add_activity(self, ref: str, data: ActivityCreate) -> Shown[ProgrammeActivity]:
         programme = self._writable(ref)
-        self._element(PartnershipGoal, programme, data.goal_id)
+        goal = self._element(PartnershipGoal, programme, data.goal_id)
         end = data.end_on or data.start_on
         self._check_activity_dates(programme, data.start_on, end)
-        marking, marking_id = self._element_marking(programme, data.marking)
+        # The goal is the activity's container: its marking caps the activity's.
+        given = self._checked_marking(data.marking) if data.marking else goal.marking
+        marking = rules.cap(goal.marking, given, self.groups_of)
+        marking_id = self.markings.intern(marking)
         row = ProgrammeActivity(
             programme_id=programme.id,
             goal_id=data.goal_id,

@@ -2,8 +2,9 @@
 """Word-level redlines between two wordings (pure: no database, no web).
 
 Text is split into words and the whitespace after them, so a change shows as whole words
-struck and inserted, as a person marks up a draft, and joining every ``equal`` and ``insert``
-piece gives the new text back exactly (every ``equal`` and ``delete`` piece, the old one).
+struck and inserted, as a person marks up a draft. Joining every ``equal`` and ``insert``
+piece gives the new text back exactly, and every ``equal`` and ``delete`` piece the old one
+(a property test holds both).
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ def diff(old: str, new: str) -> list[Piece]:
     pieces: list[Piece] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            _add(pieces, "equal", "".join(b[j1:j2]))
+            for ta, tb in zip(a[i1:i2], b[j1:j2], strict=True):
+                word = tb.rstrip()
+                _add(pieces, "equal", word)
+                old_space, new_space = ta[len(ta.rstrip()) :], tb[len(word) :]
+                if old_space == new_space:
+                    _add(pieces, "equal", new_space)
+                else:  # re-wrapped: only the whitespace differs
+                    _add(pieces, "delete", old_space)
+                    _add(pieces, "insert", new_space)
         else:
             _add(pieces, "delete", "".join(a[i1:i2]))
             _add(pieces, "insert", "".join(b[j1:j2]))

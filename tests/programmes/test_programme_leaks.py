@@ -97,12 +97,12 @@ def probes(engine):
                 ProgrammeActivity: (act.row.id, act.marking),
             }
         _drive(service, REF, dt.date(2023, 7, 12))
-        for i in made:
-            section_id = made[i][ProgrammeSection][0]
+        for i, kinds in made.items():
+            section_id = kinds[ProgrammeSection][0]
             comment = service.add_comment(
                 REF, section_id, CommentCreate(body=f"Probe comment {i:02d}")
             )
-            made[i][Comment] = (comment.row.id, comment.marking)
+            kinds[Comment] = (comment.row.id, comment.marking)
         service.create(ProgrammeCreate(partner="KOR", period_start=start, marking="NR"))
         service.add_section(HIDDEN, SectionCreate(heading="Hidden section", body="body"))
         service.add_goal(
@@ -146,7 +146,7 @@ def docx_text(data):
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def surfaces(client, headers, made):  # noqa: PLR0914 - one entry per surface
+def surfaces(client, headers, made):
     def get(path, **kw):
         return client.get(path, headers={**headers, **kw.pop("extra", {})}, params=kw)
 

@@ -31,7 +31,7 @@ def test_reference_and_default_periods():
     assert rules.reference(ProgrammeKind.ITPP, "jpn", dt.date(2023, 1, 1)) == "ITPP-JPN-2023"
     assert rules.default_end(ProgrammeKind.ITPP, dt.date(2023, 1, 1)) == dt.date(2026, 12, 31)
     assert rules.default_end(ProgrammeKind.IPCP, dt.date(2024, 2, 29)) == dt.date(2026, 2, 28)
-    assert rules.renewal_period(dt.date(2023, 1, 1), dt.date(2026, 12, 31), ProgrammeKind.ITPP) == (
+    assert rules.renewal_period(dt.date(2026, 12, 31), ProgrammeKind.ITPP) == (
         dt.date(2027, 1, 1),
         dt.date(2030, 12, 31),
     )

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from liaison.kit import clock
 from liaison.kit.pagination import Page
 from liaison.programmes import export, feeds
+from liaison.programmes import redline as words
 from liaison.programmes.models import (
     Comment,
     PartnershipGoal,
@@ -60,7 +61,6 @@ from liaison.programmes.schemas import (
     TransitionIn,
 )
 from liaison.programmes.service import Dossier, ProgrammeService, ProgrammeView, Redline, Shown
-from liaison.programmes import redline as words
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.web.deps import (
@@ -230,7 +230,7 @@ def download(data: bytes, media_type: str, filename: str, banner: str) -> Respon
     )
 
 
-# lists, dashboard, comparison, calendar ------------------------------------------------------------
+# lists, dashboard, comparison, calendar ------------------------------------------------------
 @router.get("", summary="List the programmes you may read")
 def list_programmes(
     session: DbSession,
@@ -357,7 +357,7 @@ def from_ipcp(data: FromIpcpIn, session: DbSession, principal: Writer) -> Progra
     return programme_read(service.from_ipcp(data.partner, data.period_start))
 
 
-# one programme -------------------------------------------------------------------------------------
+# one programme ------------------------------------------------------
 @router.get("/{ref}", summary="A programme with everything in it you may read")
 def get_programme(
     ref: str, session: DbSession, principal: CurrentPrincipal, response: Response
@@ -417,7 +417,7 @@ def pdf(ref: str, session: DbSession, principal: CurrentPrincipal) -> Response:
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}
             }
         }
-    },  # noqa: E501
+    },
 )
 def word(ref: str, session: DbSession, principal: CurrentPrincipal) -> Response:
     d = ProgrammeService(session, principal).dossier(ref)
@@ -441,7 +441,7 @@ def roadmap(ref: str, session: DbSession, principal: CurrentPrincipal) -> Respon
     return Response(str(svg), media_type="image/svg+xml", headers={**NO_STORE})
 
 
-# elements ------------------------------------------------------------------------------------------
+# elements ------------------------------------------------------
 @router.get("/{ref}/objectives")
 def objectives(ref: str, session: DbSession, principal: CurrentPrincipal) -> list[ObjectiveRead]:
     _, rows = ProgrammeService(session, principal).elements(ref, StrategicObjective)
@@ -538,7 +538,7 @@ def revisions(
 
 
 @router.get("/{ref}/{subject}s/{ident}/redline", summary="Word-level redline of two versions")
-def redline(  # noqa: PLR0913 - path and query parameters
+def redline(
     ref: str,
     subject: str,
     ident: int,

@@ -22,7 +22,7 @@ TOP = 40.0
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """An activity: ``start``–``end``, its status (a CSS class) and a label."""
+    """An activity: ``start``-``end``, its status (a CSS class) and a label."""
 
     start: dt.date
     end: dt.date

@@ -131,7 +131,7 @@ def list_(
                 Text(v.short),
                 p.reference,
                 v.partner_name,
-                f"{p.period_start} – {p.period_end}",
+                f"{p.period_start} \N{EN DASH} {p.period_end}",
                 p.status.value,
                 v.supersedes or "",
             )

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Demo programmes for ``liaison init --demo`` (DOMAIN.md §1, §4): the AP4's ITPPs.
 
-- Australia, Japan and the Republic of Korea: ITPPs 2023–2026 in force (agreed at or around the
+- Australia, Japan and the Republic of Korea: ITPPs 2023-2026 in force (agreed at or around the
   Vilnius summit, July 2023), each superseding the partner's IPCPs. They end on 2026-12-31, so
   on 2026-11-23 the dashboard shows their renewal due.
-- New Zealand: ITPP 2024–2027 agreed in 2024 (exact date not public; modelled as the
+- New Zealand: ITPP 2024-2027 agreed in 2024 (exact date not public; modelled as the
   Washington summit, 10 July 2024), not yet in force; its 2012 IPCP (updated later, dates
   not public) is modelled as expired in 2018.
 
@@ -150,7 +150,7 @@ JAPAN_PART1_V2 = (
 )
 
 ITPPS = [
-    # Japan: 16 areas; signed 12 July 2023 (Kishida–Stoltenberg, Vilnius). Part 1 is public.
+    # Japan: 16 areas; signed 12 July 2023 (Kishida-Stoltenberg, Vilnius). Part 1 is public.
     Spec(
         partner="JPN",
         kind=ProgrammeKind.ITPP,
@@ -169,29 +169,37 @@ ITPPS = [
             ),
             (
                 "Strengthen interoperability",
-                "Standards, exercises and staff links that let "
-                "Japan's Self-Defense Forces and Allied forces work together.",
+                (
+                    "Standards, exercises and staff links that let "
+                    "Japan's Self-Defense Forces and Allied forces work together."
+                ),
             ),
             (
                 "Build resilience together",
-                "Cyber, space, strategic communications and "
-                "emerging technologies against hybrid threats.",
+                (
+                    "Cyber, space, strategic communications and "
+                    "emerging technologies against hybrid threats."
+                ),
             ),
         ),
         sections=(
-            ("Part 1 – The Japan-NATO partnership", JAPAN_PART1_V1, "PUBLIC"),
+            ("Part 1 \N{EN DASH} The Japan-NATO partnership", JAPAN_PART1_V1, "PUBLIC"),
             (
-                "Part 2 – Implementation and review",
-                "A joint consultative body reviews "
-                "progress every year. Points of contact on both sides follow each partnership "
-                "goal.",
+                "Part 2 \N{EN DASH} Implementation and review",
+                (
+                    "A joint consultative body reviews "
+                    "progress every year. Points of contact on both sides follow each partnership "
+                    "goal."
+                ),
                 "NU // REL JPN",
             ),
             (
                 "Allied assessment of priorities",
-                "Allies see maritime domain awareness and "
-                "cyber as the areas where Japan's contribution is most mature; space and EDT "
-                "need more staff work before the next review.",
+                (
+                    "Allies see maritime domain awareness and "
+                    "cyber as the areas where Japan's contribution is most mature; space and EDT "
+                    "need more staff work before the next review."
+                ),
                 "NR",
             ),
         ),
@@ -271,7 +279,7 @@ ITPPS = [
                 "NU // REL JPN",
                 (
                     Act(
-                        "Military staff talks Japan–IMS",
+                        "Military staff talks Japan\N{EN DASH}IMS",
                         K.MILITARY_STAFF_TALKS,
                         D(2025, 3, 18),
                         owner="IMS Cooperative Security Division",
@@ -388,17 +396,21 @@ ITPPS = [
         ),
         sections=(
             (
-                "Part 1 – Australia and NATO",
-                "Australia has been a partner since 2005 and an "
-                "Enhanced Opportunities Partner since 2014. Australia and NATO share an interest "
-                "in a rules-based international order.",
+                "Part 1 \N{EN DASH} Australia and NATO",
+                (
+                    "Australia has been a partner since 2005 and an Enhanced Opportunities "
+                    "Partner since 2014. Australia and NATO share an interest in a rules-based "
+                    "international order."
+                ),
                 "NU // REL AUS",
             ),
             (
                 "Allied notes on Australia's contribution",
-                "Allies value Australia's "
-                "contribution to past NATO-led operations; interoperability is the strongest "
-                "area of the programme.",
+                (
+                    "Allies value Australia's "
+                    "contribution to past NATO-led operations; interoperability is the strongest "
+                    "area of the programme."
+                ),
                 "NR",
             ),
         ),
@@ -540,10 +552,12 @@ ITPPS = [
         ),
         sections=(
             (
-                "Part 1 – The Republic of Korea and NATO",
-                "The Republic of Korea and NATO "
-                "share a commitment to a rules-based order. The ITPP states why each area was "
-                "chosen, the strategic targets, projects and a schedule.",
+                "Part 1 \N{EN DASH} The Republic of Korea and NATO",
+                (
+                    "The Republic of Korea and NATO "
+                    "share a commitment to a rules-based order. The ITPP states why each area was "
+                    "chosen, the strategic targets, projects and a schedule."
+                ),
                 None,
             ),
         ),
@@ -692,9 +706,11 @@ ITPPS = [
         ),
         sections=(
             (
-                "Part 1 – New Zealand and NATO",
-                "New Zealand's ITPP covers climate "
-                "change and security, cyber, disinformation and WPS.",
+                "Part 1 \N{EN DASH} New Zealand and NATO",
+                (
+                    "New Zealand's ITPP covers climate "
+                    "change and security, cyber, disinformation and WPS."
+                ),
                 None,
             ),
         ),

@@ -25,7 +25,6 @@ from docx.shared import Pt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
-
 from markupsafe import Markup
 
 from liaison.programmes import charts
@@ -35,10 +34,10 @@ from liaison.security.classification import Classification
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _LATIN1_FALLBACK = {
-    "–": "-",
+    "\N{EN DASH}": "-",
     "—": "-",
-    "‘": "'",
-    "’": "'",
+    "\N{LEFT SINGLE QUOTATION MARK}": "'",
+    "\N{RIGHT SINGLE QUOTATION MARK}": "'",
     "“": '"',
     "”": '"',
     "…": "...",
@@ -325,23 +324,23 @@ def to_ics(
             g.marking.level,
         )
     for a in activities:
-        r = a.row
+        act = a.row
         _event(
             cal,
-            f"activity-{r.id}@{host}",
+            f"activity-{act.id}@{host}",
             stamp,
-            r.start_on,
-            r.end_on,
-            f"{portion(a.short)} {r.title}",
-            f"{references.get(r.programme_id, '')}: {r.kind.value.replace('_', ' ')}; "
-            f"{r.status.value}; {r.owner}",
+            act.start_on,
+            act.end_on,
+            f"{portion(a.short)} {act.title}",
+            f"{references.get(act.programme_id, '')}: {act.kind.value.replace('_', ' ')}; "
+            f"{act.status.value}; {act.owner}",
             a.marking.level,
-            r.location,
+            act.location,
         )
     return bytes(cal.to_ical())
 
 
-def _event(  # noqa: PLR0913 - one calendar entry's fields
+def _event(
     cal: Calendar,
     uid: str,
     stamp: dt.datetime,

@@ -134,7 +134,7 @@ class ProgrammeActivity(IdMixin, TimestampMixin, Marked, Base):
 
 
 class ProgrammeSection(IdMixin, TimestampMixin, Marked, Base):
-    """A narrative section ("Part 1 – The Japan-NATO partnership"), its current wording."""
+    """A narrative section ("Part 1 - The Japan-NATO partnership"), its current wording."""
 
     __tablename__ = "programme_section"
 

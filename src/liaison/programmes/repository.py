@@ -67,8 +67,8 @@ class ProgrammeRepository:
     def _programmes(self, stmt: Select[Any]) -> Select[Any]:
         return readable(stmt, self.principal, Programme)
 
-    def _scoped(self, model: type[E]) -> Select[tuple[E]]:
-        stmt = select(model).join(Programme, Programme.id == model.programme_id)
+    def _scoped(self, model: type[E]) -> Select[Any]:
+        stmt: Select[Any] = select(model).join(Programme, Programme.id == model.programme_id)
         return readable(readable(stmt, self.principal, model), self.principal, Programme)
 
     # programmes -------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ class ProgrammeRepository:
 
     # elements ---------------------------------------------------------------------------------
     def children(self, model: type[E], programme_id: int) -> list[E]:
-        order = [model.position] if hasattr(model, "position") else []
+        order: list[Any] = [model.position] if hasattr(model, "position") else []
         stmt = self._scoped(model).where(model.programme_id == programme_id)
         if model is PartnershipGoal:
             order = [PartnershipGoal.code, PartnershipGoal.id]

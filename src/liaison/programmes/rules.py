@@ -137,6 +137,11 @@ def transition_problem(
         )
     if on > today and to is not S.IN_FORCE:
         return f"{on.isoformat()} is in the future; record a change when it has happened"
+    return _facts_problem(facts, to, on)
+
+
+def _facts_problem(facts: LifecycleFacts, to: ProgrammeStatus, on: dt.date) -> str | None:  # noqa: PLR0911 - one return per rule of the module docstring
+    """Why the programme's own facts forbid ``to`` on ``on``, or None."""
     if to is S.APPROVED and not (facts.approved_on and facts.approval_reference):
         return "approval needs the allies' decision: an approval date and reference"
     if to is S.AGREED:
@@ -168,7 +173,7 @@ def overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date)
     return a_start <= b_end and b_start <= a_end
 
 
-def renewal_period(start: dt.date, end: dt.date, kind: ProgrammeKind) -> tuple[dt.date, dt.date]:
+def renewal_period(end: dt.date, kind: ProgrammeKind) -> tuple[dt.date, dt.date]:
     """The period of a renewal: from the day after ``end``, for the kind's default length."""
     new_start = end + dt.timedelta(days=1)
     return new_start, default_end(kind, new_start)

@@ -388,9 +388,9 @@ class ProgrammeService:
         text = data.marking or f"NATO UNCLASSIFIED Releasable to {iso3}"
         marking = self._checked_marking(text)
         title = data.title or (
-            f"{partner.country.name}–NATO "
+            f"{partner.country.name}\N{EN DASH}NATO "
             f"{'Individually Tailored Partnership Programme' if data.kind is ProgrammeKind.ITPP else 'Individual Partnership and Cooperation Programme'}"  # noqa: E501
-            f" {data.period_start.year}–{end.year}"
+            f" {data.period_start.year}\N{EN DASH}{end.year}"
         )
         programme = Programme(
             reference=ref,
@@ -701,7 +701,7 @@ class ProgrammeService:
         self._audit_write("update", row, before, self._snapshot(row))
         return shown
 
-    def _revise(  # noqa: PLR0913 - one revision's facts
+    def _revise(
         self,
         programme: Programme,
         subject: str,
@@ -842,7 +842,7 @@ class ProgrammeService:
         self._audit_write("update", row, before, self._snapshot(row))
         return shown
 
-    def _save_section(  # noqa: PLR0913 - one section's facts
+    def _save_section(
         self,
         programme: Programme,
         heading: str,
@@ -894,16 +894,18 @@ class ProgrammeService:
         return shown
 
     # versions, redlines, comments -------------------------------------------------------------
-    def _subject_model(self, subject: str) -> type[PartnershipGoal] | type[ProgrammeSection]:
+    def _check_subject(self, programme: Programme, subject: str, ident: int) -> None:
+        """The section or goal whose versions are asked for must be readable."""
         if subject == "goal":
-            return PartnershipGoal
-        if subject == "section":
-            return ProgrammeSection
-        raise InvalidInput("versions exist for sections and goals", field="subject")
+            self._element(PartnershipGoal, programme, ident)
+        elif subject == "section":
+            self._element(ProgrammeSection, programme, ident)
+        else:
+            raise InvalidInput("versions exist for sections and goals", field="subject")
 
     def revisions(self, ref: str, subject: str, ident: int) -> list[Shown[Revision]]:
         view = self.get(ref)
-        self._element(self._subject_model(subject), view.programme, ident)
+        self._check_subject(view.programme, subject, ident)
         rows = self.repo.revisions(view.programme.id, subject, ident)
         shown = self._shown(rows, (r.marking_id for r in rows))
         self._audit_reads(shown)

@@ -85,7 +85,7 @@ def _ident(raw: str) -> int:
 
 # dashboard and list -----------------------------------------------------------------------------
 @router.get("/programmes", response_class=HTMLResponse)
-def programmes(  # noqa: PLR0913 - the page's filters
+def programmes(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
@@ -218,7 +218,7 @@ def _refused(
 
 
 @router.post("/programmes/{ref}/transition", response_class=HTMLResponse)
-def transition(  # noqa: PLR0913 - the form's fields
+def transition(
     ref: str,
     request: Request,
     session: DbSession,
@@ -316,7 +316,7 @@ def section_page(
 
 
 @router.get("/programmes/{ref}/sections/{ident}/redline", response_class=HTMLResponse)
-def redline_fragment(  # noqa: PLR0913 - path and query parameters
+def redline_fragment(
     ref: str,
     ident: str,
     request: Request,
@@ -346,7 +346,7 @@ def edit_section(
 
 
 @router.post("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
-def save_section(  # noqa: PLR0913 - the form's fields
+def save_section(
     ref: str,
     ident: str,
     request: Request,
@@ -375,7 +375,7 @@ def _errors(exc: ValidationError) -> dict[str, str]:
     return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
 
 
-def _edit_refused(  # noqa: PLR0913 - what the form shows again
+def _edit_refused(
     request: Request,
     service: ProgrammeService,
     ref: str,
@@ -391,7 +391,7 @@ def _edit_refused(  # noqa: PLR0913 - what the form shows again
 
 
 @router.post("/programmes/{ref}/sections/{ident}/comments", response_class=HTMLResponse)
-def add_comment(  # noqa: PLR0913 - the form's fields
+def add_comment(
     ref: str,
     ident: str,
     request: Request,

@@ -131,7 +131,12 @@ class _Pdf(FPDF):
     def write_paragraph(self, mark: str, text: str, size: float = 10) -> None:
         self.set_font(self.family, "", size)
         self.multi_cell(
-            0, 5, self.text_of(f"{portion(mark)} {text}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0,
+            5,
+            self.text_of(f"{portion(mark)} {text}"),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
         self.ln(2)
 

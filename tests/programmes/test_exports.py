@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 pytestmark = pytest.mark.usefixtures("demo")
 
-PORTION = re.compile(r"\(((?:PUBLIC|NU|NR|NC|NS|CTS)[^)]*)\)")
+PORTION = re.compile(r"\(((?:PUBLIC|NU|NR|NC|NS|CTS)(?:-[AB]+)?(?:\s*//[^)]*)?)\)")
 
 
 def pdf_pages(client, headers, ref="ITPP-JPN-2023"):

@@ -172,3 +172,62 @@ def test_cli(db_url, tmp_path, monkeypatch):
     ics = tmp_path / "me.ics"
     assert cli(db_url, "calendar", "--as", "japan", "--out", str(ics)).exit_code == 0
     assert ics.read_text().startswith("BEGIN:VCALENDAR")
+
+
+def test_build_a_programme_with_the_page_forms(client, auth, engine):
+    officer = auth("officer")
+    r = client.post(
+        "/programmes/new",
+        headers=officer,
+        data={"partner": "Mongolia", "kind": "ITPP", "period_start": "2027-01-01"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/programmes/ITPP-MNG-2027"
+    base = "/programmes/ITPP-MNG-2027"
+    for kind, data in (
+        ("sections", {"heading": "Part 1", "body": "Mongolia and NATO."}),
+        ("objectives", {"title": "Dialogue"}),
+    ):
+        made = client.post(f"{base}/{kind}/new", headers=officer, data=data, follow_redirects=False)
+        assert made.status_code == 303, made.text[:300]
+    objective = client.get(f"{BASE}/ITPP-MNG-2027/objectives", headers=officer).json()[0]
+    goal = {
+        "objective_id": str(objective["id"]),
+        "area": "hadr",
+        "title": "Disaster relief",
+        "due_on": "2028-12-31",
+        "marking": "NR // REL MNG",
+    }
+    assert (
+        client.post(
+            f"{base}/goals/new", headers=officer, data=goal, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    late = {**goal, "due_on": "2031-06-30"}
+    before = count_rows(engine)
+    refused = client.post(f"{base}/goals/new", headers={**officer, **HTML}, data=late)
+    assert refused.status_code == 422
+    assert "outside the programme" in refused.text
+    after = count_rows(engine)
+    # nothing written; the page shown again is itself an audited read
+    assert {**after, "audit_event": 0} == {**before, "audit_event": 0}
+    assert after["audit_event"] > before["audit_event"]
+    detail = client.get(f"{BASE}/ITPP-MNG-2027", headers=officer).json()
+    goal_id = detail["goals"][0]["id"]
+    act = {
+        "goal_id": str(goal_id),
+        "kind": "course",
+        "title": "HADR course",
+        "start_on": "2027-05-03",
+    }
+    assert (
+        client.post(
+            f"{base}/activities/new", headers=officer, data=act, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    text = page(client, base, officer)
+    assert "(NR // REL MNG)</code> <time>2027-05-03</time> HADR course" in text
+    assert client.post(f"{base}/widgets/new", headers=officer, data={}).status_code == 404

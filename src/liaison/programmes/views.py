@@ -17,6 +17,7 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -29,8 +30,22 @@ from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import api, export, feeds, redline
 from liaison.programmes.models import ProgrammeSection
-from liaison.programmes.rules import TRANSITIONS, ProgrammeKind, ProgrammeStatus
-from liaison.programmes.schemas import CommentCreate, SectionUpdate
+from liaison.programmes.rules import (
+    EDITABLE,
+    TRANSITIONS,
+    ActivityKind,
+    ProgrammeKind,
+    ProgrammeStatus,
+)
+from liaison.programmes.schemas import (
+    ActivityCreate,
+    CommentCreate,
+    GoalCreate,
+    ObjectiveCreate,
+    ProgrammeCreate,
+    SectionCreate,
+    SectionUpdate,
+)
 from liaison.programmes.service import ProgrammeService, Shown
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -166,6 +181,9 @@ def _detail(
         "next_states": sorted(TRANSITIONS[p.status], key=list(ProgrammeStatus).index),
         "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
         "can_approve": service.principal.can(Permission.PROGRAMMES_PROGRAMME_APPROVE),
+        "editable": p.status in EDITABLE,
+        "area_choices": sorted(d.areas.items(), key=lambda kv: kv[1]),
+        "activity_kinds": list(ActivityKind),
         "successors": [s.reference for s in service.repo.successors(p.id)],
         "error": error,
         "marking": d.banner,
@@ -431,3 +449,63 @@ def add_comment(
         status_code,
         fragment="programmes/_comments.html",
     )
+
+
+# structure: new programmes and their elements -----------------------------------------------------
+@router.post("/programmes/new", response_class=HTMLResponse)
+def new_programme(
+    session: DbSession,
+    principal: Writer,
+    partner: Annotated[str, Form(max_length=120)] = "",
+    kind: Annotated[str, Form(max_length=10)] = "ITPP",
+    period_start: Annotated[str, Form(max_length=10)] = "",
+    marking: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    try:
+        data = ProgrammeCreate(
+            partner=partner,
+            kind=_choice(kind, ProgrammeKind, "kind") or ProgrammeKind.ITPP,
+            period_start=_date(period_start) or clock.today(),
+            marking=marking or None,
+        )
+        view = ProgrammeService(session, principal).create(data)
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(_errors(exc).values())) from None
+    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+
+
+ELEMENT_FORMS: dict[str, type[Any]] = {
+    "objectives": ObjectiveCreate,
+    "goals": GoalCreate,
+    "activities": ActivityCreate,
+    "sections": SectionCreate,
+}
+
+
+@router.post("/programmes/{ref}/{kind}/new", response_class=HTMLResponse)
+async def add_element(
+    ref: str, kind: str, request: Request, session: DbSession, principal: Writer
+) -> Response:
+    """One form per element kind on the programme page; empty fields take their defaults."""
+    model = ELEMENT_FORMS.get(kind)
+    if model is None:
+        raise NotFound(f"no {kind} in a programme")
+    form = await request.form()
+    fields = {
+        k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k != "csrf_token"
+    }
+    service = ProgrammeService(session, principal)
+    adders: dict[str, Callable[[str, Any], object]] = {
+        "objectives": service.add_objective,
+        "goals": service.add_goal,
+        "activities": service.add_activity,
+        "sections": service.add_section,
+    }
+    try:
+        adders[kind](ref, model(**fields))
+    except ValidationError as exc:
+        session.rollback()
+        return _detail(request, service, ref, "; ".join(_errors(exc).values()), 422)
+    except LiaisonError as exc:
+        return _refused(request, session, principal, ref, exc)
+    return RedirectResponse(f"/programmes/{ref}#{kind}", status_code=303)

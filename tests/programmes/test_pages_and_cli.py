@@ -231,3 +231,68 @@ def test_build_a_programme_with_the_page_forms(client, auth, engine):
     text = page(client, base, officer)
     assert "(NR // REL MNG)</code> <time>2027-05-03</time> HADR course" in text
     assert client.post(f"{base}/widgets/new", headers=officer, data={}).status_code == 404
+
+
+def test_cli_builds_and_approves_a_programme(client, auth, db_url, monkeypatch):
+    monkeypatch.setattr(output.console, "_width", 250)
+    officer = auth("officer")
+    client.post(BASE, headers=officer, json={"partner": "Mongolia", "period_start": "2027-01-01"})
+    ref = "ITPP-MNG-2027"
+    added = cli(
+        db_url, "add-section", ref, "--as", "officer", "--heading", "Part 1", "--body", "Text."
+    )
+    assert added.exit_code == 0, added.output
+    assert "marked NU // REL MNG" in added.output
+    goal = cli(
+        db_url,
+        "add-goal",
+        ref,
+        "--as",
+        "officer",
+        "--area",
+        "Space",
+        "--title",
+        "Space",
+        "--due",
+        "2028-01-01",
+        "--marking",
+        "NR // REL MNG",
+    )
+    assert "goal G1 added, marked NR // REL MNG" in goal.output, goal.output
+    unknown = cli(
+        db_url,
+        "add-goal",
+        ref,
+        "--as",
+        "officer",
+        "--area",
+        "Basketry",
+        "--title",
+        "x",
+        "--due",
+        "2028-01-01",
+    )
+    assert unknown.exit_code == 2
+    assert "unknown cooperation area" in unknown.output
+    sid = client.get(f"{BASE}/{ref}/sections", headers=officer).json()[0]["id"]
+    said = cli(
+        db_url, "comment", ref, "--as", "officer", "--section", str(sid), "--body", "Agreed."
+    )
+    assert said.exit_code == 0, said.output
+    assert cli(db_url, "transition", ref, "submitted", "--as", "officer").exit_code == 0
+    approved = cli(
+        db_url,
+        "approve",
+        ref,
+        "--as",
+        "officer",
+        "--on",
+        "2026-11-20",
+        "--reference",
+        "PO(2026)0999",
+    )
+    assert approved.exit_code == 0, approved.output
+    body = client.get(f"{BASE}/{ref}", headers=officer).json()["programme"]
+    assert (body["status"], body["approval_reference"]) == ("approved", "PO(2026)0999")
+    denied = cli(db_url, "approve", ref, "--as", "japan", "--on", "2026-11-20", "--reference", "x")
+    assert denied.exit_code == 2

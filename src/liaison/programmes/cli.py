@@ -15,18 +15,21 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.table import Table
 from rich.text import Text
 
 from liaison.errors import InvalidInput
 from liaison.identity.service import IdentityService
+from liaison.kit import clock
 from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import export
 from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
+from liaison.programmes.schemas import CommentCreate, GoalCreate, SectionCreate
 from liaison.programmes.service import ProgrammeService
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
@@ -281,3 +284,91 @@ def _date(raw: str | None) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         fail(f"{raw!r} is not a date (YYYY-MM-DD)")
+
+
+@app.command()
+def approve(
+    ref: Ref,
+    as_user: AsUser,
+    on: Annotated[str, typer.Option(help="The approval date (YYYY-MM-DD).")],
+    reference: Annotated[str, typer.Option(help="The allies' decision reference.")],
+) -> None:
+    """Record the allies' approval of a submitted programme by hand (until a decision does)."""
+    day = _date(on)
+    with acting_as(as_user) as service:
+        view = service.record_approval(ref, day or clock.today(), reference)
+        shown = view.programme.reference
+    console.print(f"✓ {shown} approved on {day} ({reference})")
+
+
+@app.command("add-section")
+def add_section(
+    ref: Ref,
+    as_user: AsUser,
+    heading: Annotated[str, typer.Option(help="The section's heading.")],
+    body: Annotated[str, typer.Option(help="The wording (blank lines separate paragraphs).")],
+    marking: Annotated[str | None, typer.Option(help="Default: the programme's.")] = None,
+) -> None:
+    """Add a narrative section to a draft (version 1 of its wording)."""
+    data = _valid(SectionCreate, heading=heading, body=body, marking=marking)
+    with acting_as(as_user) as service:
+        shown = service.add_section(ref, data)
+        ident, mark = shown.row.id, shown.short
+    console.print(Text(f"✓ section {ident} added, marked {mark}"))
+
+
+@app.command("add-goal")
+def add_goal(
+    ref: Ref,
+    as_user: AsUser,
+    area: Annotated[str, typer.Option(help="A cooperation area code or name.")],
+    title: Annotated[str, typer.Option(help="The goal's title.")],
+    due: Annotated[str, typer.Option(help="Due date (YYYY-MM-DD), inside the period.")],
+    wording: Annotated[str, typer.Option(help="The negotiated wording.")] = "",
+    indicator: Annotated[str, typer.Option(help="How progress is measured.")] = "",
+    target: Annotated[str, typer.Option(help="The target.")] = "",
+    marking: Annotated[str | None, typer.Option(help="Default: the programme's.")] = None,
+) -> None:
+    """Add a partnership goal to a draft."""
+    data = _valid(
+        GoalCreate,
+        area=area,
+        title=title,
+        due_on=_date(due),
+        wording=wording,
+        indicator=indicator,
+        target=target,
+        marking=marking,
+    )
+    with acting_as(as_user) as service:
+        shown = service.add_goal(ref, data)
+        code, mark = shown.row.code, shown.short
+    console.print(Text(f"✓ goal {code} added, marked {mark}"))
+
+
+@app.command()
+def comment(
+    ref: Ref,
+    as_user: AsUser,
+    section: Annotated[int, typer.Option(help="The section's id.")],
+    body: Annotated[str, typer.Option(help="The comment.")],
+    reply_to: Annotated[int | None, typer.Option(help="The comment this answers.")] = None,
+) -> None:
+    """Comment on a section (either side; marked at least as the section is)."""
+    data = _valid(CommentCreate, body=body, parent_id=reply_to)
+    with acting_as(as_user) as service:
+        shown = service.add_comment(ref, section, data)
+        ident, mark = shown.row.id, shown.short
+    console.print(Text(f"✓ comment {ident} added, marked {mark}"))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _valid(model: type[M], **values: object) -> M:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        fail(f"{field}: {first['msg']}")

@@ -4,11 +4,14 @@ map, comparison) and the CLI, on the demo programmes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from programme_helpers import BASE, HTML, count_rows
 from typer.testing import CliRunner
 
 from liaison.cli.main import app
+from liaison.kit import clock
 from liaison.programmes.models import Revision
 from liaison.terminal import output
 
@@ -296,3 +299,39 @@ def test_cli_builds_and_approves_a_programme(client, auth, db_url, monkeypatch):
     assert (body["status"], body["approval_reference"]) == ("approved", "PO(2026)0999")
     denied = cli(db_url, "approve", ref, "--as", "japan", "--on", "2026-11-20", "--reference", "x")
     assert denied.exit_code == 2
+
+
+def test_progress_from_the_page_and_the_cli_and_expiry(client, auth, db_url, monkeypatch):
+    monkeypatch.setattr(output.console, "_width", 250)
+    officer = auth("officer")
+    goals = client.get(f"{BASE}/ITPP-JPN-2023/goals", headers=officer).json()
+    at_risk = next(g for g in goals if g["status"] == "at_risk")
+    r = client.post(
+        f"/programmes/ITPP-JPN-2023/goals/{at_risk['id']}/status",
+        headers=officer,
+        data={"status": "achieved"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    again = client.get(f"{BASE}/ITPP-JPN-2023/goals", headers=officer).json()
+    assert next(g for g in again if g["id"] == at_risk["id"])["status"] == "achieved"
+    bad = client.post(
+        f"/programmes/ITPP-JPN-2023/goals/{at_risk['id']}/status",
+        headers={**officer, **HTML},
+        data={"status": "finished"},
+    )
+    assert bad.status_code == 422
+    assert "unknown status" in bad.text
+    act = client.get(f"{BASE}/ITPP-JPN-2023/activities", headers=officer).json()[0]
+    done = cli(
+        db_url, "progress", "ITPP-JPN-2023", "done", "--activity", str(act["id"]), "--as", "officer"
+    )
+    assert done.exit_code == 0, done.output
+    none_due = cli(db_url, "expire-due", "--as", "officer")
+    assert "0 expired" in none_due.output
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 1, 2))
+    expired = cli(db_url, "expire-due", "--as", "officer")
+    assert "ITPP-AUS-2023" in expired.output
+    assert "ITPP-JPN-2023" in expired.output
+    body = client.get(f"{BASE}/ITPP-JPN-2023", headers=officer).json()["programme"]
+    assert (body["status"], body["ended_on"]) == ("expired", "2026-12-31")

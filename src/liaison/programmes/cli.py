@@ -29,7 +29,13 @@ from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import export
 from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
-from liaison.programmes.schemas import CommentCreate, GoalCreate, SectionCreate
+from liaison.programmes.schemas import (
+    ActivityUpdate,
+    CommentCreate,
+    GoalCreate,
+    GoalUpdate,
+    SectionCreate,
+)
 from liaison.programmes.service import ProgrammeService
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
@@ -372,3 +378,33 @@ def _valid(model: type[M], **values: object) -> M:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         fail(f"{field}: {first['msg']}")
+
+
+@app.command()
+def progress(
+    ref: Ref,
+    as_user: AsUser,
+    status: Annotated[str, typer.Argument(help="A goal or activity status, e.g. achieved, done.")],
+    goal: Annotated[int | None, typer.Option(help="The goal's id.")] = None,
+    activity: Annotated[int | None, typer.Option(help="The activity's id.")] = None,
+) -> None:
+    """Record progress: a goal's status (open, on_track, at_risk, achieved, dropped) or an
+    activity's (planned, confirmed, done, postponed, cancelled)."""
+    if (goal is None) == (activity is None):
+        fail("name one --goal or one --activity")
+    with acting_as(as_user) as service:
+        if goal is not None:
+            data = _valid(GoalUpdate, status=status)
+            shown = f"goal {service.update_goal(ref, goal, data).row.code}"
+        else:
+            act = _valid(ActivityUpdate, status=status)
+            shown = f"activity {service.update_activity(ref, activity or 0, act).row.id}"
+    console.print(f"✓ {shown} is now {status}")
+
+
+@app.command("expire-due")
+def expire_due(as_user: AsUser) -> None:
+    """Mark expired every programme in force whose period has ended (run daily)."""
+    with acting_as(as_user) as service:
+        done = service.expire_due()
+    console.print(f"✓ {len(done)} expired" + (f": {', '.join(done)}" if done else ""))

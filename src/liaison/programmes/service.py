@@ -974,6 +974,19 @@ class ProgrammeService:
         self._recheck_element(Comment, programme, row.id)
         return Shown(row, capped, short(capped))
 
+    def expire_due(self) -> list[str]:
+        """Every programme in force whose period has ended becomes expired (on its last day);
+        the references, for the operator. Needs ``programmes:programme:write``."""
+        self._require(Permission.PROGRAMMES_PROGRAMME_WRITE)
+        today = clock.today()
+        done = []
+        for view in self.find(ProgrammeFilters(status=S.IN_FORCE), PageRequest(limit=1000))[0]:
+            p = view.programme
+            if p.period_end < today:
+                self.transition(p.reference, S.EXPIRED, p.period_end)
+                done.append(p.reference)
+        return done
+
     # dashboard, comparison --------------------------------------------------------------------
     def dashboard(self, horizon_days: int = 90, page: PageRequest | None = None) -> Dashboard:
         """Programmes ending within the horizon, goals overdue, activities this month."""

@@ -32,15 +32,20 @@ from liaison.programmes import api, export, feeds, redline
 from liaison.programmes.models import ProgrammeSection
 from liaison.programmes.rules import (
     EDITABLE,
+    ENDED,
     TRANSITIONS,
     ActivityKind,
+    ActivityStatus,
+    GoalStatus,
     ProgrammeKind,
     ProgrammeStatus,
 )
 from liaison.programmes.schemas import (
     ActivityCreate,
+    ActivityUpdate,
     CommentCreate,
     GoalCreate,
+    GoalUpdate,
     ObjectiveCreate,
     ProgrammeCreate,
     SectionCreate,
@@ -184,6 +189,9 @@ def _detail(
         "editable": p.status in EDITABLE,
         "area_choices": sorted(d.areas.items(), key=lambda kv: kv[1]),
         "activity_kinds": list(ActivityKind),
+        "goal_statuses": list(GoalStatus),
+        "activity_statuses": list(ActivityStatus),
+        "live": p.status not in ENDED,
         "successors": [s.reference for s in service.repo.successors(p.id)],
         "error": error,
         "marking": d.banner,
@@ -509,3 +517,32 @@ async def add_element(
     except LiaisonError as exc:
         return _refused(request, session, principal, ref, exc)
     return RedirectResponse(f"/programmes/{ref}#{kind}", status_code=303)
+
+
+@router.post("/programmes/{ref}/{kind}/{ident}/status", response_class=HTMLResponse)
+def record_progress(
+    ref: str,
+    kind: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    status: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Progress from the programme page: a goal's or an activity's status."""
+    key = _ident(ident)
+    if kind not in {"goals", "activities"}:
+        raise NotFound(f"no {kind} in a programme")
+    service = ProgrammeService(session, principal)
+    try:
+        if kind == "goals":
+            service.update_goal(ref, key, GoalUpdate(status=_choice(status, GoalStatus, "status")))
+        else:
+            service.update_activity(
+                ref, key, ActivityUpdate(status=_choice(status, ActivityStatus, "status"))
+            )
+    except NotFound:
+        raise
+    except LiaisonError as exc:
+        return _refused(request, session, principal, ref, exc)
+    return RedirectResponse(f"/programmes/{ref}#{kind}-{key}", status_code=303)

@@ -43,6 +43,7 @@ from liaison.programmes.service import ProgrammeService
 from liaison.security.marking_store import MarkingStore
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
+from liaison.terminal import output
 
 REF = "ITPP-JPN-2023"
 HIDDEN = "ITPP-KOR-2023"  # NATO only: no partner may see it
@@ -222,7 +223,10 @@ MODELS = {
 
 
 @pytest.mark.parametrize("username", USERS)
-def test_visible_exactly_when_the_policy_allows(client, auth, engine, db_url, probes, username):
+def test_visible_exactly_when_the_policy_allows(  # noqa: PLR0913 - fixtures
+    client, auth, engine, db_url, probes, username, monkeypatch
+):
+    monkeypatch.setattr(output.console, "_width", 250)  # one table row per goal
     made, programme_marking = probes
     principal = principal_of(engine, username)
     headers = auth(username) if username else {}

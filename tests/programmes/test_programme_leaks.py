@@ -223,7 +223,7 @@ MODELS = {
 
 
 @pytest.mark.parametrize("username", USERS)
-def test_visible_exactly_when_the_policy_allows(  # noqa: PLR0913 - fixtures
+def test_visible_exactly_when_the_policy_allows(
     client, auth, engine, db_url, probes, username, monkeypatch
 ):
     monkeypatch.setattr(output.console, "_width", 250)  # one table row per goal

@@ -22,6 +22,8 @@ from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
 from liaison.kit.context import request_id
+from liaison.programmes import api as programmes_api
+from liaison.programmes import views as programmes_views
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
 from liaison.registry.service import nation_profile
@@ -69,6 +71,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(identity_views.router)
     app.include_router(trail_api.router)
     app.include_router(trail_views.router)
+    app.include_router(programmes_api.router)
+    app.include_router(programmes_views.router)
     return app
 
 

@@ -22,12 +22,19 @@ from liaison.documents.models import Document
 from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
 from liaison.identity.service import IdentityService
+from liaison.programmes.demo import create_demo_programmes
 from liaison.security.classification import Classification
 from liaison.security.models import OrganisationKind
 from liaison.security.permissions import Role
 from liaison.security.principal import SYSTEM
 
 C = Classification
+__all__ = [
+    "DEMO_PASSWORD",
+    "create_demo_accounts",
+    "create_demo_documents",
+    "create_demo_programmes",
+]
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - printed by `init --demo`, demo only
 
 

@@ -7,6 +7,9 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 
 from __future__ import annotations
 
+from liaison.programmes import handlers as programme_handlers
+
 
 def install() -> None:
     """Register every feature's handlers (idempotent)."""
+    programme_handlers.install()

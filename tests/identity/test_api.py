@@ -8,6 +8,9 @@ OFFICER_PERMISSIONS = [
     "audit:event:read",
     "documents:document:downgrade",
     "documents:document:write",
+    "programmes:comment:write",
+    "programmes:programme:approve",
+    "programmes:programme:write",
     "registry:entry:write",
 ]
 
@@ -56,7 +59,7 @@ OFFICER_PERMISSIONS = [
                 "nation": "JPN",
                 "organisation": "Mission of Japan to NATO",
                 "clearance": "NATO SECRET",
-                "permissions": ["documents:document:write"],
+                "permissions": ["documents:document:write", "programmes:comment:write"],
                 "agreement_ceiling": "NATO SECRET",
             },
         ),

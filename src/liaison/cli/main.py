@@ -11,10 +11,16 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
-from liaison.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_documents
+from liaison.demo import (
+    DEMO_PASSWORD,
+    create_demo_accounts,
+    create_demo_documents,
+    create_demo_programmes,
+)
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
 from liaison.migrations import upgrade
+from liaison.programmes.cli import app as programmes_app
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM
@@ -31,6 +37,7 @@ app = typer.Typer(
 )
 app.add_typer(registry_app, name="registry")
 app.add_typer(documents_app, name="documents")
+app.add_typer(programmes_app, name="programmes")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
@@ -88,12 +95,15 @@ def init(
             reference = service.load_seed("reference")
             demo_report = service.load_seed("partnerships") if demo else None
             accounts = create_demo_accounts(session) if demo else []
+            programmes = 0
             if demo:
                 create_demo_documents(session)
+                programmes = create_demo_programmes(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
         console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
+        console.print(f"  demo: {programmes} partnership programmes (IPCPs and the AP4's ITPPs)")
     if accounts:
         console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
         for account in accounts:

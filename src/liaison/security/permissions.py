@@ -12,6 +12,9 @@ class Permission(enum.StrEnum):
     DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
+    PROGRAMMES_COMMENT_WRITE = "programmes:comment:write"
+    PROGRAMMES_PROGRAMME_APPROVE = "programmes:programme:approve"
+    PROGRAMMES_PROGRAMME_WRITE = "programmes:programme:write"
     REGISTRY_ENTRY_WRITE = "registry:entry:write"
 
 
@@ -29,10 +32,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_EVENT_READ,
             Permission.DOCUMENTS_DOCUMENT_DOWNGRADE,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.PROGRAMMES_COMMENT_WRITE,
+            Permission.PROGRAMMES_PROGRAMME_APPROVE,
+            Permission.PROGRAMMES_PROGRAMME_WRITE,
             Permission.REGISTRY_ENTRY_WRITE,
         }
     ),
-    Role.MEMBER: frozenset({Permission.DOCUMENTS_DOCUMENT_WRITE}),
+    Role.MEMBER: frozenset(
+        {Permission.DOCUMENTS_DOCUMENT_WRITE, Permission.PROGRAMMES_COMMENT_WRITE}
+    ),
     Role.READER: frozenset(),
 }
 

@@ -1,0 +1,347 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The base of ``ProgrammeService``: markings and names, audit, permission checks, and the
+reads every use case starts from (each through ``ProgrammeRepository``, each audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.audit.recorder import Entry, record
+from liaison.errors import InvalidInput
+from liaison.kit import clock
+from liaison.kit.pagination import PageRequest
+from liaison.programmes import rules
+from liaison.programmes.errors import (
+    ElementNotFound,
+    IllegalTransition,
+    MarkingAboveReader,
+    NotEditable,
+    NotPermitted,
+    ProgrammeNotFound,
+    UnknownArea,
+)
+from liaison.programmes.models import (
+    PartnershipGoal,
+    Programme,
+    ProgrammeActivity,
+    ProgrammeSection,
+    Revision,
+    StrategicObjective,
+)
+from liaison.programmes.repository import E, ProgrammeFilters, ProgrammeRepository
+from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
+from liaison.programmes.shown import (
+    MAX_ID,
+    OBJECT,
+    Dossier,
+    ProgrammeView,
+    Shown,
+    T,
+)
+from liaison.registry.service import RegistryService, nation_profile
+from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Marking, banner, short
+from liaison.security.permissions import Permission
+from liaison.security.policy import can_read
+from liaison.security.principal import Principal
+
+
+class ProgrammeBase:
+    """State and helpers shared by the use cases (see ``service.ProgrammeService``)."""
+
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.repo = ProgrammeRepository(session, principal)
+        self.markings = MarkingStore(session)
+        self.registry = RegistryService(session, principal)
+        self._groups: dict[str, frozenset[str]] = {}
+        self._names: dict[str, str] = {}
+        self._areas: dict[str, str] | None = None
+
+    def groups_of(self, code: str) -> frozenset[str]:
+        if code not in self._groups:
+            self._groups[code] = nation_profile(self.session, code).groups
+        return self._groups[code]
+
+    def name_of(self, code: str) -> str:
+        if code not in self._names:
+            self._names[code] = self.registry.release_name(code)
+        return self._names[code]
+
+    def banner(self, marking: Marking) -> str:
+        return banner(marking, self.name_of)
+
+    def highest(self, markings: Iterable[Marking]) -> Marking:
+        return rules.highest(list(markings), self.groups_of)
+
+    def area_names(self) -> dict[str, str]:
+        if self._areas is None:
+            self._areas = {a.code: a.name for a in self.repo.areas()}
+        return self._areas
+
+    def _checked_marking(self, text: str) -> Marking:
+        marking = self.registry.parse_marking(text)
+        if not can_read(self.principal, marking):
+            raise MarkingAboveReader
+        return marking
+
+    def _element_marking(self, programme: Programme, text: str | None) -> tuple[Marking, int]:
+        """The capped marking of a new element (default: the programme's) and its id."""
+        container = self.markings.get(programme.marking_id)
+        given = self._checked_marking(text) if text else container
+        capped = rules.cap(container, given, self.groups_of)
+        return capped, self.markings.intern(capped)
+
+    def _shown(self, rows: Sequence[T], marking_ids: Iterable[int]) -> list[Shown[T]]:
+        found = self.markings.many(marking_ids)
+        out = []
+        for row in rows:
+            m = found[row.marking_id]  # type: ignore[attr-defined]
+            out.append(Shown(row, m, short(m)))
+        return out
+
+    def _audit_reads(self, shown: Iterable[Shown[Any]]) -> None:
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"programmes:{OBJECT[type(s.row)]}:read",
+                    object_type=OBJECT[type(s.row)],
+                    object_id=str(s.row.id),
+                    marking_id=s.row.marking_id,
+                )
+                for s in shown
+                if s.marking.level is not Classification.PUBLIC
+            ],
+        )
+
+    def _audit_write(
+        self,
+        action: str,
+        row: Any,  # noqa: ANN401 - any programme table
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        self.session.flush()  # a new row needs its id, and constraints fail before we record
+        kind = OBJECT[type(row)]
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"programmes:{kind}:{action}",
+                    object_type=kind,
+                    object_id=str(row.id),
+                    marking_id=row.marking_id,
+                    before=before,
+                    after=after,
+                )
+            ],
+        )
+
+    @staticmethod
+    def _snapshot(row: Any) -> dict[str, Any]:  # noqa: ANN401 - any programme table
+        return {
+            c.key: getattr(row, c.key)
+            for c in row.__table__.columns
+            if c.key not in {"created_at", "updated_at"}
+        }
+
+    def _require(self, permission: Permission) -> None:
+        if not self.principal.can(permission):
+            raise NotPermitted(f"this needs the permission {permission}")
+
+    def _programme(self, ref: str) -> Programme:
+        found = self.repo.programme(ref) if ref and len(ref) <= 40 else None  # noqa: PLR2004
+        if found is None:
+            raise ProgrammeNotFound(ref)
+        return found
+
+    def _view(self, programme: Programme, marking: Marking | None = None) -> ProgrammeView:
+        m = marking or self.markings.get(programme.marking_id)
+        supersedes = None
+        if programme.supersedes_id is not None:
+            previous = self.repo.programme_by_id(programme.supersedes_id)
+            supersedes = previous.reference if previous is not None else None
+        return ProgrammeView(
+            programme,
+            m,
+            short(m),
+            self.banner(m),
+            self.name_of(programme.partner_iso3),
+            supersedes,
+        )
+
+    def _views(self, programmes: Sequence[Programme]) -> list[ProgrammeView]:
+        found = self.markings.many(p.marking_id for p in programmes)
+        return [self._view(p, found[p.marking_id]) for p in programmes]
+
+    def get(self, ref: str) -> ProgrammeView:
+        view = self._view(self._programme(ref))
+        self._audit_reads([Shown(view.programme, view.marking, view.short)])
+        return view
+
+    def find(self, filters: ProgrammeFilters, page: PageRequest) -> tuple[list[ProgrammeView], int]:
+        rows, total = self.repo.find(filters, page)
+        views = self._views(rows)
+        self._audit_reads(Shown(v.programme, v.marking, v.short) for v in views)
+        return views, total
+
+    def filters(
+        self,
+        *,
+        partner: str | None = None,
+        kind: ProgrammeKind | None = None,
+        status: ProgrammeStatus | None = None,
+    ) -> ProgrammeFilters:
+        code = self.registry.partner(partner).country_iso3 if partner else None
+        return ProgrammeFilters(code, kind, status)
+
+    def page_banner(self, views: Sequence[ProgrammeView]) -> str:
+        return self.banner(self.highest(v.marking for v in views))
+
+    def dossier(self, ref: str) -> Dossier:
+        """The programme with every element the reader may read (each read audited)."""
+        view = self.get(ref)
+        pid = view.programme.id
+        objectives = self._children(StrategicObjective, pid)
+        goals = self._children(PartnershipGoal, pid)
+        activities = self._children(ProgrammeActivity, pid)
+        sections = self._children(ProgrammeSection, pid)
+        shown: list[Shown[Any]] = [*objectives, *goals, *activities, *sections]
+        self._audit_reads(shown)
+        marking = self.highest([view.marking, *(s.marking for s in shown)])
+        return Dossier(
+            view,
+            objectives,
+            goals,
+            activities,
+            sections,
+            marking,
+            self.banner(marking),
+            self.area_names(),
+        )
+
+    def _children(self, model: type[E], programme_id: int) -> list[Shown[E]]:
+        rows = self.repo.children(model, programme_id)
+        return self._shown(rows, (r.marking_id for r in rows))
+
+    def _element(self, model: type[E], programme: Programme, ident: int) -> Shown[E]:
+        found = self.repo.element(model, programme.id, ident) if 0 < ident <= MAX_ID else None
+        if found is None:
+            raise ElementNotFound(OBJECT[model], ident)
+        marking = self.markings.get(found.marking_id)
+        return Shown(found, marking, short(marking))
+
+    def element(self, ref: str, model: type[E], ident: int) -> tuple[ProgrammeView, Shown[E]]:
+        """One element as the reader sees it (audited)."""
+        view = self.get(ref)
+        shown = self._element(model, view.programme, ident)
+        self._audit_reads([shown])
+        return view, shown
+
+    def elements(self, ref: str, model: type[E]) -> tuple[ProgrammeView, list[Shown[E]]]:
+        view = self.get(ref)
+        shown = self._children(model, view.programme.id)
+        self._audit_reads(shown)
+        return view, shown
+
+    def _recheck(self, programme: Programme) -> None:
+        if self.repo.programme_by_id(programme.id) is None:
+            raise MarkingAboveReader
+
+    def _writable(self, ref: str, *, wording: bool = False) -> Programme:
+        programme = self._programme(ref)
+        self._require(Permission.PROGRAMMES_PROGRAMME_WRITE)
+        if wording and programme.status not in rules.EDITABLE:
+            raise NotEditable(programme.status.value)
+        if programme.status in rules.ENDED:
+            raise IllegalTransition(f"the programme is {programme.status.value}; it is closed")
+        return programme
+
+    def _area(self, code: str) -> str:
+        key = code.strip().lower()
+        names = self.area_names()
+        if key in names:
+            return key
+        by_name = {n.lower(): c for c, n in names.items()}
+        if key in by_name:
+            return by_name[key]
+        raise UnknownArea(code, sorted(names))
+
+    @staticmethod
+    def _in_period(programme: Programme, day: dt.date, what: str, field: str) -> None:
+        if not programme.period_start <= day <= programme.period_end:
+            raise InvalidInput(
+                f"{what} {day.isoformat()} is outside the programme's period "
+                f"({programme.period_start.isoformat()} to {programme.period_end.isoformat()})",
+                field=field,
+            )
+
+    def _recheck_element(self, model: type[E], programme: Programme, ident: int) -> None:
+        if self.repo.element(model, programme.id, ident) is None:
+            raise MarkingAboveReader
+
+    def _revise(
+        self,
+        programme: Programme,
+        subject: str,
+        subject_id: int,
+        number: int,
+        title: str,
+        body: str,
+        marking_id: int,
+        note: str = "",
+    ) -> None:
+        revision = Revision(
+            programme_id=programme.id,
+            subject=subject,
+            subject_id=subject_id,
+            number=number,
+            title=title,
+            body=body,
+            author=self.principal.username,
+            saved_at=clock.utcnow(),
+            note=note,
+            marking_id=marking_id,
+        )
+        self.session.add(revision)
+
+    def _save_section(
+        self,
+        programme: Programme,
+        heading: str,
+        body: str,
+        marking_id: int,
+        position: int,
+        note: str = "",
+    ) -> ProgrammeSection:
+        row = ProgrammeSection(
+            programme_id=programme.id,
+            position=position,
+            heading=heading,
+            body=body,
+            version=1,
+            updated_by=self.principal.username,
+            marking_id=marking_id,
+        )
+        self.session.add(row)
+        self.session.flush()  # the revision names the section's id
+        self._revise(programme, "section", row.id, 1, heading, body, marking_id, note)
+        return row
+
+    def _check_subject(self, programme: Programme, subject: str, ident: int) -> None:
+        """The section or goal whose versions are asked for must be readable."""
+        if subject == "goal":
+            self._element(PartnershipGoal, programme, ident)
+        elif subject == "section":
+            self._element(ProgrammeSection, programme, ident)
+        else:
+            raise InvalidInput("versions exist for sections and goals", field="subject")

@@ -1,0 +1,548 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Programme pages: the dashboard and list (``/programmes``, the liaison officer's landing
+view), one programme, its road map, the delegation's document, the AP4 comparison, a section
+with its versions, redline and comments, and the forms that change them.
+
+Invariants:
+- every page reads through ``ProgrammeService`` as the request's principal: what a page lists,
+  counts, draws or quotes is what the policy lets that principal read, and the reads are
+  audited; a hidden or missing programme is the same 404 page;
+- each page carries, top and bottom, the banner of the highest marking it shows; every
+  paragraph and row shows its portion mark;
+- HTMX asks for fragments (the redline, the comment thread); forms post with the session's
+  CSRF token (``web.deps``). A refused change rolls back, re-renders with the message and its
+  status (409, 422, 403); success is a 303.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from liaison.errors import InvalidInput, LiaisonError, NotFound
+from liaison.kit import clock
+from liaison.kit.pagination import PageRequest
+from liaison.programmes import api, export, feeds, redline
+from liaison.programmes.models import ProgrammeSection
+from liaison.programmes.rules import (
+    EDITABLE,
+    ENDED,
+    TRANSITIONS,
+    ActivityKind,
+    ActivityStatus,
+    GoalStatus,
+    ProgrammeKind,
+    ProgrammeStatus,
+)
+from liaison.programmes.schemas import (
+    ActivityCreate,
+    ActivityUpdate,
+    CommentCreate,
+    GoalCreate,
+    GoalUpdate,
+    ObjectiveCreate,
+    ProgrammeCreate,
+    SectionCreate,
+    SectionUpdate,
+)
+from liaison.programmes.service import ProgrammeService, Shown
+from liaison.security.permissions import Permission
+from liaison.security.principal import Principal
+from liaison.web.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    page_request,
+    require,
+)
+from liaison.web.listing import Listing
+from liaison.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+Writer = Annotated[Principal, Depends(require(Permission.PROGRAMMES_PROGRAMME_WRITE))]
+Commenter = Annotated[Principal, Depends(require(Permission.PROGRAMMES_COMMENT_WRITE))]
+Text = Annotated[str | None, Query(max_length=200)]
+FormText = Annotated[str, Form(max_length=100_000)]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    fragment: str | None = None,
+) -> HTMLResponse:
+    response = render(request, template, context, status_code=status_code, fragment=fragment)
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _choice(raw: str | None, kind: type[Any], field: str) -> Any:  # noqa: ANN401 - an enum
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(f"unknown {field} {raw!r}; use one of {allowed}", field=field) from None
+
+
+def _ident(raw: str) -> int:
+    if not raw.isdecimal() or len(raw) > 9:  # noqa: PLR2004 - the id column's digits
+        raise NotFound(f"no section {raw} in this programme")
+    return int(raw)
+
+
+# dashboard and list -----------------------------------------------------------------------------
+@router.get("/programmes", response_class=HTMLResponse)
+def programmes(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    horizon: Annotated[int, Query(ge=1, le=3660)] = 90,
+    partner: Text = None,
+    kind: Text = None,
+    status: Text = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Text = None,
+) -> HTMLResponse:
+    service = ProgrammeService(session, principal)
+    dashboard = service.dashboard(horizon, PageRequest(limit=50))
+    filters = service.filters(
+        partner=partner or None,
+        kind=_choice(kind, ProgrammeKind, "kind"),
+        status=_choice(status, ProgrammeStatus, "status"),
+    )
+    page = page_request(settings, limit, offset, sort)
+    views, total = service.find(filters, page)
+    banner = service.banner(service.highest([dashboard.marking, *(v.marking for v in views)]))
+    context = {
+        "dashboard": dashboard,
+        "listing": Listing(views, total, page),
+        "form": {
+            "partner": partner or "",
+            "kind": kind or "",
+            "status": status or "",
+            "horizon": horizon,
+        },
+        "kinds": list(ProgrammeKind),
+        "statuses": list(ProgrammeStatus),
+        "areas": service.area_names(),
+        "can_write": principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "marking": banner,
+    }
+    return _page(request, "programmes/index.html", context)
+
+
+@router.get("/programmes/compare", response_class=HTMLResponse)
+def compare(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
+    c = ProgrammeService(session, principal).compare()
+    return _page(request, "programmes/compare.html", {"c": c, "marking": c.banner})
+
+
+@router.post("/programmes/from-ipcp", response_class=HTMLResponse)
+def from_ipcp(
+    session: DbSession, principal: Writer, partner: Annotated[str, Form(max_length=120)] = ""
+) -> Response:
+    view = ProgrammeService(session, principal).from_ipcp(partner)
+    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+
+
+@router.get("/calendar/{secret}.ics", name="calendar_feed")
+def calendar_feed(secret: str, session: DbSession, principal: CurrentPrincipal) -> Response:
+    """A user's calendar feed by its secret (``feeds``); the caller's own login is not used."""
+    del principal  # resolved for the route census; the feed speaks for the secret's owner
+    owner = feeds.principal_for_secret(session, secret)
+    if owner is None:
+        raise NotFound("no calendar feed at this address")
+    return api.calendar_response(session, owner)
+
+
+# one programme ----------------------------------------------------------------------------------
+def _detail(
+    request: Request,
+    service: ProgrammeService,
+    ref: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    d = service.dossier(ref)
+    p = d.view.programme
+    context = {
+        "d": d,
+        "today": clock.today(),
+        "next_states": sorted(TRANSITIONS[p.status], key=list(ProgrammeStatus).index),
+        "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "can_approve": service.principal.can(Permission.PROGRAMMES_PROGRAMME_APPROVE),
+        "editable": p.status in EDITABLE,
+        "area_choices": sorted(d.areas.items(), key=lambda kv: kv[1]),
+        "activity_kinds": list(ActivityKind),
+        "goal_statuses": list(GoalStatus),
+        "activity_statuses": list(ActivityStatus),
+        "live": p.status not in ENDED,
+        "successors": [s.reference for s in service.repo.successors(p.id)],
+        "error": error,
+        "marking": d.banner,
+    }
+    return _page(request, "programmes/detail.html", context, status_code)
+
+
+@router.get("/programmes/{ref}", response_class=HTMLResponse)
+def programme_page(
+    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    return _detail(request, ProgrammeService(session, principal), ref)
+
+
+@router.get("/programmes/{ref}/roadmap", response_class=HTMLResponse)
+def roadmap_page(
+    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    d = ProgrammeService(session, principal).dossier(ref)
+    context = {
+        "d": d,
+        "svg": export.roadmap_svg(d, clock.today()),
+        "lanes": export.roadmap_lanes(d),
+        "marking": d.banner,
+    }
+    return _page(request, "programmes/roadmap.html", context)
+
+
+@router.get("/programmes/{ref}/document", response_class=HTMLResponse)
+def document_page(
+    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    d = ProgrammeService(session, principal).dossier(ref)
+    context = {
+        "d": d,
+        "facts": export.facts(d),
+        "paragraphs": export.paragraphs,
+        "marking": d.banner,
+    }
+    return _page(request, "programmes/document.html", context)
+
+
+def _refused(
+    request: Request, session: Session, principal: Principal, ref: str, exc: LiaisonError
+) -> HTMLResponse:
+    session.rollback()  # whatever the refused change wrote must not commit
+    if isinstance(exc, NotFound):
+        raise exc
+    return _detail(request, ProgrammeService(session, principal), ref, exc.message, exc.status_code)
+
+
+@router.post("/programmes/{ref}/transition", response_class=HTMLResponse)
+def transition(
+    ref: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    to: Annotated[str, Form(max_length=20)] = "",
+    on: Annotated[str, Form(max_length=10)] = "",
+    reference: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    service = ProgrammeService(session, principal)
+    try:
+        target = _choice(to, ProgrammeStatus, "status")
+        if target is None:
+            raise InvalidInput("choose the new status", field="to")
+        day = _date(on)
+        view = service.transition(ref, target, day, reference or None)
+    except LiaisonError as exc:
+        return _refused(request, session, principal, ref, exc)
+    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+
+
+def _date(raw: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{raw!r} is not a date (YYYY-MM-DD)", field="on") from None
+
+
+@router.post("/programmes/{ref}/renew", response_class=HTMLResponse)
+def renew(ref: str, request: Request, session: DbSession, principal: Writer) -> Response:
+    try:
+        view = ProgrammeService(session, principal).renew(ref)
+    except LiaisonError as exc:
+        return _refused(request, session, principal, ref, exc)
+    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+
+
+# a section: wording, versions, redline, comments -------------------------------------------------
+def _section_context(service: ProgrammeService, ref: str, ident: int) -> dict[str, Any]:
+    view, section = service.element(ref, ProgrammeSection, ident)
+    versions = service.revisions(ref, "section", ident)
+    comments = service.comments(ref, ident)
+    marking = service.highest(
+        [
+            view.marking,
+            section.marking,
+            *(v.marking for v in versions),
+            *(c.marking for c in comments),
+        ]
+    )
+    return {
+        "view": view,
+        "section": section,
+        "versions": versions,
+        "threads": _threads(comments),
+        "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "can_comment": service.principal.can(Permission.PROGRAMMES_COMMENT_WRITE),
+        "editable": view.programme.status.value in {"draft", "negotiating"},
+        "paragraphs": export.paragraphs,
+        "marking": service.banner(marking),
+    }
+
+
+def _threads(comments: list[Shown[Any]]) -> list[tuple[Shown[Any], int]]:
+    """Comments in thread order with their depth (a reply to a hidden comment starts a
+    thread of its own, so nothing hints at it)."""
+    children: dict[int | None, list[Shown[Any]]] = {}
+    ids = {c.row.id for c in comments}
+    for c in comments:
+        parent = c.row.parent_id if c.row.parent_id in ids else None
+        children.setdefault(parent, []).append(c)
+    out: list[tuple[Shown[Any], int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in children.get(parent, []):
+            out.append((c, min(depth, 4)))
+            walk(c.row.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+@router.get("/programmes/{ref}/sections/{ident}", response_class=HTMLResponse)
+def section_page(
+    ref: str, ident: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    service = ProgrammeService(session, principal)
+    context = _section_context(service, ref, _ident(ident))
+    versions = context["versions"]
+    if len(versions) > 1:
+        context["redline"] = service.redline(ref, "section", _ident(ident))
+        context["redline_html"] = redline.to_html(context["redline"].body)
+    return _page(request, "programmes/section.html", context)
+
+
+@router.get("/programmes/{ref}/sections/{ident}/redline", response_class=HTMLResponse)
+def redline_fragment(
+    ref: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
+    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> HTMLResponse:
+    service = ProgrammeService(session, principal)
+    key = _ident(ident)
+    context = _section_context(service, ref, key)
+    context["redline"] = service.redline(ref, "section", key, from_version, to_version)
+    context["redline_html"] = redline.to_html(context["redline"].body)
+    return _page(request, "programmes/section.html", context, fragment="programmes/_redline.html")
+
+
+@router.get("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
+def edit_section(
+    ref: str, ident: str, request: Request, session: DbSession, principal: Writer
+) -> HTMLResponse:
+    service = ProgrammeService(session, principal)
+    context = _section_context(service, ref, _ident(ident))
+    section = context["section"].row
+    context["form"] = {"heading": section.heading, "body": section.body, "note": ""}
+    context["errors"] = {}
+    return _page(request, "programmes/edit_section.html", context)
+
+
+@router.post("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
+def save_section(
+    ref: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    heading: FormText = "",
+    body: FormText = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    key = _ident(ident)
+    service = ProgrammeService(session, principal)
+    form = {"heading": heading, "body": body, "note": note}
+    try:
+        service.update_section(ref, key, SectionUpdate(heading=heading, body=body, note=note))
+    except ValidationError as exc:
+        return _edit_refused(request, service, ref, key, form, _errors(exc), 422)
+    except NotFound:
+        raise
+    except LiaisonError as exc:
+        errors = {exc.field or "form": exc.message}
+        return _edit_refused(request, service, ref, key, form, errors, exc.status_code)
+    return RedirectResponse(f"/programmes/{ref}/sections/{key}", status_code=303)
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+
+
+def _edit_refused(
+    request: Request,
+    service: ProgrammeService,
+    ref: str,
+    ident: int,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status_code: int,
+) -> HTMLResponse:
+    service.session.rollback()
+    context = _section_context(service, ref, ident)
+    context["form"], context["errors"] = form, errors
+    return _page(request, "programmes/edit_section.html", context, status_code)
+
+
+@router.post("/programmes/{ref}/sections/{ident}/comments", response_class=HTMLResponse)
+def add_comment(
+    ref: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: Commenter,
+    body: FormText = "",
+    parent_id: Annotated[str, Form(max_length=12)] = "",
+    marking: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    key = _ident(ident)
+    service = ProgrammeService(session, principal)
+    error: str | None = None
+    status_code = 200
+    try:
+        data = CommentCreate(
+            body=body,
+            parent_id=int(parent_id) if parent_id.isdecimal() else None,
+            marking=marking or None,
+        )
+        service.add_comment(ref, key, data)
+    except ValidationError as exc:
+        error, status_code = "; ".join(_errors(exc).values()), 422
+    except NotFound:
+        raise
+    except LiaisonError as exc:
+        error, status_code = exc.message, exc.status_code
+    if error is not None:
+        session.rollback()
+    elif not is_htmx(request):
+        return RedirectResponse(f"/programmes/{ref}/sections/{key}#comments", status_code=303)
+    context = _section_context(service, ref, key)
+    context["comment_error"] = error
+    return _page(
+        request,
+        "programmes/section.html",
+        context,
+        status_code,
+        fragment="programmes/_comments.html",
+    )
+
+
+# structure: new programmes and their elements -----------------------------------------------------
+@router.post("/programmes/new", response_class=HTMLResponse)
+def new_programme(
+    session: DbSession,
+    principal: Writer,
+    partner: Annotated[str, Form(max_length=120)] = "",
+    kind: Annotated[str, Form(max_length=10)] = "ITPP",
+    period_start: Annotated[str, Form(max_length=10)] = "",
+    marking: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    try:
+        data = ProgrammeCreate(
+            partner=partner,
+            kind=_choice(kind, ProgrammeKind, "kind") or ProgrammeKind.ITPP,
+            period_start=_date(period_start) or clock.today(),
+            marking=marking or None,
+        )
+        view = ProgrammeService(session, principal).create(data)
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(_errors(exc).values())) from None
+    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+
+
+ELEMENT_FORMS: dict[str, type[Any]] = {
+    "objectives": ObjectiveCreate,
+    "goals": GoalCreate,
+    "activities": ActivityCreate,
+    "sections": SectionCreate,
+}
+
+
+@router.post("/programmes/{ref}/{kind}/new", response_class=HTMLResponse)
+async def add_element(
+    ref: str, kind: str, request: Request, session: DbSession, principal: Writer
+) -> Response:
+    """One form per element kind on the programme page; empty fields take their defaults."""
+    model = ELEMENT_FORMS.get(kind)
+    if model is None:
+        raise NotFound(f"no {kind} in a programme")
+    form = await request.form()
+    fields = {
+        k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k != "csrf_token"
+    }
+    service = ProgrammeService(session, principal)
+    adders: dict[str, Callable[[str, Any], object]] = {
+        "objectives": service.add_objective,
+        "goals": service.add_goal,
+        "activities": service.add_activity,
+        "sections": service.add_section,
+    }
+    try:
+        adders[kind](ref, model(**fields))
+    except ValidationError as exc:
+        session.rollback()
+        return _detail(request, service, ref, "; ".join(_errors(exc).values()), 422)
+    except LiaisonError as exc:
+        return _refused(request, session, principal, ref, exc)
+    return RedirectResponse(f"/programmes/{ref}#{kind}", status_code=303)
+
+
+@router.post("/programmes/{ref}/{kind}/{ident}/status", response_class=HTMLResponse)
+def record_progress(
+    ref: str,
+    kind: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    status: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Progress from the programme page: a goal's or an activity's status."""
+    key = _ident(ident)
+    if kind not in {"goals", "activities"}:
+        raise NotFound(f"no {kind} in a programme")
+    service = ProgrammeService(session, principal)
+    try:
+        if kind == "goals":
+            service.update_goal(ref, key, GoalUpdate(status=_choice(status, GoalStatus, "status")))
+        else:
+            service.update_activity(
+                ref, key, ActivityUpdate(status=_choice(status, ActivityStatus, "status"))
+            )
+    except NotFound:
+        raise
+    except LiaisonError as exc:
+        return _refused(request, session, principal, ref, exc)
+    return RedirectResponse(f"/programmes/{ref}#{kind}-{key}", status_code=303)

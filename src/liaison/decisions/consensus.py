@@ -199,7 +199,7 @@ class _Resolver:
         self.memo[pid] = verdict
         return verdict
 
-    def _outcome(self, pid: int, stack: frozenset[int]) -> Verdict:
+    def _outcome(self, pid: int, stack: frozenset[int]) -> Verdict:  # noqa: PLR0911 - one return per rule of the docstring
         own = self.own_of(pid)
         if own.failed:
             return own

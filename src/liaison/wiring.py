@@ -7,6 +7,11 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 
 from __future__ import annotations
 
+from liaison.documents import handlers as document_handlers
+from liaison.registry import handlers as registry_handlers
+
 
 def install() -> None:
     """Register every feature's handlers (idempotent)."""
+    registry_handlers.install()
+    document_handlers.install()

@@ -11,7 +11,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
-from liaison.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_documents
+from liaison.decisions.cli import app as decisions_app
+from liaison.demo import (
+    DEMO_PASSWORD,
+    create_demo_accounts,
+    create_demo_documents,
+    create_demo_records,
+)
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
 from liaison.migrations import upgrade
@@ -35,6 +41,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
+app.add_typer(decisions_app, name="decisions")
 
 
 def _version(value: bool) -> None:
@@ -88,8 +95,10 @@ def init(
             reference = service.load_seed("reference")
             demo_report = service.load_seed("partnerships") if demo else None
             accounts = create_demo_accounts(session) if demo else []
+            decisions = None
             if demo:
                 create_demo_documents(session)
+                decisions = create_demo_records(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
@@ -98,6 +107,13 @@ def init(
         console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
         for account in accounts:
             console.print(f"    {account.username:<10} {account.describe}")
+    if decisions is not None:
+        for user in decisions.accounts:
+            console.print(f"    {user.username:<10} {user.describe}")
+        for line in decisions.proposals:
+            console.print(f"  decision {line}")
+        for note in decisions.notes:
+            console.print(f"  [yellow]note:[/] {note}")
 
 
 @app.command()

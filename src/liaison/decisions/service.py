@@ -27,12 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
 from liaison.decisions import settlement
 from liaison.decisions.consensus import (
-    CONSENTING,
     Facts,
     Outcome,
     Procedure,
@@ -53,6 +53,7 @@ from liaison.decisions.errors import (
     SubjectNotDecidable,
 )
 from liaison.decisions.models import (
+    Notification,
     NotificationKind,
     Position,
     Proposal,
@@ -194,7 +195,7 @@ class DecisionService:
             raise ProposalNotFound(ref)
         return found
 
-    def _audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
+    def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
         record(
             self.session,
             self.principal,
@@ -248,18 +249,18 @@ class DecisionService:
 
     def get(self, proposal_id: int) -> ProposalView:
         view = self.views([self._find(proposal_id)])[0]
-        self._audit_reads("read", [view])
+        self.audit_reads("read", [view])
         return view
 
     def get_ref(self, ref: str) -> ProposalView:
         view = self.views([self.find_ref(ref)])[0]
-        self._audit_reads("read", [view])
+        self.audit_reads("read", [view])
         return view
 
     def find(self, filters: ProposalFilters, page: PageRequest) -> tuple[list[ProposalView], int]:
         rows, total = self.repo.find(filters, page)
         views = self.views(rows)
-        self._audit_reads("read", views)
+        self.audit_reads("read", views)
         return views, total
 
     def count(self, filters: ProposalFilters) -> int:
@@ -320,13 +321,13 @@ class DecisionService:
             return [], 0, None
         rows, total = self.repo.awaiting(ally, clock.utcnow(), page)
         views = self.views(rows)
-        self._audit_reads("read", views)
+        self.audit_reads("read", views)
         return views, total, ally
 
     def calendar_items(self, days_back: int = 30) -> list[ProposalView]:
         since = clock.utcnow() - dt.timedelta(days=days_back)
         views = self.views(self.repo.with_deadlines(since, 1000))
-        self._audit_reads("feed", views)
+        self.audit_reads("feed", views)
         return views
 
     # writes ---------------------------------------------------------------------------------
@@ -355,6 +356,10 @@ class DecisionService:
                 )
             ],
         )
+
+    def settle(self) -> list[Proposal]:
+        """Settle every due outcome now (what the worker does), as part of this unit of work."""
+        return self._settle()
 
     def _settle(self) -> list[Proposal]:
         now = clock.utcnow()
@@ -507,9 +512,9 @@ class DecisionService:
                 subject_ref=proposal.subject_ref,
             ),
         )
-        if not record_past:
+        if not record_past:  # a record of the past settles once its positions are in
             notify(self.session, proposal, NotificationKind.OPENED, now)
-        self._settle()
+            self._settle()
         return self.views([proposal])[0]
 
     def _position_ally(self, requested: str | None) -> str:
@@ -679,4 +684,49 @@ def _notify_decided(session: Session, proposal: Proposal, now: dt.datetime) -> N
     notify(session, proposal, NotificationKind.DECIDED, now)
 
 
-__all__ = ["CONSENTING", "DecisionService", "ProposalView", "Standing", "Tally"]
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    notification: Notification
+    view: ProposalView
+
+
+class Inbox:
+    """The principal's notifications (listed only through readable proposals; reads audited)."""
+
+    def __init__(self, service: DecisionService) -> None:
+        self.service = service
+
+    def list(
+        self, page: PageRequest, *, unread_only: bool = False
+    ) -> tuple[list[NotificationView], int]:
+        user_id = self.service.principal.user_id
+        if user_id is None:
+            return [], 0
+        rows, total = self.service.repo.notifications(user_id, page, unread_only=unread_only)
+        views = {
+            v.proposal.id: v for v in self.service.views(list({p.id: p for _, p in rows}.values()))
+        }
+        self.service.audit_reads("read", list(views.values()))
+        return [NotificationView(n, views[p.id]) for n, p in rows], total
+
+    def unread(self) -> int:
+        user_id = self.service.principal.user_id
+        if user_id is None:
+            return 0
+        return self.service.repo.notifications(user_id, PageRequest(limit=1), unread_only=True)[1]
+
+    def mark_read(self, ids: Sequence[int] | None = None) -> int:
+        """Mark some (or all) of the principal's notifications read; return how many."""
+        user_id = self.service.principal.user_id
+        if user_id is None:
+            return 0
+        stmt = (
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=clock.utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if ids is not None:
+            stmt = stmt.where(Notification.id.in_(list(ids)))
+        result = self.service.session.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -14,12 +14,12 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
+import liaison.decisions.api as decisions_api
+import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory
-import liaison.decisions.api as decisions_api
-import liaison.decisions.views as decisions_views
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views

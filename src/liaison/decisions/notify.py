@@ -87,15 +87,14 @@ def build_message(
     named = (
         f"{proposal.reference}: {proposal.title}"
         if level is Classification.PUBLIC
-        else (proposal.reference)
+        else proposal.reference
     )
     if notification.kind is NotificationKind.OPENED:
         subject = f"[Liaison] {proposal.reference} awaits your delegation's position"
-        deadline = (
-            f"The {proposal.procedure.value} procedure ends {proposal.deadline:%Y-%m-%d %H:%M} UTC."
-            if proposal.deadline
-            else "It will be decided at a meeting."
-        )
+        deadline = "It will be decided at a meeting."
+        if proposal.deadline:
+            ends = proposal.deadline.strftime("%Y-%m-%d %H:%M")
+            deadline = f"The {proposal.procedure.value} procedure ends {ends} UTC."
         body = f"A proposal was opened: {named}.\n{deadline}\n"
     else:
         subject = f"[Liaison] {proposal.reference} {proposal.outcome.value}"

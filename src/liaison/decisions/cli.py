@@ -73,20 +73,29 @@ def _banner(text: str) -> None:
 
 def _table(views: list[ProposalView], title: str) -> Table:
     table = Table(title=title)
-    for column in ("Reference", "Marking", "Title", "Procedure", "Deadline", "Consent", "Outcome"):
-        table.add_column(column)
+    table.add_column("Reference", no_wrap=True)
+    table.add_column("Marking")
+    table.add_column("Title", min_width=24, ratio=1)
+    table.add_column("Deadline", no_wrap=True)
+    table.add_column("Outcome", no_wrap=True)
     for v in views:
         p = v.proposal
         table.add_row(
             p.reference,
             Text(v.short),
             Text(p.title),
-            p.procedure.value,
-            p.deadline.strftime("%Y-%m-%d %H:%M") if p.deadline else "—",
-            f"{v.tally.consent}/{v.tally.electors}",
-            v.verdict.outcome.value,
+            p.deadline.strftime("%Y-%m-%d %H:%M") if p.deadline else p.procedure.value,
+            f"{v.verdict.outcome.value} ({_count(v)})",
         )
     return table
+
+
+def _count(view: ProposalView) -> str:
+    """Consent at a meeting; objections under silence (where silence is consent)."""
+    t = view.tally
+    if view.proposal.procedure is Procedure.MEETING:
+        return f"{t.consent}/{t.electors} concur"
+    return f"{t.broke_silence} broke, {t.reservations} reserved, of {t.electors}"
 
 
 def _print(service: DecisionService, views: list[ProposalView], title: str) -> None:

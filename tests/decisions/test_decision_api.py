@@ -173,7 +173,7 @@ def test_break_silence_changes_the_outcome_at_once(client, auth):
     got = client.get(f"{BASE}/{made['id']}", headers=auth("germany")).json()
     assert got["outcome"] == "broken"
     assert got["settled"] is True
-    assert got["outcome_reason"] == "FRA broke silence"
+    assert got["outcome_reason"] == "France broke silence"
     r = client.post(
         f"{BASE}/{made['id']}/positions", json={"stance": "concur"}, headers=auth("germany")
     )

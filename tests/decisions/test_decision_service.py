@@ -155,7 +155,7 @@ def test_one_break_breaks_silence_at_once_and_shelves_the_office(
     shown = view(engine, "officer", pid)
     assert shown.verdict.outcome == "broken"
     assert shown.settled
-    assert "FRA broke silence" in shown.reason
+    assert "France broke silence" in shown.reason
     assert office(engine, office_id)[0] == "shelved"
     with pytest.raises(PositionRefused, match="already broken"):
         record(engine, "germany", pid, "concur")

@@ -29,7 +29,7 @@ def test_list_and_proposal_pages(client, auth, open_proposal):
     )
     page = get(client, f"/decisions/{pid}", auth("germany"))
     assert page.count('<li class="stance-silent') == 32
-    assert "🇫🇷" in page
+    assert 'title="🇫🇷">FR</span>' in page
     assert "Germany&#39;s position" in page or "Germany's position" in page
     assert f'hx-get="/decisions/{pid}/status"' in page
     assert "decisions.js" in page

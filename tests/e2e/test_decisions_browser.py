@@ -8,6 +8,7 @@ under uvicorn, SQLite only; skips without /usr/bin/chromium unless ``CI=true``."
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _known_noise, _need_chromium, serve
@@ -72,11 +73,12 @@ def test_a_delegation_breaks_silence_and_sees_the_outcome_change(backend, settin
             france.get_by_role("link", name=TITLE).click()
             expect(france.locator("#status .outcome")).to_have_text("Pending")
             expect(france.locator(".countdown")).to_contain_text("in 1 d")
-            france.get_by_label("Break silence").check()
-            france.get_by_label("Statement").fill("France breaks silence: not in this form.")
+            france.get_by_role("radio", name="Break silence").check()
+            statement = france.get_by_role("textbox", name=re.compile("^Statement"))
+            statement.fill("France breaks silence: not in this form.")
             france.get_by_role("button", name="Record France's position").click()
             expect(france.locator("#status .outcome")).to_have_text("Broken")
-            expect(france.locator("#status")).to_contain_text("FRA broke silence")
+            expect(france.locator("#status")).to_contain_text("France broke silence")
             expect(france.locator("li.stance-break_silence .name")).to_have_text("France")
             france.screenshot(path=SCREENSHOTS / "decision-broken.png", full_page=True)
 

@@ -22,6 +22,7 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
 
 MAX_ID = 2_147_483_647
+_CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
 OBJECT_TYPE = "proposal"
 
 
@@ -136,6 +138,10 @@ class Standing:
     def flag(self) -> str:
         """The elector's flag as regional-indicator letters (an emoji where fonts have it)."""
         return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in self.elector.iso2.upper())
+
+    @property
+    def code(self) -> str:
+        return self.elector.iso2.upper()
 
 
 class DecisionService:
@@ -238,7 +244,7 @@ class DecisionService:
                     short=short(marking),
                     banner=self.banner(marking),
                     verdict=verdict,
-                    reason=settlement.explain(verdict.reason, references.get),
+                    reason=self._named(settlement.explain(verdict.reason, references.get)),
                     version=facts[p.id].version,
                     tally=_tally(facts[p.id]),
                     depends_on=references.get(p.depends_on_id) if p.depends_on_id else None,
@@ -246,6 +252,10 @@ class DecisionService:
                 )
             )
         return views
+
+    def _named(self, reason: str) -> str:
+        """A reason with allies' codes as names ("FRA broke silence" → "France ...")."""
+        return _CODE.sub(lambda m: self.name_of(m.group(0)), reason)
 
     def get(self, proposal_id: int) -> ProposalView:
         view = self.views([self._find(proposal_id)])[0]

@@ -16,6 +16,7 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -253,7 +254,46 @@ def _utc(text: str) -> str:
 
 
 # one proposal ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Step:
+    at: dt.datetime
+    text: str
+    css: str = ""
+    statement: str = ""
+
+
+def _timeline(
+    service: DecisionService, view: ProposalView, versions: list[Any], now: dt.datetime
+) -> list[Step]:
+    """The procedure's events in time order: opening, amendments, positions, the deadline
+    (past or to come) and the outcome."""
+    p = view.proposal
+    steps = [Step(p.opened_at, f"Opened by {p.opened_by}; {view.tally.electors} electors")]
+    steps += [
+        Step(v.created_at, f"Text amended (version {v.number}){': ' + v.note if v.note else ''}")
+        for v in versions[1:]
+    ]
+    steps += [
+        Step(
+            pos.recorded_at,
+            f"{service.name_of(pos.ally_iso3)}: {STANCE_LABELS[pos.stance]}",
+            f"stance-{pos.stance.value}",
+            pos.statement,
+        )
+        for pos in service.positions(p.id)
+    ]
+    if p.deadline is not None:
+        label = "Silence ends" if p.procedure is Procedure.SILENCE else "Deadline"
+        steps.append(Step(p.deadline, label, "past" if p.deadline <= now else "future"))
+    verdict = view.verdict
+    if verdict.outcome is not Outcome.PENDING and verdict.at is not None:
+        css = "open" if verdict.outcome is Outcome.ADOPTED else "shelved"
+        steps.append(Step(verdict.at, verdict.outcome.value.capitalize(), css))
+    return sorted(steps, key=lambda step: step.at)
+
+
 def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any]:
+    now = clock.utcnow()
     view = service.get(proposal_id)
     p = view.proposal
     versions = service.versions(p.id)
@@ -267,11 +307,10 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
     own = service.delegation_ally()
     standings = service.standings(p.id)
     electors = {s.elector.iso3 for s in standings}
-    now = clock.utcnow()
     return {
         "view": view,
         "standings": standings,
-        "positions": service.positions(p.id),
+        "timeline": _timeline(service, view, versions, now),
         "versions": versions,
         "redlines": [(v, segs) for v, segs in diffs if changed(segs)],
         "related": service.related(p),

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from liaison.decisions.consensus import Facts, Outcome, Procedure, Stand
@@ -241,6 +241,30 @@ class LinkGraph:
     def pending(self) -> list[Proposal]:
         stmt = select(Proposal).where(Proposal.outcome == Outcome.PENDING).order_by(Proposal.id)
         return list(self.session.scalars(stmt))
+
+    def affected(self, seeds: Sequence[Proposal]) -> list[Proposal]:
+        """The pending ones among ``seeds`` and the pending proposals whose outcome hangs on
+        them: what depends on them and their package partners, transitively."""
+        found = {p.id: p for p in seeds}
+        frontier = list(seeds)
+        while frontier:
+            ids = sorted(p.id for p in frontier)
+            packages = sorted({p.package for p in frontier if p.package})
+            condition: ColumnElement[bool] = Proposal.depends_on_id.in_(ids)
+            if packages:
+                condition = or_(condition, Proposal.package.in_(packages))
+            more = [
+                p
+                for p in self.session.scalars(
+                    select(Proposal).where(Proposal.outcome == Outcome.PENDING, condition)
+                )
+                if p.id not in found
+            ]
+            found.update((p.id, p) for p in more)
+            frontier = more
+        return sorted(
+            (p for p in found.values() if p.outcome is Outcome.PENDING), key=lambda p: p.id
+        )
 
     def closure(self, seeds: Sequence[Proposal]) -> dict[int, Proposal]:
         """``seeds`` and every proposal their outcome depends on: what they depend on and the

@@ -369,11 +369,18 @@ class DecisionService:
 
     def settle(self) -> list[Proposal]:
         """Settle every due outcome now (what the worker does), as part of this unit of work."""
-        return self._settle()
+        return self._settle(None)
 
-    def _settle(self) -> list[Proposal]:
+    def _settle(self, touched: Proposal | None) -> list[Proposal]:
+        """Settle what is due now: everything, or after a write to ``touched`` what hangs on
+        it (the worker settles the rest on its next tick)."""
         now = clock.utcnow()
-        return settlement.settle_due(self.session, now, lambda s, p: _notify_decided(s, p, now))
+        return settlement.settle_due(
+            self.session,
+            now,
+            lambda s, p: _notify_decided(s, p, now),
+            None if touched is None else [touched],
+        )
 
     def _subject(
         self, kind: SubjectKind, ref: str | None, *, record_past: bool
@@ -524,7 +531,7 @@ class DecisionService:
         )
         if not record_past:  # a record of the past settles once its positions are in
             notify(self.session, proposal, NotificationKind.OPENED, now)
-            self._settle()
+            self._settle(proposal)
         return self.views([proposal])[0]
 
     def _position_ally(self, requested: str | None) -> str:
@@ -607,7 +614,7 @@ class DecisionService:
                 "at": now.isoformat(),
             },
         )
-        self._settle()
+        self._settle(proposal)
         return position
 
     def _open_proposal(self, proposal_id: int) -> tuple[Proposal, Verdict]:
@@ -623,7 +630,7 @@ class DecisionService:
         proposal.withdrawn_at = clock.utcnow()
         proposal.withdrawn_reason = data.reason
         self._audit_write("proposal:withdraw", proposal, {"reason": data.reason})
-        self._settle()
+        self._settle(proposal)
         return self.views([proposal])[0]
 
     def amend(self, proposal_id: int, data: Amendment) -> ProposalView:

@@ -83,10 +83,17 @@ def outcomes(
     return {p.id: verdicts[p.id] for p in proposals}
 
 
-def settle_due(session: Session, now: dt.datetime, notify: Notifier) -> list[Proposal]:
-    """Settle every pending proposal whose outcome is decided at ``now``; return those this
-    call settled (a concurrent caller that won one is not counted twice)."""
-    pending = LinkGraph(session).pending()
+def settle_due(
+    session: Session,
+    now: dt.datetime,
+    notify: Notifier,
+    touched: Sequence[Proposal] | None = None,
+) -> list[Proposal]:
+    """Settle every pending proposal whose outcome is decided at ``now`` — or, after a write,
+    only those ``touched`` and the ones hanging on them; return those this call settled (a
+    concurrent caller that won one is not counted twice)."""
+    graph = LinkGraph(session)
+    pending = graph.pending() if touched is None else graph.affected(touched)
     verdicts = outcomes(session, pending, now)
     due = [p for p in pending if verdicts[p.id].outcome is not Outcome.PENDING]
     due.sort(key=lambda p: (verdicts[p.id].at or now, p.id))

@@ -6,7 +6,8 @@
 Builds a fresh database (var/bench-decisions.sqlite3, or PostgreSQL database
 liaison_bench_decisions), opens N silence procedures (32 electors each, every fourth with a
 footnote and every tenth in a package of two), then times:
-- ``tick`` when nothing is due (the worker's steady state: every pending outcome computed);
+- a full ``tick`` when nothing is due (every pending outcome computed), and the worker's usual
+  tick (deadlines that came only);
 - ``tick`` when every deadline has passed (all N settled, each with audit, event, notices);
 - the proposal list API (50 rows) and one proposal page, p50/p95 over 30 requests.
 """
@@ -100,7 +101,9 @@ def main() -> None:
             progress.advance(task)
     settings = Settings(database_url=url, decisions_tick_seconds=0)
     idle = [timed(lambda: worker.tick(factory, settings)) for _ in range(5)]
-    print(f"tick, {args.proposals} pending, none due: median {statistics.median(idle):.0f} ms")
+    print(f"full tick, {args.proposals} pending, none due: {statistics.median(idle):.0f} ms")
+    due = [timed(lambda: worker.tick(factory, settings, due_only=True)) for _ in range(5)]
+    print(f"worker tick (due only), none due: {statistics.median(due):.1f} ms")
     settled: list[worker.TickReport] = []
     ms = timed(lambda: settled.append(worker.tick(factory, settings, now=deadline)))
     count = len(settled[0].settled)

@@ -174,3 +174,21 @@ def test_a_public_proposal_is_named_in_its_e_mail(settings):
     assert "DEC-2026-0099: Public title is adopted" in message.get_content()
     assert "sign in" not in message.get_content()
     assert message["Subject"] == "[Liaison] DEC-2026-0099 adopted"
+
+
+def test_the_due_only_tick_follows_links(engine, settings, open_proposal):
+    """The worker's usual tick looks at deadlines that came, and at what hangs on them: a
+    meeting that agreed while waiting for another proposal is adopted with it."""
+    deadline = now() + dt.timedelta(minutes=5)
+    first = open_proposal(title="ITPP review", deadline=deadline)
+    tied = open_proposal(title="Office", procedure="meeting", depends_on=str(first))
+    with unit_of_work(session_factory(engine)) as session:
+        service = DecisionService(session, SYSTEM)
+        for row in service.standings(tied):
+            service.record_position(tied, PositionCreate(ally=row.elector.iso3, stance="concur"))
+        assert service.get(tied).verdict.outcome == "pending"  # waits for the review
+    factory = session_factory(engine)
+    assert worker.tick(factory, settings, now=deadline, due_only=True).settled == [
+        (f"DEC-{deadline.year}-{first:04d}", "adopted"),
+        (f"DEC-{deadline.year}-{tied:04d}", "adopted"),
+    ]

@@ -242,6 +242,16 @@ class LinkGraph:
         stmt = select(Proposal).where(Proposal.outcome == Outcome.PENDING).order_by(Proposal.id)
         return list(self.session.scalars(stmt))
 
+    def due(self, now: dt.datetime) -> list[Proposal]:
+        """Pending proposals whose deadline has come: the only ones the clock alone can
+        decide (everything else changes with a write, which settles what it touched)."""
+        stmt = (
+            select(Proposal)
+            .where(Proposal.outcome == Outcome.PENDING, Proposal.deadline <= now)
+            .order_by(Proposal.id)
+        )
+        return list(self.session.scalars(stmt))
+
     def affected(self, seeds: Sequence[Proposal]) -> list[Proposal]:
         """The pending ones among ``seeds`` and the pending proposals whose outcome hangs on
         them: what depends on them and their package partners, transitively."""

@@ -88,12 +88,20 @@ def settle_due(
     now: dt.datetime,
     notify: Notifier,
     touched: Sequence[Proposal] | None = None,
+    *,
+    due_only: bool = False,
 ) -> list[Proposal]:
     """Settle every pending proposal whose outcome is decided at ``now`` — or, after a write,
-    only those ``touched`` and the ones hanging on them; return those this call settled (a
+    only those ``touched`` and the ones hanging on them; with ``due_only``, those whose
+    deadline has come and the ones hanging on them. Return those this call settled (a
     concurrent caller that won one is not counted twice)."""
     graph = LinkGraph(session)
-    pending = graph.pending() if touched is None else graph.affected(touched)
+    if touched is not None:
+        pending = graph.affected(touched)
+    elif due_only:
+        pending = graph.affected(graph.due(now))
+    else:
+        pending = graph.pending()
     verdicts = outcomes(session, pending, now)
     due = [p for p in pending if verdicts[p.id].outcome is not Outcome.PENDING]
     due.sort(key=lambda p: (verdicts[p.id].at or now, p.id))

@@ -6,7 +6,9 @@ commits — e-mails pending notifications when SMTP is configured. It is idempot
 tick, or a tick racing a request, settles nothing twice (``settlement.settle_due``).
 
 ``DeadlineWorker`` runs ``tick`` every ``LIAISON_DECISIONS_TICK_SECONDS`` inside the app's
-lifespan (``liaison serve``), in a thread so the event loop never waits on the database;
+lifespan (``liaison serve``), in a thread so the event loop never waits on the database; it
+looks at deadlines that came (writes settle what they touch themselves) and, every 20th tick,
+recomputes every pending outcome (a subject's handler that failed is retried);
 ``liaison decisions tick`` runs it once, for a cron timer.
 """
 
@@ -29,6 +31,7 @@ from liaison.kit import clock
 from liaison.kit.context import request_id
 
 log = logging.getLogger(__name__)
+FULL_EVERY = 20  # every 20th tick recomputes every pending outcome, not only due deadlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +40,15 @@ class TickReport:
     emailed: int
 
 
-def tick(factory: SessionFactory, settings: Settings, now: dt.datetime | None = None) -> TickReport:
-    """Settle what is due at ``now`` (default: the clock), then send pending e-mail."""
+def tick(
+    factory: SessionFactory,
+    settings: Settings,
+    now: dt.datetime | None = None,
+    *,
+    due_only: bool = False,
+) -> TickReport:
+    """Settle what is due at ``now`` (default: the clock), then send pending e-mail. A full
+    tick recomputes every pending outcome; ``due_only`` looks only at deadlines that came."""
     when = now or clock.utcnow()
     request_id.set(f"tick-{uuid.uuid4().hex[:16]}")
 
@@ -46,7 +56,7 @@ def tick(factory: SessionFactory, settings: Settings, now: dt.datetime | None = 
         notify.notify(session, proposal, NotificationKind.DECIDED, when)
 
     with unit_of_work(factory) as session:
-        done = settlement.settle_due(session, when, tell)
+        done = settlement.settle_due(session, when, tell, due_only=due_only)
         settled = [(p.reference, p.outcome.value) for p in done]
     with unit_of_work(factory) as session:
         emailed = notify.send_pending(session, settings, when)
@@ -77,7 +87,10 @@ class DeadlineWorker:
     async def _run(self) -> None:
         while True:
             try:
-                report = await asyncio.to_thread(tick, self.factory, self.settings)
+                full = self.ticks % FULL_EVERY == 0  # now and then, recompute everything
+                report = await asyncio.to_thread(
+                    tick, self.factory, self.settings, due_only=not full
+                )
                 self.ticks += 1
                 for reference, outcome in report.settled:
                     log.info("decision %s %s", reference, outcome)

@@ -83,7 +83,7 @@ def test_a_delegation_breaks_silence_and_sees_the_outcome_change(backend, settin
             france.screenshot(path=SCREENSHOTS / "decision-broken.png", full_page=True)
 
             # Germany's page changes by itself: the status fragment polls while pending.
-            expect(status).to_have_text("Broken", timeout=15_000)
+            expect(status).to_have_text("Broken", timeout=25_000)
             assert [p for p in problems if not _known_noise(p)] == []
         finally:
             browser.close()

@@ -152,7 +152,7 @@ def db_url(
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url)
+    return Settings(database_url=db_url, decisions_tick_seconds=0)
 
 
 @pytest.fixture

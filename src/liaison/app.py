@@ -7,16 +7,20 @@ Nothing is built at import time; uvicorn uses ``liaison.app:factory`` with ``--f
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
+import liaison.decisions.api as decisions_api
+import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory
+from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
@@ -54,6 +58,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
@@ -73,7 +78,21 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(trail_views.router)
     app.include_router(programmes_api.router)
     app.include_router(programmes_views.router)
+    app.include_router(decisions_api.router)
+    app.include_router(decisions_views.router)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work while the app serves: the decisions' deadline worker."""
+    worker = DeadlineWorker(app.state.session_factory, app.state.settings)
+    app.state.decisions_worker = worker
+    worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
 
 
 async def _request_context(

@@ -29,3 +29,16 @@ class Settings(BaseSettings):
     page_size: int = Field(default=50, ge=1, le=1000)
     max_page_size: int = Field(default=500, ge=1, le=10000)
     echo_sql: bool = False
+    decisions_tick_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How often `liaison serve` settles due decisions (silence deadlines); 0 = off.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail notifications; unset = no e-mail."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "liaison@localhost"
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="The address links in e-mails point to."
+    )

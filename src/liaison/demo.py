@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.decisions.demo import DemoReport, create_demo_decisions
 from liaison.documents.models import Document
 from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
@@ -238,3 +239,8 @@ def create_demo_documents(session: Session) -> list[DemoDocument]:
         if item.title not in existing:
             service.add_note(NoteCreate(title=item.title, body=item.body, marking=item.marking))
     return DOCUMENTS
+
+
+def create_demo_records(session: Session) -> DemoReport:
+    """The demo decisions and the delegation accounts that take positions on them."""
+    return create_demo_decisions(session)

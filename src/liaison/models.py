@@ -3,6 +3,7 @@
 
 from liaison.audit import models as audit_models
 from liaison.db.base import Base
+from liaison.decisions import models as decision_models
 from liaison.documents import models as document_models
 from liaison.programmes import models as programme_models
 from liaison.registry import models as registry_models
@@ -11,6 +12,7 @@ from liaison.security import models as security_models
 __all__ = [
     "Base",
     "audit_models",
+    "decision_models",
     "document_models",
     "programme_models",
     "registry_models",

@@ -7,9 +7,13 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 
 from __future__ import annotations
 
+from liaison.documents import handlers as document_handlers
 from liaison.programmes import handlers as programme_handlers
+from liaison.registry import handlers as registry_handlers
 
 
 def install() -> None:
     """Register every feature's handlers (idempotent)."""
     programme_handlers.install()
+    registry_handlers.install()
+    document_handlers.install()

@@ -6,6 +6,8 @@ PROBLEM = "application/problem+json"
 
 OFFICER_PERMISSIONS = [
     "audit:event:read",
+    "decisions:position:record",
+    "decisions:proposal:manage",
     "documents:document:downgrade",
     "documents:document:write",
     "programmes:comment:write",
@@ -59,7 +61,11 @@ OFFICER_PERMISSIONS = [
                 "nation": "JPN",
                 "organisation": "Mission of Japan to NATO",
                 "clearance": "NATO SECRET",
-                "permissions": ["documents:document:write", "programmes:comment:write"],
+                "permissions": [
+                    "decisions:position:record",
+                    "documents:document:write",
+                    "programmes:comment:write",
+                ],
                 "agreement_ceiling": "NATO SECRET",
             },
         ),

@@ -284,9 +284,11 @@ def test_init_with_demo_prints_the_demo_accounts(cli, empty_db_url):
     result = cli(empty_db_url, "init", "--demo")
     assert result.exit_code == 0, result.output
     assert "demo accounts (password liaison-demo-2026)" in result.output
-    for username in ("admin", "officer", "analyst", "japan", "korea", "australia"):
+    demo = ("admin", "officer", "analyst", "japan", "korea", "australia")
+    delegations = ("france", "germany", "sweden")  # liaison.decisions.demo
+    for username in demo + delegations:
         assert f"    {username} " in result.output
-    assert scalar(empty_db_url, select(func.count()).select_from(User)) == 6
+    assert scalar(empty_db_url, select(func.count()).select_from(User)) == 9
 
 
 def test_brackets_in_input_are_printed_not_read_as_markup(cli, db_url):

@@ -11,11 +11,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
+from liaison.decisions.cli import app as decisions_app
 from liaison.demo import (
     DEMO_PASSWORD,
     create_demo_accounts,
     create_demo_documents,
     create_demo_programmes,
+    create_demo_records,
 )
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
@@ -42,6 +44,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
+app.add_typer(decisions_app, name="decisions")
 
 
 def _version(value: bool) -> None:
@@ -99,6 +102,10 @@ def init(
             if demo:
                 create_demo_documents(session)
                 programmes = create_demo_programmes(session)
+            decisions = None
+            if demo:
+                create_demo_documents(session)
+                decisions = create_demo_records(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
@@ -108,6 +115,13 @@ def init(
         console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
         for account in accounts:
             console.print(f"    {account.username:<10} {account.describe}")
+    if decisions is not None:
+        for user in decisions.accounts:
+            console.print(f"    {user.username:<10} {user.describe}")
+        for line in decisions.proposals:
+            console.print(f"  decision {line}")
+        for note in decisions.notes:
+            console.print(f"  [yellow]note:[/] {note}")
 
 
 @app.command()

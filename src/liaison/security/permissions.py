@@ -9,6 +9,8 @@ import enum
 
 class Permission(enum.StrEnum):
     AUDIT_EVENT_READ = "audit:event:read"
+    DECISIONS_POSITION_RECORD = "decisions:position:record"
+    DECISIONS_PROPOSAL_MANAGE = "decisions:proposal:manage"
     DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
@@ -30,6 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(
         {
             Permission.AUDIT_EVENT_READ,
+            Permission.DECISIONS_POSITION_RECORD,
+            Permission.DECISIONS_PROPOSAL_MANAGE,
             Permission.DOCUMENTS_DOCUMENT_DOWNGRADE,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             Permission.PROGRAMMES_COMMENT_WRITE,
@@ -39,7 +43,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.MEMBER: frozenset(
-        {Permission.DOCUMENTS_DOCUMENT_WRITE, Permission.PROGRAMMES_COMMENT_WRITE}
+        {
+            Permission.DECISIONS_POSITION_RECORD,
+            Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.PROGRAMMES_COMMENT_WRITE,
+        }
     ),
     Role.READER: frozenset(),
 }

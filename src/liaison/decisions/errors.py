@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Decision errors: each says what is wrong in words a user can act on.
+
+A proposal the caller may not read is ``ProposalNotFound`` — the same 404, with the same words,
+as an id that does not exist. Refusals that concern a readable proposal (a partner recording a
+position, a closed procedure) are raised only after the proposal was found readable.
+"""
+
+from __future__ import annotations
+
+from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+
+
+class ProposalNotFound(NotFound):
+    def __init__(self, proposal_id: object) -> None:
+        super().__init__(f"no proposal {proposal_id}")
+
+
+class NotPermitted(LiaisonError):
+    """The caller may not do this (a partner, a user of another delegation, no permission)."""
+
+    status_code = 403
+    title = "Forbidden"
+
+
+class NotAnElector(InvalidInput):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="ally")
+
+
+class PositionRefused(Conflict):
+    """The procedure's state forbids the position (closed, deadline passed, nothing to withdraw)."""
+
+
+class ProcedureClosed(Conflict):
+    pass
+
+
+class SubjectNotDecidable(Conflict):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="subject_ref")
+
+
+class MarkingAboveReader(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "you cannot mark a proposal above what you may read yourself", field="marking"
+        )

@@ -1,0 +1,749 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Decision use cases, for the API, the pages, the CLI, the worker and the demo. Services never
+commit.
+
+Invariants:
+- reads go through ``ProposalRepository`` (the policy inside the SQL); a proposal the principal
+  may not read raises ``ProposalNotFound``, word for word the error of a missing id; every read
+  of a proposal above PUBLIC (one, each row of a list, the inbox, notifications, the calendar)
+  appends an audit event carrying its marking;
+- the outcome shown is computed at the moment of reading (``settlement.outcomes``);
+- opening, amending, revising and withdrawing need ``decisions:proposal:manage``; a new proposal
+  names a subject its owner says is decidable now (``events.describe_subject``), except a record
+  of a past decision (``record=True``, the demo and imports);
+- the electorate is frozen at opening: the allies that are members on the opening day;
+- a position is recorded only by a user of that ally's delegation holding
+  ``decisions:position:record`` (partners never; SYSTEM may, for records of the past), for an
+  elector, while the procedure is open; every position is audited;
+- after every write, due outcomes are settled in the same transaction (``settle_due``), so a
+  broken silence or the last concurrence takes effect at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from liaison.audit.recorder import Entry, record
+from liaison.decisions import settlement
+from liaison.decisions.consensus import (
+    Facts,
+    Outcome,
+    Procedure,
+    Stance,
+    Verdict,
+    check_position,
+    check_procedure,
+    consents,
+    standing,
+)
+from liaison.decisions.errors import (
+    MarkingAboveReader,
+    NotAnElector,
+    NotPermitted,
+    PositionRefused,
+    ProcedureClosed,
+    ProposalNotFound,
+    SubjectNotDecidable,
+)
+from liaison.decisions.models import (
+    Notification,
+    NotificationKind,
+    Position,
+    Proposal,
+    ProposalElector,
+    ProposalVersion,
+)
+from liaison.decisions.notify import notify
+from liaison.decisions.repository import (
+    Elector,
+    LinkGraph,
+    ProposalFilters,
+    ProposalRepository,
+)
+from liaison.decisions.schemas import (
+    Amendment,
+    PositionCreate,
+    ProposalCreate,
+    Revision,
+    Withdrawal,
+)
+from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.events import ProposalOpened, SubjectInfo, SubjectKind, describe_subject, publish
+from liaison.kit import clock
+from liaison.kit.pagination import PageRequest
+from liaison.registry.errors import NotAnAlly
+from liaison.registry.service import RegistryService
+from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Marking, banner, short
+from liaison.security.models import Organisation, OrganisationKind
+from liaison.security.permissions import Permission
+from liaison.security.policy import can_read
+from liaison.security.principal import Principal, Side
+
+MAX_ID = 2_147_483_647
+_CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
+OBJECT_TYPE = "proposal"
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    electors: int
+    consent: int
+    reservations: int
+    broke_silence: int
+
+    @property
+    def silent(self) -> int:
+        return self.electors - self.consent - self.reservations - self.broke_silence
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalView:
+    """A proposal as one reader sees it: its marking, its outcome now, links it may see."""
+
+    proposal: Proposal
+    marking: Marking
+    short: str
+    banner: str
+    verdict: Verdict
+    reason: str
+    version: int
+    tally: Tally
+    depends_on: str | None
+    revises: str | None
+
+    @property
+    def settled(self) -> bool:
+        return self.proposal.outcome is not Outcome.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One elector's row in the grid: its latest position, if any."""
+
+    elector: Elector
+    position: Position | None
+    consent: bool
+
+    @property
+    def flag(self) -> str:
+        """The elector's flag as regional-indicator letters (an emoji where fonts have it)."""
+        return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in self.elector.iso2.upper())
+
+    @property
+    def code(self) -> str:
+        return self.elector.iso2.upper()
+
+
+class DecisionService:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.repo = ProposalRepository(session, principal)
+        self.markings = MarkingStore(session)
+        self.registry = RegistryService(session, principal)
+        self._names: dict[str, str] = {}
+
+    # markings -------------------------------------------------------------------------------
+    def name_of(self, code: str) -> str:
+        if code not in self._names:
+            try:
+                self._names[code] = self.registry.country(code).name
+            except LiaisonError:
+                self._names[code] = code
+        return self._names[code]
+
+    def banner(self, marking: Marking) -> str:
+        return banner(marking, self.name_of)
+
+    def page_banner(self, views: Sequence[ProposalView]) -> str:
+        """The banner of a page showing ``views``: the highest level and every caveat; release
+        only to codes every proposal shown names."""
+        marked = [v.marking for v in views if v.marking.level is not Classification.PUBLIC]
+        if not marked:
+            return self.banner(Marking(Classification.PUBLIC))
+        level = max((m.level for m in marked), key=lambda c: c.rank)
+        caveats = frozenset().union(*(m.caveats for m in marked))
+        release = frozenset.intersection(*(m.releasable_to for m in marked))
+        return self.banner(Marking(level, frozenset() if caveats else release, caveats))
+
+    def checked_marking(self, text: str) -> Marking:
+        marking = self.registry.parse_marking(text)
+        if not can_read(self.principal, marking):
+            raise MarkingAboveReader
+        return marking
+
+    # reads ----------------------------------------------------------------------------------
+    def _find(self, proposal_id: int) -> Proposal:
+        found = self.repo.get(proposal_id) if 0 < proposal_id <= MAX_ID else None
+        if found is None:
+            raise ProposalNotFound(proposal_id)
+        return found
+
+    def find_ref(self, ref: str) -> Proposal:
+        """A proposal by id ("12") or reference ("DEC-2023-0012"), as the principal sees it."""
+        text = ref.strip()
+        found = (
+            self.repo.get(int(text))
+            if text.isdecimal() and 0 < int(text) <= MAX_ID
+            else self.repo.by_reference(text)
+        )
+        if found is None:
+            raise ProposalNotFound(ref)
+        return found
+
+    def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"decisions:proposal:{action}",
+                    object_type=OBJECT_TYPE,
+                    object_id=str(v.proposal.id),
+                    marking_id=v.proposal.marking_id,
+                )
+                for v in views
+                if v.marking.level is not Classification.PUBLIC
+            ],
+        )
+
+    def _reference_for_reader(self, proposal_ids: set[int]) -> dict[int, str]:
+        return self.repo.references(proposal_ids)
+
+    def views(
+        self, proposals: Sequence[Proposal], now: dt.datetime | None = None
+    ) -> list[ProposalView]:
+        """Views of readable ``proposals`` (not audited: callers audit what they show)."""
+        if not proposals:
+            return []
+        when = now or clock.utcnow()
+        verdicts = settlement.outcomes(self.session, proposals, when)
+        facts = LinkGraph(self.session).facts(proposals)
+        markings = self.markings.many(p.marking_id for p in proposals)
+        linked = {i for p in proposals for i in (p.depends_on_id, p.revises_id) if i}
+        mentioned = linked | {int(i) for v in verdicts.values() for i in _mentions(v.reason)}
+        references = self._reference_for_reader(mentioned)
+        views = []
+        for p in proposals:
+            verdict = verdicts[p.id]
+            marking = markings[p.marking_id]
+            views.append(
+                ProposalView(
+                    proposal=p,
+                    marking=marking,
+                    short=short(marking),
+                    banner=self.banner(marking),
+                    verdict=verdict,
+                    reason=self._named(settlement.explain(verdict.reason, references.get)),
+                    version=facts[p.id].version,
+                    tally=_tally(facts[p.id]),
+                    depends_on=references.get(p.depends_on_id) if p.depends_on_id else None,
+                    revises=references.get(p.revises_id) if p.revises_id else None,
+                )
+            )
+        return views
+
+    def _named(self, reason: str) -> str:
+        """A reason with allies' codes as names ("FRA broke silence" → "France ...")."""
+        return _CODE.sub(lambda m: self.name_of(m.group(0)), reason)
+
+    def get(self, proposal_id: int) -> ProposalView:
+        view = self.views([self._find(proposal_id)])[0]
+        self.audit_reads("read", [view])
+        return view
+
+    def get_ref(self, ref: str) -> ProposalView:
+        view = self.views([self.find_ref(ref)])[0]
+        self.audit_reads("read", [view])
+        return view
+
+    def find(self, filters: ProposalFilters, page: PageRequest) -> tuple[list[ProposalView], int]:
+        rows, total = self.repo.find(filters, page)
+        views = self.views(rows)
+        self.audit_reads("read", views)
+        return views, total
+
+    def count(self, filters: ProposalFilters) -> int:
+        return self.repo.find(filters, PageRequest(limit=1))[1]
+
+    def standings(self, proposal_id: int) -> list[Standing]:
+        """Every elector and its latest position (the grid), for a readable proposal."""
+        proposal = self._find(proposal_id)
+        facts = LinkGraph(self.session).facts([proposal])[proposal.id]
+        latest: dict[str, Position] = {}
+        for position in self.repo.positions(proposal.id):
+            latest[position.ally_iso3] = position
+        current = standing(facts)
+        return [
+            Standing(e, latest.get(e.iso3), consents(facts, current.get(e.iso3)))
+            for e in self.repo.electors(proposal.id)
+        ]
+
+    def positions(self, proposal_id: int) -> list[Position]:
+        return self.repo.positions(self._find(proposal_id).id)
+
+    def versions(self, proposal_id: int) -> list[ProposalVersion]:
+        return self.repo.versions(self._find(proposal_id).id)
+
+    def previous_text(self, proposal: Proposal) -> str | None:
+        """The last text of the proposal this one revises, if the reader may see it."""
+        if proposal.revises_id is None or self.repo.get(proposal.revises_id) is None:
+            return None
+        versions = self.repo.versions(proposal.revises_id)
+        return versions[-1].text if versions else None
+
+    def related(self, proposal: Proposal) -> dict[str, list[Proposal]]:
+        """Readable proposals linked to this one: revisions, dependents, package members."""
+        package = (
+            [p for p in self.repo.package_members(proposal.package) if p.id != proposal.id]
+            if proposal.package
+            else []
+        )
+        return {
+            "revisions": self.repo.revisions_of(proposal.id),
+            "dependents": self.repo.dependents_of(proposal.id),
+            "package": package,
+        }
+
+    def delegation_ally(self) -> str | None:
+        """The ally whose delegation the principal works in, if any."""
+        if self.principal.side is not Side.ALLY or self.principal.organisation_id is None:
+            return None
+        org = self.session.get(Organisation, self.principal.organisation_id)
+        if org is None or org.kind is not OrganisationKind.ALLY_DELEGATION:
+            return None
+        return org.nation_iso3
+
+    def inbox(self, page: PageRequest) -> tuple[list[ProposalView], int, str | None]:
+        """Open proposals awaiting the principal's delegation; empty for anyone else."""
+        ally = self.delegation_ally()
+        if ally is None:
+            return [], 0, None
+        rows, total = self.repo.awaiting(ally, clock.utcnow(), page)
+        views = self.views(rows)
+        self.audit_reads("read", views)
+        return views, total, ally
+
+    def calendar_items(self, days_back: int = 30) -> list[ProposalView]:
+        since = clock.utcnow() - dt.timedelta(days=days_back)
+        views = self.views(self.repo.with_deadlines(since, 1000))
+        self.audit_reads("feed", views)
+        return views
+
+    # writes ---------------------------------------------------------------------------------
+    def _require(self, permission: Permission) -> None:
+        if not self.principal.can(permission):
+            raise NotPermitted(f"this needs the permission {permission}")
+
+    def _audit_write(
+        self,
+        action: str,
+        proposal: Proposal,
+        after: dict[str, Any],
+        before: dict[str, Any] | None = None,
+    ) -> None:
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action=f"decisions:{action}",
+                    object_type=OBJECT_TYPE,
+                    object_id=str(proposal.id),
+                    marking_id=proposal.marking_id,
+                    before=before,
+                    after=after,
+                )
+            ],
+        )
+
+    def settle(self) -> list[Proposal]:
+        """Settle every due outcome now (what the worker does), as part of this unit of work."""
+        return self._settle(None)
+
+    def _settle(self, touched: Proposal | None) -> list[Proposal]:
+        """Settle what is due now: everything, or after a write to ``touched`` what hangs on
+        it (the worker settles the rest on its next tick)."""
+        now = clock.utcnow()
+        return settlement.settle_due(
+            self.session,
+            now,
+            lambda s, p: _notify_decided(s, p, now),
+            None if touched is None else [touched],
+        )
+
+    def _subject(
+        self, kind: SubjectKind, ref: str | None, *, record_past: bool
+    ) -> SubjectInfo | None:
+        try:
+            subject = describe_subject(self.session, self.principal, kind, ref)
+        except NotFound as exc:
+            raise InvalidInput(exc.message, field="subject_ref") from None
+        if subject is not None and not subject.decidable and not record_past:
+            raise SubjectNotDecidable(f"{subject.title} cannot be decided now: {subject.why}")
+        return subject
+
+    def _release_codes(self, kind: SubjectKind, names: Sequence[str]) -> list[str]:
+        if kind is not SubjectKind.DOCUMENT_RELEASE:
+            if names:
+                raise InvalidInput(
+                    "only a document release names partners to release to", field="release_to"
+                )
+            return []
+        if not names:
+            raise InvalidInput(
+                "name the partners or groups to release the document to", field="release_to"
+            )
+        codes = []
+        for name in names:
+            code = self.registry.release_code(name)
+            if code is None:
+                raise InvalidInput(f"unknown nation or partner group {name!r}", field="release_to")
+            codes.append(code)
+        return sorted(set(codes))
+
+    def _links(self, data: ProposalCreate) -> Proposal | None:
+        depends_on = None
+        if data.depends_on:
+            try:
+                depends_on = self.find_ref(data.depends_on)
+            except ProposalNotFound:
+                raise InvalidInput(f"no proposal {data.depends_on!r}", field="depends_on") from None
+        if data.package:
+            existing = self.repo.package_members(data.package)
+            if any(p.outcome is not Outcome.PENDING for p in existing):
+                raise Conflict(f"the package {data.package!r} is already decided", field="package")
+            if depends_on is not None and depends_on.package == data.package:
+                raise InvalidInput(
+                    "a package is decided together: a proposal cannot also depend on a member "
+                    "of its own package",
+                    field="depends_on",
+                )
+        return depends_on
+
+    def open(
+        self,
+        data: ProposalCreate,
+        *,
+        opened_at: dt.datetime | None = None,
+        record_past: bool = False,
+        revises: Proposal | None = None,
+    ) -> ProposalView:
+        """Open a proposal; ``opened_at``/``record_past`` record one of the past (demo)."""
+        self._require(Permission.DECISIONS_PROPOSAL_MANAGE)
+        now = clock.utcnow()
+        opened = opened_at or now
+        if opened > now:
+            raise InvalidInput("a proposal cannot open in the future", field="opened_at")
+        marking = self.checked_marking(data.marking)
+        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
+        release_to = self._release_codes(data.subject_kind, data.release_to)
+        problem = check_procedure(data.procedure, opened, data.deadline)
+        if (
+            problem is None
+            and not record_past
+            and data.deadline is not None
+            and data.deadline <= now
+        ):
+            problem = "the deadline is in the past"
+        if problem:
+            raise InvalidInput(problem, field="deadline")
+        depends_on = self._links(data)
+        title = data.title or (subject.title if subject else None)
+        if not title:
+            raise InvalidInput(
+                "give a title (a free-text proposal has no subject to name it)", field="title"
+            )
+        electorate = self.registry.members_on(opened.date())
+        proposal = Proposal(
+            reference=f"tmp-{uuid.uuid4().hex[:20]}",
+            title=title[:300],
+            subject_kind=data.subject_kind,
+            subject_ref=data.subject_ref
+            if data.subject_kind is not SubjectKind.FREE_TEXT
+            else None,
+            subject_title=subject.title if subject else None,
+            subject_href=subject.href if subject else None,
+            release_to=release_to,
+            procedure=data.procedure,
+            opened_at=opened,
+            deadline=data.deadline,
+            opened_by=self.principal.username,
+            marking_id=self.markings.intern(marking),
+            depends_on_id=depends_on.id if depends_on else None,
+            revises_id=revises.id if revises else None,
+            package=data.package,
+            sources=data.sources,
+        )
+        self.session.add(proposal)
+        self.session.flush()  # the id makes the reference
+        proposal.reference = f"DEC-{opened.year}-{proposal.id:04d}"
+        self.session.add_all(
+            ProposalElector(proposal_id=proposal.id, ally_iso3=a.country_iso3) for a in electorate
+        )
+        self.session.add(
+            ProposalVersion(
+                proposal_id=proposal.id,
+                number=1,
+                text=data.text,
+                note="revised text" if revises else "",
+                created_at=opened,
+                created_by=self.principal.username,
+            )
+        )
+        self.session.flush()  # electors and text must be in place for the check and the audit
+        if self.repo.get(proposal.id) is None:
+            raise MarkingAboveReader
+        self._audit_write(
+            "proposal:open",
+            proposal,
+            {
+                "reference": proposal.reference,
+                "title": proposal.title,
+                "subject": f"{data.subject_kind.value}:{data.subject_ref or ''}",
+                "procedure": data.procedure.value,
+                "opened_at": opened.isoformat(),
+                "deadline": data.deadline.isoformat() if data.deadline else None,
+                "electors": len(electorate),
+                "marking": short(marking),
+                "revises": revises.reference if revises else None,
+            },
+        )
+        publish(
+            self.session,
+            ProposalOpened(
+                occurred_on=opened.date(),
+                proposal_id=proposal.id,
+                reference=proposal.reference,
+                subject_kind=proposal.subject_kind,
+                subject_ref=proposal.subject_ref,
+            ),
+        )
+        if not record_past:  # a record of the past settles once its positions are in
+            notify(self.session, proposal, NotificationKind.OPENED, now)
+            self._settle(proposal)
+        return self.views([proposal])[0]
+
+    def _position_ally(self, requested: str | None) -> str:
+        """The ally the principal may record a position for (refusals say why)."""
+        p = self.principal
+        if p.side is Side.PARTNER:
+            raise NotPermitted(
+                "partners do not take part in the allies' decisions: only an ally's "
+                "delegation records that ally's position"
+            )
+        self._require(Permission.DECISIONS_POSITION_RECORD)
+        wanted = self.registry.country(requested, field="ally").iso3 if requested else None
+        if p.side is Side.SYSTEM:
+            if wanted is None:
+                raise InvalidInput("name the ally whose position this is", field="ally")
+            return wanted
+        own = self.delegation_ally()
+        if own is None:
+            raise NotPermitted(
+                "only a user of an ally's delegation records that ally's position; "
+                f"you work for {p.organisation or 'no delegation'}"
+            )
+        if wanted is not None and wanted != own:
+            raise NotPermitted(
+                f"you may record only {self.name_of(own)}'s position, not {self.name_of(wanted)}'s"
+            )
+        return own
+
+    def _why_not_elector(self, ally: str, proposal: Proposal, electors: int) -> str:
+        opened = proposal.opened_at.date().isoformat()
+        name = self.name_of(ally)
+        try:
+            member = self.registry.ally(ally)
+        except NotAnAlly:
+            return f"{name} is not an ally: only allies take part in consensus"
+        if member.accession_date > proposal.opened_at.date():
+            return (
+                f"{name} is not among the {electors} electors of {proposal.reference}: it joined "
+                f"on {member.accession_date.isoformat()}, after the proposal opened on {opened}"
+            )
+        return (
+            f"{name} is not among the {electors} electors of {proposal.reference} (opened {opened})"
+        )
+
+    def record_position(
+        self, proposal_id: int, data: PositionCreate, *, at: dt.datetime | None = None
+    ) -> Position:
+        proposal = self._find(proposal_id)
+        ally = self._position_ally(data.ally)
+        if at is not None and self.principal.side is not Side.SYSTEM:
+            raise NotPermitted("only the console records positions of the past")
+        now = at or clock.utcnow()
+        facts = LinkGraph(self.session).facts([proposal])[proposal.id]
+        if ally not in facts.electorate:
+            raise NotAnElector(self._why_not_elector(ally, proposal, len(facts.electorate)))
+        verdict = settlement.outcomes(self.session, [proposal], now)[proposal.id]
+        problem = check_position(facts, verdict, ally, data.stance, data.statement, now)
+        if problem:
+            raise PositionRefused(problem, field="stance")
+        position = Position(
+            proposal_id=proposal.id,
+            ally_iso3=ally,
+            stance=data.stance,
+            statement=data.statement,
+            version_number=facts.version,
+            recorded_at=now,
+            recorded_by=self.principal.username,
+        )
+        self.session.add(position)
+        self.session.flush()  # the position's id goes in the audit trail
+        self._audit_write(
+            "position:record",
+            proposal,
+            {
+                "position_id": position.id,
+                "ally": ally,
+                "stance": data.stance.value,
+                "statement": data.statement,
+                "version": facts.version,
+                "at": now.isoformat(),
+            },
+        )
+        self._settle(proposal)
+        return position
+
+    def _open_proposal(self, proposal_id: int) -> tuple[Proposal, Verdict]:
+        proposal = self._find(proposal_id)
+        self._require(Permission.DECISIONS_PROPOSAL_MANAGE)
+        verdict = settlement.outcomes(self.session, [proposal], clock.utcnow())[proposal.id]
+        return proposal, verdict
+
+    def withdraw(self, proposal_id: int, data: Withdrawal) -> ProposalView:
+        proposal, verdict = self._open_proposal(proposal_id)
+        if verdict.outcome is not Outcome.PENDING:
+            raise ProcedureClosed(f"{proposal.reference} is already {verdict.outcome}")
+        proposal.withdrawn_at = clock.utcnow()
+        proposal.withdrawn_reason = data.reason
+        self._audit_write("proposal:withdraw", proposal, {"reason": data.reason})
+        self._settle(proposal)
+        return self.views([proposal])[0]
+
+    def amend(self, proposal_id: int, data: Amendment) -> ProposalView:
+        """A new version of the text at a meeting; concurrences given before it lapse."""
+        proposal, verdict = self._open_proposal(proposal_id)
+        if verdict.outcome is not Outcome.PENDING:
+            raise ProcedureClosed(f"{proposal.reference} is already {verdict.outcome}")
+        if proposal.procedure is Procedure.SILENCE:
+            raise ProcedureClosed(
+                "under silence the text cannot change; if silence is broken, revise it into a "
+                "new proposal"
+            )
+        versions = self.repo.versions(proposal.id)
+        number = versions[-1].number + 1 if versions else 1
+        self.session.add(
+            ProposalVersion(
+                proposal_id=proposal.id,
+                number=number,
+                text=data.text,
+                note=data.note,
+                created_at=clock.utcnow(),
+                created_by=self.principal.username,
+            )
+        )
+        self.session.flush()  # the new version decides which concurrences count
+        self._audit_write("proposal:amend", proposal, {"version": number, "note": data.note})
+        return self.views([proposal])[0]
+
+    def revise(self, proposal_id: int, data: Revision) -> ProposalView:
+        """After a broken silence or a lapse: the revised text opens a new, linked proposal."""
+        old, verdict = self._open_proposal(proposal_id)
+        if verdict.outcome not in {Outcome.BROKEN, Outcome.LAPSED}:
+            raise ProcedureClosed(
+                f"only a broken or lapsed proposal is revised into a new one; {old.reference} "
+                f"is {verdict.outcome}"
+            )
+        marking = self.markings.get(old.marking_id)
+        create = ProposalCreate(
+            subject_kind=old.subject_kind,
+            subject_ref=old.subject_ref,
+            title=old.title,
+            text=data.text,
+            marking=short(marking),
+            procedure=data.procedure,
+            deadline=data.deadline,
+            release_to=list(old.release_to),
+        )
+        return self.open(create, revises=old)
+
+
+def _mentions(reason: str) -> list[str]:
+    return settlement.mentions(reason)
+
+
+def _tally(facts: Facts) -> Tally:
+    current = standing(facts)
+    consent = sum(1 for a in facts.electorate if consents(facts, current.get(a)))
+    reservations = sum(
+        1 for a in facts.electorate if (s := current.get(a)) and s.stance is Stance.RESERVATION
+    )
+    broke = sum(
+        1 for a in facts.electorate if (s := current.get(a)) and s.stance is Stance.BREAK_SILENCE
+    )
+    return Tally(len(facts.electorate), consent, reservations, broke)
+
+
+def _notify_decided(session: Session, proposal: Proposal, now: dt.datetime) -> None:
+    notify(session, proposal, NotificationKind.DECIDED, now)
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    notification: Notification
+    view: ProposalView
+
+
+class Inbox:
+    """The principal's notifications (listed only through readable proposals; reads audited)."""
+
+    def __init__(self, service: DecisionService) -> None:
+        self.service = service
+
+    def list(
+        self, page: PageRequest, *, unread_only: bool = False
+    ) -> tuple[list[NotificationView], int]:
+        user_id = self.service.principal.user_id
+        if user_id is None:
+            return [], 0
+        rows, total = self.service.repo.notifications(user_id, page, unread_only=unread_only)
+        views = {
+            v.proposal.id: v for v in self.service.views(list({p.id: p for _, p in rows}.values()))
+        }
+        self.service.audit_reads("read", list(views.values()))
+        return [NotificationView(n, views[p.id]) for n, p in rows], total
+
+    def unread(self) -> int:
+        user_id = self.service.principal.user_id
+        if user_id is None:
+            return 0
+        return self.service.repo.notifications(user_id, PageRequest(limit=1), unread_only=True)[1]
+
+    def mark_read(self, ids: Sequence[int] | None = None) -> int:
+        """Mark some (or all) of the principal's notifications read; return how many."""
+        user_id = self.service.principal.user_id
+        if user_id is None:
+            return 0
+        stmt = (
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=clock.utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if ids is not None:
+            stmt = stmt.where(Notification.id.in_(list(ids)))
+        result = self.service.session.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The registry's side of decisions (``liaison.events``): office openings.
+
+- describer for ``SubjectKind.OFFICE_OPENING`` (ref: the office id as a string): the office's
+  name, page and status; decidable only while it is *proposed*;
+- on ``ProposalAdopted`` for an office: proposed → approved, ``approved_on`` the decision's day;
+- on a *broken* ``ProposalFailed``: proposed → shelved, ``shelved_on`` the day silence broke.
+
+Both go through ``RegistryService.transition_office`` (its lifecycle rules and audit), as the
+console (SYSTEM: the decision is the authority). Both are idempotent: an office no longer
+proposed — already approved, open, shelved — is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session
+
+from liaison.errors import NotFound
+from liaison.events import (
+    ProposalAdopted,
+    ProposalFailed,
+    SubjectInfo,
+    SubjectKind,
+    register_subject,
+    subscribe,
+)
+from liaison.registry.errors import BadTransition
+from liaison.registry.models import Office
+from liaison.registry.rules import OfficeStatus
+from liaison.registry.schemas import OfficeTransition
+from liaison.registry.service import RegistryService
+from liaison.security.principal import SYSTEM, Principal
+
+log = logging.getLogger(__name__)
+MAX_ID = 2_147_483_647
+
+
+def _office(session: Session, ref: str | None) -> Office | None:
+    text = (ref or "").strip()
+    if not text.isdecimal() or not 0 < int(text) <= MAX_ID:
+        return None
+    return session.get(Office, int(text))
+
+
+def describe_office(session: Session, principal: Principal, ref: str) -> SubjectInfo:
+    del principal  # offices are public registry facts
+    office = _office(session, ref)
+    if office is None:
+        raise NotFound(f"no office {ref!r}")
+    decidable = office.status is OfficeStatus.PROPOSED
+    why = (
+        ""
+        if decidable
+        else f"the office is {office.status.value}; only a proposed office is decided"
+    )
+    return SubjectInfo(
+        title=f"Opening of the {office.name}",
+        href=f"/offices/{office.id}",
+        state=office.status.value,
+        decidable=decidable,
+        why=why,
+    )
+
+
+def _move(
+    session: Session, ref: str | None, target: OfficeStatus, event_ref: str, on: dt.date
+) -> None:
+    office = _office(session, ref)
+    if office is None or office.status is not OfficeStatus.PROPOSED:
+        return  # idempotent: nothing to do once the office has left "proposed"
+    try:
+        RegistryService(session, SYSTEM).transition_office(
+            office.id, OfficeTransition(status=target, on=on)
+        )
+    except BadTransition as exc:  # the dates disagree with the office's record: leave it
+        log.warning("decision %s: %s", event_ref, exc.message)
+
+
+def on_adopted(session: Session, event: ProposalAdopted) -> None:
+    if event.subject_kind is SubjectKind.OFFICE_OPENING:
+        _move(session, event.subject_ref, OfficeStatus.APPROVED, event.reference, event.occurred_on)
+
+
+def on_failed(session: Session, event: ProposalFailed) -> None:
+    if event.subject_kind is SubjectKind.OFFICE_OPENING and event.outcome == "broken":
+        _move(session, event.subject_ref, OfficeStatus.SHELVED, event.reference, event.occurred_on)
+
+
+def install() -> None:
+    register_subject(SubjectKind.OFFICE_OPENING, describe_office)
+    subscribe(ProposalAdopted, on_adopted)
+    subscribe(ProposalFailed, on_failed)

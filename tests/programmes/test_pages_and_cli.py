@@ -335,3 +335,41 @@ def test_progress_from_the_page_and_the_cli_and_expiry(client, auth, db_url, mon
     assert "ITPP-JPN-2023" in expired.output
     body = client.get(f"{BASE}/ITPP-JPN-2023", headers=officer).json()["programme"]
     assert (body["status"], body["ended_on"]) == ("expired", "2026-12-31")
+
+
+def test_a_goal_has_versions_and_a_redline_page(client, auth):
+    officer = auth("officer")
+    ref = client.post(f"{BASE}/ITPP-JPN-2023/renewal", headers=officer, json={}).json()["reference"]
+    goal = client.get(f"{BASE}/{ref}/goals", headers=officer).json()[0]
+    path = f"/programmes/{ref}/goals/{goal['id']}"
+    assert "Save version 2" in page(client, path, officer)
+    saved = client.post(
+        f"{path}/edit",
+        headers=officer,
+        data={"title": goal["title"], "wording": goal["wording"] + " Annual review.", "note": "r2"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    text = page(client, path, officer)
+    assert "<ins>Annual review.</ins>" in text or "<ins> Annual review.</ins>" in text
+    fragment = client.get(
+        f"{path}/redline", params={"from": 1, "to": 2}, headers={**officer, "HX-Request": "true"}
+    )
+    assert fragment.text.lstrip().startswith('<div id="redline"')
+    api = client.get(f"{BASE}/{ref}/goals/{goal['id']}/redline", headers=officer).json()
+    assert api["inserted"] == 2
+    frozen = client.post(
+        f"/programmes/ITPP-JPN-2023/goals/{goal['id']}/edit",
+        headers={**officer, **HTML},
+        data={"title": "x", "wording": "y"},
+    )
+    assert frozen.status_code == 404  # the renewal's goal is not in the 2023 programme
+    old_goal = client.get(f"{BASE}/ITPP-JPN-2023/goals", headers=officer).json()[0]
+    refused = client.post(
+        f"/programmes/ITPP-JPN-2023/goals/{old_goal['id']}/edit",
+        headers={**officer, **HTML},
+        data={"title": "x", "wording": "y"},
+    )
+    assert refused.status_code == 409
+    assert "draft or under negotiation" in refused.text
+    page(client, f"/programmes/ITPP-AUS-2023/goals/{old_goal['id']}", auth("japan"), 404)

@@ -199,6 +199,20 @@ def surfaces(client, headers, made):
         ProgrammeSection,
         lambda i: f"{BASE}/{REF}/sections/{i}/revisions",
     )
+    found["goal"]["page-one"] = per_id(
+        client,
+        {**headers, **HTML},
+        made,
+        PartnershipGoal,
+        lambda i: f"/programmes/{REF}/goals/{i}",
+    )
+    found["goal"]["api-revisions"] = per_id(
+        client,
+        headers,
+        made,
+        PartnershipGoal,
+        lambda i: f"{BASE}/{REF}/goals/{i}/revisions",
+    )
     comments = ""
     for kinds in made.values():
         r = get(f"{BASE}/{REF}/sections/{kinds[ProgrammeSection][0]}/comments")

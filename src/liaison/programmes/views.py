@@ -29,7 +29,7 @@ from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import api, export, feeds, redline
-from liaison.programmes.models import ProgrammeSection
+from liaison.programmes.models import PartnershipGoal, ProgrammeSection
 from liaison.programmes.rules import (
     EDITABLE,
     ENDED,
@@ -546,3 +546,84 @@ def record_progress(
     except LiaisonError as exc:
         return _refused(request, session, principal, ref, exc)
     return RedirectResponse(f"/programmes/{ref}#{kind}-{key}", status_code=303)
+
+
+# a goal: wording, versions, redline -----------------------------------------------------------
+def _goal_context(
+    service: ProgrammeService,
+    ref: str,
+    ident: int,
+    old: int | None = None,
+    new: int | None = None,
+) -> dict[str, Any]:
+    view, goal = service.element(ref, PartnershipGoal, ident)
+    versions = service.revisions(ref, "goal", ident)
+    context: dict[str, Any] = {
+        "view": view,
+        "goal": goal,
+        "versions": versions,
+        "areas": service.area_names(),
+        "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "editable": view.programme.status in EDITABLE,
+        "paragraphs": export.paragraphs,
+        "marking": service.banner(
+            service.highest([view.marking, goal.marking, *(v.marking for v in versions)])
+        ),
+    }
+    if len(versions) > 1 or old or new:
+        found = service.redline(ref, "goal", ident, old, new)
+        context["redline"], context["redline_html"] = found, redline.to_html(found.body)
+    return context
+
+
+@router.get("/programmes/{ref}/goals/{ident}", response_class=HTMLResponse)
+def goal_page(
+    ref: str, ident: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    service = ProgrammeService(session, principal)
+    return _page(request, "programmes/goal.html", _goal_context(service, ref, _ident(ident)))
+
+
+@router.get("/programmes/{ref}/goals/{ident}/redline", response_class=HTMLResponse)
+def goal_redline(
+    ref: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
+    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> HTMLResponse:
+    service = ProgrammeService(session, principal)
+    context = _goal_context(service, ref, _ident(ident), from_version, to_version)
+    return _page(request, "programmes/goal.html", context, fragment="programmes/_redline.html")
+
+
+@router.post("/programmes/{ref}/goals/{ident}/edit", response_class=HTMLResponse)
+def save_goal(
+    ref: str,
+    ident: str,
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    title: FormText = "",
+    wording: FormText = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    key = _ident(ident)
+    service = ProgrammeService(session, principal)
+    try:
+        service.update_goal(ref, key, GoalUpdate(title=title, wording=wording, note=note))
+    except ValidationError as exc:
+        session.rollback()
+        context = _goal_context(service, ref, key)
+        context["errors"] = _errors(exc)
+        return _page(request, "programmes/goal.html", context, 422)
+    except NotFound:
+        raise
+    except LiaisonError as exc:
+        session.rollback()
+        context = _goal_context(service, ref, key)
+        context["errors"] = {exc.field or "form": exc.message}
+        return _page(request, "programmes/goal.html", context, exc.status_code)
+    return RedirectResponse(f"/programmes/{ref}/goals/{key}", status_code=303)

@@ -27,7 +27,7 @@ from liaison.decisions.consensus import Outcome, Procedure, Stance
 from liaison.decisions.errors import ProposalNotFound
 from liaison.decisions.redline import changed, redline
 from liaison.decisions.repository import ProposalFilters
-from liaison.decisions.schemas import PositionCreate, ProposalCreate, Withdrawal
+from liaison.decisions.schemas import PositionCreate, ProposalCreate, Revision, Withdrawal
 from liaison.decisions.service import DecisionService, Inbox, ProposalView
 from liaison.errors import LiaisonError
 from liaison.events import SubjectKind
@@ -323,6 +323,7 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
         ],
         "stance_labels": STANCE_LABELS,
         "can_manage": service.principal.can(Permission.DECISIONS_PROPOSAL_MANAGE),
+        "default_deadline": (now + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
         "now": now,
         "remaining": remaining,
         "marking": view.banner,
@@ -385,6 +386,29 @@ def _refused(
     context = _detail_context(service, proposal_id)
     context |= {"errors": {"stance": message}, "form": {"stance": stance, "statement": statement}}
     return _page(request, "decisions/detail.html", context, status_code)
+
+
+@router.post("/decisions/{proposal_id}/revise", response_class=HTMLResponse)
+def revise(
+    proposal_id: str,
+    request: Request,
+    session: DbSession,
+    principal: Manager,
+    text: FormText = "",
+    deadline: FormText = "",
+) -> Response:
+    key = _proposal_id(proposal_id)
+    service = DecisionService(session, principal)
+    try:
+        data = Revision(text=text, deadline=_utc(deadline) if deadline else None)
+        view = service.revise(key, data)
+    except ValidationError:
+        return _refused(request, service, key, "give the revised text and a deadline", "", "", 422)
+    except ProposalNotFound:
+        raise
+    except LiaisonError as exc:
+        return _refused(request, service, key, exc.message, "", "", exc.status_code)
+    return RedirectResponse(f"/decisions/{view.proposal.id}", status_code=303)
 
 
 @router.post("/decisions/{proposal_id}/withdraw", response_class=HTMLResponse)

@@ -282,10 +282,12 @@ def _timeline(
         )
         for pos in service.positions(p.id)
     ]
+    verdict = view.verdict
     if p.deadline is not None:
         label = "Silence ends" if p.procedure is Procedure.SILENCE else "Deadline"
+        if verdict.at is not None and verdict.failed and verdict.at < p.deadline:
+            label += " (the procedure had closed)"
         steps.append(Step(p.deadline, label, "past" if p.deadline <= now else "future"))
-    verdict = view.verdict
     if verdict.outcome is not Outcome.PENDING and verdict.at is not None:
         css = "open" if verdict.outcome is Outcome.ADOPTED else "shelved"
         steps.append(Step(verdict.at, verdict.outcome.value.capitalize(), css))

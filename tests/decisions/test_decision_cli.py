@@ -97,3 +97,27 @@ def test_inbox_calendar_email_and_tick(run, open_proposal):
     ticked = run("decisions", "tick")
     assert ticked.exit_code == 0
     assert "0 settled, 0 e-mailed" in ticked.output
+
+
+def test_amend_and_revise(run, open_proposal):
+    meeting = open_proposal(procedure="meeting", title="At a meeting")
+    amended = run("decisions", "amend", str(meeting), "--as", "officer", "--text", "Better words.")
+    assert amended.exit_code == 0, amended.output
+    assert "now at version 2" in amended.output
+    silence = open_proposal(title="Under silence")
+    refused = run("decisions", "amend", str(silence), "--as", "officer", "--text", "x")
+    assert refused.exit_code == 3
+    assert "under silence the text cannot change" in refused.output
+    run(
+        "decisions",
+        "position",
+        str(silence),
+        "break_silence",
+        "--as",
+        "france",
+        "--statement",
+        "No.",
+    )
+    revised = run("decisions", "revise", str(silence), "--as", "officer", "--text", "Revised.")
+    assert revised.exit_code == 0, revised.output
+    assert "revising DEC-" in revised.output

@@ -120,3 +120,27 @@ def test_new_proposal_form(client, login):
     assert "Seabed cables" in get(client, made.headers["location"])
     login("france")
     get(client, "/decisions/new", status=403)
+
+
+def test_revising_a_broken_proposal_from_its_page(client, auth, login, open_proposal):
+    pid = open_proposal(title="Tokyo office", text="open an office in Tokyo")
+    csrf = login("france")
+    client.post(
+        f"/decisions/{pid}/positions",
+        data={"stance": "break_silence", "statement": "No.", "csrf_token": csrf},
+        headers=HTML,
+    )
+    csrf = login("officer")
+    assert "Open the revised proposal" in get(client, f"/decisions/{pid}")
+    when = (now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    made = client.post(
+        f"/decisions/{pid}/revise",
+        data={"text": "study an office in Tokyo", "deadline": when, "csrf_token": csrf},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    page = get(client, made.headers["location"])
+    assert "<del>open</del><ins>study</ins>" in page
+    assert "Revises" in page
+    assert "Open the revised proposal" not in get(client, f"/decisions/{pid}")

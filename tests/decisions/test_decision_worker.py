@@ -192,3 +192,31 @@ def test_the_due_only_tick_follows_links(engine, settings, open_proposal):
         (f"DEC-{deadline.year}-{first:04d}", "adopted"),
         (f"DEC-{deadline.year}-{tied:04d}", "adopted"),
     ]
+
+
+def test_racing_ticks_settle_once(engine, settings, open_proposal, proposed_office):
+    """Two ticks at once (the worker and a cron timer): one wins the conditional update, the
+    other finds nothing left to do; the office moves once."""
+    office_id = proposed_office()
+    deadline = now() + dt.timedelta(minutes=1)
+    pid = open_proposal(
+        subject_kind="office_opening", subject_ref=office_id, title=None, deadline=deadline
+    )
+    factory = session_factory(engine)
+    reports, errors = [], []
+
+    def run():
+        try:
+            reports.append(worker.tick(factory, settings, now=deadline))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(len(r.settled) for r in reports) == [0, 1]
+    assert audit_count(engine, "decisions:proposal:adopted", pid) == 1
+    assert audit_count(engine, "registry:office:transition", office_id) == 1

@@ -15,10 +15,10 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
@@ -28,7 +28,13 @@ from liaison.decisions.calendar import feed
 from liaison.decisions.consensus import Procedure, Stance
 from liaison.decisions.models import NotificationAddress
 from liaison.decisions.repository import ProposalFilters
-from liaison.decisions.schemas import PositionCreate, ProposalCreate, Withdrawal
+from liaison.decisions.schemas import (
+    Amendment,
+    PositionCreate,
+    ProposalCreate,
+    Revision,
+    Withdrawal,
+)
 from liaison.decisions.service import DecisionService, ProposalView
 from liaison.decisions.worker import tick as run_tick
 from liaison.errors import InvalidInput
@@ -42,6 +48,7 @@ from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 
+M = TypeVar("M", bound=BaseModel)
 app = typer.Typer(
     help="Consensus decisions: proposals, positions, silence deadlines — as a given user.",
     no_args_is_help=True,
@@ -235,6 +242,47 @@ def withdraw(
         view = service.withdraw(found.id, Withdrawal(reason=reason))
         shown = view.proposal.reference
     console.print(Text(f"✓ {shown} withdrawn"))
+
+
+@app.command()
+def amend(
+    proposal: ProposalArg,
+    as_user: AsUser,
+    text: Annotated[str, typer.Option(help="The new text.")],
+    note: Annotated[str, typer.Option(help="What changed, in a line.")] = "",
+) -> None:
+    """Amend the text of a proposal at a meeting (concurrences are asked for again)."""
+    with acting_as(as_user) as service:
+        found = service.find_ref(proposal)
+        view = service.amend(found.id, _valid(Amendment, text=text, note=note))
+        shown = (view.proposal.reference, view.version)
+    console.print(Text(f"✓ {shown[0]} now at version {shown[1]}"))
+
+
+@app.command()
+def revise(
+    proposal: ProposalArg,
+    as_user: AsUser,
+    text: Annotated[str, typer.Option(help="The revised text.")],
+    procedure: Annotated[Procedure, typer.Option()] = Procedure.SILENCE,
+    days: Annotated[float, typer.Option(min=0, help="Deadline in days from now (0: none).")] = 7,
+) -> None:
+    """Revise a broken or lapsed proposal into a new one, linked to the old."""
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days else None
+    with acting_as(as_user) as service:
+        found = service.find_ref(proposal)
+        data = _valid(Revision, text=text, procedure=procedure, deadline=deadline)
+        view = service.revise(found.id, data)
+        shown = (view.proposal.reference, found.reference)
+    console.print(Text(f"✓ {shown[0]} opened, revising {shown[1]}"))
+
+
+def _valid(model: type[M], **values: object) -> M:
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
 @app.command()

@@ -27,7 +27,7 @@ from liaison.decisions.consensus import Outcome, Procedure, Stance
 from liaison.decisions.errors import ProposalNotFound
 from liaison.decisions.redline import changed, redline
 from liaison.decisions.repository import ProposalFilters
-from liaison.decisions.schemas import PositionCreate, ProposalCreate, Withdrawal
+from liaison.decisions.schemas import PositionCreate, ProposalCreate, Revision, Withdrawal
 from liaison.decisions.service import DecisionService, Inbox, ProposalView
 from liaison.errors import LiaisonError
 from liaison.events import SubjectKind
@@ -282,10 +282,12 @@ def _timeline(
         )
         for pos in service.positions(p.id)
     ]
+    verdict = view.verdict
     if p.deadline is not None:
         label = "Silence ends" if p.procedure is Procedure.SILENCE else "Deadline"
+        if verdict.at is not None and verdict.failed and verdict.at < p.deadline:
+            label += " (the procedure had closed)"
         steps.append(Step(p.deadline, label, "past" if p.deadline <= now else "future"))
-    verdict = view.verdict
     if verdict.outcome is not Outcome.PENDING and verdict.at is not None:
         css = "open" if verdict.outcome is Outcome.ADOPTED else "shelved"
         steps.append(Step(verdict.at, verdict.outcome.value.capitalize(), css))
@@ -323,6 +325,7 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
         ],
         "stance_labels": STANCE_LABELS,
         "can_manage": service.principal.can(Permission.DECISIONS_PROPOSAL_MANAGE),
+        "default_deadline": (now + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
         "now": now,
         "remaining": remaining,
         "marking": view.banner,
@@ -385,6 +388,29 @@ def _refused(
     context = _detail_context(service, proposal_id)
     context |= {"errors": {"stance": message}, "form": {"stance": stance, "statement": statement}}
     return _page(request, "decisions/detail.html", context, status_code)
+
+
+@router.post("/decisions/{proposal_id}/revise", response_class=HTMLResponse)
+def revise(
+    proposal_id: str,
+    request: Request,
+    session: DbSession,
+    principal: Manager,
+    text: FormText = "",
+    deadline: FormText = "",
+) -> Response:
+    key = _proposal_id(proposal_id)
+    service = DecisionService(session, principal)
+    try:
+        data = Revision(text=text, deadline=_utc(deadline) if deadline else None)
+        view = service.revise(key, data)
+    except ValidationError:
+        return _refused(request, service, key, "give the revised text and a deadline", "", "", 422)
+    except ProposalNotFound:
+        raise
+    except LiaisonError as exc:
+        return _refused(request, service, key, exc.message, "", "", exc.status_code)
+    return RedirectResponse(f"/decisions/{view.proposal.id}", status_code=303)
 
 
 @router.post("/decisions/{proposal_id}/withdraw", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ Nothing reads the environment at import time: ``Settings()`` is built by the CLI
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from pydantic import Field
@@ -29,3 +30,13 @@ class Settings(BaseSettings):
     page_size: int = Field(default=50, ge=1, le=1000)
     max_page_size: int = Field(default=500, ge=1, le=10000)
     echo_sql: bool = False
+    taxii_cursor_key: str = Field(
+        default_factory=lambda: secrets.token_hex(32),
+        description="HMAC key that signs TAXII next cursors; set it when several servers "
+        "share a database, so a cursor issued by one is accepted by the others.",
+    )
+    taxii_max_content_length: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="The largest TAXII request body accepted (bytes); larger is a 413.",
+    )

@@ -13,6 +13,8 @@ class Permission(enum.StrEnum):
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
     REGISTRY_ENTRY_WRITE = "registry:entry:write"
+    SHARING_COLLECTION_MANAGE = "sharing:collection:manage"
+    SHARING_OBJECT_WRITE = "sharing:object:write"
 
 
 class Role(enum.StrEnum):
@@ -30,9 +32,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENTS_DOCUMENT_DOWNGRADE,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             Permission.REGISTRY_ENTRY_WRITE,
+            Permission.SHARING_COLLECTION_MANAGE,
+            Permission.SHARING_OBJECT_WRITE,
         }
     ),
-    Role.MEMBER: frozenset({Permission.DOCUMENTS_DOCUMENT_WRITE}),
+    Role.MEMBER: frozenset(
+        {Permission.DOCUMENTS_DOCUMENT_WRITE, Permission.SHARING_OBJECT_WRITE}
+    ),
     Role.READER: frozenset(),
 }
 

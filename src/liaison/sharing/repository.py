@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: Apache-2.0
+"""SQL for the STIX store. Every read of ``stix_object`` goes through ``visible`` (the access
+policy inside the query, plus "no unresolved reference"), so hidden rows never leave the
+database. Rows are read as plain tuples: the hot path builds no ORM or STIX objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, Select, delete, false, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from liaison.security.policy import readable
+from liaison.security.principal import Principal, Side
+from liaison.sharing.cursor import Position
+from liaison.sharing.models import StixObject, StixRef
+
+CHUNK = 500  # ids per IN list
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectQuery:
+    """TAXII filters: ``added_after``, ``match[id|type|version|spec_version]``."""
+
+    added_after: dt.datetime | None = None
+    ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ("last",)  # "first", "last", "all" or canonical timestamps
+    spec_versions: tuple[str, ...] = ()
+
+    def scope(self) -> str:
+        """The filters as text, for binding a cursor to them."""
+        return "|".join(
+            [
+                self.added_after.isoformat() if self.added_after else "",
+                ",".join(self.ids),
+                ",".join(self.types),
+                ",".join(self.versions),
+                ",".join(self.spec_versions),
+            ]
+        )
+
+
+O = StixObject
+PAGE_COLUMNS = (O.id, O.stix_id, O.version, O.date_added, O.marking_id)
+
+
+class StixRepository:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+
+    def visible(self, stmt: Select[Any]) -> Select[Any]:
+        if self.principal.side is Side.SYSTEM:
+            return stmt
+        return readable(stmt.where(O.pending_refs == 0), self.principal, O)
+
+    def page(
+        self,
+        collection_id: str,
+        query: ObjectQuery,
+        after: Position | None,
+        limit: int,
+        *,
+        with_body: bool,
+    ) -> Sequence[Row[Any]]:
+        """Up to ``limit`` + 1 visible rows after ``after``, in (date_added, id) order."""
+        columns = (*PAGE_COLUMNS, O.body) if with_body else PAGE_COLUMNS
+        stmt = select(*columns).where(O.collection_id == collection_id)
+        stmt = self.visible(self._filtered(stmt, query))
+        if after is not None:
+            stmt = stmt.where(
+                tuple_(O.date_added, O.id) > tuple_(after.date_added, after.row_id)  # type: ignore[operator]
+            )
+        stmt = stmt.order_by(O.date_added, O.id).limit(limit + 1)
+        return self.session.execute(stmt).all()
+
+    @staticmethod
+    def _filtered(stmt: Select[Any], query: ObjectQuery) -> Select[Any]:
+        if query.added_after is not None:
+            stmt = stmt.where(O.date_added > query.added_after)
+        if query.ids:
+            stmt = stmt.where(O.stix_id.in_(query.ids))
+        if query.types:
+            stmt = stmt.where(O.type.in_(query.types))
+        if "all" not in query.versions:
+            wanted = []
+            if "last" in query.versions:
+                wanted.append(O.is_latest.is_(True))
+            if "first" in query.versions:
+                wanted.append(O.is_first.is_(True))
+            stamps = [v for v in query.versions if v not in {"first", "last"}]
+            if stamps:
+                wanted.append(O.version.in_(stamps))
+            stmt = stmt.where(or_(*wanted))
+        if query.spec_versions and "2.1" not in query.spec_versions:
+            stmt = stmt.where(false())
+        return stmt
+
+    def visible_rows_of(
+        self, collection_id: str, stix_id: str, query: ObjectQuery
+    ) -> Sequence[Row[Any]]:
+        """Every visible row of one object that ``query`` selects (for DELETE)."""
+        stmt = select(O.id, O.marking_id, O.version).where(
+            O.collection_id == collection_id, O.stix_id == stix_id
+        )
+        return self.session.execute(self.visible(self._filtered(stmt, query))).all()
+
+    # writes and upkeep (no policy: the service decides what may be written) ----------------
+    def existing_versions(
+        self, collection_id: str, stix_ids: Sequence[str]
+    ) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for part in chunks(stix_ids):
+            found.update(
+                (r[0], r[1])
+                for r in self.session.execute(
+                    select(O.stix_id, O.version).where(
+                        O.collection_id == collection_id, O.stix_id.in_(part)
+                    )
+                )
+            )
+        return found
+
+    def last_date_added(self, collection_id: str) -> dt.datetime | None:
+        return self.session.scalar(
+            select(O.date_added)
+            .where(O.collection_id == collection_id)
+            .order_by(O.date_added.desc())
+            .limit(1)
+        )
+
+    def stored_bodies(self, stix_ids: Sequence[str], kind: str) -> list[str]:
+        bodies: list[str] = []
+        for part in chunks(stix_ids):
+            bodies.extend(
+                self.session.scalars(select(O.body).where(O.stix_id.in_(part), O.type == kind))
+            )
+        return bodies
+
+    def rows_of(self, stix_ids: Iterable[str]) -> list[Row[Any]]:
+        wanted = sorted(set(stix_ids))
+        rows: list[Row[Any]] = []
+        for part in chunks(wanted):
+            rows.extend(
+                self.session.execute(
+                    select(
+                        O.id,
+                        O.collection_id,
+                        O.stix_id,
+                        O.version,
+                        O.date_added,
+                        O.own_marking_id,
+                        O.marking_id,
+                        O.pending_refs,
+                        O.is_latest,
+                        O.is_first,
+                    ).where(O.stix_id.in_(part))
+                ).all()
+            )
+        return rows
+
+    def refs_of(self, row_ids: Sequence[int]) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for part in chunks(row_ids):
+            found.extend(
+                (r[0], r[1])
+                for r in self.session.execute(
+                    select(StixRef.row_id, StixRef.target).where(StixRef.row_id.in_(part))
+                )
+            )
+        return found
+
+    def own_markings_of(self, stix_ids: Iterable[str]) -> dict[str, set[int]]:
+        wanted = sorted(set(stix_ids))
+        found: dict[str, set[int]] = {}
+        for part in chunks(wanted):
+            for sid, mid in self.session.execute(
+                select(O.stix_id, O.own_marking_id).where(O.stix_id.in_(part)).distinct()
+            ):
+                found.setdefault(sid, set()).add(mid)
+        return found
+
+    def referrers_of(self, stix_ids: Iterable[str]) -> set[str]:
+        """The STIX ids of stored objects that reference any of ``stix_ids``."""
+        wanted = sorted(set(stix_ids))
+        found: set[str] = set()
+        for part in chunks(wanted):
+            found.update(
+                self.session.scalars(
+                    select(O.stix_id)
+                    .join(StixRef, StixRef.row_id == O.id)
+                    .where(StixRef.target.in_(part))
+                    .distinct()
+                )
+            )
+        return found
+
+    def delete_rows(self, row_ids: Sequence[int]) -> None:
+        for part in chunks(row_ids):
+            self.session.execute(delete(StixRef).where(StixRef.row_id.in_(part)))
+            self.session.execute(delete(O).where(O.id.in_(part)))
+
+    def count_visible(self, collection_id: str) -> int:
+        """How many objects (latest versions) of a collection the principal may see."""
+        stmt = (
+            select(func.count())
+            .select_from(O)
+            .where(O.collection_id == collection_id, O.is_latest.is_(True))
+        )
+        return int(self.session.scalar(self.visible(stmt)) or 0)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
@@ -626,20 +626,10 @@ class SharingService:
                     effective,
                     missing,
                 ):
-                    changes.append({"row": r[0], **wanted})
+                    changes.append({"id": r[0], **wanted})
         if changes:
-            self.session.execute(
-                update(StixObject)
-                .where(StixObject.id == bindparam("row"))
-                .values(
-                    is_latest=bindparam("is_latest"),
-                    is_first=bindparam("is_first"),
-                    marking_id=bindparam("marking_id"),
-                    pending_refs=bindparam("pending_refs"),
-                ),
-                changes,
-                execution_options={"synchronize_session": False},
-            )
+            # ORM bulk UPDATE by primary key: one executemany.
+            self.session.execute(update(StixObject), changes)
 
     def delete(self, collection_ref: str, stix_id: str, query: ObjectQuery) -> int:
         """Delete the visible versions of one object that ``query`` selects; 404 if none."""

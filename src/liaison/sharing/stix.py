@@ -195,6 +195,9 @@ def _check_common(obj: Mapping[str, Any], kind: str) -> None:
         if value is None:
             msg = f"{key} is null; leave a property out instead"
             raise StixInvalid(msg)
+        if isinstance(value, list) and not value:
+            msg = f"{key} is an empty list; leave the property out instead"
+            raise StixInvalid(msg)
     for key in _TIMESTAMPS:
         if key in obj:
             if not isinstance(obj[key], str):
@@ -293,21 +296,23 @@ def liaison_marking_id(marking: Marking) -> str:
 
 def liaison_marking_definition(marking: Marking, short: str) -> dict[str, Any]:
     """The marking-definition object that carries ``marking`` (TLP travels on its own)."""
+    extension: dict[str, Any] = {
+        "extension_type": "property-extension",
+        "classification": marking.level.value,
+    }
+    lists = {
+        "releasable_to": sorted(marking.releasable_to),
+        "caveats": sorted(c.value for c in marking.caveats),
+        "need_to_know": sorted(marking.communities),
+    }
+    extension.update({k: v for k, v in lists.items() if v})  # STIX allows no empty list
     return {
         "type": "marking-definition",
         "spec_version": SPEC_VERSION,
         "id": liaison_marking_id(marking),
         "created": _EPOCH_CREATED,
         "name": short,
-        "extensions": {
-            LIAISON_EXTENSION_ID: {
-                "extension_type": "property-extension",
-                "classification": marking.level.value,
-                "releasable_to": sorted(marking.releasable_to),
-                "caveats": sorted(c.value for c in marking.caveats),
-                "need_to_know": sorted(marking.communities),
-            }
-        },
+        "extensions": {LIAISON_EXTENSION_ID: extension},
     }
 
 

@@ -293,7 +293,10 @@ def parse_envelope(body: bytes) -> list[Any]:
         raise BadRequest("the body is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
         raise BadRequest("the body must be a TAXII envelope: an object with an objects list")
-    unknown = sorted(set(data) - {"objects", "more", "next"})
+    allowed = {"objects", "more", "next"}
+    if data.get("type") == "bundle":  # stix2's TAXIICollectionSink posts a bundle
+        allowed |= {"type", "id", "spec_version"}
+    unknown = sorted(set(data) - allowed)
     if unknown:
         raise BadRequest(f"an envelope has no properties {unknown}")
     if not data["objects"]:

@@ -59,12 +59,14 @@ class CollectionNotFound(NotFound):
 
 class ObjectNotFound(NotFound):
     def __init__(self, stix_id: str) -> None:
-        super().__init__(f"no object {stix_id!r} in this collection")
+        super().__init__("no such object in this collection")  # the same for hidden and missing
+        self.stix_id = stix_id
 
 
 class StatusNotFound(NotFound):
     def __init__(self, status_id: str) -> None:
-        super().__init__(f"no status {status_id!r}")
+        super().__init__("no such status")
+        self.status_id = status_id
 
 
 class NotPermitted(LiaisonError):

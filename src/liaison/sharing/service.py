@@ -54,7 +54,8 @@ STORED = "stored"
 
 class CollectionNotFound(NotFound):
     def __init__(self, collection_id: str) -> None:
-        super().__init__(f"no collection {collection_id!r}")
+        super().__init__("no such collection")  # the same for hidden and missing
+        self.collection_id = collection_id
 
 
 class ObjectNotFound(NotFound):

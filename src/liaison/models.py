@@ -8,4 +8,11 @@ from liaison.registry import models as registry_models
 from liaison.security import models as security_models
 from liaison.sharing import models as sharing_models
 
-__all__ = ["Base", "audit_models", "document_models", "registry_models", "security_models", "sharing_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "document_models",
+    "registry_models",
+    "security_models",
+    "sharing_models",
+]

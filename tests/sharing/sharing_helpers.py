@@ -8,6 +8,7 @@ import uuid
 
 from liaison.db.session import session_factory, unit_of_work
 from liaison.registry.service import RegistryService
+from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
 from liaison.sharing import stix
 from liaison.sharing.service import SharingService
@@ -24,8 +25,13 @@ def taxii_headers(headers: dict[str, str], *, post: bool = False) -> dict[str, s
     return out
 
 
-def indicator(n: int = 0, *, markings: list[str] | None = None, modified: str | None = None,
-              ident: str | None = None) -> dict:
+def indicator(
+    n: int = 0,
+    *,
+    markings: list[str] | None = None,
+    modified: str | None = None,
+    ident: str | None = None,
+) -> dict:
     obj = {
         "type": "indicator",
         "spec_version": "2.1",
@@ -61,18 +67,23 @@ def relationship(source: str, target: str, *, markings: list[str] | None = None)
 def marking_ref(session, text: str) -> tuple[str, dict]:
     """The Liaison marking-definition id and object for a marking written as text."""
     marking = RegistryService(session, SYSTEM).parse_marking(text)
-    from liaison.security.markings import short
+    return stix.liaison_marking_id(marking), stix.liaison_marking_definition(
+        marking, short(marking)
+    )
 
-    return stix.liaison_marking_id(marking), stix.liaison_marking_definition(marking, short(marking))
 
-
-def make_collection(engine, title="Cyber threat intelligence", *, alias="cti", readers=("all",),
-                    writers=("all",), default="NU") -> str:
+def make_collection(
+    engine,
+    title="Cyber threat intelligence",
+    *,
+    alias="cti",
+    readers=("all",),
+    writers=("all",),
+    default="NU",
+) -> str:
     with unit_of_work(session_factory(engine)) as session:
         marking = RegistryService(session, SYSTEM).parse_marking(default)
         view = SharingService(session, SYSTEM, KEY).create_collection(
             title=title, alias=alias, readers=readers, writers=writers, default_marking=marking
         )
         return view.row.id
-
-

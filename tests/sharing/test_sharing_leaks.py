@@ -11,11 +11,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from leak_probes import PROBE_MARKINGS, USERS, principal_of
 from sharing_helpers import KEY, ROOT, indicator, make_collection, relationship, taxii_headers
+from sqlalchemy import select
 
+from leak_probes import PROBE_MARKINGS, USERS, principal_of
+from liaison.audit.models import AuditEvent
 from liaison.db.session import session_factory, unit_of_work
 from liaison.registry.service import RegistryService
+from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import short
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
@@ -122,7 +125,8 @@ def test_taxii_never_leaks_a_probe(client, auth, engine, probes, username):
             assert len(versions.json()["versions"]) == 2
         else:
             assert one.status_code == versions.status_code == 404
-            assert pid not in one.text and pid not in versions.text
+            assert pid not in one.text
+            assert pid not in versions.text
             missing = client.get(f"{base}/objects/indicator--{uuid.uuid4()}/", headers=h)
             assert one.json()["title"] == missing.json()["title"]
     for rid, pid in rels.items():
@@ -131,9 +135,11 @@ def test_taxii_never_leaks_a_probe(client, auth, engine, probes, username):
 
 
 def test_korea_never_receives_what_is_not_releasable_to_korea(client, auth, engine, probes):
-    cid, made, rels, _ = probes
+    cid, made, _rels, _ = probes
     korea = principal_of(engine, "korea")
-    objects, _ = everything(client, taxii_headers(auth("korea")), f"{ROOT}/collections/{cid}/objects/")
+    objects, _ = everything(
+        client, taxii_headers(auth("korea")), f"{ROOT}/collections/{cid}/objects/"
+    )
     probes_served = [o for o in objects if o["id"] in made]
     assert probes_served, "Korea reads the probes released to it"
     for o in probes_served:
@@ -152,12 +158,16 @@ def test_status_is_its_posters_only(client, auth, engine, probes):
     assert r.status_code == 202
     sid = r.json()["id"]
     mine = client.get(f"{ROOT}/status/{sid}/", headers=taxii_headers(auth("japan")))
-    assert mine.status_code == 200 and mine.json()["success_count"] == 1
+    assert mine.status_code == 200
+    assert mine.json()["success_count"] == 1
     other = client.get(f"{ROOT}/status/{sid}/", headers=taxii_headers(auth("korea")))
     assert other.status_code == 404
-    assert other.json()["title"] == client.get(
-        f"{ROOT}/status/{uuid.uuid4()}/", headers=taxii_headers(auth("korea"))
-    ).json()["title"]
+    assert (
+        other.json()["title"]
+        == client.get(
+            f"{ROOT}/status/{uuid.uuid4()}/", headers=taxii_headers(auth("korea"))
+        ).json()["title"]
+    )
 
 
 def test_a_reference_to_a_hidden_object_is_no_oracle(client, auth, engine, probes):
@@ -171,26 +181,28 @@ def test_a_reference_to_a_hidden_object_is_no_oracle(client, auth, engine, probe
     answers = []
     for target in (hidden, f"indicator--{uuid.uuid4()}"):
         rel = relationship(mine["id"], target)
-        r = client.post(f"{ROOT}/collections/{cid}/objects/", json={"objects": [mine, rel]},
-                        headers=taxii_headers(h, post=True))
+        r = client.post(
+            f"{ROOT}/collections/{cid}/objects/",
+            json={"objects": [mine, rel]},
+            headers=taxii_headers(h, post=True),
+        )
         assert r.status_code == 202
         status = r.json()
-        read = client.get(f"{ROOT}/collections/{cid}/objects/{rel['id']}/",
-                          headers=taxii_headers(h))
+        read = client.get(
+            f"{ROOT}/collections/{cid}/objects/{rel['id']}/", headers=taxii_headers(h)
+        )
         answers.append(([s["message"] for s in status["successes"]], read.status_code))
     assert answers[0] == answers[1]
     assert answers[0][1] == 404
 
 
 def test_a_page_audit_event_is_marked_for_every_object_in_it(client, auth, engine, probes):
-    from sqlalchemy import select
-
-    from liaison.audit.models import AuditEvent
-    from liaison.security.marking_store import MarkingStore
-
     cid, made, _, _ = probes
-    r = client.get(f"{ROOT}/collections/{cid}/objects/", params={"limit": 1000},
-                   headers=taxii_headers(auth("officer")))
+    r = client.get(
+        f"{ROOT}/collections/{cid}/objects/",
+        params={"limit": 1000},
+        headers=taxii_headers(auth("officer")),
+    )
     assert r.status_code == 200
     with unit_of_work(session_factory(engine)) as session:
         event = session.scalars(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sharing_helpers import ROOT, TAXII, indicator, taxii_headers
+from sharing_helpers import ROOT, TAXII, indicator, make_collection, marking_ref, taxii_headers
+
+from liaison.db.session import session_factory, unit_of_work
 
 
 def post(client, headers, collection, objects):
@@ -28,7 +30,8 @@ def test_discovery_root_collections(client, auth, collection):
     assert client.get(f"{ROOT}/", headers=h).json()["versions"] == [TAXII]
     cols = client.get(f"{ROOT}/collections/", headers=h).json()["collections"]
     assert [c["id"] for c in cols] == [collection]
-    assert cols[0]["can_read"] and cols[0]["can_write"]
+    assert cols[0]["can_read"]
+    assert cols[0]["can_write"]
 
 
 def test_post_then_page_through(client, auth, collection):
@@ -41,8 +44,9 @@ def test_post_then_page_through(client, auth, collection):
         params = {"limit": 10}
         if token:
             params["next"] = token
-        r = client.get(f"{ROOT}/collections/{collection}/objects/", params=params,
-                       headers=taxii_headers(h))
+        r = client.get(
+            f"{ROOT}/collections/{collection}/objects/", params=params, headers=taxii_headers(h)
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         seen += [o["id"] for o in body["objects"]]
@@ -60,8 +64,11 @@ def _objects_url(collection):
 
 
 def _count(client, headers, collection):
-    r = client.get(f"{ROOT}/collections/{collection}/manifest/", params={"match[version]": "all"},
-                   headers=taxii_headers(headers))
+    r = client.get(
+        f"{ROOT}/collections/{collection}/manifest/",
+        params={"match[version]": "all"},
+        headers=taxii_headers(headers),
+    )
     return len(r.json().get("objects", []))
 
 
@@ -70,7 +77,8 @@ def test_an_envelope_is_stored_all_or_nothing(client, auth, collection):
     good = [indicator(i) for i in range(3)]
     bad = {**indicator(9), "modified": "2025-01-01T00:00:00.000Z"}  # before created
     status = post(client, h, collection, [*good, bad])
-    assert status["success_count"] == 0 and status["failure_count"] == 4
+    assert status["success_count"] == 0
+    assert status["failure_count"] == 4
     by_id = {f["id"]: f["message"] for f in status["failures"]}
     assert "modified is earlier than created" in by_id[bad["id"]]
     assert "all or nothing" in by_id[good[0]["id"]]
@@ -122,15 +130,17 @@ def test_filters_and_added_after(client, auth, collection):
     last = r.headers["X-TAXII-Date-Added-Last"]
     later = [indicator(10 + i) for i in range(2)]
     post(client, h, collection, later)
-    r = client.get(_objects_url(collection), params={"added_after": last},
-                   headers=taxii_headers(h))
+    r = client.get(_objects_url(collection), params={"added_after": last}, headers=taxii_headers(h))
     assert [o["id"] for o in r.json()["objects"]] == [o["id"] for o in later]
-    r = client.get(_objects_url(collection),
-                   params={"match[id]": f"{first[0]['id']},{later[1]['id']}"},
-                   headers=taxii_headers(h))
+    r = client.get(
+        _objects_url(collection),
+        params={"match[id]": f"{first[0]['id']},{later[1]['id']}"},
+        headers=taxii_headers(h),
+    )
     assert [o["id"] for o in r.json()["objects"]] == [first[0]["id"], later[1]["id"]]
-    r = client.get(_objects_url(collection), params={"match[type]": "relationship"},
-                   headers=taxii_headers(h))
+    r = client.get(
+        _objects_url(collection), params={"match[type]": "relationship"}, headers=taxii_headers(h)
+    )
     assert r.json() == {"more": False}
 
 
@@ -162,7 +172,8 @@ def test_malformed_posts_get_taxii_errors(client, auth, collection, body, conten
     r = client.post(_objects_url(collection), content=body, headers=h)
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == TAXII
-    assert r.json()["http_status"] == str(status) and r.json()["title"]
+    assert r.json()["http_status"] == str(status)
+    assert r.json()["title"]
 
 
 def test_every_object_error_is_a_status_failure_not_a_500(client, auth, collection):
@@ -176,7 +187,10 @@ def test_every_object_error_is_a_status_failure_not_a_500(client, auth, collecti
         {**indicator(2), "id": "indicator--not-a-uuid"},
         {**indicator(3), "created": "yesterday"},
         {**indicator(4), "created": "2026-02-30T00:00:00Z"},
-        {**indicator(5), "object_marking_refs": ["identity--" + "0" * 8 + "-0000-4000-8000-" + "0" * 12]},
+        {
+            **indicator(5),
+            "object_marking_refs": ["identity--" + "0" * 8 + "-0000-4000-8000-" + "0" * 12],
+        },
         {**indicator(6), "BadName": 1},
         {**indicator(7), "labels": []},
         {"type": "bundle", "id": "bundle--6f1e4b0a-8d2f-4e7a-b3c5-9a1d0f2e4b6c", "objects": []},
@@ -192,34 +206,45 @@ def test_oversized_bodies_unknown_media_types_bad_cursors(client, auth, collecti
     h = auth("officer")
     post(client, h, collection, [indicator(i) for i in range(5)])
     r = client.get(_objects_url(collection), headers={**h, "Accept": "text/html"})
-    assert r.status_code == 406 and r.json()["http_status"] == "406"
+    assert r.status_code == 406
+    assert r.json()["http_status"] == "406"
     r = client.get(_objects_url(collection), params={"limit": 2}, headers=taxii_headers(h))
     token = r.json()["next"]
     for bad in ("garbage", token[:-2] + "AA", token + "x", "a.b"):
-        r = client.get(_objects_url(collection), params={"limit": 2, "next": bad},
-                       headers=taxii_headers(h))
-        assert r.status_code == 400 and r.json()["http_status"] == "400", bad
+        r = client.get(
+            _objects_url(collection), params={"limit": 2, "next": bad}, headers=taxii_headers(h)
+        )
+        assert r.status_code == 400, bad
+        assert r.json()["http_status"] == "400"
     # A cursor is bound to its reader and its filters.
-    r = client.get(_objects_url(collection), params={"limit": 2, "next": token},
-                   headers=taxii_headers(auth("analyst")))
+    r = client.get(
+        _objects_url(collection),
+        params={"limit": 2, "next": token},
+        headers=taxii_headers(auth("analyst")),
+    )
     assert r.status_code == 400
-    r = client.get(_objects_url(collection),
-                   params={"limit": 2, "next": token, "match[type]": "indicator"},
-                   headers=taxii_headers(h))
+    r = client.get(
+        _objects_url(collection),
+        params={"limit": 2, "next": token, "match[type]": "indicator"},
+        headers=taxii_headers(h),
+    )
     assert r.status_code == 400
-    for params in ({"limit": "x"}, {"limit": "0"}, {"added_after": "yesterday"},
-                   {"match[version]": "latest"}):
+    for params in (
+        {"limit": "x"},
+        {"limit": "0"},
+        {"added_after": "yesterday"},
+        {"match[version]": "latest"},
+    ):
         r = client.get(_objects_url(collection), params=params, headers=taxii_headers(h))
         assert r.status_code == 400, params
     big = b'{"objects": [' + b" " * (settings.taxii_max_content_length + 1) + b"]}"
     r = client.post(_objects_url(collection), content=big, headers=taxii_headers(h, post=True))
-    assert r.status_code == 413 and r.json()["http_status"] == "413"
+    assert r.status_code == 413
+    assert r.json()["http_status"] == "413"
     assert _count(client, h, collection) == 6
 
 
 def test_hidden_and_missing_collections_answer_alike(client, auth, engine):
-    from sharing_helpers import make_collection
-
     cid = make_collection(engine, alias="allies", readers=("ally",), writers=("ally",))
     h = taxii_headers(auth("korea"))
     assert client.get(f"{ROOT}/collections/", headers=h).json() == {}
@@ -227,15 +252,15 @@ def test_hidden_and_missing_collections_answer_alike(client, auth, engine):
     missing = client.get(f"{ROOT}/collections/{uuid.uuid4()}/objects/", headers=h)
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
-    r = client.post(f"{ROOT}/collections/{cid}/objects/", json={"objects": [indicator(1)]},
-                    headers=taxii_headers(auth("korea"), post=True))
+    r = client.post(
+        f"{ROOT}/collections/{cid}/objects/",
+        json={"objects": [indicator(1)]},
+        headers=taxii_headers(auth("korea"), post=True),
+    )
     assert r.status_code == 404
 
 
 def test_writers_cannot_write_above_what_they_read(client, auth, engine, collection):
-    from liaison.db.session import session_factory, unit_of_work
-    from sharing_helpers import marking_ref
-
     with unit_of_work(session_factory(engine)) as session:
         ref, definition = marking_ref(session, "NS // REL AUS")
     status = post(client, auth("korea"), collection, [definition, indicator(1, markings=[ref])])

@@ -36,8 +36,9 @@ def _free_port() -> int:
 def live(settings, engine):
     """The app served by uvicorn on a free local port, for clients that speak real HTTP."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -70,12 +71,15 @@ def test_taxii2_client_end_to_end(live, auth, engine):
     assert isinstance(root, ApiRoot)
     assert root.versions == ["application/taxii+json;version=2.1"]
     collection = root.collections[0]
-    assert collection.id == cid and collection.can_read and collection.can_write
+    assert collection.id == cid
+    assert collection.can_read
+    assert collection.can_write
 
     objects = [indicator(i) for i in range(26)]
     status = collection.add_objects({"objects": objects})
     assert status.status == "complete"
-    assert status.success_count == 26 and status.failure_count == 0
+    assert status.success_count == 26
+    assert status.failure_count == 0
 
     pages = list(as_pages(collection.get_objects, per_request=10))
     served = [o for p in pages for o in p.get("objects", [])]
@@ -105,8 +109,10 @@ def test_stix2_source_and_sink_round_trip(live, auth, engine):
     collection = Collection(url, user=user, password=password)
     sink = stix2.TAXIICollectionSink(collection)
     first = stix2.Indicator(
-        name="Spear-phishing sender", pattern="[email-addr:value = 'x@example.org']",
-        pattern_type="stix", valid_from="2026-01-01T00:00:00Z",
+        name="Spear-phishing sender",
+        pattern="[email-addr:value = 'x@example.org']",
+        pattern_type="stix",
+        valid_from="2026-01-01T00:00:00Z",
     )
     sink.add(first)
     newer = first.new_version(name="Spear-phishing sender (confirmed)")
@@ -122,13 +128,15 @@ def test_stix2_source_and_sink_round_trip(live, auth, engine):
 def test_real_bundles_round_trip_and_validate(live, auth, engine):
     cid = make_collection(engine, default="PUBLIC")
     user, password = basic(auth, "officer")
-    collection = Collection(f"{live}/taxii2/liaison/collections/{cid}/", user=user,
-                            password=password)
+    collection = Collection(
+        f"{live}/taxii2/liaison/collections/{cid}/", user=user, password=password
+    )
     bundle = json.loads(DISARM.read_text())
     status = collection.add_objects({"objects": bundle["objects"]})
     assert status.success_count == len(bundle["objects"]), status.failures[:3]
-    served = [o for p in as_pages(collection.get_objects, per_request=250)
-              for o in p.get("objects", [])]
+    served = [
+        o for p in as_pages(collection.get_objects, per_request=250) for o in p.get("objects", [])
+    ]
     assert {o["id"] for o in bundle["objects"]} <= {o["id"] for o in served}
     for obj in served[:100]:
         assert valid(obj), obj["id"]

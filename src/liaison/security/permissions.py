@@ -36,9 +36,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SHARING_OBJECT_WRITE,
         }
     ),
-    Role.MEMBER: frozenset(
-        {Permission.DOCUMENTS_DOCUMENT_WRITE, Permission.SHARING_OBJECT_WRITE}
-    ),
+    Role.MEMBER: frozenset({Permission.DOCUMENTS_DOCUMENT_WRITE, Permission.SHARING_OBJECT_WRITE}),
     Role.READER: frozenset(),
 }
 

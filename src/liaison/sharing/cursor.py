@@ -16,7 +16,6 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 

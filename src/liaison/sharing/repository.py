@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, false, func, or_, select, tuple_
+from sqlalchemy import Select, delete, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from liaison.security.policy import readable
@@ -50,7 +50,7 @@ class ObjectQuery:
         )
 
 
-O = StixObject
+O = StixObject  # noqa: E741 - the one table every query here reads
 PAGE_COLUMNS = (O.id, O.stix_id, O.version, O.date_added, O.marking_id)
 
 
@@ -72,17 +72,15 @@ class StixRepository:
         limit: int,
         *,
         with_body: bool,
-    ) -> Sequence[Row[Any]]:
+    ) -> list[Any]:
         """Up to ``limit`` + 1 visible rows after ``after``, in (date_added, id) order."""
         columns = (*PAGE_COLUMNS, O.body) if with_body else PAGE_COLUMNS
-        stmt = select(*columns).where(O.collection_id == collection_id)
+        stmt: Select[Any] = select(*columns).where(O.collection_id == collection_id)
         stmt = self.visible(self._filtered(stmt, query))
         if after is not None:
-            stmt = stmt.where(
-                tuple_(O.date_added, O.id) > tuple_(after.date_added, after.row_id)  # type: ignore[operator]
-            )
+            stmt = stmt.where(tuple_(O.date_added, O.id) > tuple_(after.date_added, after.row_id))
         stmt = stmt.order_by(O.date_added, O.id).limit(limit + 1)
-        return self.session.execute(stmt).all()
+        return list(self.session.execute(stmt).all())
 
     @staticmethod
     def _filtered(stmt: Select[Any], query: ObjectQuery) -> Select[Any]:
@@ -106,14 +104,13 @@ class StixRepository:
             stmt = stmt.where(false())
         return stmt
 
-    def visible_rows_of(
-        self, collection_id: str, stix_id: str, query: ObjectQuery
-    ) -> Sequence[Row[Any]]:
+    def visible_rows_of(self, collection_id: str, stix_id: str, query: ObjectQuery) -> list[Any]:
         """Every visible row of one object that ``query`` selects (for DELETE)."""
-        stmt = select(O.id, O.marking_id, O.version).where(
+        columns: tuple[Any, ...] = (O.id, O.marking_id, O.version)
+        stmt: Select[Any] = select(*columns).where(
             O.collection_id == collection_id, O.stix_id == stix_id
         )
-        return self.session.execute(self.visible(self._filtered(stmt, query))).all()
+        return list(self.session.execute(self.visible(self._filtered(stmt, query))).all())
 
     # writes and upkeep (no policy: the service decides what may be written) ----------------
     def existing_versions(
@@ -147,9 +144,9 @@ class StixRepository:
             )
         return bodies
 
-    def rows_of(self, stix_ids: Iterable[str]) -> list[Row[Any]]:
+    def rows_of(self, stix_ids: Iterable[str]) -> list[Any]:
         wanted = sorted(set(stix_ids))
-        rows: list[Row[Any]] = []
+        rows: list[Any] = []
         for part in chunks(wanted):
             rows.extend(
                 self.session.execute(

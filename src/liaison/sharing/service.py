@@ -47,7 +47,7 @@ DEFAULT_LIMIT = 100
 AUDIENCE_PREFIXES = ("nation:", "community:", "org:")
 AUDIENCE_WORDS = frozenset({"all", "ally", "partner"})
 REFUSED_WITH_OTHERS = (
-    "not stored: the envelope is stored all or nothing and {n} of its objects were refused"  # noqa: E501
+    "not stored: the envelope is stored all or nothing and {n} of its objects were refused"
 )
 STORED = "stored"
 
@@ -235,7 +235,7 @@ class SharingService:
             raise NotPermitted("this collection is write-only for you")
         return view
 
-    def create_collection(  # noqa: PLR0913 - the collection's fields
+    def create_collection(
         self,
         *,
         title: str,
@@ -283,7 +283,7 @@ class SharingService:
     def _scope(self, kind: str, collection_id: str, query: ObjectQuery, extra: str = "") -> str:
         return f"{kind}|{collection_id}|{extra}|{query.scope()}|{self.principal.username}"
 
-    def page(  # noqa: PLR0913 - a TAXII request's parts
+    def page(
         self,
         collection_id: str,
         query: ObjectQuery,
@@ -423,7 +423,39 @@ class SharingService:
                     continue
         return found
 
-    def post(self, collection_ref: str, objects: list[Any]) -> PostOutcome:  # noqa: C901, PLR0912
+    def _mark(
+        self,
+        item: _Incoming,
+        definitions: dict[str, Marking],
+        default: Marking,
+        stamps: dict[str, dict[str, Any]],
+    ) -> None:
+        """Set the object's own marking (stamping the collection's default on an object that
+        names no Liaison marking), or its error."""
+        c = item.checked
+        assert c is not None  # noqa: S101 - only checked objects are marked
+        try:
+            if c.stix_id in definitions:
+                item.own = definitions[c.stix_id]
+            elif c.stix_id in stix.TLP_BY_ID:
+                item.own = Marking(Classification.PUBLIC)
+            else:
+                item.own, named = stix.object_marking(c.marking_refs, definitions, default)
+                if not named and c.type != "marking-definition":
+                    stamp = stix.liaison_marking_id(default)
+                    item.obj = {**item.obj, "object_marking_refs": [*c.marking_refs, stamp]}
+                    if stamp not in stamps and stamp not in definitions:
+                        stamps[stamp] = stix.liaison_marking_definition(default, short(default))
+        except stix.StixInvalid as exc:
+            item.error = str(exc)
+            return
+        if not can_read(self.principal, item.own):
+            item.error = (
+                f"the object is marked {short(item.own)}, above what you may read; "
+                "nobody writes what they could not read"
+            )
+
+    def post(self, collection_ref: str, objects: list[Any]) -> PostOutcome:
         """Validate and store an envelope's objects, all or nothing; the status says how it went."""
         view = self._writable(collection_ref)
         collection = view.row
@@ -446,31 +478,7 @@ class SharingService:
                 item.duplicate = True
                 continue
             seen.add((c.stix_id, c.version))
-            try:
-                if c.stix_id in definitions:
-                    item.own = definitions[c.stix_id]
-                elif c.stix_id in stix.TLP_BY_ID:
-                    item.own = Marking(Classification.PUBLIC)
-                else:
-                    item.own, named = stix.object_marking(c.marking_refs, definitions, default)
-                    if not named and c.type != "marking-definition":
-                        stamp = stix.liaison_marking_id(default)
-                        item.obj = {
-                            **item.obj,
-                            "object_marking_refs": [*c.marking_refs, stamp],
-                        }
-                        if stamp not in extra_definitions and stamp not in definitions:
-                            extra_definitions[stamp] = stix.liaison_marking_definition(
-                                default, short(default)
-                            )
-            except stix.StixInvalid as exc:
-                item.error = str(exc)
-                continue
-            if not can_read(self.principal, item.own):
-                item.error = (
-                    f"the object is marked {short(item.own)}, above what you may read; "
-                    "nobody writes what they could not read"
-                )
+            self._mark(item, definitions, default, extra_definitions)
         refused = [i for i in incoming if i.error]
         status = TaxiiStatus(
             id=str(uuid.uuid4()),
@@ -590,7 +598,7 @@ class SharingService:
             ],
         )
 
-    def _resolve(self, stix_ids: set[str]) -> None:  # noqa: C901 - one pass over each object's rows
+    def _resolve(self, stix_ids: set[str]) -> None:
         """Recompute, for every row of ``stix_ids``: latest/first flags, the effective marking
         (all versions and referenced objects capped together) and unresolved references."""
         if not stix_ids:

@@ -112,7 +112,7 @@ _TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9})
 _TIMESTAMPS = ("created", "modified", "valid_from", "valid_until", "published", "first_seen")
 # References that reveal the object they name; markings and authorship are not among them.
 _NOT_REVEALING = frozenset({"object_marking_refs", "created_by_ref"})
-MAX_OBJECT_BYTES = 1_000_000
+MAX_CONFIDENCE = 100
 
 
 class StixInvalid(ValueError):
@@ -187,9 +187,9 @@ def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(refs)
 
 
-def _check_common(obj: Mapping[str, Any], kind: str) -> None:
+def _check_names_and_values(obj: Mapping[str, Any]) -> None:
     for key, value in obj.items():
-        if _PROPERTY.match(key) is None and key not in {"id"}:
+        if _PROPERTY.match(key) is None and key != "id":
             msg = f"property name {key!r} must be 3-250 characters of a-z, 0-9 and _"
             raise StixInvalid(msg)
         if value is None:
@@ -198,6 +198,13 @@ def _check_common(obj: Mapping[str, Any], kind: str) -> None:
         if isinstance(value, list) and not value:
             msg = f"{key} is an empty list; leave the property out instead"
             raise StixInvalid(msg)
+
+
+_LISTS = ("labels", "external_references", "granular_markings")
+_BOOLEANS = ("revoked", "is_family")
+
+
+def _check_types(obj: Mapping[str, Any]) -> None:
     for key in _TIMESTAMPS:
         if key in obj:
             if not isinstance(obj[key], str):
@@ -207,19 +214,25 @@ def _check_common(obj: Mapping[str, Any], kind: str) -> None:
     if "extensions" in obj and not isinstance(obj["extensions"], dict):
         msg = "extensions must be an object"
         raise StixInvalid(msg)
-    for key in ("labels", "external_references", "granular_markings"):
+    for key in _LISTS:
         if key in obj and not isinstance(obj[key], list):
             msg = f"{key} must be a list"
             raise StixInvalid(msg)
-    for key in ("revoked", "is_family"):
+    for key in _BOOLEANS:
         if key in obj and not isinstance(obj[key], bool):
             msg = f"{key} must be true or false"
             raise StixInvalid(msg)
-    if "confidence" in obj and not (
-        isinstance(obj["confidence"], int) and 0 <= obj["confidence"] <= 100  # noqa: PLR2004
+    confidence = obj.get("confidence", 0)
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int)
+        or not 0 <= confidence <= MAX_CONFIDENCE
     ):
         msg = "confidence must be an integer from 0 to 100"
         raise StixInvalid(msg)
+
+
+def _check_required(obj: Mapping[str, Any], kind: str) -> None:
     for required in REQUIRED.get(kind, ()):
         if required not in obj:
             msg = f"a {kind} needs the property {required}"
@@ -232,6 +245,41 @@ def _check_common(obj: Mapping[str, Any], kind: str) -> None:
     ):
         msg = "a location needs a region, a country, or a latitude and a longitude"
         raise StixInvalid(msg)
+
+
+def _check_spec_version(obj: Mapping[str, Any], kind: str) -> None:
+    spec = obj.get("spec_version")
+    if spec is None and kind not in SCO_TYPES:
+        msg = "spec_version is required and must be '2.1'"
+        raise StixInvalid(msg)
+    if spec is not None and spec != SPEC_VERSION:
+        msg = f"spec_version {spec!r} is not served here; only STIX 2.1"
+        raise StixInvalid(msg)
+
+
+def _version_of(obj: Mapping[str, Any], kind: str) -> str:
+    """The canonical version: ``modified``; ``created`` for a marking-definition; "" for an
+    SCO (which has neither)."""
+    if kind == "marking-definition":
+        if "created" not in obj:
+            msg = "a marking-definition needs created"
+            raise StixInvalid(msg)
+        if "definition_type" not in obj and "extensions" not in obj:
+            msg = "a marking-definition needs a definition_type or an extension"
+            raise StixInvalid(msg)
+        return canonical_timestamp(obj["created"])
+    if kind in SCO_TYPES:
+        return ""
+    for key in ("created", "modified"):
+        if key not in obj:
+            msg = f"a {kind} needs the property {key}"
+            raise StixInvalid(msg)
+    created = canonical_timestamp(obj["created"])
+    version = canonical_timestamp(obj["modified"])
+    if version < created:
+        msg = "modified is earlier than created"
+        raise StixInvalid(msg)
+    return version
 
 
 def check_object(obj: object) -> Checked:
@@ -250,34 +298,11 @@ def check_object(obj: object) -> Checked:
     if stix_id.split("--", 1)[0] != kind:
         msg = f"the id {stix_id!r} does not start with its type {kind!r}"
         raise StixInvalid(msg)
-    is_sco = kind in SCO_TYPES
-    spec = obj.get("spec_version")
-    if spec is None and not is_sco:
-        msg = "spec_version is required and must be '2.1'"
-        raise StixInvalid(msg)
-    if spec is not None and spec != SPEC_VERSION:
-        msg = f"spec_version {spec!r} is not served here; only STIX 2.1"
-        raise StixInvalid(msg)
-    _check_common(obj, kind)
-    version = ""
-    if kind == "marking-definition":
-        if "created" not in obj:
-            msg = "a marking-definition needs created"
-            raise StixInvalid(msg)
-        if "definition_type" not in obj and "extensions" not in obj:
-            msg = "a marking-definition needs a definition_type or an extension"
-            raise StixInvalid(msg)
-        version = canonical_timestamp(obj["created"])
-    elif not is_sco:
-        for key in ("created", "modified"):
-            if key not in obj:
-                msg = f"a {kind} needs the property {key}"
-                raise StixInvalid(msg)
-        created = canonical_timestamp(obj["created"])
-        version = canonical_timestamp(obj["modified"])
-        if version < created:
-            msg = "modified is earlier than created"
-            raise StixInvalid(msg)
+    _check_spec_version(obj, kind)
+    _check_names_and_values(obj)
+    _check_types(obj)
+    _check_required(obj, kind)
+    version = _version_of(obj, kind)
     refs = _check_refs(obj)
     marking_refs = tuple(obj.get("object_marking_refs", ()))
     for ref in marking_refs:
@@ -356,7 +381,7 @@ def marking_from_definition(obj: Mapping[str, Any], known_code: Callable[[str], 
         msg = "not a Liaison marking-definition"
         raise StixInvalid(msg)
     try:
-        level = Classification(ext.get("classification"))
+        level = Classification(str(ext.get("classification")))
         release = frozenset(ext.get("releasable_to", []))
         caveats = frozenset(Caveat(c) for c in ext.get("caveats", []))
         communities = frozenset(ext.get("need_to_know", []))

@@ -18,6 +18,7 @@ from liaison.migrations import upgrade
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM
+from liaison.sharing.cli import app as sharing_app
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 from liaison.trail.cli import app as audit_app
@@ -35,6 +36,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sharing_app, name="sharing")
 
 
 def _version(value: bool) -> None:

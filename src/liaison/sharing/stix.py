@@ -172,6 +172,11 @@ def _check_id(value: object, where: str) -> str:
 def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
     refs: set[str] = set()
     for key, value in obj.items():
+        if key.startswith("x_"):  # a custom property: its own schema; a valid id still counts
+            values = value if isinstance(value, list) else [value]
+            if key.endswith(("_ref", "_refs")):
+                refs.update(v for v in values if isinstance(v, str) and _ID.match(v))
+            continue
         if key.endswith("_ref"):
             ref = _check_id(value, key)
             if key not in _NOT_REVEALING:

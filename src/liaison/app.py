@@ -26,6 +26,7 @@ from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
 from liaison.registry.service import nation_profile
 from liaison.sharing import taxii as sharing_taxii
+from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
 from liaison.web import problems
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(trail_api.router)
     app.include_router(trail_views.router)
     app.include_router(sharing_taxii.router)
+    app.include_router(sharing_views.router)
     return app
 
 

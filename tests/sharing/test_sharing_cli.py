@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.terminal import output
 
 ATTACK = Path("/work/shared/data/attack/ics-attack-18.1.json")
 DISARM = Path("/work/shared/data/disarm/DISARM.json")
@@ -22,9 +23,11 @@ runner = CliRunner()
 
 @pytest.fixture
 def cli(monkeypatch, db_url):
+    # One table row per collection, whatever the terminal (Rich keeps a width once it has one).
+    monkeypatch.setattr(output.console, "_width", 250)
+
     def invoke(*args):
         monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
-        monkeypatch.setenv("COLUMNS", "200")
         return runner.invoke(app, list(args))
 
     return invoke

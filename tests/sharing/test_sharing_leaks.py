@@ -216,3 +216,48 @@ def test_a_page_audit_event_is_marked_for_every_object_in_it(client, auth, engin
         if can_read(reader, marking):
             assert all(can_read(reader, made[p]) for p in served if p in made)
     assert not can_read(principal_of(engine, "japan"), marking)
+
+
+def _pages(client, headers, url):
+    """Every browse page's HTML, following the 'Next page' links."""
+    texts, params = [], {}
+    while True:
+        r = client.get(url, params=params, headers=headers)
+        if r.status_code == 404:
+            return texts, 404
+        assert r.status_code == 200, r.text
+        texts.append(r.text)
+        marker = 'href="?next='
+        if marker not in r.text:
+            return texts, 200
+        token = r.text.split(marker, 1)[1].split('"', 1)[0]
+        params = {"next": token.replace("&amp;", "&")}
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_pages_and_graph_never_leak_a_probe(client, auth, engine, probes, username):
+    cid, made, rels, _ = probes
+    principal = principal_of(engine, username)
+    allowed = {pid for pid, m in made.items() if can_read(principal, m)}
+    headers = {"accept": "text/html", **(auth(username) if username else {})}
+    texts, status = _pages(client, headers, f"/sharing/{cid}")
+    if username is None:
+        assert status == 404
+        return
+    html = "".join(texts)
+    assert {p for p in made if p in html} == allowed
+    assert {r for r in rels if r in html} == {r for r, p in rels.items() if p in allowed}
+    # The anchor's graph draws an edge to each probe the reader may see, and no other.
+    page = client.get(f"/sharing/{cid}", params={"q": "Indicator 999"}, headers=headers)
+    anchor_id = page.text.split(f"/sharing/{cid}/objects/", 1)[1].split('"', 1)[0]
+    detail = client.get(f"/sharing/{cid}/objects/{anchor_id}", headers=headers)
+    assert detail.status_code == 200
+    graph = detail.text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert {p for p in made if p in detail.text} == allowed
+    assert {p for p in made if p in graph} == allowed
+    assert graph.count('class="edge"') == len(allowed)
+    for pid in made:
+        r = client.get(f"/sharing/{cid}/objects/{pid}", headers=headers)
+        assert r.status_code == (200 if pid in allowed else 404)
+        if pid not in allowed:
+            assert pid not in r.text

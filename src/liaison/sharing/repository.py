@@ -36,6 +36,7 @@ class ObjectQuery:
     types: tuple[str, ...] = ()
     versions: tuple[str, ...] = ("last",)  # "first", "last", "all" or canonical timestamps
     spec_versions: tuple[str, ...] = ()
+    text: str | None = None  # pages only: objects whose JSON contains this text
 
     def scope(self) -> str:
         """The filters as text, for binding a cursor to them."""
@@ -46,6 +47,7 @@ class ObjectQuery:
                 ",".join(self.types),
                 ",".join(self.versions),
                 ",".join(self.spec_versions),
+                self.text or "",
             ]
         )
 
@@ -100,6 +102,8 @@ class StixRepository:
             if stamps:
                 wanted.append(O.version.in_(stamps))
             stmt = stmt.where(or_(*wanted))
+        if query.text:
+            stmt = stmt.where(O.body.contains(query.text, autoescape=True))
         if query.spec_versions and "2.1" not in query.spec_versions:
             stmt = stmt.where(false())
         return stmt
@@ -215,3 +219,31 @@ class StixRepository:
             .where(O.collection_id == collection_id, O.is_latest.is_(True))
         )
         return int(self.session.scalar(self.visible(stmt)) or 0)
+
+    def relationships_of(self, collection_id: str, stix_id: str, limit: int) -> list[Any]:
+        """Visible latest relationships in a collection that name ``stix_id``."""
+        columns: tuple[Any, ...] = (*PAGE_COLUMNS, O.body)
+        stmt: Select[Any] = (
+            select(*columns)
+            .join(StixRef, StixRef.row_id == O.id)
+            .where(
+                StixRef.target == stix_id,
+                O.collection_id == collection_id,
+                O.is_latest.is_(True),
+                O.type == "relationship",
+            )
+            .order_by(O.date_added, O.id)
+            .limit(limit)
+        )
+        return list(self.session.execute(self.visible(stmt)).all())
+
+    def latest_of(self, collection_id: str, stix_ids: Sequence[str]) -> list[Any]:
+        """The visible latest versions of ``stix_ids`` in a collection."""
+        found: list[Any] = []
+        columns: tuple[Any, ...] = (*PAGE_COLUMNS, O.body)
+        for part in chunks(sorted(set(stix_ids))):
+            stmt: Select[Any] = select(*columns).where(
+                O.collection_id == collection_id, O.stix_id.in_(part), O.is_latest.is_(True)
+            )
+            found.extend(self.session.execute(self.visible(stmt)).all())
+        return found

@@ -38,7 +38,7 @@ from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
-from liaison.sharing import cursor, stix
+from liaison.sharing import cursor, graph, stix
 from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
 from liaison.sharing.repository import ObjectQuery, StixRepository
 
@@ -373,6 +373,32 @@ class SharingService:
     def count(self, collection_id: str) -> int:
         return self.repo.count_visible(collection_id)
 
+    def neighbours(
+        self, collection_id: str, stix_id: str, limit: int = 60
+    ) -> tuple[graph.Node, list[graph.Edge]]:
+        """The object and the relationships the principal may see around it (for the graph);
+        404 when the object is hidden or missing. One audited read for all of it."""
+        centre_rows = self.repo.latest_of(collection_id, [stix_id])
+        if not centre_rows:
+            raise ObjectNotFound(stix_id)
+        rel_rows = self.repo.relationships_of(collection_id, stix_id, limit)
+        rels = [(r, orjson.loads(r[5])) for r in rel_rows]
+        ends = {
+            _other_end(body, stix_id) for _, body in rels if _other_end(body, stix_id) is not None
+        }
+        end_rows = self.repo.latest_of(collection_id, sorted(e for e in ends if e))
+        nodes = {r[1]: node_of(orjson.loads(r[5])) for r in [*centre_rows, *end_rows]}
+        edges = []
+        for _, body in rels:
+            other = _other_end(body, stix_id)
+            if other in nodes:
+                kind = str(body.get("relationship_type", "related-to"))
+                edges.append(graph.Edge(kind, body.get("source_ref") == stix_id, nodes[other]))
+        served = [*centre_rows, *rel_rows, *end_rows]
+        rows = [PageRow(r[0], r[1], r[2], r[3], r[4], None) for r in served]
+        self._audit_page("sharing:graph:read", collection_id, rows)
+        return nodes[stix_id], edges
+
     # status -----------------------------------------------------------------------------------
     def status(self, status_id: str) -> TaxiiStatus:
         row = self.session.get(TaxiiStatus, status_id) if len(status_id) <= 36 else None  # noqa: PLR2004
@@ -664,6 +690,19 @@ class SharingService:
             ],
         )
         return len(rows)
+
+
+def node_of(body: dict[str, Any]) -> graph.Node:
+    """A graph node for an object: its name, else its type and id."""
+    name = body.get("name") or body.get("value") or body.get("id", "")
+    return graph.Node(str(body.get("id", "")), str(body.get("type", "")), str(name))
+
+
+def _other_end(body: dict[str, Any], stix_id: str) -> str | None:
+    source, target = body.get("source_ref"), body.get("target_ref")
+    if source == stix_id:
+        return str(target) if target else None
+    return str(source) if source else None
 
 
 def default_without_tlp(marking: Marking) -> Marking:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -605,7 +606,13 @@ class SharingService:
         if ref_rows:
             self.session.execute(insert(StixRef), ref_rows)
         touched = {p["stix_id"] for p in params}
-        self._resolve(touched | self.repo.referrers_of(touched))
+        # A brand-new object that references nothing is already right as inserted (latest,
+        # first, its own marking, nothing pending); only the others need resolving.
+        with_refs = {p["stix_id"] for p, r in zip(params, refs, strict=True) if r}
+        repeated = {sid for sid, n in Counter(p["stix_id"] for p in params).items() if n > 1}
+        self._resolve(
+            (touched & existing_ids) | repeated | with_refs | self.repo.referrers_of(touched)
+        )
         self._audit_write(collection, params)
         return stored
 

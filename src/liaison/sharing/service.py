@@ -35,6 +35,7 @@ from liaison.kit.clock import utcnow
 from liaison.registry.service import RegistryService
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
+from liaison.security.models import MarkingRow
 from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
@@ -51,6 +52,10 @@ REFUSED_WITH_OTHERS = (
     "not stored: the envelope is stored all or nothing and {n} of its objects were refused"
 )
 STORED = "stored"
+
+
+_MARKINGS: dict[tuple[str, int], Marking] = {}  # (database URL, id) → marking; see _load_markings
+_MARKINGS_MAX = 100_000
 
 
 class CollectionNotFound(NotFound):
@@ -183,14 +188,34 @@ class SharingService:
 
     # markings ---------------------------------------------------------------------------------
     def marking(self, marking_id: int) -> Marking:
-        if marking_id not in self._marking_cache:
-            self._marking_cache.update(self.markings.many([marking_id]))
+        self._load_markings([marking_id])
         return self._marking_cache[marking_id]
 
     def _load_markings(self, ids: Iterable[int]) -> None:
-        missing = [i for i in set(ids) if i not in self._marking_cache]
-        if missing:
-            self._marking_cache.update(self.markings.many(missing))
+        """Markings by id, from a process-wide cache checked against the table's keys in one
+        query (markings are immutable, but an id could name another marking in another
+        database, or after a rolled-back insert on SQLite: the key proves it is the same)."""
+        missing = sorted(i for i in set(ids) if i not in self._marking_cache)
+        if not missing:
+            return
+        url = str(self.session.get_bind().engine.url)
+        keys = {
+            mid: key
+            for mid, key in self.session.execute(
+                select(MarkingRow.id, MarkingRow.key).where(MarkingRow.id.in_(missing))
+            )
+        }
+        unknown = []
+        for mid in missing:
+            cached = _MARKINGS.get((url, mid))
+            if cached is not None and cached.key == keys.get(mid):
+                self._marking_cache[mid] = cached
+            else:
+                unknown.append(mid)
+        for mid, marking in self.markings.many(unknown).items():
+            self._marking_cache[mid] = marking
+            if len(_MARKINGS) < _MARKINGS_MAX:
+                _MARKINGS[(url, mid)] = marking
 
     def intern(self, marking: Marking) -> int:
         key = marking.key

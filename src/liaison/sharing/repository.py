@@ -11,7 +11,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, false, func, or_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    any_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from liaison.security.policy import readable
@@ -19,12 +34,21 @@ from liaison.security.principal import Principal, Side
 from liaison.sharing.cursor import Position
 from liaison.sharing.models import StixObject, StixRef
 
-CHUNK = 500  # ids per IN list
+CHUNK = 500  # ids per IN list (SQLite); PostgreSQL takes one array of up to ARRAY_CHUNK
+ARRAY_CHUNK = 50_000
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def one_of(column: Any, values: Sequence[Any], dialect: str) -> ColumnElement[bool]:  # noqa: ANN401
+    """``column IN values``: one bound array on PostgreSQL (``= ANY``), a list elsewhere."""
+    if dialect == "postgresql":
+        kind = String() if values and isinstance(values[0], str) else Integer()
+        return column == any_(bindparam("values", list(values), type_=ARRAY(kind)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,20 +141,63 @@ class StixRepository:
         return list(self.session.execute(self.visible(self._filtered(stmt, query))).all())
 
     # writes and upkeep (no policy: the service decides what may be written) ----------------
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def _chunks(self, items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        return chunks(items, ARRAY_CHUNK if self.dialect == "postgresql" else CHUNK)
+
     def existing_versions(
         self, collection_id: str, stix_ids: Sequence[str]
     ) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
-        for part in chunks(stix_ids):
+        for part in self._chunks(stix_ids):
             found.update(
                 (r[0], r[1])
                 for r in self.session.execute(
                     select(O.stix_id, O.version).where(
-                        O.collection_id == collection_id, O.stix_id.in_(part)
+                        O.collection_id == collection_id, one_of(O.stix_id, part, self.dialect)
                     )
                 )
             )
         return found
+
+    def insert_versions(self, params: list[dict[str, Any]]) -> list[int]:
+        """Insert rows (one dict each, all in one collection); their ids, in order.
+
+        PostgreSQL gets ``COPY`` (the ids are then read back by their unique key over the
+        batch's ``date_added`` range); other databases an ``INSERT ... RETURNING``."""
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            return list(
+                self.session.scalars(
+                    insert(O).returning(O.id, sort_by_parameter_order=True), params
+                )
+            )
+        self.session.flush()
+        columns = list(params[0])
+        driver = connection.connection.driver_connection
+        assert driver is not None  # noqa: S101 - a live connection has its driver's
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY stix_object ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in params:
+                copy.write_row([row[c] for c in columns])
+        first = min(p["date_added"] for p in params)
+        last = max(p["date_added"] for p in params)
+        found = {
+            (sid, version): rid
+            for rid, sid, version in self.session.execute(
+                select(O.id, O.stix_id, O.version).where(
+                    O.collection_id == params[0]["collection_id"],
+                    O.date_added >= first,
+                    O.date_added <= last,
+                )
+            )
+        }
+        return [found[(p["stix_id"], p["version"])] for p in params]
 
     def last_date_added(self, collection_id: str) -> dt.datetime | None:
         return self.session.scalar(
@@ -151,7 +218,7 @@ class StixRepository:
     def rows_of(self, stix_ids: Iterable[str]) -> list[Any]:
         wanted = sorted(set(stix_ids))
         rows: list[Any] = []
-        for part in chunks(wanted):
+        for part in self._chunks(wanted):
             rows.extend(
                 self.session.execute(
                     select(
@@ -165,18 +232,20 @@ class StixRepository:
                         O.pending_refs,
                         O.is_latest,
                         O.is_first,
-                    ).where(O.stix_id.in_(part))
+                    ).where(one_of(O.stix_id, part, self.dialect))
                 ).all()
             )
         return rows
 
     def refs_of(self, row_ids: Sequence[int]) -> list[tuple[int, str]]:
         found: list[tuple[int, str]] = []
-        for part in chunks(row_ids):
+        for part in self._chunks(row_ids):
             found.extend(
                 (r[0], r[1])
                 for r in self.session.execute(
-                    select(StixRef.row_id, StixRef.target).where(StixRef.row_id.in_(part))
+                    select(StixRef.row_id, StixRef.target).where(
+                        one_of(StixRef.row_id, part, self.dialect)
+                    )
                 )
             )
         return found
@@ -184,9 +253,11 @@ class StixRepository:
     def own_markings_of(self, stix_ids: Iterable[str]) -> dict[str, set[int]]:
         wanted = sorted(set(stix_ids))
         found: dict[str, set[int]] = {}
-        for part in chunks(wanted):
+        for part in self._chunks(wanted):
             for sid, mid in self.session.execute(
-                select(O.stix_id, O.own_marking_id).where(O.stix_id.in_(part)).distinct()
+                select(O.stix_id, O.own_marking_id)
+                .where(one_of(O.stix_id, part, self.dialect))
+                .distinct()
             ):
                 found.setdefault(sid, set()).add(mid)
         return found
@@ -195,12 +266,12 @@ class StixRepository:
         """The STIX ids of stored objects that reference any of ``stix_ids``."""
         wanted = sorted(set(stix_ids))
         found: set[str] = set()
-        for part in chunks(wanted):
+        for part in self._chunks(wanted):
             found.update(
                 self.session.scalars(
                     select(O.stix_id)
                     .join(StixRef, StixRef.row_id == O.id)
-                    .where(StixRef.target.in_(part))
+                    .where(one_of(StixRef.target, part, self.dialect))
                     .distinct()
                 )
             )

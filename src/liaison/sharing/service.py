@@ -35,8 +35,8 @@ from liaison.kit.clock import utcnow
 from liaison.registry.service import RegistryService
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
-from liaison.security.models import MarkingRow
 from liaison.security.markings import Marking, short
+from liaison.security.models import MarkingRow
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
@@ -199,12 +199,11 @@ class SharingService:
         if not missing:
             return
         url = str(self.session.get_bind().engine.url)
-        keys = {
-            mid: key
-            for mid, key in self.session.execute(
+        keys: dict[int, str] = dict(
+            self.session.execute(
                 select(MarkingRow.id, MarkingRow.key).where(MarkingRow.id.in_(missing))
-            )
-        }
+            ).all()
+        )
         unknown = []
         for mid in missing:
             cached = _MARKINGS.get((url, mid))
@@ -617,12 +616,7 @@ class SharingService:
             stored.append((c.stix_id, version))
         if not params:
             return stored
-        row_ids = list(
-            self.session.scalars(
-                insert(StixObject).returning(StixObject.id, sort_by_parameter_order=True),
-                params,
-            )
-        )
+        row_ids = self.repo.insert_versions(params)
         ref_rows = [
             {"row_id": rid, "target": t}
             for rid, targets in zip(row_ids, refs, strict=True)

@@ -16,6 +16,7 @@ same marking has the same id on every Liaison and a definition cannot name anoth
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -119,6 +120,7 @@ class StixInvalid(ValueError):
     """One object breaks STIX 2.1; the message says which rule."""
 
 
+@functools.lru_cache(maxsize=65_536)  # objects of one feed share most of their timestamps
 def canonical_timestamp(value: str) -> str:
     """A STIX timestamp as stored and compared: nine fraction digits, ``Z``."""
     m = _TIMESTAMP.match(value)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.sharing.demo import create_demo_sharing
 from liaison.terminal import output
 
 ATTACK = Path("/work/shared/data/attack/ics-attack-18.1.json")
@@ -124,3 +125,23 @@ def test_collections_and_create(cli, engine):
     assert r.exit_code != 0
     r = cli("sharing", "import", str(DISARM), "-c", "disinfo", "--as", "korea")
     assert r.exit_code != 0
+
+
+def test_demo_collections_show_each_reader_a_different_graph(engine, client, auth):
+    with unit_of_work(session_factory(engine)) as session:
+        assert create_demo_sharing(session) > 0
+        assert create_demo_sharing(session) == 0  # idempotent
+    seen = {}
+    for user in ("korea", "japan", "officer"):
+        r = client.get("/sharing/cti", headers={"accept": "text/html", **auth(user)})
+        assert r.status_code == 200
+        seen[user] = {
+            n
+            for n in ("Kimsuky", "Spear-phishing", "Command-and-control", "Implant")
+            if n in r.text
+        }
+    assert seen["korea"] == {"Kimsuky", "Spear-phishing"}
+    assert seen["japan"] == {"Kimsuky", "Spear-phishing", "Command-and-control"}
+    assert seen["officer"] == {"Kimsuky", "Spear-phishing", "Command-and-control", "Implant"}
+    r = client.get("/sharing/allied-cyber", headers={"accept": "text/html", **auth("korea")})
+    assert r.status_code == 404

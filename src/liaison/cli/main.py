@@ -19,6 +19,7 @@ from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM
 from liaison.sharing.cli import app as sharing_app
+from liaison.sharing.demo import create_demo_sharing
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 from liaison.trail.cli import app as audit_app
@@ -92,6 +93,7 @@ def init(
             accounts = create_demo_accounts(session) if demo else []
             if demo:
                 create_demo_documents(session)
+                create_demo_sharing(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:

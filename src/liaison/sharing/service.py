@@ -330,7 +330,7 @@ class SharingService:
                     "the next value was not issued for this request; start again without it"
                 ) from None
         rows = self.repo.page(
-            collection_id, query, after, size, with_body=kind in {"objects", "object"}
+            collection_id, query, after, size, with_body=kind in {"objects", "object", "browse"}
         )
         more = len(rows) > size
         rows = rows[:size]

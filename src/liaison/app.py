@@ -25,6 +25,7 @@ from liaison.kit.context import request_id
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
 from liaison.registry.service import nation_profile
+from liaison.sharing import feed as sharing_feed
 from liaison.sharing import taxii as sharing_taxii
 from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(trail_views.router)
     app.include_router(sharing_taxii.router)
     app.include_router(sharing_views.router)
+    app.include_router(sharing_feed.router)
     return app
 
 

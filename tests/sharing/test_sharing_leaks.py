@@ -261,3 +261,28 @@ def test_pages_and_graph_never_leak_a_probe(client, auth, engine, probes, userna
         assert r.status_code == (200 if pid in allowed else 404)
         if pid not in allowed:
             assert pid not in r.text
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_misp_feed_never_leaks_a_probe(client, auth, engine, probes, username):
+    cid, made, _, _ = probes
+    principal = principal_of(engine, username)
+    allowed = {pid for pid, m in made.items() if can_read(principal, m)}
+    headers = auth(username) if username else {}
+    r = client.get(f"/misp-feed/{cid}/manifest.json", headers=headers)
+    if username is None:
+        assert r.status_code == 401
+        return
+    assert r.status_code == 200
+    listed = {f"indicator--{u}" for u in r.json()}
+    assert listed & set(made) == allowed
+    hashes = client.get(f"/misp-feed/{cid}/hashes.csv", headers=headers).text
+    assert {line.split(",")[1] for line in hashes.splitlines()} == {
+        u.split("--")[1] for u in listed
+    }
+    for pid in made:
+        event = client.get(f"/misp-feed/{cid}/{pid.split('--')[1]}.json", headers=headers)
+        assert event.status_code == (200 if pid in allowed else 404)
+        if pid not in allowed:  # the same answer as an id that exists nowhere
+            missing = client.get(f"/misp-feed/{cid}/{uuid.uuid4()}.json", headers=headers)
+            assert event.json()["detail"] == missing.json()["detail"]

@@ -30,7 +30,7 @@ from liaison.security.authn import principal_for
 from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import MAX_LIMIT, SharingService
+from liaison.sharing.service import MAX_LIMIT, SharingService, import_misp
 from liaison.terminal.context import command_session, settings
 from liaison.terminal.output import console, fail
 
@@ -201,3 +201,29 @@ def export(
     bundle_head = orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}"})[:-1]
     out.write_bytes(bundle_head + b',"objects":[' + ",".join(bodies).encode() + b"]}")
     console.print(f"exported {len(bodies)} objects to {out}")
+
+
+@app.command("import-misp")
+def import_misp_event(
+    path: Annotated[Path, typer.Argument(help="A MISP event as JSON ({'Event': {...}}).")],
+    collection: CollectionOption,
+    as_user: AsUser,
+) -> None:
+    """Import a MISP event as STIX indicators and a report, all or nothing; its nato tag
+    becomes a NATO-only marking, its tlp tag the TLP (else the collection's default)."""
+    try:
+        data = orjson.loads(path.read_bytes())
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    except orjson.JSONDecodeError as exc:
+        fail(f"{path} is not JSON: {exc}")
+    with acting_as(as_user) as service:
+        result = import_misp(service, collection, data)
+        status = result.outcome.status
+        if status.failure_count:
+            refused = [f for f in status.failures if "all or nothing" not in f["message"]]
+            first = refused[0] if refused else status.failures[0]
+            raise InvalidInput(f"nothing imported: {first['id']}: {first['message']}")
+    console.print(f"imported {status.success_count} objects from {path.name}")
+    for skipped in result.skipped:
+        console.print(Text(f"  skipped (no STIX pattern for this type): {skipped}"))

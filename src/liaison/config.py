@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         description="HMAC key that signs TAXII next cursors; set it when several servers "
         "share a database, so a cursor issued by one is accepted by the others.",
     )
+    federation_key: str | None = Field(
+        default=None,
+        description="Key that encrypts remote TAXII credentials at rest (a Fernet key: "
+        "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'`). "
+        "Without it, no remote can be added.",
+    )
     taxii_max_content_length: int = Field(
         default=64 * 1024 * 1024,
         ge=1024,

@@ -7,48 +7,16 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
-import pytest
 import requests
 import stix2
-import uvicorn
 from sharing_helpers import indicator, make_collection
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
-from liaison.app import create_app
-
 ATTACK = Path("/work/shared/data/attack/ics-attack-18.1.json")
 DISARM = Path("/work/shared/data/disarm/DISARM.json")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def live(settings, engine):
-    """The app served by uvicorn on a free local port, for clients that speak real HTTP."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def basic(auth, username):

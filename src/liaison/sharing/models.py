@@ -97,3 +97,27 @@ class TaxiiStatus(Base):
     failure_count: Mapped[int] = mapped_column(Integer)
     successes: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     failures: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+
+
+class TaxiiRemote(Base):
+    """A remote TAXII 2.1 collection pulled into a local one (federation).
+
+    ``url`` is the remote collection's URL; requests go only there (never to a URL the remote
+    sends back); ``added_after`` is where the next pull resumes. The remote password or token
+    is stored encrypted (``sharing.federation``). ``ceiling_marking_id`` caps every pulled
+    object: what arrives is never more releasable than the agreement with that remote allows.
+    """
+
+    __tablename__ = "taxii_remote"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    username: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(Text)  # Fernet token of the password or API token
+    collection_id: Mapped[str] = mapped_column(
+        ForeignKey("taxii_collection.id", ondelete="CASCADE")
+    )
+    ceiling_marking_id: Mapped[int] = mapped_column(ForeignKey("marking.id"))
+    added_after: Mapped[str | None] = mapped_column(String(40))
+    last_pulled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

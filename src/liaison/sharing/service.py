@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session
 from liaison.audit.recorder import Entry, record
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import utcnow
-from liaison.registry.service import RegistryService
+from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, short
+from liaison.security.markings import Marking, MarkingError, short
 from liaison.security.models import MarkingRow
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
@@ -185,6 +185,7 @@ class SharingService:
         self.markings = MarkingStore(session)
         self._marking_cache: dict[int, Marking] = {}
         self._intern_cache: dict[str, int] = {}
+        self._groups: dict[str, frozenset[str]] = {}
 
     # markings ---------------------------------------------------------------------------------
     def marking(self, marking_id: int) -> Marking:
@@ -229,7 +230,14 @@ class SharingService:
         if len(ids) == 1:
             return next(iter(ids))
         self._load_markings(ids)
-        return self.intern(stix.strictest(self._marking_cache[i] for i in sorted(ids)))
+        markings = [self._marking_cache[i] for i in sorted(ids)]
+        return self.intern(stix.strictest(markings, self.groups_of))
+
+    def groups_of(self, code: str) -> frozenset[str]:
+        """The partner groups of a nation (empty for a group code), for group-aware caps."""
+        if code not in self._groups:
+            self._groups[code] = nation_profile(self.session, code).groups
+        return self._groups[code]
 
     # collections ------------------------------------------------------------------------------
     def _view(self, row: TaxiiCollection) -> CollectionView:
@@ -480,9 +488,12 @@ class SharingService:
         definitions: dict[str, Marking],
         default: Marking,
         stamps: dict[str, dict[str, Any]],
+        ceiling: Marking | None = None,
     ) -> None:
-        """Set the object's own marking (stamping the collection's default on an object that
-        names no Liaison marking), or its error."""
+        """Set the object's own marking, or its error. An object that names no Liaison
+        marking gets the collection's default stamped on it; with a ``ceiling`` (federation),
+        the marking is capped by it and the capped marking is stamped in place of the ones
+        the object named, so what arrives is never more releasable than the ceiling."""
         c = item.checked
         assert c is not None  # noqa: S101 - only checked objects are marked
         try:
@@ -492,12 +503,15 @@ class SharingService:
                 item.own = Marking(Classification.PUBLIC)
             else:
                 item.own, named = stix.object_marking(c.marking_refs, definitions, default)
-                if not named and c.type != "marking-definition":
-                    stamp = stix.liaison_marking_id(default)
-                    item.obj = {**item.obj, "object_marking_refs": [*c.marking_refs, stamp]}
-                    if stamp not in stamps and stamp not in definitions:
-                        stamps[stamp] = stix.liaison_marking_definition(default, short(default))
-        except stix.StixInvalid as exc:
+                capped = (
+                    stix.strictest([item.own, ceiling], self.groups_of) if ceiling else item.own
+                )
+                if (not named or capped != item.own) and c.type != "marking-definition":
+                    item.own = capped
+                    self._stamp(item, capped, definitions, stamps)
+            if ceiling is not None:
+                item.own = stix.strictest([item.own, ceiling], self.groups_of)
+        except (stix.StixInvalid, MarkingError) as exc:
             item.error = str(exc)
             return
         if not can_read(self.principal, item.own):
@@ -506,7 +520,30 @@ class SharingService:
                 "nobody writes what they could not read"
             )
 
-    def post(self, collection_ref: str, objects: list[Any]) -> PostOutcome:
+    @staticmethod
+    def _stamp(
+        item: _Incoming,
+        marking: Marking,
+        definitions: dict[str, Marking],
+        stamps: dict[str, dict[str, Any]],
+    ) -> None:
+        """Name ``marking`` on the object: its Liaison marking-definition and its TLP, in
+        place of the Liaison markings and TLP it named; other markings are kept."""
+        plain = default_without_tlp(marking)
+        stamp = stix.liaison_marking_id(plain)
+        kept = [
+            r
+            for r in item.obj.get("object_marking_refs", [])
+            if r not in definitions and r not in stix.TLP_BY_ID
+        ]
+        tlp = [stix.TLP2_IDS[marking.tlp]] if marking.tlp else []
+        item.obj = {**item.obj, "object_marking_refs": [*kept, *tlp, stamp]}
+        if stamp not in stamps and stamp not in definitions:
+            stamps[stamp] = stix.liaison_marking_definition(plain, short(plain))
+
+    def post(
+        self, collection_ref: str, objects: list[Any], *, ceiling: Marking | None = None
+    ) -> PostOutcome:
         """Validate and store an envelope's objects, all or nothing; the status says how it went."""
         view = self._writable(collection_ref)
         collection = view.row
@@ -529,7 +566,7 @@ class SharingService:
                 item.duplicate = True
                 continue
             seen.add((c.stix_id, c.version))
-            self._mark(item, definitions, default, extra_definitions)
+            self._mark(item, definitions, default, extra_definitions, ceiling)
         refused = [i for i in incoming if i.error]
         status = TaxiiStatus(
             id=str(uuid.uuid4()),
@@ -552,7 +589,8 @@ class SharingService:
                         len(incoming),
                         definition,
                         stix.check_object(definition),
-                        default_without_tlp(default),
+                        # a definition this hub wrote: the marking it carries is its own
+                        stix.marking_from_definition(definition, lambda _code: True),
                     )
                 )
             outcome.stored = self._store(collection, [i for i in incoming if not i.duplicate])

@@ -443,10 +443,17 @@ def _without_clear(m: Marking, level: Classification) -> Marking:
     return m
 
 
-def strictest(markings: Iterable[Marking]) -> Marking:
+def _covers(release: frozenset[str], code: str, groups_of: Callable[[str], frozenset[str]]) -> bool:
+    return code in release or bool(groups_of(code) & release)
+
+
+def strictest(
+    markings: Iterable[Marking], groups_of: Callable[[str], frozenset[str]] | None = None
+) -> Marking:
     """One marking no less restrictive than any of ``markings`` (``Marking.cap`` folded):
     highest level, common release codes, every caveat, common need-to-know, highest TLP.
-    Nothing given: PUBLIC."""
+    With ``groups_of`` (nation → its partner groups) the release codes are compared group-aware:
+    REL IP4 and REL JPN share JPN. Nothing given: PUBLIC."""
     given = list(markings)
     if not given:
         return Marking(C.PUBLIC)
@@ -454,6 +461,11 @@ def strictest(markings: Iterable[Marking]) -> Marking:
     result = _without_clear(given[0], level)
     for m in given[1:]:
         result = result.cap(_without_clear(m, level))
-    if result.caveats and result.releasable_to:
-        result = Marking(result.level, frozenset(), result.caveats, result.communities, result.tlp)
-    return result
+    release = result.releasable_to
+    marked = [m.releasable_to for m in given if m.level is not C.PUBLIC]
+    if groups_of is not None and marked and not result.caveats:
+        candidates = frozenset().union(*marked)
+        release = frozenset(c for c in candidates if all(_covers(r, c, groups_of) for r in marked))
+    if result.caveats:
+        release = frozenset()
+    return Marking(result.level, release, result.caveats, result.communities, result.tlp)

@@ -106,8 +106,35 @@ def upgrade() -> None:
     with op.batch_alter_table("stix_ref", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_stix_ref_target"), ["target"], unique=False)
 
+    op.create_table(
+        "taxii_remote",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("username", sa.String(length=200), nullable=False),
+        sa.Column("secret", sa.Text(), nullable=False),
+        sa.Column("collection_id", sa.String(length=36), nullable=False),
+        sa.Column("ceiling_marking_id", sa.Integer(), nullable=False),
+        sa.Column("added_after", sa.String(length=40), nullable=True),
+        sa.Column("last_pulled_at", liaison.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ceiling_marking_id"],
+            ["marking.id"],
+            name=op.f("fk_taxii_remote_ceiling_marking_id_marking"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["collection_id"],
+            ["taxii_collection.id"],
+            name=op.f("fk_taxii_remote_collection_id_taxii_collection"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_taxii_remote")),
+        sa.UniqueConstraint("name", name=op.f("uq_taxii_remote_name")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("taxii_remote")
     with op.batch_alter_table("stix_ref", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stix_ref_target"))
 

@@ -153,6 +153,17 @@ def liaison_setup(url: str, title: str) -> tuple[str, dict[str, str], list[dict]
     return view.row.id, tokens, definitions, refs
 
 
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics after the bulk load, as autovacuum would shortly do:
+    with stale ones PostgreSQL sorts the whole collection instead of walking the page index."""
+    engine = build_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE stix_object"))
+            conn.commit()
+    engine.dispose()
+
+
 def start_liaison(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LIAISON_DATABASE_URL": url, "LIAISON_TAXII_CURSOR_KEY": "bench"}
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "liaison.app:factory"]
@@ -291,6 +302,7 @@ def run_liaison(
         line(
             f"liaison N={n:>9,} POST ingest, last {len(tail)} envelopes", f"{tail_rate:,.0f} obj/s"
         )
+        analyze(url)
         for user in READERS:
             reader = _session({"Authorization": f"Bearer {tokens[user]}"})
             firsts = first_pages(reader, base, repeat)

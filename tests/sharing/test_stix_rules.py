@@ -198,3 +198,32 @@ def test_cursors_are_bound_and_tamper_evident():
     ):
         with pytest.raises(cursor.BadCursor):
             cursor.decode(bad_key, bad_token, scope)
+
+
+IP4 = frozenset({"AUS", "JPN", "KOR", "NZL"})
+
+
+def _groups_of(code: str) -> frozenset[str]:
+    return frozenset({"IP4"}) if code in IP4 else frozenset()
+
+
+@given(st.lists(MARKINGS, min_size=1, max_size=4), st.sampled_from(["AUS", "JPN", "KOR"]))
+def test_group_aware_strictest_never_widens(markings, nation):
+    partner = Principal(
+        Side.PARTNER,
+        "p",
+        nation=nation,
+        groups=_groups_of(nation),
+        clearance=C.NATO_SECRET,
+        communities=frozenset({"cyber", "maritime"}),
+    )
+    day = dt.date(2026, 11, 23)
+    if can_read(partner, stix.strictest(markings, _groups_of), on=day):
+        assert all(can_read(partner, m, on=day) for m in markings)
+
+
+def test_group_aware_cap_keeps_the_common_nation():
+    ip4 = Marking(C.NATO_UNCLASSIFIED, frozenset({"IP4"}))
+    jpn = Marking(C.NATO_UNCLASSIFIED, frozenset({"JPN"}))
+    assert stix.strictest([ip4, jpn], _groups_of).releasable_to == frozenset({"JPN"})
+    assert stix.strictest([ip4, jpn]).releasable_to == frozenset()

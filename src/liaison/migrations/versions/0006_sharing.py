@@ -85,7 +85,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("collection_id", "stix_id", "version", name="uq_stix_object_version"),
     )
     with op.batch_alter_table("stix_object", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_stix_object_marking_id"), ["marking_id"], unique=False)
         batch_op.create_index(
             "ix_stix_object_page", ["collection_id", "date_added", "id"], unique=False
         )
@@ -142,7 +141,6 @@ def downgrade() -> None:
     with op.batch_alter_table("stix_object", schema=None) as batch_op:
         batch_op.drop_index("ix_stix_object_stix_id")
         batch_op.drop_index("ix_stix_object_page")
-        batch_op.drop_index(batch_op.f("ix_stix_object_marking_id"))
 
     op.drop_table("stix_object")
     op.drop_table("taxii_collection")

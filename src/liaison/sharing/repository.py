@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     tuple_,
 )
 from sqlalchemy.orm import Session
@@ -106,7 +107,16 @@ class StixRepository:
         if after is not None:
             stmt = stmt.where(tuple_(O.date_added, O.id) > tuple_(after.date_added, after.row_id))
         stmt = stmt.order_by(O.date_added, O.id).limit(limit + 1)
-        return list(self.session.execute(stmt).all())
+        if self.dialect != "postgresql":
+            return list(self.session.execute(stmt).all())
+        # Walk ix_stix_object_page in keyset order, whatever the statistics say: right after a
+        # bulk load (before autovacuum analyses the table) the planner would otherwise fetch
+        # every row of the collection and sort them, for each page.
+        self.session.execute(text("SET LOCAL enable_sort = off"))
+        try:
+            return list(self.session.execute(stmt).all())
+        finally:
+            self.session.execute(text("SET LOCAL enable_sort = on"))
 
     @staticmethod
     def _filtered(stmt: Select[Any], query: ObjectQuery) -> Select[Any]:

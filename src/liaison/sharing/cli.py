@@ -213,8 +213,10 @@ def import_misp_event(
     collection: CollectionOption,
     as_user: AsUser,
 ) -> None:
-    """Import a MISP event as STIX indicators and a report, all or nothing; its nato tag
-    becomes a NATO-only marking, its tlp tag the TLP (else the collection's default)."""
+    """Import a MISP event as STIX indicators and a report, all or nothing.
+
+    Its nato tag becomes a NATO-only marking, its tlp tag the TLP (else the collection's
+    default marking applies)."""
     try:
         data = orjson.loads(path.read_bytes())
     except OSError as exc:
@@ -257,8 +259,9 @@ def remote_add(
         ),
     ],
 ) -> None:
-    """Register a remote TAXII collection to pull into a local one (needs
-    sharing:collection:manage and LIAISON_FEDERATION_KEY)."""
+    """Register a remote TAXII collection to pull into a local one.
+
+    Needs sharing:collection:manage, and LIAISON_FEDERATION_KEY to encrypt the secret."""
     with acting_as(as_user) as service:
         marking = RegistryService(service.session, service.principal).parse_marking(ceiling)
         row = Federation(service, settings().federation_key).add_remote(
@@ -281,8 +284,10 @@ def pull(
     ] = 0,
     max_pages: Annotated[int, typer.Option(min=1, help="Stop after this many pages.")] = 1_000_000,
 ) -> None:
-    """Pull new objects from a remote TAXII collection, page by page (each page stored in its
-    own transaction, so an interrupted pull resumes where it stopped)."""
+    """Pull new objects from a remote TAXII collection, page by page.
+
+    Each page is stored in its own transaction, so an interrupted pull resumes where it
+    stopped; versions already stored are skipped."""
     cfg = settings()
     request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
     engine = engine_for(cfg)

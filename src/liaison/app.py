@@ -31,6 +31,9 @@ from liaison.programmes import views as programmes_views
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
 from liaison.registry.service import nation_profile
+from liaison.sharing import feed as sharing_feed
+from liaison.sharing import taxii as sharing_taxii
+from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
 from liaison.web import problems
@@ -80,6 +83,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(programmes_views.router)
     app.include_router(decisions_api.router)
     app.include_router(decisions_views.router)
+    app.include_router(sharing_taxii.router)
+    app.include_router(sharing_views.router)
+    app.include_router(sharing_feed.router)
     return app
 
 

@@ -7,6 +7,7 @@ Nothing reads the environment at import time: ``Settings()`` is built by the CLI
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from pydantic import Field
@@ -41,4 +42,20 @@ class Settings(BaseSettings):
     smtp_sender: str = "liaison@localhost"
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="The address links in e-mails point to."
+    )
+    taxii_cursor_key: str = Field(
+        default_factory=lambda: secrets.token_hex(32),
+        description="HMAC key that signs TAXII next cursors; set it when several servers "
+        "share a database, so a cursor issued by one is accepted by the others.",
+    )
+    federation_key: str | None = Field(
+        default=None,
+        description="Key that encrypts remote TAXII credentials at rest (a Fernet key: "
+        "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'`). "
+        "Without it, no remote can be added.",
+    )
+    taxii_max_content_length: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="The largest TAXII request body accepted (bytes); larger is a 413.",
     )

@@ -8,6 +8,7 @@ from liaison.documents import models as document_models
 from liaison.programmes import models as programme_models
 from liaison.registry import models as registry_models
 from liaison.security import models as security_models
+from liaison.sharing import models as sharing_models
 
 __all__ = [
     "Base",
@@ -17,4 +18,5 @@ __all__ = [
     "programme_models",
     "registry_models",
     "security_models",
+    "sharing_models",
 ]

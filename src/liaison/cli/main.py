@@ -26,6 +26,8 @@ from liaison.programmes.cli import app as programmes_app
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM
+from liaison.sharing.cli import app as sharing_app
+from liaison.sharing.demo import create_demo_sharing
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 from liaison.trail.cli import app as audit_app
@@ -45,6 +47,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(decisions_app, name="decisions")
+app.add_typer(sharing_app, name="sharing")
 
 
 def _version(value: bool) -> None:
@@ -99,13 +102,12 @@ def init(
             demo_report = service.load_seed("partnerships") if demo else None
             accounts = create_demo_accounts(session) if demo else []
             programmes = 0
-            if demo:
-                create_demo_documents(session)
-                programmes = create_demo_programmes(session)
             decisions = None
             if demo:
                 create_demo_documents(session)
+                programmes = create_demo_programmes(session)
                 decisions = create_demo_records(session)
+                create_demo_sharing(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:

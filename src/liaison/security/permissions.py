@@ -18,6 +18,8 @@ class Permission(enum.StrEnum):
     PROGRAMMES_PROGRAMME_APPROVE = "programmes:programme:approve"
     PROGRAMMES_PROGRAMME_WRITE = "programmes:programme:write"
     REGISTRY_ENTRY_WRITE = "registry:entry:write"
+    SHARING_COLLECTION_MANAGE = "sharing:collection:manage"
+    SHARING_OBJECT_WRITE = "sharing:object:write"
 
 
 class Role(enum.StrEnum):
@@ -40,6 +42,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROGRAMMES_PROGRAMME_APPROVE,
             Permission.PROGRAMMES_PROGRAMME_WRITE,
             Permission.REGISTRY_ENTRY_WRITE,
+            Permission.SHARING_COLLECTION_MANAGE,
+            Permission.SHARING_OBJECT_WRITE,
         }
     ),
     Role.MEMBER: frozenset(
@@ -47,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DECISIONS_POSITION_RECORD,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             Permission.PROGRAMMES_COMMENT_WRITE,
+            Permission.SHARING_OBJECT_WRITE,
         }
     ),
     Role.READER: frozenset(),

@@ -2,9 +2,10 @@
 """Request-scoped dependencies, as Annotated aliases features put in their signatures.
 
 - ``DbSession``: the request's unit of work.
-- ``CurrentPrincipal``: who is asking — a bearer token, else the login-session cookie, else
-  anonymous. A cookie-authenticated unsafe request must carry the session's CSRF token
-  (``X-CSRF-Token`` header or ``csrf_token`` form field); bearer requests need none.
+- ``CurrentPrincipal``: who is asking — a bearer token (or HTTP Basic with a username and an
+  API token as the password), else the login-session cookie, else anonymous. A
+  cookie-authenticated unsafe request must carry the session's CSRF token (``X-CSRF-Token``
+  header or ``csrf_token`` form field); bearer requests need none.
 - ``AuthenticatedPrincipal``: the same, but anonymous gets 401.
 - ``require(permission)``: a guard for writes; anonymous gets 401, others without it 403
   (writes name no hidden object, so 403 reveals nothing).
@@ -12,6 +13,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated, ClassVar
@@ -24,6 +27,7 @@ from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.kit.pagination import PageRequest
 from liaison.security.authn import NationFacts, principal_for, session_for_cookie, user_for_token
+from liaison.security.models import User
 from liaison.security.permissions import Permission
 from liaison.security.principal import ANONYMOUS, Principal
 
@@ -88,7 +92,10 @@ def _principal(
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
-        found = user_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+        if scheme.lower() == "basic":
+            found = _basic_user(session, token.strip())
+        else:
+            found = user_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
         if found is None:
             raise Unauthenticated("the bearer token is missing, unknown, expired or revoked")
         user, scopes = found
@@ -107,6 +114,20 @@ def _principal(
             principal = principal_for(session, login.user, facts)
     request.state.principal = principal
     return principal
+
+
+def _basic_user(session: Session, credentials: str) -> tuple[User, frozenset[str]] | None:
+    """HTTP Basic with a username and one of that user's API tokens as the password (what
+    TAXII clients such as taxii2-client send); never the account's password."""
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, _, token = decoded.partition(":")
+    found = user_for_token(session, token)
+    if found is None or not hmac.compare_digest(found[0].username, username):
+        return None
+    return found
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]

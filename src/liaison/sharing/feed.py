@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: Apache-2.0
+"""A MISP-format feed of a collection, for MISP partners (MISP pushes to TAXII but does not
+pull it): ``/misp-feed/{collection}/manifest.json``, ``/{event uuid}.json`` and ``hashes.csv``.
+
+Invariants: the feed's audience is its reader — the MISP instance authenticates with a bearer
+token (MISP feeds send configured headers), and the feed lists only the indicators that user
+may see (latest versions, through ``SharingService.page``, audited per page). An event the
+reader may not see is the same 404 as a missing one. Markings travel as MISP ``nato`` and
+``tlp`` tags (levels only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Response
+
+from liaison.sharing import misp
+from liaison.sharing.repository import ObjectQuery
+from liaison.sharing.service import MAX_LIMIT, ObjectNotFound, SharingService
+from liaison.web.deps import AppSettings, AuthenticatedPrincipal, DbSession
+
+router = APIRouter(prefix="/misp-feed", tags=["sharing"])
+NO_STORE = {"Cache-Control": "no-store"}
+ORG = {"name": "Liaison sharing hub", "uuid": "5c2a4f0e-1b3d-4e6f-8a9b-0c1d2e3f4a5b"}
+
+
+def _service(
+    session: DbSession, principal: AuthenticatedPrincipal, settings: AppSettings
+) -> SharingService:
+    return SharingService(session, principal, settings.taxii_cursor_key.encode())
+
+
+Service = Annotated[SharingService, Depends(_service)]
+
+
+def _events(service: SharingService, collection_id: str) -> Iterator[misp.FeedEvent]:
+    query = ObjectQuery(types=("indicator",))
+    token = None
+    while True:
+        page = service.page(collection_id, query, limit=MAX_LIMIT, next_token=token, kind="misp")
+        for row in page.rows:
+            event = misp.feed_event(
+                orjson.loads(row.body or "{}"), service.marking(row.marking_id), ORG
+            )
+            if event is not None:
+                yield event
+        if not page.more:
+            return
+        token = page.next
+
+
+def _json(body: object) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json", headers=NO_STORE)
+
+
+@router.get("/{collection_ref}/manifest.json", summary="MISP feed manifest")
+def manifest(collection_ref: str, service: Service) -> Response:
+    view = service.readable_collection(collection_ref)
+    return _json({e.uuid: e.manifest for e in _events(service, view.row.id)})
+
+
+@router.get("/{collection_ref}/hashes.csv", summary="MISP feed hashes")
+def hashes(collection_ref: str, service: Service) -> Response:
+    view = service.readable_collection(collection_ref)
+    return Response(
+        misp.hashes_csv(_events(service, view.row.id)), media_type="text/csv", headers=NO_STORE
+    )
+
+
+@router.get("/{collection_ref}/{event_file}", summary="One MISP feed event")
+def event(collection_ref: str, event_file: str, service: Service) -> Response:
+    view = service.readable_collection(collection_ref)
+    event_uuid = event_file.removesuffix(".json")
+    stix_id = f"indicator--{event_uuid}"
+    page = service.object_page(view.row.id, stix_id, ObjectQuery(), limit=1, next_token=None)
+    row = page.rows[0]
+    found = misp.feed_event(orjson.loads(row.body or "{}"), service.marking(row.marking_id), ORG)
+    if found is None:
+        raise ObjectNotFound(stix_id)
+    return _json(found.event)

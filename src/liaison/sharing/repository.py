@@ -1,0 +1,330 @@
+# SPDX-License-Identifier: Apache-2.0
+"""SQL for the STIX store. Every read of ``stix_object`` goes through ``visible`` (the access
+policy inside the query, plus "no unresolved reference"), so hidden rows never leave the
+database. Rows are read as plain tuples: the hot path builds no ORM or STIX objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    any_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+
+from liaison.security.policy import readable
+from liaison.security.principal import Principal, Side
+from liaison.sharing.cursor import Position
+from liaison.sharing.models import StixObject, StixRef
+
+CHUNK = 500  # ids per IN list (SQLite); PostgreSQL takes one array of up to ARRAY_CHUNK
+ARRAY_CHUNK = 50_000
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def one_of(column: Any, values: Sequence[Any], dialect: str) -> ColumnElement[bool]:  # noqa: ANN401
+    """``column IN values``: one bound array on PostgreSQL (``= ANY``), a list elsewhere."""
+    if dialect == "postgresql":
+        kind = String() if values and isinstance(values[0], str) else Integer()
+        return column == any_(bindparam("values", list(values), type_=ARRAY(kind)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectQuery:
+    """TAXII filters: ``added_after``, ``match[id|type|version|spec_version]``."""
+
+    added_after: dt.datetime | None = None
+    ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ("last",)  # "first", "last", "all" or canonical timestamps
+    spec_versions: tuple[str, ...] = ()
+    text: str | None = None  # pages only: objects whose JSON contains this text
+
+    def scope(self) -> str:
+        """The filters as text, for binding a cursor to them."""
+        return "|".join(
+            [
+                self.added_after.isoformat() if self.added_after else "",
+                ",".join(self.ids),
+                ",".join(self.types),
+                ",".join(self.versions),
+                ",".join(self.spec_versions),
+                self.text or "",
+            ]
+        )
+
+
+O = StixObject  # noqa: E741 - the one table every query here reads
+PAGE_COLUMNS = (O.id, O.stix_id, O.version, O.date_added, O.marking_id)
+
+
+class StixRepository:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+
+    def visible(self, stmt: Select[Any]) -> Select[Any]:
+        if self.principal.side is Side.SYSTEM:
+            return stmt
+        return readable(stmt.where(O.pending_refs == 0), self.principal, O)
+
+    def page(
+        self,
+        collection_id: str,
+        query: ObjectQuery,
+        after: Position | None,
+        limit: int,
+        *,
+        with_body: bool,
+    ) -> list[Any]:
+        """Up to ``limit`` + 1 visible rows after ``after``, in (date_added, id) order."""
+        columns = (*PAGE_COLUMNS, O.body) if with_body else PAGE_COLUMNS
+        stmt: Select[Any] = select(*columns).where(O.collection_id == collection_id)
+        stmt = self.visible(self._filtered(stmt, query))
+        if after is not None:
+            stmt = stmt.where(tuple_(O.date_added, O.id) > tuple_(after.date_added, after.row_id))
+        stmt = stmt.order_by(O.date_added, O.id).limit(limit + 1)
+        if self.dialect != "postgresql":
+            return list(self.session.execute(stmt).all())
+        # Walk ix_stix_object_page in keyset order, whatever the statistics say: right after a
+        # bulk load (before autovacuum analyses the table) the planner would otherwise fetch
+        # every row of the collection and sort them, for each page.
+        self.session.execute(text("SET LOCAL enable_sort = off"))
+        try:
+            return list(self.session.execute(stmt).all())
+        finally:
+            self.session.execute(text("SET LOCAL enable_sort = on"))
+
+    @staticmethod
+    def _filtered(stmt: Select[Any], query: ObjectQuery) -> Select[Any]:
+        if query.added_after is not None:
+            stmt = stmt.where(O.date_added > query.added_after)
+        if query.ids:
+            stmt = stmt.where(O.stix_id.in_(query.ids))
+        if query.types:
+            stmt = stmt.where(O.type.in_(query.types))
+        if "all" not in query.versions:
+            wanted = []
+            if "last" in query.versions:
+                wanted.append(O.is_latest.is_(True))
+            if "first" in query.versions:
+                wanted.append(O.is_first.is_(True))
+            stamps = [v for v in query.versions if v not in {"first", "last"}]
+            if stamps:
+                wanted.append(O.version.in_(stamps))
+            stmt = stmt.where(or_(*wanted))
+        if query.text:
+            stmt = stmt.where(O.body.contains(query.text, autoescape=True))
+        if query.spec_versions and "2.1" not in query.spec_versions:
+            stmt = stmt.where(false())
+        return stmt
+
+    def visible_rows_of(self, collection_id: str, stix_id: str, query: ObjectQuery) -> list[Any]:
+        """Every visible row of one object that ``query`` selects (for DELETE)."""
+        columns: tuple[Any, ...] = (O.id, O.marking_id, O.version)
+        stmt: Select[Any] = select(*columns).where(
+            O.collection_id == collection_id, O.stix_id == stix_id
+        )
+        return list(self.session.execute(self.visible(self._filtered(stmt, query))).all())
+
+    # writes and upkeep (no policy: the service decides what may be written) ----------------
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def _chunks(self, items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        return chunks(items, ARRAY_CHUNK if self.dialect == "postgresql" else CHUNK)
+
+    def existing_versions(
+        self, collection_id: str, stix_ids: Sequence[str]
+    ) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for part in self._chunks(stix_ids):
+            found.update(
+                (r[0], r[1])
+                for r in self.session.execute(
+                    select(O.stix_id, O.version).where(
+                        O.collection_id == collection_id, one_of(O.stix_id, part, self.dialect)
+                    )
+                )
+            )
+        return found
+
+    def insert_versions(self, params: list[dict[str, Any]]) -> list[int]:
+        """Insert rows (one dict each, all in one collection); their ids, in order.
+
+        PostgreSQL gets ``COPY`` (the ids are then read back by their unique key over the
+        batch's ``date_added`` range); other databases an ``INSERT ... RETURNING``."""
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            return list(
+                self.session.scalars(
+                    insert(O).returning(O.id, sort_by_parameter_order=True), params
+                )
+            )
+        self.session.flush()
+        columns = list(params[0])
+        driver = connection.connection.driver_connection
+        assert driver is not None  # noqa: S101 - a live connection has its driver's
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY stix_object ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in params:
+                copy.write_row([row[c] for c in columns])
+        first = min(p["date_added"] for p in params)
+        last = max(p["date_added"] for p in params)
+        found = {
+            (sid, version): rid
+            for rid, sid, version in self.session.execute(
+                select(O.id, O.stix_id, O.version).where(
+                    O.collection_id == params[0]["collection_id"],
+                    O.date_added >= first,
+                    O.date_added <= last,
+                )
+            )
+        }
+        return [found[(p["stix_id"], p["version"])] for p in params]
+
+    def last_date_added(self, collection_id: str) -> dt.datetime | None:
+        return self.session.scalar(
+            select(O.date_added)
+            .where(O.collection_id == collection_id)
+            .order_by(O.date_added.desc())
+            .limit(1)
+        )
+
+    def stored_bodies(self, stix_ids: Sequence[str], kind: str) -> list[str]:
+        bodies: list[str] = []
+        for part in chunks(stix_ids):
+            bodies.extend(
+                self.session.scalars(select(O.body).where(O.stix_id.in_(part), O.type == kind))
+            )
+        return bodies
+
+    def rows_of(self, stix_ids: Iterable[str]) -> list[Any]:
+        wanted = sorted(set(stix_ids))
+        rows: list[Any] = []
+        for part in self._chunks(wanted):
+            rows.extend(
+                self.session.execute(
+                    select(
+                        O.id,
+                        O.collection_id,
+                        O.stix_id,
+                        O.version,
+                        O.date_added,
+                        O.own_marking_id,
+                        O.marking_id,
+                        O.pending_refs,
+                        O.is_latest,
+                        O.is_first,
+                    ).where(one_of(O.stix_id, part, self.dialect))
+                ).all()
+            )
+        return rows
+
+    def refs_of(self, row_ids: Sequence[int]) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for part in self._chunks(row_ids):
+            found.extend(
+                (r[0], r[1])
+                for r in self.session.execute(
+                    select(StixRef.row_id, StixRef.target).where(
+                        one_of(StixRef.row_id, part, self.dialect)
+                    )
+                )
+            )
+        return found
+
+    def own_markings_of(self, stix_ids: Iterable[str]) -> dict[str, set[int]]:
+        wanted = sorted(set(stix_ids))
+        found: dict[str, set[int]] = {}
+        for part in self._chunks(wanted):
+            for sid, mid in self.session.execute(
+                select(O.stix_id, O.own_marking_id)
+                .where(one_of(O.stix_id, part, self.dialect))
+                .distinct()
+            ):
+                found.setdefault(sid, set()).add(mid)
+        return found
+
+    def referrers_of(self, stix_ids: Iterable[str]) -> set[str]:
+        """The STIX ids of stored objects that reference any of ``stix_ids``."""
+        wanted = sorted(set(stix_ids))
+        found: set[str] = set()
+        for part in self._chunks(wanted):
+            found.update(
+                self.session.scalars(
+                    select(O.stix_id)
+                    .join(StixRef, StixRef.row_id == O.id)
+                    .where(one_of(StixRef.target, part, self.dialect))
+                    .distinct()
+                )
+            )
+        return found
+
+    def delete_rows(self, row_ids: Sequence[int]) -> None:
+        for part in chunks(row_ids):
+            self.session.execute(delete(StixRef).where(StixRef.row_id.in_(part)))
+            self.session.execute(delete(O).where(O.id.in_(part)))
+
+    def count_visible(self, collection_id: str) -> int:
+        """How many objects (latest versions) of a collection the principal may see."""
+        stmt = (
+            select(func.count())
+            .select_from(O)
+            .where(O.collection_id == collection_id, O.is_latest.is_(True))
+        )
+        return int(self.session.scalar(self.visible(stmt)) or 0)
+
+    def relationships_of(self, collection_id: str, stix_id: str, limit: int) -> list[Any]:
+        """Visible latest relationships in a collection that name ``stix_id``."""
+        columns: tuple[Any, ...] = (*PAGE_COLUMNS, O.body)
+        stmt: Select[Any] = (
+            select(*columns)
+            .join(StixRef, StixRef.row_id == O.id)
+            .where(
+                StixRef.target == stix_id,
+                O.collection_id == collection_id,
+                O.is_latest.is_(True),
+                O.type == "relationship",
+            )
+            .order_by(O.date_added, O.id)
+            .limit(limit)
+        )
+        return list(self.session.execute(self.visible(stmt)).all())
+
+    def latest_of(self, collection_id: str, stix_ids: Sequence[str]) -> list[Any]:
+        """The visible latest versions of ``stix_ids`` in a collection."""
+        found: list[Any] = []
+        columns: tuple[Any, ...] = (*PAGE_COLUMNS, O.body)
+        for part in chunks(sorted(set(stix_ids))):
+            stmt: Select[Any] = select(*columns).where(
+                O.collection_id == collection_id, O.stix_id.in_(part), O.is_latest.is_(True)
+            )
+            found.extend(self.session.execute(self.visible(stmt)).all())
+        return found

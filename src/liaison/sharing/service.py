@@ -1,0 +1,848 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Sharing use cases, for TAXII, the pages, the CLI and the demo. Services never commit.
+
+Invariants:
+- a collection is seen only by its audience (readers or writers); anyone else gets the 404 of
+  a missing collection;
+- every object read goes through ``StixRepository.visible`` (the policy in the SQL); an
+  object, version or manifest entry the principal may not read is absent, and a request that
+  finds nothing visible answers 404 exactly like a missing id;
+- every response that serves objects above PUBLIC appends ONE audit event listing the ids it
+  served, marked with the strictest marking of the page (``stix.strictest``), so only someone
+  who could read every object of the page can read the event;
+- a posted envelope is stored all or nothing; its status says what was kept and why anything
+  was refused; the writer must be able to read the marking of every object written;
+- an object's effective marking caps every version of it and everything it references
+  (``_resolve``); an object that references one not in the store is shown to nobody.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from liaison.audit.recorder import Entry, record
+from liaison.errors import InvalidInput, LiaisonError, NotFound
+from liaison.kit.clock import utcnow
+from liaison.registry.service import RegistryService, nation_profile
+from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Marking, MarkingError, short
+from liaison.security.models import MarkingRow
+from liaison.security.permissions import Permission
+from liaison.security.policy import can_read
+from liaison.security.principal import Principal, Side
+from liaison.sharing import cursor, graph, misp, stix
+from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
+from liaison.sharing.repository import ObjectQuery, StixRepository
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+AUDIENCE_PREFIXES = ("nation:", "community:", "org:")
+AUDIENCE_WORDS = frozenset({"all", "ally", "partner"})
+REFUSED_WITH_OTHERS = (
+    "not stored: the envelope is stored all or nothing and {n} of its objects were refused"
+)
+STORED = "stored"
+
+
+_MARKINGS: dict[tuple[str, int], Marking] = {}  # (database URL, id) → marking; see _load_markings
+_MARKINGS_MAX = 100_000
+
+
+class CollectionNotFound(NotFound):
+    def __init__(self, collection_id: str) -> None:
+        super().__init__("no such collection")  # the same for hidden and missing
+        self.collection_id = collection_id
+
+
+class ObjectNotFound(NotFound):
+    def __init__(self, stix_id: str) -> None:
+        super().__init__("no such object in this collection")  # the same for hidden and missing
+        self.stix_id = stix_id
+
+
+class StatusNotFound(NotFound):
+    def __init__(self, status_id: str) -> None:
+        super().__init__("no such status")
+        self.status_id = status_id
+
+
+class NotPermitted(LiaisonError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class BadRequest(LiaisonError):
+    status_code = 400
+    title = "Bad request"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionView:
+    row: TaxiiCollection
+    can_read: bool
+    can_write: bool
+
+    def resource(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.row.id,
+            "title": self.row.title,
+            "can_read": self.can_read,
+            "can_write": self.can_write,
+            "media_types": ["application/stix+json;version=2.1"],
+        }
+        if self.row.description:
+            body["description"] = self.row.description
+        if self.row.alias:
+            body["alias"] = self.row.alias
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    row_id: int
+    stix_id: str
+    version: str
+    date_added: dt.datetime
+    marking_id: int
+    body: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPage:
+    rows: list[PageRow]
+    more: bool
+    next: str | None
+
+    @property
+    def first_added(self) -> str | None:
+        return stix.format_datetime(self.rows[0].date_added) if self.rows else None
+
+    @property
+    def last_added(self) -> str | None:
+        return stix.format_datetime(self.rows[-1].date_added) if self.rows else None
+
+
+@dataclass
+class _Incoming:
+    index: int
+    obj: dict[str, Any]
+    checked: stix.Checked | None = None
+    own: Marking | None = None
+    error: str | None = None
+    duplicate: bool = False
+
+
+@dataclass
+class PostOutcome:
+    status: TaxiiStatus
+    stored: list[tuple[str, str]] = field(default_factory=list)
+
+
+def audience_allows(entries: Iterable[str], principal: Principal) -> bool:
+    """Whether ``principal`` is in an audience list (``all``, ``ally``, ``partner``,
+    ``nation:KOR``, ``community:cyber``, ``org:<organisation name>``)."""
+    if principal.side is Side.SYSTEM:
+        return True
+    if not principal.authenticated:
+        return False
+    mine = {"all", principal.side.value}
+    if principal.nation:
+        mine.add(f"nation:{principal.nation}")
+    mine.update(f"community:{c}" for c in principal.communities)
+    if principal.organisation:
+        mine.add(f"org:{principal.organisation}")
+    return bool(mine & set(entries))
+
+
+def check_audience(entries: Iterable[str]) -> list[str]:
+    cleaned = sorted({e.strip() for e in entries if e.strip()})
+    for entry in cleaned:
+        if entry not in AUDIENCE_WORDS and not entry.startswith(AUDIENCE_PREFIXES):
+            raise InvalidInput(
+                f"unknown audience {entry!r}: use all, ally, partner, nation:ISO3, "
+                "community:CODE or org:NAME",
+                field="audience",
+            )
+    return cleaned
+
+
+class SharingService:
+    def __init__(self, session: Session, principal: Principal, cursor_key: bytes) -> None:
+        self.session = session
+        self.principal = principal
+        self.cursor_key = cursor_key
+        self.repo = StixRepository(session, principal)
+        self.markings = MarkingStore(session)
+        self._marking_cache: dict[int, Marking] = {}
+        self._intern_cache: dict[str, int] = {}
+        self._groups: dict[str, frozenset[str]] = {}
+
+    # markings ---------------------------------------------------------------------------------
+    def marking(self, marking_id: int) -> Marking:
+        self._load_markings([marking_id])
+        return self._marking_cache[marking_id]
+
+    def _load_markings(self, ids: Iterable[int]) -> None:
+        """Markings by id, from a process-wide cache checked against the table's keys in one
+        query (markings are immutable, but an id could name another marking in another
+        database, or after a rolled-back insert on SQLite: the key proves it is the same)."""
+        missing = sorted(i for i in set(ids) if i not in self._marking_cache)
+        if not missing:
+            return
+        url = str(self.session.get_bind().engine.url)
+        keys: dict[int, str] = dict(
+            self.session.execute(
+                select(MarkingRow.id, MarkingRow.key).where(MarkingRow.id.in_(missing))
+            ).all()
+        )
+        unknown = []
+        for mid in missing:
+            cached = _MARKINGS.get((url, mid))
+            if cached is not None and cached.key == keys.get(mid):
+                self._marking_cache[mid] = cached
+            else:
+                unknown.append(mid)
+        for mid, marking in self.markings.many(unknown).items():
+            self._marking_cache[mid] = marking
+            if len(_MARKINGS) < _MARKINGS_MAX:
+                _MARKINGS[(url, mid)] = marking
+
+    def intern(self, marking: Marking) -> int:
+        key = marking.key
+        if key not in self._intern_cache:
+            mid = self.markings.intern(marking)
+            self._intern_cache[key] = mid
+            self._marking_cache[mid] = marking
+        return self._intern_cache[key]
+
+    def strictest_id(self, marking_ids: Iterable[int]) -> int:
+        ids = set(marking_ids)
+        if len(ids) == 1:
+            return next(iter(ids))
+        self._load_markings(ids)
+        markings = [self._marking_cache[i] for i in sorted(ids)]
+        return self.intern(stix.strictest(markings, self.groups_of))
+
+    def groups_of(self, code: str) -> frozenset[str]:
+        """The partner groups of a nation (empty for a group code), for group-aware caps."""
+        if code not in self._groups:
+            self._groups[code] = nation_profile(self.session, code).groups
+        return self._groups[code]
+
+    # collections ------------------------------------------------------------------------------
+    def _view(self, row: TaxiiCollection) -> CollectionView:
+        return CollectionView(
+            row,
+            audience_allows(row.readers, self.principal),
+            audience_allows(row.writers, self.principal),
+        )
+
+    def collections(self) -> list[CollectionView]:
+        rows = self.session.scalars(select(TaxiiCollection).order_by(TaxiiCollection.id))
+        views = [self._view(r) for r in rows]
+        return [v for v in views if v.can_read or v.can_write]
+
+    def collection(self, ref: str) -> CollectionView:
+        """A collection by id or alias, if the principal is in its audience."""
+        row = self.session.get(TaxiiCollection, ref) if len(ref) <= 36 else None  # noqa: PLR2004
+        if row is None:
+            row = self.session.scalar(select(TaxiiCollection).where(TaxiiCollection.alias == ref))
+        view = self._view(row) if row is not None else None
+        if view is None or not (view.can_read or view.can_write):
+            raise CollectionNotFound(ref)
+        return view
+
+    def readable_collection(self, ref: str) -> CollectionView:
+        view = self.collection(ref)
+        if not view.can_read:
+            raise NotPermitted("this collection is write-only for you")
+        return view
+
+    def create_collection(
+        self,
+        *,
+        title: str,
+        description: str = "",
+        alias: str | None = None,
+        readers: Iterable[str],
+        writers: Iterable[str],
+        default_marking: Marking,
+    ) -> CollectionView:
+        if not self.principal.can(Permission.SHARING_COLLECTION_MANAGE):
+            raise NotPermitted(f"this needs the permission {Permission.SHARING_COLLECTION_MANAGE}")
+        if not title.strip():
+            raise InvalidInput("a collection needs a title", field="title")
+        if alias and self.session.scalar(
+            select(TaxiiCollection.id).where(TaxiiCollection.alias == alias)
+        ):
+            raise InvalidInput(f"the alias {alias!r} is taken", field="alias")
+        row = TaxiiCollection(
+            id=str(uuid.uuid4()),
+            alias=alias or None,
+            title=title.strip(),
+            description=description.strip(),
+            readers=check_audience(readers),
+            writers=check_audience(writers),
+            default_marking_id=self.intern(default_marking),
+            created_at=utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    "sharing:collection:create",
+                    "taxii-collection",
+                    row.id,
+                    after={"title": row.title, "readers": row.readers, "writers": row.writers},
+                )
+            ],
+        )
+        return self._view(row)
+
+    # reads ------------------------------------------------------------------------------------
+    def _scope(self, kind: str, collection_id: str, query: ObjectQuery, extra: str = "") -> str:
+        return f"{kind}|{collection_id}|{extra}|{query.scope()}|{self.principal.username}"
+
+    def page(
+        self,
+        collection_id: str,
+        query: ObjectQuery,
+        *,
+        limit: int | None,
+        next_token: str | None,
+        kind: str = "objects",
+        stix_id: str = "",
+    ) -> ObjectPage:
+        """One page of visible rows (``kind``: objects, manifest, object or versions)."""
+        size = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
+        scope = self._scope(kind, collection_id, query, stix_id)
+        after = None
+        if next_token:
+            try:
+                after = cursor.decode(self.cursor_key, next_token, scope)
+            except cursor.BadCursor:
+                raise BadRequest(
+                    "the next value was not issued for this request; start again without it"
+                ) from None
+        rows = self.repo.page(
+            collection_id, query, after, size, with_body=kind not in {"manifest", "versions"}
+        )
+        more = len(rows) > size
+        rows = rows[:size]
+        page = [
+            PageRow(r[0], r[1], r[2], r[3], r[4], r[5] if len(r) > 5 else None)  # noqa: PLR2004
+            for r in rows
+        ]
+        token = None
+        if more:
+            last = page[-1]
+            token = cursor.encode(
+                self.cursor_key, cursor.Position(last.date_added, last.row_id), scope
+            )
+        self._audit_page(f"sharing:{kind}:read", collection_id, page)
+        return ObjectPage(page, more, token)
+
+    def _audit_page(self, action: str, collection_id: str, rows: Sequence[PageRow]) -> None:
+        marking_ids = {r.marking_id for r in rows}
+        self._load_markings(marking_ids)
+        if all(self._marking_cache[m].level is Classification.PUBLIC for m in marking_ids):
+            return
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    action,
+                    "taxii-collection",
+                    collection_id,
+                    marking_id=self.strictest_id(marking_ids),
+                    after={"objects": sorted({r.stix_id for r in rows})},
+                )
+            ],
+        )
+
+    def object_page(
+        self,
+        collection_id: str,
+        stix_id: str,
+        query: ObjectQuery,
+        *,
+        limit: int | None,
+        next_token: str | None,
+        versions: bool = False,
+    ) -> ObjectPage:
+        """The visible versions of one object (``versions``: the version list); 404 if none."""
+        scoped = ObjectQuery(
+            added_after=query.added_after,
+            ids=(stix_id,),
+            versions=("all",) if versions else query.versions,
+            spec_versions=query.spec_versions,
+        )
+        page = self.page(
+            collection_id,
+            scoped,
+            limit=limit,
+            next_token=next_token,
+            kind="versions" if versions else "object",
+            stix_id=stix_id,
+        )
+        if not page.rows and not next_token:
+            raise ObjectNotFound(stix_id)
+        return page
+
+    def count(self, collection_id: str) -> int:
+        return self.repo.count_visible(collection_id)
+
+    def neighbours(
+        self, collection_id: str, stix_id: str, limit: int = 60
+    ) -> tuple[graph.Node, list[graph.Edge]]:
+        """The object and the relationships the principal may see around it (for the graph);
+        404 when the object is hidden or missing. One audited read for all of it."""
+        centre_rows = self.repo.latest_of(collection_id, [stix_id])
+        if not centre_rows:
+            raise ObjectNotFound(stix_id)
+        rel_rows = self.repo.relationships_of(collection_id, stix_id, limit)
+        rels = [(r, orjson.loads(r[5])) for r in rel_rows]
+        ends = {
+            _other_end(body, stix_id) for _, body in rels if _other_end(body, stix_id) is not None
+        }
+        end_rows = self.repo.latest_of(collection_id, sorted(e for e in ends if e))
+        nodes = {r[1]: node_of(orjson.loads(r[5])) for r in [*centre_rows, *end_rows]}
+        edges = []
+        for _, body in rels:
+            other = _other_end(body, stix_id)
+            if other in nodes:
+                kind = str(body.get("relationship_type", "related-to"))
+                edges.append(graph.Edge(kind, body.get("source_ref") == stix_id, nodes[other]))
+        served = [*centre_rows, *rel_rows, *end_rows]
+        rows = [PageRow(r[0], r[1], r[2], r[3], r[4], None) for r in served]
+        self._audit_page("sharing:graph:read", collection_id, rows)
+        return nodes[stix_id], edges
+
+    # status -----------------------------------------------------------------------------------
+    def status(self, status_id: str) -> TaxiiStatus:
+        row = self.session.get(TaxiiStatus, status_id) if len(status_id) <= 36 else None  # noqa: PLR2004
+        if row is None or (
+            self.principal.side is not Side.SYSTEM and row.user_id != self.principal.user_id
+        ):
+            raise StatusNotFound(status_id)
+        return row
+
+    # writes -----------------------------------------------------------------------------------
+    def _writable(self, collection_ref: str) -> CollectionView:
+        view = self.collection(collection_ref)
+        if not view.can_write or not self.principal.can(Permission.SHARING_OBJECT_WRITE):
+            raise NotPermitted("you may not write to this collection")
+        return view
+
+    def _known_code(self) -> Any:  # noqa: ANN401 - a cached predicate
+        registry = RegistryService(self.session, self.principal)
+        cache: dict[str, bool] = {}
+
+        def known(code: str) -> bool:
+            if code not in cache:
+                cache[code] = registry.release_code(code) == code
+            return cache[code]
+
+        return known
+
+    def _liaison_definitions(
+        self,
+        incoming: list[_Incoming],
+        known: Any,  # noqa: ANN401
+    ) -> dict[str, Marking]:
+        found: dict[str, Marking] = {}
+        for item in incoming:
+            if item.checked is not None and stix.is_liaison_definition(item.obj):
+                try:
+                    found[item.checked.stix_id] = stix.marking_from_definition(item.obj, known)
+                except stix.StixInvalid as exc:
+                    item.error = str(exc)
+        named = {r for i in incoming if i.checked for r in i.checked.marking_refs}
+        wanted = sorted(named - found.keys() - stix.TLP_BY_ID.keys())
+        for body in self.repo.stored_bodies(wanted, "marking-definition"):
+            obj = orjson.loads(body)
+            if stix.is_liaison_definition(obj):
+                try:
+                    found[obj["id"]] = stix.marking_from_definition(obj, known)
+                except stix.StixInvalid:
+                    continue
+        return found
+
+    def _mark(
+        self,
+        item: _Incoming,
+        definitions: dict[str, Marking],
+        default: Marking,
+        stamps: dict[str, dict[str, Any]],
+        ceiling: Marking | None = None,
+    ) -> None:
+        """Set the object's own marking, or its error. An object that names no Liaison
+        marking gets the collection's default stamped on it; with a ``ceiling`` (federation),
+        the marking is capped by it and the capped marking is stamped in place of the ones
+        the object named, so what arrives is never more releasable than the ceiling."""
+        c = item.checked
+        assert c is not None  # noqa: S101 - only checked objects are marked
+        try:
+            if c.stix_id in definitions:
+                item.own = definitions[c.stix_id]
+            elif c.stix_id in stix.TLP_BY_ID:
+                item.own = Marking(Classification.PUBLIC)
+            else:
+                item.own, named = stix.object_marking(c.marking_refs, definitions, default)
+                capped = (
+                    stix.strictest([item.own, ceiling], self.groups_of) if ceiling else item.own
+                )
+                if (not named or capped != item.own) and c.type != "marking-definition":
+                    item.own = capped
+                    self._stamp(item, capped, definitions, stamps)
+            if ceiling is not None:
+                item.own = stix.strictest([item.own, ceiling], self.groups_of)
+        except (stix.StixInvalid, MarkingError) as exc:
+            item.error = str(exc)
+            return
+        if not can_read(self.principal, item.own):
+            item.error = (
+                f"the object is marked {short(item.own)}, above what you may read; "
+                "nobody writes what they could not read"
+            )
+
+    @staticmethod
+    def _stamp(
+        item: _Incoming,
+        marking: Marking,
+        definitions: dict[str, Marking],
+        stamps: dict[str, dict[str, Any]],
+    ) -> None:
+        """Name ``marking`` on the object: its Liaison marking-definition and its TLP, in
+        place of the Liaison markings and TLP it named; other markings are kept."""
+        plain = default_without_tlp(marking)
+        stamp = stix.liaison_marking_id(plain)
+        kept = [
+            r
+            for r in item.obj.get("object_marking_refs", [])
+            if r not in definitions and r not in stix.TLP_BY_ID
+        ]
+        tlp = [stix.TLP2_IDS[marking.tlp]] if marking.tlp else []
+        item.obj = {**item.obj, "object_marking_refs": [*kept, *tlp, stamp]}
+        if stamp not in stamps and stamp not in definitions:
+            stamps[stamp] = stix.liaison_marking_definition(plain, short(plain))
+
+    def post(
+        self, collection_ref: str, objects: list[Any], *, ceiling: Marking | None = None
+    ) -> PostOutcome:
+        """Validate and store an envelope's objects, all or nothing; the status says how it went."""
+        view = self._writable(collection_ref)
+        collection = view.row
+        default = self.marking(collection.default_marking_id)
+        incoming = [_Incoming(i, o if isinstance(o, dict) else {}) for i, o in enumerate(objects)]
+        for item, raw in zip(incoming, objects, strict=True):
+            try:
+                item.checked = stix.check_object(raw)
+            except stix.StixInvalid as exc:
+                item.error = str(exc)
+        known = self._known_code()
+        definitions = self._liaison_definitions(incoming, known)
+        extra_definitions: dict[str, dict[str, Any]] = {}
+        seen: set[tuple[str, str]] = set()
+        for item in incoming:
+            if item.checked is None or item.error:
+                continue
+            c = item.checked
+            if (c.stix_id, c.version) in seen:
+                item.duplicate = True
+                continue
+            seen.add((c.stix_id, c.version))
+            self._mark(item, definitions, default, extra_definitions, ceiling)
+        refused = [i for i in incoming if i.error]
+        status = TaxiiStatus(
+            id=str(uuid.uuid4()),
+            user_id=self.principal.user_id,
+            collection_id=collection.id,
+            request_timestamp=utcnow(),
+            total_count=len(incoming),
+        )
+        outcome = PostOutcome(status)
+        if refused:
+            message = REFUSED_WITH_OTHERS.format(n=len(refused))
+            status.success_count = 0
+            status.failure_count = len(incoming)
+            status.successes = []
+            status.failures = [self._detail(i, i.error or message) for i in incoming]
+        else:
+            for definition in extra_definitions.values():
+                incoming.append(
+                    _Incoming(
+                        len(incoming),
+                        definition,
+                        stix.check_object(definition),
+                        # a definition this hub wrote: the marking it carries is its own
+                        stix.marking_from_definition(definition, lambda _code: True),
+                    )
+                )
+            outcome.stored = self._store(collection, [i for i in incoming if not i.duplicate])
+            listed = [i for i in incoming if i.index < status.total_count]
+            status.success_count = len(listed)
+            status.failure_count = 0
+            status.successes = [self._detail(i, STORED) for i in listed]
+            status.failures = []
+        self.session.add(status)
+        self.session.flush()
+        return outcome
+
+    @staticmethod
+    def _detail(item: _Incoming, message: str) -> dict[str, str]:
+        detail = {"id": str(item.obj.get("id", f"objects[{item.index}]")), "message": message}
+        if item.checked is not None and item.checked.version:
+            detail["version"] = stix.display_timestamp(item.checked.version)
+        return detail
+
+    def _store(self, collection: TaxiiCollection, items: list[_Incoming]) -> list[tuple[str, str]]:
+        """Insert the new versions among ``items``, then re-resolve what they touch."""
+        checked = [(i, i.checked) for i in items if i.checked is not None and i.own is not None]
+        existing = self.repo.existing_versions(
+            collection.id, sorted({c.stix_id for _, c in checked})
+        )
+        existing_ids = {sid for sid, _ in existing}
+        last = self.repo.last_date_added(collection.id)
+        now = utcnow()
+        base = max(now, last + dt.timedelta(microseconds=1)) if last else now
+        params: list[dict[str, Any]] = []
+        refs: list[frozenset[str]] = []
+        stored: list[tuple[str, str]] = []
+        for item, c in checked:
+            added = base + dt.timedelta(microseconds=len(params))
+            version = c.version
+            if not version:  # an SCO: one version, stamped when first stored
+                if c.stix_id in existing_ids:
+                    continue
+                version = stix.canonical_timestamp(stix.format_datetime(added))
+            elif (c.stix_id, version) in existing:
+                continue
+            assert item.own is not None  # noqa: S101 - filtered above
+            own_id = self.intern(item.own)
+            params.append(
+                {
+                    "collection_id": collection.id,
+                    "stix_id": c.stix_id,
+                    "type": c.type,
+                    "version": version,
+                    "spec_version": stix.SPEC_VERSION,
+                    "date_added": added,
+                    "is_latest": True,
+                    "is_first": True,
+                    "own_marking_id": own_id,
+                    "marking_id": own_id,
+                    "pending_refs": 0,
+                    "body": orjson.dumps(item.obj).decode(),
+                }
+            )
+            refs.append(c.refs)
+            stored.append((c.stix_id, version))
+        if not params:
+            return stored
+        row_ids = self.repo.insert_versions(params)
+        ref_rows = [
+            {"row_id": rid, "target": t}
+            for rid, targets in zip(row_ids, refs, strict=True)
+            for t in sorted(targets)
+        ]
+        if ref_rows:
+            self.session.execute(insert(StixRef), ref_rows)
+        touched = {p["stix_id"] for p in params}
+        # A brand-new object that references nothing is already right as inserted (latest,
+        # first, its own marking, nothing pending); only the others need resolving.
+        with_refs = {p["stix_id"] for p, r in zip(params, refs, strict=True) if r}
+        repeated = {sid for sid, n in Counter(p["stix_id"] for p in params).items() if n > 1}
+        self._resolve(
+            (touched & existing_ids) | repeated | with_refs | self.repo.referrers_of(touched)
+        )
+        self._audit_write(collection, params)
+        return stored
+
+    def _audit_write(self, collection: TaxiiCollection, params: list[dict[str, Any]]) -> None:
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    "sharing:objects:add",
+                    "taxii-collection",
+                    collection.id,
+                    marking_id=self.strictest_id({p["own_marking_id"] for p in params}),
+                    after={"objects": [[p["stix_id"], p["version"]] for p in params]},
+                )
+            ],
+        )
+
+    def _resolve(self, stix_ids: set[str]) -> None:
+        """Recompute, for every row of ``stix_ids``: latest/first flags, the effective marking
+        (all versions and referenced objects capped together) and unresolved references."""
+        if not stix_ids:
+            return
+        rows = self.repo.rows_of(stix_ids)
+        refs_by_row: dict[int, list[str]] = {}
+        for row_id, target in self.repo.refs_of([r[0] for r in rows]):
+            refs_by_row.setdefault(row_id, []).append(target)
+        targets = {t for ts in refs_by_row.values() for t in ts}
+        target_markings = self.repo.own_markings_of(targets) if targets else {}
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for r in rows:
+            groups.setdefault((r[1], r[2]), []).append(r)
+        changes: list[dict[str, Any]] = []
+        for group in groups.values():
+            ordered = sorted(group, key=lambda r: r[3])
+            marking_ids = {r[5] for r in group}
+            group_targets = {t for r in group for t in refs_by_row.get(r[0], ())}
+            missing = 0
+            for t in group_targets:
+                if t in target_markings:
+                    marking_ids |= target_markings[t]
+                else:
+                    missing += 1
+            effective = self.strictest_id(marking_ids)
+            for r in group:
+                wanted = {
+                    "is_latest": r[0] == ordered[-1][0],
+                    "is_first": r[0] == ordered[0][0],
+                    "marking_id": effective,
+                    "pending_refs": missing,
+                }
+                if (r[8], r[9], r[6], r[7]) != (
+                    wanted["is_latest"],
+                    wanted["is_first"],
+                    effective,
+                    missing,
+                ):
+                    changes.append({"id": r[0], **wanted})
+        if changes:
+            # ORM bulk UPDATE by primary key: one executemany.
+            self.session.execute(update(StixObject), changes)
+
+    def delete(self, collection_ref: str, stix_id: str, query: ObjectQuery) -> int:
+        """Delete the visible versions of one object that ``query`` selects; 404 if none."""
+        view = self._writable(collection_ref)
+        rows = self.repo.visible_rows_of(view.row.id, stix_id, query)
+        if not rows:
+            raise ObjectNotFound(stix_id)
+        self.repo.delete_rows([r[0] for r in rows])
+        self._resolve({stix_id} | self.repo.referrers_of({stix_id}))
+        record(
+            self.session,
+            self.principal,
+            [
+                Entry(
+                    "sharing:object:delete",
+                    "stix-object",
+                    stix_id,
+                    marking_id=self.strictest_id({r[1] for r in rows}),
+                    before={"collection": view.row.id, "versions": sorted(r[2] for r in rows)},
+                )
+            ],
+        )
+        return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class MispImport:
+    outcome: PostOutcome
+    skipped: list[str]
+
+
+def import_misp(service: SharingService, collection_ref: str, data: Any) -> MispImport:  # noqa: ANN401 - MISP's JSON
+    """Store a MISP event as STIX (``misp.event_to_stix``), all or nothing, with its marking:
+    the NATO level of its tags as a Liaison marking (NATO-only), its TLP, or else the
+    collection's default."""
+    if not isinstance(data, dict):
+        raise InvalidInput("a MISP event is a JSON object")
+    try:
+        converted = misp.event_to_stix(data)
+    except (misp.MispInvalid, stix.StixInvalid) as exc:
+        raise InvalidInput(str(exc)) from None
+    if not converted.objects:
+        raise InvalidInput("the event has no attribute of a type Liaison can store")
+    refs = [converted.tlp_ref] if converted.tlp_ref else []
+    extra: list[dict[str, Any]] = []
+    if converted.marking is not None:
+        plain = default_without_tlp(converted.marking)
+        refs.append(stix.liaison_marking_id(plain))
+        extra.append(stix.liaison_marking_definition(plain, short(plain)))
+    objects = [{**o, "object_marking_refs": refs} if refs else o for o in converted.objects]
+    return MispImport(service.post(collection_ref, extra + objects), converted.skipped)
+
+
+def node_of(body: dict[str, Any]) -> graph.Node:
+    """A graph node for an object: its name, else its type and id."""
+    name = body.get("name") or body.get("value") or body.get("id", "")
+    return graph.Node(str(body.get("id", "")), str(body.get("type", "")), str(name))
+
+
+def _other_end(body: dict[str, Any], stix_id: str) -> str | None:
+    source, target = body.get("source_ref"), body.get("target_ref")
+    if source == stix_id:
+        return str(target) if target else None
+    return str(source) if source else None
+
+
+def default_without_tlp(marking: Marking) -> Marking:
+    """A marking-definition's own marking: the Liaison marking it carries, without TLP."""
+    return Marking(marking.level, marking.releasable_to, marking.caveats, marking.communities)
+
+
+def parse_query(params: dict[str, str]) -> ObjectQuery:
+    """TAXII filters from query parameters; a malformed one is a 400."""
+
+    def listed(name: str) -> tuple[str, ...]:
+        raw = params.get(name)
+        return tuple(sorted({p.strip() for p in raw.split(",") if p.strip()})) if raw else ()
+
+    added_after = None
+    if params.get("added_after"):
+        try:
+            added_after = stix.parse_datetime(params["added_after"])
+        except stix.StixInvalid as exc:
+            raise BadRequest(f"added_after: {exc}") from None
+    versions: list[str] = []
+    for v in listed("match[version]") or ("last",):
+        if v in {"first", "last", "all"}:
+            versions.append(v)
+        else:
+            try:
+                versions.append(stix.canonical_timestamp(v))
+            except stix.StixInvalid as exc:
+                raise BadRequest(f"match[version]: {exc}") from None
+    for name in ("match[id]", "match[type]", "match[spec_version]"):
+        if any(len(v) > 300 for v in listed(name)):  # noqa: PLR2004 - longer than any id
+            raise BadRequest(f"{name}: a value is too long")
+    return ObjectQuery(
+        added_after=added_after,
+        ids=listed("match[id]"),
+        types=listed("match[type]"),
+        versions=tuple(sorted(set(versions))),
+        spec_versions=listed("match[spec_version]"),
+    )
+
+
+def parse_limit(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"limit must be a positive integer, not {raw!r}") from None
+    if value < 1:
+        raise BadRequest("limit must be a positive integer")
+    return value

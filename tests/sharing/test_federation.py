@@ -5,6 +5,9 @@ encrypted; the remote's ``next`` never followed as a URL, redirects refused."""
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 import requests
 from cryptography.fernet import Fernet
@@ -98,12 +101,38 @@ def _pages(live, url, headers):
         params = {"limit": 1000, "next": body["next"]}
 
 
-def test_redirects_and_errors_are_not_followed(live, auth, engine):
+@pytest.fixture
+def redirector(live):
+    """A server that answers every request with a redirect to the live Liaison (a remote
+    trying to send the hub elsewhere); it counts the requests it gets."""
+    hits = []
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", f"{live}/taxii2/")
+            self.end_headers()
+
+        def log_message(self, *_args):
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_redirects_are_not_followed(redirector, auth, engine):
+    url, hits = redirector
     token = auth("officer")["Authorization"].removeprefix("Bearer ")
-    # A collection URL without its trailing slash path answers a redirect: refused.
-    _remote(engine, f"{live}/taxii2", token)
-    with pytest.raises(RemoteFailed, match="not followed"):
+    _remote(engine, f"{url}/collections/x/", token)
+    with pytest.raises(RemoteFailed, match="HTTP 302; not followed"):
         _pull_all(engine)
+    assert len(hits) == 1
+    assert hits[0].startswith("/collections/x/objects/?limit=1000")
 
 
 def test_wrong_credentials_and_missing_key(live, engine):

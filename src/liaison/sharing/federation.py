@@ -17,13 +17,15 @@ Invariants:
 
 from __future__ import annotations
 
+import base64
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import orjson
-import requests
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +43,7 @@ from liaison.sharing.service import NotPermitted, SharingService
 TAXII = "application/taxii+json;version=2.1"
 PAGE = 1000
 TIMEOUT = 60
+MAX_BODY = 256 * 1024 * 1024  # a page of 1000 objects is a few MiB
 
 
 class RemoteFailed(LiaisonError):
@@ -86,12 +89,10 @@ class Federation:
         self,
         service: SharingService,
         federation_key: str | None,
-        http: requests.Session | None = None,
     ) -> None:
         self.service = service
         self.session = service.session
         self.key = federation_key
-        self.http = http or requests.Session()
 
     def remote(self, name: str) -> TaxiiRemote:
         row = self.session.scalar(select(TaxiiRemote).where(TaxiiRemote.name == name))
@@ -186,40 +187,55 @@ class Fetched:
     next: str | None
 
 
-def fetch(target: Target, next_token: str | None, http: requests.Session) -> Fetched:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: a remote may not send this hub to another URL."""
+
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _get(url: str, target: Target) -> tuple[int, dict[str, str], bytes]:
+    credentials = base64.b64encode(f"{target.username}:{target.secret}".encode()).decode()
+    request = urllib.request.Request(  # noqa: S310 - the scheme was checked (collection_url)
+        url, headers={"Accept": TAXII, "Authorization": f"Basic {credentials}"}
+    )
+    try:
+        with _OPENER.open(request, timeout=TIMEOUT) as response:
+            body = response.read(MAX_BODY + 1)
+            return response.status, dict(response.headers.items()), body
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code, {}, b""
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise RemoteFailed(f"{target.name}: {type(exc).__name__}") from None
+
+
+def fetch(target: Target, next_token: str | None) -> Fetched:
     """GET one page from the remote collection URL — and only from there."""
     params: dict[str, str | int] = {"limit": PAGE}
     if next_token:
         params["next"] = next_token  # an opaque value for the same URL, never a URL
     elif target.added_after:
         params["added_after"] = target.added_after
-    try:
-        response = http.get(
-            target.url + "objects/",
-            params=params,
-            headers={"Accept": TAXII},
-            auth=(target.username, target.secret),
-            timeout=TIMEOUT,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        raise RemoteFailed(f"{target.name}: {type(exc).__name__}") from None
-    if response.is_redirect or response.status_code != 200:  # noqa: PLR2004
-        raise RemoteFailed(f"{target.name} answered HTTP {response.status_code}; not followed")
-    if (
-        not response.headers.get("content-type", "")
-        .replace(" ", "")
-        .startswith("application/taxii+json")
-    ):
+    status, headers, content = _get(f"{target.url}objects/?{urlencode(params)}", target)
+    if status != 200:  # noqa: PLR2004 - redirects included: never followed
+        raise RemoteFailed(f"{target.name} answered HTTP {status}; not followed")
+    if len(content) > MAX_BODY:
+        raise RemoteFailed(f"{target.name} sent more than {MAX_BODY} bytes")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if not lowered.get("content-type", "").replace(" ", "").startswith("application/taxii+json"):
         raise RemoteFailed(f"{target.name} did not answer a TAXII envelope")
     try:
-        body = orjson.loads(response.content)
+        body = orjson.loads(content)
     except orjson.JSONDecodeError:
         raise RemoteFailed(f"{target.name} sent something that is not JSON") from None
     objects = body.get("objects", []) if isinstance(body, dict) else None
     if not isinstance(objects, list):
         raise RemoteFailed(f"{target.name} sent something that is not an envelope")
-    last = response.headers.get("X-TAXII-Date-Added-Last")
+    last = lowered.get("x-taxii-date-added-last")
     if last:
         try:
             stix.canonical_timestamp(last)
@@ -236,13 +252,12 @@ def pull_page(
     federation_key: str | None,
     name: str,
     next_token: str | None = None,
-    http: requests.Session | None = None,
 ) -> PageReport:
     """One page of a pull: read the remote's settings, fetch the page with no transaction
     open (the remote may be slow, or be this very server), then store it in a second one."""
     with unit_of_work(factory) as session:
         target = Federation(make_service(session), federation_key).target(name)
-    fetched = fetch(target, next_token, http or requests.Session())
+    fetched = fetch(target, next_token)
     with unit_of_work(factory) as session:
         stored = Federation(make_service(session), federation_key).store(name, fetched)
     return PageReport(len(fetched.objects), stored, fetched.more, fetched.next)

@@ -14,6 +14,8 @@ OFFICER_PERMISSIONS = [
     "programmes:programme:approve",
     "programmes:programme:write",
     "registry:entry:write",
+    "sharing:collection:manage",
+    "sharing:object:write",
 ]
 
 
@@ -65,6 +67,7 @@ OFFICER_PERMISSIONS = [
                     "decisions:position:record",
                     "documents:document:write",
                     "programmes:comment:write",
+                    "sharing:object:write",
                 ],
                 "agreement_ceiling": "NATO SECRET",
             },

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from document_helpers import ALL, USERS, VISIBLE
 from sqlalchemy import select
 
-from conftest import ALL, USERS, VISIBLE
 from liaison.audit.models import AuditEvent
 from liaison.db.session import session_factory, unit_of_work
 from liaison.documents import uploads

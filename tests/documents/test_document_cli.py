@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from document_helpers import ALL, TITLES, USERS, VISIBLE
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from conftest import ALL, TITLES, USERS, VISIBLE
 from liaison.audit.models import AuditEvent
 from liaison.cli.main import app
 from liaison.db.engine import build_engine

@@ -7,8 +7,8 @@ import io
 import zipfile
 
 import pytest
+from document_helpers import make_docx, make_pdf
 
-from conftest import make_docx, make_pdf
 from liaison.documents import extract as ex
 from liaison.documents.errors import TooLarge, UnreadableFile, UnsupportedType
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
+from document_helpers import ALL, USERS, VISIBLE
 from sqlalchemy import func, select, text
 
-from conftest import ALL, USERS, VISIBLE
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
 from liaison.db.engine import build_engine

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from document_helpers import USERS, VISIBLE, make_docx
 from sqlalchemy import func, select
 
-from conftest import USERS, VISIBLE, make_docx
 from liaison.audit.models import AuditEvent
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import DEMO_PASSWORD

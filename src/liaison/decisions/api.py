@@ -49,12 +49,12 @@ from liaison.web.deps import (
     page_request,
     require,
 )
+from liaison.web.templating import NO_STORE
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
 
 Manager = Annotated[Principal, Depends(require(Permission.DECISIONS_PROPOSAL_MANAGE))]
 Recorder = Annotated[Principal, Depends(require(Permission.DECISIONS_POSITION_RECORD))]
-NO_STORE = {"Cache-Control": "no-store"}
 State = Annotated[
     str | None, Query(pattern="^(open|decided)$", description="open (not settled) or decided.")
 ]

@@ -45,7 +45,7 @@ from liaison.web.deps import (
     require,
 )
 from liaison.web.listing import Listing
-from liaison.web.templating import render
+from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +53,6 @@ Manager = Annotated[Principal, Depends(require(Permission.DECISIONS_PROPOSAL_MAN
 Recorder = Annotated[Principal, Depends(require(Permission.DECISIONS_POSITION_RECORD))]
 Text = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=200_000)]
-NO_STORE = {"Cache-Control": "no-store"}
 STANCE_LABELS = {
     Stance.CONCUR: "Concur",
     Stance.BREAK_SILENCE: "Break silence",
@@ -61,14 +60,6 @@ STANCE_LABELS = {
     Stance.FOOTNOTE: "Footnote",
     Stance.WITHDRAW_RESERVATION: "Withdraw reservation",
 }
-
-
-def _page(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    response = render(request, template, context, status_code=status_code)
-    response.headers.update(NO_STORE)
-    return response
 
 
 def _proposal_id(raw: str) -> int:
@@ -116,7 +107,7 @@ def proposals(
         "now": clock.utcnow(),
         "remaining": remaining,
     }
-    return _page(request, "decisions/list.html", context)
+    return render_marked(request, "decisions/list.html", context)
 
 
 @router.get("/decisions/inbox", response_class=HTMLResponse)
@@ -138,7 +129,7 @@ def inbox(
         "now": clock.utcnow(),
         "remaining": remaining,
     }
-    return _page(request, "decisions/inbox.html", context)
+    return render_marked(request, "decisions/inbox.html", context)
 
 
 @router.get("/decisions/notifications", response_class=HTMLResponse)
@@ -157,7 +148,7 @@ def notifications(
         "listing": Listing(rows, total, page),
         "marking": service.page_banner([r.view for r in rows]),
     }
-    return _page(request, "decisions/notifications.html", context)
+    return render_marked(request, "decisions/notifications.html", context)
 
 
 @router.post("/decisions/notifications/read", response_class=HTMLResponse)
@@ -176,7 +167,7 @@ def _new_form(
         "kinds": list(SubjectKind),
         "procedures": list(Procedure),
     }
-    return _page(request, "decisions/new.html", context, status_code)
+    return render_marked(request, "decisions/new.html", context, status_code)
 
 
 @router.get("/decisions/new", response_class=HTMLResponse)
@@ -340,7 +331,7 @@ def proposal_page(
     service = DecisionService(session, principal)
     context = _detail_context(service, _proposal_id(proposal_id))
     context |= {"errors": {}, "form": {"stance": "", "statement": ""}}
-    return _page(request, "decisions/detail.html", context)
+    return render_marked(request, "decisions/detail.html", context)
 
 
 @router.get("/decisions/{proposal_id}/status", response_class=HTMLResponse)
@@ -350,7 +341,7 @@ def status_fragment(
     service = DecisionService(session, principal)
     view: ProposalView = service.get(_proposal_id(proposal_id))
     context = {"view": view, "now": clock.utcnow(), "remaining": remaining}
-    return _page(request, "decisions/_status.html", context)
+    return render_marked(request, "decisions/_status.html", context)
 
 
 @router.post("/decisions/{proposal_id}/positions", response_class=HTMLResponse)
@@ -387,7 +378,7 @@ def _refused(
     service.session.rollback()
     context = _detail_context(service, proposal_id)
     context |= {"errors": {"stance": message}, "form": {"stance": stance, "statement": statement}}
-    return _page(request, "decisions/detail.html", context, status_code)
+    return render_marked(request, "decisions/detail.html", context, status_code)
 
 
 @router.post("/decisions/{proposal_id}/revise", response_class=HTMLResponse)

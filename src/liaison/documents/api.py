@@ -40,11 +40,11 @@ from liaison.web.deps import (
     page_request,
     require,
 )
+from liaison.web.templating import NO_STORE
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 DocumentWriter = Annotated[Principal, Depends(require(Permission.DOCUMENTS_DOCUMENT_WRITE))]
-NO_STORE = {"Cache-Control": "no-store"}
 
 Sort = Annotated[
     str | None,

@@ -43,7 +43,7 @@ from liaison.web.deps import (
     require,
 )
 from liaison.web.listing import Listing
-from liaison.web.templating import render
+from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,15 +52,6 @@ Text = Annotated[str | None, Query(max_length=500)]
 Sort = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=1_000_000)]
 PREVIEW_CHARS = 20_000
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _page(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    response = render(request, template, context, status_code=status_code)
-    response.headers.update(NO_STORE)
-    return response
 
 
 def _document_id(raw: str) -> int:
@@ -114,7 +105,7 @@ def library(
         "can_write": principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
         "marking": service.page_banner(views),
     }
-    return _page(request, "documents/list.html", context)
+    return render_marked(request, "documents/list.html", context)
 
 
 # new documents ----------------------------------------------------------------------------------
@@ -122,7 +113,7 @@ def _new_form(
     request: Request, errors: dict[str, str], form: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
     context = {"errors": errors, "form": form, "formats": list(NoteFormat)}
-    return _page(request, "documents/new.html", context, status_code)
+    return render_marked(request, "documents/new.html", context, status_code)
 
 
 def _blank() -> dict[str, str]:
@@ -214,7 +205,7 @@ def document_page(
         "can_write": principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
         "marking": view.banner,
     }
-    return _page(request, "documents/detail.html", context)
+    return render_marked(request, "documents/detail.html", context)
 
 
 def _edit_form(
@@ -225,7 +216,7 @@ def _edit_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {"view": view, "errors": errors, "form": form, "marking": view.banner}
-    return _page(request, "documents/edit.html", context, status_code)
+    return render_marked(request, "documents/edit.html", context, status_code)
 
 
 @router.get("/documents/{document_id}/edit", response_class=HTMLResponse)

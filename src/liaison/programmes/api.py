@@ -73,13 +73,13 @@ from liaison.web.deps import (
     page_request,
     require,
 )
+from liaison.web.templating import NO_STORE
 
 router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"])
 
 Writer = Annotated[Principal, Depends(require(Permission.PROGRAMMES_PROGRAMME_WRITE))]
 Approver = Annotated[Principal, Depends(require(Permission.PROGRAMMES_PROGRAMME_APPROVE))]
 Commenter = Annotated[Principal, Depends(require(Permission.PROGRAMMES_COMMENT_WRITE))]
-NO_STORE = {"Cache-Control": "no-store"}
 Horizon = Annotated[int, Query(ge=1, le=3660, description="Days ahead (default 90).")]
 
 

@@ -64,7 +64,7 @@ from liaison.web.deps import (
     require,
 )
 from liaison.web.listing import Listing
-from liaison.web.templating import is_htmx, render
+from liaison.web.templating import is_htmx, render_marked
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,19 +72,6 @@ Writer = Annotated[Principal, Depends(require(Permission.PROGRAMMES_PROGRAMME_WR
 Commenter = Annotated[Principal, Depends(require(Permission.PROGRAMMES_COMMENT_WRITE))]
 Text = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=100_000)]
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _page(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    status_code: int = 200,
-    fragment: str | None = None,
-) -> HTMLResponse:
-    response = render(request, template, context, status_code=status_code, fragment=fragment)
-    response.headers.update(NO_STORE)
-    return response
 
 
 def _choice(raw: str | None, kind: type[Any], field: str) -> Any:  # noqa: ANN401 - an enum
@@ -143,13 +130,13 @@ def programmes(
         "can_write": principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
         "marking": banner,
     }
-    return _page(request, "programmes/index.html", context)
+    return render_marked(request, "programmes/index.html", context)
 
 
 @router.get("/programmes/compare", response_class=HTMLResponse)
 def compare(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
     c = ProgrammeService(session, principal).compare()
-    return _page(request, "programmes/compare.html", {"c": c, "marking": c.banner})
+    return render_marked(request, "programmes/compare.html", {"c": c, "marking": c.banner})
 
 
 @router.post("/programmes/from-ipcp", response_class=HTMLResponse)
@@ -196,7 +183,7 @@ def _detail(
         "error": error,
         "marking": d.banner,
     }
-    return _page(request, "programmes/detail.html", context, status_code)
+    return render_marked(request, "programmes/detail.html", context, status_code)
 
 
 @router.get("/programmes/{ref}", response_class=HTMLResponse)
@@ -217,7 +204,7 @@ def roadmap_page(
         "lanes": export.roadmap_lanes(d),
         "marking": d.banner,
     }
-    return _page(request, "programmes/roadmap.html", context)
+    return render_marked(request, "programmes/roadmap.html", context)
 
 
 @router.get("/programmes/{ref}/document", response_class=HTMLResponse)
@@ -231,7 +218,7 @@ def document_page(
         "paragraphs": export.paragraphs,
         "marking": d.banner,
     }
-    return _page(request, "programmes/document.html", context)
+    return render_marked(request, "programmes/document.html", context)
 
 
 def _refused(
@@ -338,7 +325,7 @@ def section_page(
     if len(versions) > 1:
         context["redline"] = service.redline(ref, "section", _ident(ident))
         context["redline_html"] = redline.to_html(context["redline"].body)
-    return _page(request, "programmes/section.html", context)
+    return render_marked(request, "programmes/section.html", context)
 
 
 @router.get("/programmes/{ref}/sections/{ident}/redline", response_class=HTMLResponse)
@@ -356,7 +343,9 @@ def redline_fragment(
     context = _section_context(service, ref, key)
     context["redline"] = service.redline(ref, "section", key, from_version, to_version)
     context["redline_html"] = redline.to_html(context["redline"].body)
-    return _page(request, "programmes/section.html", context, fragment="programmes/_redline.html")
+    return render_marked(
+        request, "programmes/section.html", context, fragment="programmes/_redline.html"
+    )
 
 
 @router.get("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
@@ -368,7 +357,7 @@ def edit_section(
     section = context["section"].row
     context["form"] = {"heading": section.heading, "body": section.body, "note": ""}
     context["errors"] = {}
-    return _page(request, "programmes/edit_section.html", context)
+    return render_marked(request, "programmes/edit_section.html", context)
 
 
 @router.post("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
@@ -413,7 +402,7 @@ def _edit_refused(
     service.session.rollback()
     context = _section_context(service, ref, ident)
     context["form"], context["errors"] = form, errors
-    return _page(request, "programmes/edit_section.html", context, status_code)
+    return render_marked(request, "programmes/edit_section.html", context, status_code)
 
 
 @router.post("/programmes/{ref}/sections/{ident}/comments", response_class=HTMLResponse)
@@ -450,7 +439,7 @@ def add_comment(
         return RedirectResponse(f"/programmes/{ref}/sections/{key}#comments", status_code=303)
     context = _section_context(service, ref, key)
     context["comment_error"] = error
-    return _page(
+    return render_marked(
         request,
         "programmes/section.html",
         context,
@@ -581,7 +570,9 @@ def goal_page(
     ref: str, ident: str, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> HTMLResponse:
     service = ProgrammeService(session, principal)
-    return _page(request, "programmes/goal.html", _goal_context(service, ref, _ident(ident)))
+    return render_marked(
+        request, "programmes/goal.html", _goal_context(service, ref, _ident(ident))
+    )
 
 
 @router.get("/programmes/{ref}/goals/{ident}/redline", response_class=HTMLResponse)
@@ -596,7 +587,9 @@ def goal_redline(
 ) -> HTMLResponse:
     service = ProgrammeService(session, principal)
     context = _goal_context(service, ref, _ident(ident), from_version, to_version)
-    return _page(request, "programmes/goal.html", context, fragment="programmes/_redline.html")
+    return render_marked(
+        request, "programmes/goal.html", context, fragment="programmes/_redline.html"
+    )
 
 
 @router.post("/programmes/{ref}/goals/{ident}/edit", response_class=HTMLResponse)
@@ -618,12 +611,12 @@ def save_goal(
         session.rollback()
         context = _goal_context(service, ref, key)
         context["errors"] = _errors(exc)
-        return _page(request, "programmes/goal.html", context, 422)
+        return render_marked(request, "programmes/goal.html", context, 422)
     except NotFound:
         raise
     except LiaisonError as exc:
         session.rollback()
         context = _goal_context(service, ref, key)
         context["errors"] = {exc.field or "form": exc.message}
-        return _page(request, "programmes/goal.html", context, exc.status_code)
+        return render_marked(request, "programmes/goal.html", context, exc.status_code)
     return RedirectResponse(f"/programmes/{ref}/goals/{key}", status_code=303)

@@ -25,11 +25,10 @@ from liaison.sharing import graph, stix
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.service import BadRequest, ObjectPage, SharingService
 from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession
-from liaison.web.templating import render
+from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
-NO_STORE = {"Cache-Control": "no-store"}
 PAGE_SIZE = 50
 
 
@@ -49,12 +48,6 @@ def _banner(service: SharingService, markings: list[Marking]) -> str:
     return banner(stix.strictest(markings), name)
 
 
-def _page(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
-    response = render(request, template, context)
-    response.headers.update(NO_STORE)
-    return response
-
-
 @router.get("/sharing", response_class=HTMLResponse)
 def collections(
     request: Request, session: DbSession, principal: CurrentPrincipal, settings: AppSettings
@@ -68,7 +61,7 @@ def collections(
         }
         for v in service.collections()
     ]
-    return _page(request, "sharing/collections.html", {"rows": rows})
+    return render_marked(request, "sharing/collections.html", {"rows": rows})
 
 
 def _rows(service: SharingService, page: ObjectPage) -> list[dict[str, Any]]:
@@ -117,7 +110,7 @@ def browse(
         "total": service.count(view.row.id),
         "marking": _banner(service, [service.marking(r.marking_id) for r in page.rows]),
     }
-    return _page(request, "sharing/browse.html", context)
+    return render_marked(request, "sharing/browse.html", context)
 
 
 @router.get("/sharing/{collection_ref}/objects/{stix_id}", response_class=HTMLResponse)
@@ -153,4 +146,4 @@ def detail(
         "edges": edges,
         "marking": _banner(service, markings),
     }
-    return _page(request, "sharing/detail.html", context)
+    return render_marked(request, "sharing/detail.html", context)

@@ -84,6 +84,23 @@ def render(
     return templates().TemplateResponse(request, name, merged, status_code=status_code)
 
 
+# Pages and responses that show marked material must not sit in a shared or browser cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def render_marked(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    fragment: str | None = None,
+) -> HTMLResponse:
+    """``render`` for a page that shows marked material: the same, never cached."""
+    response = render(request, template, context, fragment=fragment, status_code=status_code)
+    response.headers.update(NO_STORE)
+    return response
+
+
 def request_context(request: Request) -> dict[str, Any]:
     """What every page's header needs: who is logged in (None when the route did not ask, or
     nobody is) and the session's CSRF token for its forms (None without a login session).

@@ -6,13 +6,16 @@ Nothing is built at import time; uvicorn uses ``liaison.app:factory`` with ``--f
 
 from __future__ import annotations
 
+import gc
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
@@ -68,7 +71,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = session_factory(app.state.engine)
     app.state.nation_facts = nation_profile
     problems.install(app)
-    app.middleware("http")(_request_context)
+    app.add_middleware(RequestContext)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(_health_router())
     app.include_router(registry_api.router)
@@ -95,23 +98,48 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = DeadlineWorker(app.state.session_factory, app.state.settings)
     app.state.decisions_worker = worker
     worker.start()
+    # What start-up built (modules, models, routes, templates) lives as long as the process:
+    # move it out of the collector's sight, so a full collection while serving walks only
+    # what requests made (measured: a 220 ms pause on a TAXII page without this).
+    gc.collect()
+    gc.freeze()
     try:
         yield
     finally:
         await worker.stop()
 
 
-async def _request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    rid = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
-    request.state.request_id = rid
-    request_id.set(rid)
-    response = await call_next(request)
-    response.headers["X-Request-ID"] = request.state.request_id
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+class RequestContext:
+    """Gives every request an id (the client's ``X-Request-ID`` or a new one) for the audit
+    trail, and adds it and the security headers to the response. Plain ASGI: it never touches
+    the body (Starlette's ``BaseHTTPMiddleware`` would stream every response through a queue,
+    which costs milliseconds on a TAXII page of a thousand objects)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id")
+        rid = (given or uuid.uuid4().hex)[:64]
+        scope.setdefault("state", {})["request_id"] = rid
+        token = request_id.set(rid)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = rid
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            request_id.reset(token)
 
 
 def _health_router() -> APIRouter:

@@ -45,7 +45,10 @@ def digest(prev_hash: str, event: AuditEvent) -> str:
 def lock_and_last(session: Session) -> tuple[int, str]:
     """Take the append lock for this transaction; return the last ``seq`` and hash."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        # One round trip: lock, then read the tail with a snapshot taken after the lock
+        # (migration 0007; the lock key there is _LOCK_KEY).
+        seq, hash_ = session.execute(text("SELECT seq, hash FROM liaison_audit_tail()")).one()
+        return (seq, hash_) if seq is not None else (0, GENESIS)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

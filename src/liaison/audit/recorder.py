@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from liaison.audit.chain import digest, lock_and_last
@@ -20,6 +21,8 @@ from liaison.audit.models import AuditEvent
 from liaison.kit.clock import utcnow
 from liaison.kit.context import request_id
 from liaison.security.principal import Principal
+
+_COLUMNS = [c.key for c in AuditEvent.__table__.columns]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> 
         return
     seq, prev_hash = lock_and_last(session)
     now = utcnow()
+    rows: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
         event = AuditEvent(
@@ -57,10 +61,12 @@ def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> 
         )
         event.hash = digest(prev_hash, event)
         prev_hash = event.hash
-        session.add(event)
-    # Flush now: the events belong to this transaction, and a later failure must roll them back
-    # together with the change they describe.
+        rows.append({c: getattr(event, c) for c in _COLUMNS})
+    # Written now, in this transaction (a later failure rolls them back together with the
+    # change they describe), after whatever the caller has pending; as plain rows, without
+    # the unit of work's per-object bookkeeping.
     session.flush()
+    session.execute(insert(AuditEvent), rows)
 
 
 def record_one(session: Session, principal: Principal, entry: Entry) -> None:

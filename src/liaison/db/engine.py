@@ -21,7 +21,11 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # Sessions in UTC: timestamps come back from the driver already in UTC (what UTCDateTime
+    # would convert them to), and SQL date functions never depend on the server's zone.
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401

@@ -166,6 +166,8 @@ class IdentityService:
     def community(self, code: str, name: str | None = None) -> Community:
         """The community ``code``, created on first use."""
         key = code.strip().lower()
+        if not key or any(ord(ch) < 32 for ch in key):  # noqa: PLR2004 - control characters
+            raise InvalidIdentity(f"a community code needs printable characters: {code!r}")
         found = self.session.get(Community, key)
         if found is None:
             found = Community(code=key, name=name or key)

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 import pycountry
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
@@ -40,6 +40,7 @@ from liaison.registry.models import (
     Office,
     Partner,
     SecurityAgreement,
+    partner_framework,
 )
 from liaison.registry.repository import (
     RegistryRepository,
@@ -763,19 +764,59 @@ def _snapshot(obj: Base) -> dict[str, Any]:
     }
 
 
+def partner_groups(session: Session, codes: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The partner groups of each code in one query (empty for a code that is not a partner
+    nation, such as a group's own code)."""
+    wanted = sorted(set(codes))
+    found: dict[str, set[str]] = {code: set() for code in wanted}
+    if wanted:
+        for iso3, group in session.execute(
+            select(Partner.country_iso3, partner_framework.c.framework_code)
+            .join(partner_framework, partner_framework.c.partner_id == Partner.id)
+            .where(Partner.country_iso3.in_(wanted))
+        ):
+            found[iso3].add(group.upper())
+    return {code: frozenset(groups) for code, groups in found.items()}
+
+
 def nation_profile(session: Session, iso3: str) -> NationProfile:
     """What the access policy needs about a nation: its partner groups and the spans of its
-    security agreements (read unfiltered: this is the policy's own input, never shown)."""
-    partner = session.scalar(select(Partner).where(Partner.country_iso3 == iso3))
-    if partner is None:
-        return NationProfile()
-    spans = []
-    for a in session.scalars(
-        select(SecurityAgreement).where(SecurityAgreement.partner_id == partner.id)
-    ):
-        start = a.in_force_on or a.attested_on
-        if start is not None:
-            spans.append(AgreementSpan(start, a.terminated_on, a.max_level))
+    security agreements (read unfiltered: this is the policy's own input, never shown).
+
+    Every partner's request asks this, so it is one query of plain columns: the agreements,
+    then the groups, as rows of one union (no ORM objects, no eager loads)."""
+    A, P, PF = SecurityAgreement, Partner, partner_framework  # noqa: N806 - short aliases
+    agreements = (
+        select(
+            cast(null(), String).label("code"),
+            func.coalesce(A.in_force_on, A.attested_on).label("start"),
+            A.terminated_on,
+            A.max_level,
+            A.id.label("ordinal"),
+        )
+        .join(P, P.id == A.partner_id)
+        .where(P.country_iso3 == iso3)
+    )
+    groups = (
+        select(
+            PF.c.framework_code,
+            cast(null(), Date),
+            cast(null(), Date),
+            cast(null(), A.max_level.type),
+            cast(null(), Integer),
+        )
+        .join(P, P.id == PF.c.partner_id)
+        .where(P.country_iso3 == iso3)
+    )
+    rows = session.execute(union_all(agreements, groups)).all()
+    spans = [
+        AgreementSpan(start, terminated_on, level)
+        for code, start, terminated_on, level, _ in sorted(
+            (r for r in rows if r.code is None), key=lambda r: r.ordinal
+        )
+        if start is not None
+    ]
     return NationProfile(
-        groups=frozenset(f.code.upper() for f in partner.frameworks), agreements=tuple(spans)
+        groups=frozenset(r.code.upper() for r in rows if r.code is not None),
+        agreements=tuple(spans),
     )

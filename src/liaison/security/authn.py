@@ -17,12 +17,20 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.kit.clock import utcnow
+from liaison.security.classification import Classification
 from liaison.security.markings import Caveat
-from liaison.security.models import ApiToken, LoginSession, OrganisationKind, User
+from liaison.security.models import (
+    ApiToken,
+    LoginSession,
+    Organisation,
+    OrganisationKind,
+    User,
+    user_community,
+)
 from liaison.security.permissions import Permission, Role, permissions_of
 from liaison.security.principal import AgreementSpan, Principal, Side
 
@@ -31,6 +39,7 @@ READ_ONLY_SCOPE = "read"
 WRITE_SCOPE = "write"
 SCOPES = frozenset({READ_ONLY_SCOPE, WRITE_SCOPE})
 _hasher = PasswordHasher()
+_SEP = "\x1f"  # joins community codes inside one query (a code never holds a control char)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,30 +76,71 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The account a principal is built from, as plain values (no ORM object)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    clearance: Classification
+    caveats: tuple[str, ...]
+    roles: tuple[str, ...]
+    organisation_id: int
+    organisation: str
+    kind: OrganisationKind
+    nation_iso3: str | None
+    communities: frozenset[str]
+
+    @classmethod
+    def of(cls, user: User) -> Holder:
+        org = user.organisation
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            clearance=user.clearance,
+            caveats=tuple(user.caveats),
+            roles=tuple(user.roles),
+            organisation_id=org.id,
+            organisation=org.name,
+            kind=org.kind,
+            nation_iso3=org.nation_iso3,
+            communities=frozenset(c.code for c in user.communities),
+        )
+
+
 def principal_for(
     session: Session, user: User, facts: NationFacts, *, scopes: frozenset[str] | None = None
 ) -> Principal:
     """The principal of an enabled ``user``; a read-only token keeps only read permissions."""
-    org = user.organisation
-    side = Side.PARTNER if org.kind is OrganisationKind.PARTNER_MISSION else Side.ALLY
-    profile = facts(session, org.nation_iso3) if org.nation_iso3 else NationProfile()
-    permissions = permissions_of({Role(r) for r in user.roles})
+    return principal_of(session, Holder.of(user), facts, scopes=scopes)
+
+
+def principal_of(
+    session: Session, holder: Holder, facts: NationFacts, *, scopes: frozenset[str] | None = None
+) -> Principal:
+    """The principal of an account; a read-only token keeps only read permissions."""
+    side = Side.PARTNER if holder.kind is OrganisationKind.PARTNER_MISSION else Side.ALLY
+    nation = holder.nation_iso3
+    profile = facts(session, nation) if nation and side is Side.PARTNER else NationProfile()
+    permissions = permissions_of({Role(r) for r in holder.roles})
     if scopes is not None and WRITE_SCOPE not in scopes:
         permissions = read_permissions(permissions)
     return Principal(
         side=side,
-        username=user.username,
-        user_id=user.id,
-        organisation_id=org.id,
-        nation=org.nation_iso3,
-        groups=profile.groups if side is Side.PARTNER else frozenset(),
-        clearance=user.clearance,
-        caveats=frozenset(Caveat(c) for c in user.caveats),
-        communities=frozenset(c.code for c in user.communities),
+        username=holder.username,
+        user_id=holder.user_id,
+        organisation_id=holder.organisation_id,
+        nation=nation,
+        groups=profile.groups,
+        clearance=holder.clearance,
+        caveats=frozenset(Caveat(c) for c in holder.caveats),
+        communities=holder.communities,
         permissions=permissions,
-        agreements=profile.agreements if side is Side.PARTNER else (),
-        display_name=user.display_name,
-        organisation=org.name,
+        agreements=profile.agreements,
+        display_name=holder.display_name,
+        organisation=holder.organisation,
     )
 
 
@@ -99,17 +149,61 @@ def read_permissions(permissions: frozenset[Permission]) -> frozenset[Permission
     return frozenset(p for p in permissions if p.value.endswith(":read"))
 
 
-def user_for_token(session: Session, token: str) -> tuple[User, frozenset[str]] | None:
-    """The enabled user behind an unexpired, unrevoked token, and the token's scopes."""
+def user_for_token(session: Session, token: str) -> tuple[Holder, frozenset[str]] | None:
+    """The enabled account behind an unexpired, unrevoked token, and the token's scopes.
+
+    Every API request asks this: one query of plain columns (the account's communities
+    folded in), and a write of ``last_used_at`` at most once a minute."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    t, u, o = ApiToken, User, Organisation
+    row = session.execute(
+        select(
+            t.id,
+            t.scopes,
+            t.expires_at,
+            t.revoked,
+            t.last_used_at,
+            u.id,
+            u.username,
+            u.display_name,
+            u.clearance,
+            u.caveats,
+            u.roles,
+            u.disabled,
+            o.id,
+            o.name,
+            o.kind,
+            o.nation_iso3,
+            select(func.aggregate_strings(user_community.c.community_code, _SEP))
+            .where(user_community.c.user_id == u.id)
+            .scalar_subquery()
+            .label("communities"),
+        )
+        .join(u, u.id == t.user_id)
+        .join(o, o.id == u.organisation_id)
+        .where(t.token_hash == token_digest(token))
+    ).one_or_none()
     now = utcnow()
-    if row is None or row.revoked or row.expires_at <= now or row.user.disabled:
+    if row is None or row.revoked or row.expires_at <= now or row.disabled:
         return None
-    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
-        row.last_used_at = now
-    return row.user, frozenset(row.scopes)
+    token_id, scopes, _, _, last_used, user_id = row[:6]
+    if last_used is None or now - last_used > dt.timedelta(minutes=1):
+        session.execute(update(t).where(t.id == token_id).values(last_used_at=now))
+    holder = Holder(
+        user_id=user_id,
+        username=row.username,
+        display_name=row.display_name,
+        clearance=row.clearance,
+        caveats=tuple(row.caveats or ()),
+        roles=tuple(row.roles or ()),
+        organisation_id=row[12],
+        organisation=row.name,
+        kind=row.kind,
+        nation_iso3=row.nation_iso3,
+        communities=frozenset(row.communities.split(_SEP)) if row.communities else frozenset(),
+    )
+    return holder, frozenset(scopes or ())
 
 
 def session_for_cookie(session: Session, cookie: str) -> LoginSession | None:

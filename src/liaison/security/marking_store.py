@@ -1,18 +1,82 @@
 # SPDX-License-Identifier: Apache-2.0
 """Interned markings: ``intern`` stores a marking once and returns its id; ``get`` and ``many``
-read them back. Marked records keep only ``marking_id``."""
+read them back. Marked records keep only ``marking_id``.
+
+A marking row never changes once committed, so every process keeps what it has read, per
+engine, and reads each marking from the database once. What a transaction reads or interns
+joins that cache only when the transaction commits (a rolled-back insert leaves nothing
+behind: on SQLite its id could be given to another marking), and any rollback, a savepoint's
+included, drops what the transaction had gathered.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.errors import NotFound
 from liaison.security.markings import Caveat, Marking
 from liaison.security.models import MarkingCaveat, MarkingCommunity, MarkingRelease, MarkingRow
+
+CACHE_MAX = 50_000  # markings per engine; a real store interns a few hundred
+
+
+@dataclass
+class _Known:
+    by_id: dict[int, Marking] = field(default_factory=dict)
+    by_key: dict[str, int] = field(default_factory=dict)
+
+    def add(self, items: dict[int, Marking]) -> None:
+        for mid, marking in items.items():
+            if len(self.by_id) >= CACHE_MAX:
+                return
+            self.by_id[mid] = marking
+            self.by_key[marking.key] = mid
+
+
+_KNOWN: WeakKeyDictionary[Engine, _Known] = WeakKeyDictionary()
+_PENDING = "liaison.markings.pending"  # session.info: what this transaction read or interned
+
+
+def _known(session: Session) -> _Known:
+    engine = session.get_bind().engine
+    known = _KNOWN.get(engine)
+    if known is None:
+        known = _KNOWN[engine] = _Known()
+    return known
+
+
+def _pending(session: Session) -> dict[int, Marking]:
+    pending: dict[int, Marking] = session.info.setdefault(_PENDING, {})
+    return pending
+
+
+@event.listens_for(Session, "after_commit")
+def _promote(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        _known(session).add(pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous: object) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: committed (promoted) or not
+        session.info.pop(_PENDING, None)
+
+
+def forget_all() -> None:
+    """Empty every engine's cache (for tests that rewrite marking rows behind the store)."""
+    _KNOWN.clear()
 
 
 class MarkingStore:
@@ -21,6 +85,17 @@ class MarkingStore:
 
     def intern(self, marking: Marking) -> int:
         """The id of ``marking``, stored on first use (safe against a concurrent first use)."""
+        key = marking.key
+        known = _known(self.session).by_key.get(key)
+        if known is None:
+            known = next((i for i, m in _pending(self.session).items() if m.key == key), None)
+        if known is not None:
+            return known
+        mid = self._intern(marking)
+        _pending(self.session)[mid] = marking
+        return mid
+
+    def _intern(self, marking: Marking) -> int:
         found = self.session.scalar(select(MarkingRow.id).where(MarkingRow.key == marking.key))
         if found is not None:
             return found
@@ -56,6 +131,24 @@ class MarkingStore:
         return found
 
     def many(self, ids: Iterable[int]) -> dict[int, Marking]:
+        """The markings of ``ids`` that exist, by id."""
+        known = _known(self.session).by_id
+        pending = _pending(self.session)
+        found: dict[int, Marking] = {}
+        missing = []
+        for mid in set(ids):
+            marking = known.get(mid) or pending.get(mid)
+            if marking is None:
+                missing.append(mid)
+            else:
+                found[mid] = marking
+        if missing:
+            read = self._read(missing)
+            pending.update(read)
+            found.update(read)
+        return found
+
+    def _read(self, ids: Iterable[int]) -> dict[int, Marking]:
         wanted = sorted(set(ids))
         if not wanted:
             return {}

@@ -7,13 +7,16 @@ database. Rows are read as plain tuples: the hot path builds no ORM or STIX obje
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    DateTime,
     Integer,
     Select,
     String,
@@ -23,11 +26,13 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    null,
     or_,
     select,
-    text,
     tuple_,
+    type_coerce,
 )
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from liaison.security.policy import readable
@@ -78,7 +83,40 @@ class ObjectQuery:
 
 
 O = StixObject  # noqa: E741 - the one table every query here reads
-PAGE_COLUMNS = (O.id, O.stix_id, O.version, O.date_added, O.marking_id)
+PAGE_COLUMNS = (O.id.label("row_id"), O.stix_id, O.version, O.date_added, O.marking_id)
+# On PostgreSQL the driver returns timestamps in UTC already (the engine sets the session's
+# zone), so a page skips UTCDateTime's per-row conversion: a thousand calls a page.
+PG_PAGE_COLUMNS = (
+    O.id.label("row_id"),
+    O.stix_id,
+    O.version,
+    type_coerce(O.date_added, DateTime(timezone=True)).label("date_added"),
+    O.marking_id,
+)
+NO_BODY = null().label("body")
+
+
+STATS_TTL = 10.0  # seconds between two looks at the table's statistics, per process
+STALE_SHARE = 0.1  # rows changed since the last ANALYZE, as a share of the live rows
+_STATS: WeakKeyDictionary[Engine, tuple[float, bool]] = WeakKeyDictionary()
+
+
+def _statistics_stale(connection: Connection) -> bool:
+    """Whether ``stix_object`` changed much since PostgreSQL last analysed it (then the planner
+    may misjudge a page): looked up at most every ``STATS_TTL`` seconds, so a page in the
+    steady state spends no round trip on planner settings."""
+    engine = connection.engine
+    now = time.monotonic()
+    seen = _STATS.get(engine)
+    if seen is not None and now - seen[0] < STATS_TTL:
+        return seen[1]
+    row = connection.exec_driver_sql(
+        "SELECT n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables "
+        "WHERE relname = 'stix_object'"
+    ).first()
+    stale = row is None or row[0] > STALE_SHARE * max(row[1], 1)
+    _STATS[engine] = (now, stale)
+    return stale
 
 
 class StixRepository:
@@ -101,22 +139,25 @@ class StixRepository:
         with_body: bool,
     ) -> list[Any]:
         """Up to ``limit`` + 1 visible rows after ``after``, in (date_added, id) order."""
-        columns = (*PAGE_COLUMNS, O.body) if with_body else PAGE_COLUMNS
+        base = PG_PAGE_COLUMNS if self.dialect == "postgresql" else PAGE_COLUMNS
+        columns = (*base, O.body if with_body else NO_BODY)
         stmt: Select[Any] = select(*columns).where(O.collection_id == collection_id)
         stmt = self.visible(self._filtered(stmt, query))
         if after is not None:
             stmt = stmt.where(tuple_(O.date_added, O.id) > tuple_(after.date_added, after.row_id))
         stmt = stmt.order_by(O.date_added, O.id).limit(limit + 1)
-        if self.dialect != "postgresql":
-            return list(self.session.execute(stmt).all())
+        # Plain rows through the session's connection: no ORM loading for a thousand rows.
+        connection = self.session.connection()
+        if self.dialect != "postgresql" or not _statistics_stale(connection):
+            return list(connection.execute(stmt).all())
         # Walk ix_stix_object_page in keyset order, whatever the statistics say: right after a
         # bulk load (before autovacuum analyses the table) the planner would otherwise fetch
         # every row of the collection and sort them, for each page.
-        self.session.execute(text("SET LOCAL enable_sort = off"))
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
         try:
-            return list(self.session.execute(stmt).all())
+            return list(connection.execute(stmt).all())
         finally:
-            self.session.execute(text("SET LOCAL enable_sort = on"))
+            connection.exec_driver_sql("SET LOCAL enable_sort = on")
 
     @staticmethod
     def _filtered(stmt: Select[Any], query: ObjectQuery) -> Select[Any]:

@@ -23,7 +23,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import insert, select, update
@@ -32,11 +32,10 @@ from sqlalchemy.orm import Session
 from liaison.audit.recorder import Entry, record
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import utcnow
-from liaison.registry.service import RegistryService, nation_profile
+from liaison.registry.service import RegistryService, partner_groups
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, MarkingError, short
-from liaison.security.models import MarkingRow
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
@@ -52,10 +51,6 @@ REFUSED_WITH_OTHERS = (
     "not stored: the envelope is stored all or nothing and {n} of its objects were refused"
 )
 STORED = "stored"
-
-
-_MARKINGS: dict[tuple[str, int], Marking] = {}  # (database URL, id) → marking; see _load_markings
-_MARKINGS_MAX = 100_000
 
 
 class CollectionNotFound(NotFound):
@@ -107,14 +102,16 @@ class CollectionView:
         return body
 
 
-@dataclass(frozen=True, slots=True)
-class PageRow:
+class PageRow(NamedTuple):
+    """One stored version on a page. The page query's own rows have the same fields and are
+    used as they come (a page is a thousand of them: no per-row Python work)."""
+
     row_id: int
     stix_id: str
     version: str
     date_added: dt.datetime
     marking_id: int
-    body: str | None
+    body: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,29 +190,10 @@ class SharingService:
         return self._marking_cache[marking_id]
 
     def _load_markings(self, ids: Iterable[int]) -> None:
-        """Markings by id, from a process-wide cache checked against the table's keys in one
-        query (markings are immutable, but an id could name another marking in another
-        database, or after a rolled-back insert on SQLite: the key proves it is the same)."""
-        missing = sorted(i for i in set(ids) if i not in self._marking_cache)
-        if not missing:
-            return
-        url = str(self.session.get_bind().engine.url)
-        keys: dict[int, str] = dict(
-            self.session.execute(
-                select(MarkingRow.id, MarkingRow.key).where(MarkingRow.id.in_(missing))
-            ).all()
-        )
-        unknown = []
-        for mid in missing:
-            cached = _MARKINGS.get((url, mid))
-            if cached is not None and cached.key == keys.get(mid):
-                self._marking_cache[mid] = cached
-            else:
-                unknown.append(mid)
-        for mid, marking in self.markings.many(unknown).items():
-            self._marking_cache[mid] = marking
-            if len(_MARKINGS) < _MARKINGS_MAX:
-                _MARKINGS[(url, mid)] = marking
+        """Markings by id (from the store, which reads each from the database once)."""
+        missing = [i for i in set(ids) if i not in self._marking_cache]
+        if missing:
+            self._marking_cache.update(self.markings.many(missing))
 
     def intern(self, marking: Marking) -> int:
         key = marking.key
@@ -231,12 +209,16 @@ class SharingService:
             return next(iter(ids))
         self._load_markings(ids)
         markings = [self._marking_cache[i] for i in sorted(ids)]
+        releases = {m.releasable_to for m in markings if m.level is not Classification.PUBLIC}
+        if len(releases) > 1 and all(releases):  # group-aware comparison ahead: one query
+            codes = set().union(*releases) - self._groups.keys()
+            self._groups.update(partner_groups(self.session, codes))
         return self.intern(stix.strictest(markings, self.groups_of))
 
     def groups_of(self, code: str) -> frozenset[str]:
         """The partner groups of a nation (empty for a group code), for group-aware caps."""
         if code not in self._groups:
-            self._groups[code] = nation_profile(self.session, code).groups
+            self._groups.update(partner_groups(self.session, [code]))
         return self._groups[code]
 
     # collections ------------------------------------------------------------------------------
@@ -342,10 +324,7 @@ class SharingService:
         )
         more = len(rows) > size
         rows = rows[:size]
-        page = [
-            PageRow(r[0], r[1], r[2], r[3], r[4], r[5] if len(r) > 5 else None)  # noqa: PLR2004
-            for r in rows
-        ]
+        page: list[PageRow] = rows  # rows of (row_id, stix_id, version, date_added, ...)
         token = None
         if more:
             last = page[-1]

@@ -463,7 +463,9 @@ def strictest(
         result = result.cap(_without_clear(m, level))
     release = result.releasable_to
     marked = [m.releasable_to for m in given if m.level is not C.PUBLIC]
-    if groups_of is not None and marked and not result.caveats:
+    if any(not r for r in marked):  # one is NATO only: so is the whole
+        release = frozenset()
+    elif groups_of is not None and marked and not result.caveats:
         candidates = frozenset().union(*marked)
         release = frozenset(c for c in candidates if all(_covers(r, c, groups_of) for r in marked))
     if result.caveats:

@@ -99,7 +99,7 @@ def check_accept(request: Request) -> None:
         )
 
 
-def taxii_principal(request: Request, principal: AuthenticatedPrincipal) -> Principal:
+async def taxii_principal(request: Request, principal: AuthenticatedPrincipal) -> Principal:
     """Authenticate first, then check what the client accepts."""
     check_accept(request)
     return principal
@@ -108,7 +108,7 @@ def taxii_principal(request: Request, principal: AuthenticatedPrincipal) -> Prin
 TaxiiPrincipal = Annotated[Principal, Depends(taxii_principal)]
 
 
-def _service(
+async def _service(
     session: DbSession, principal: TaxiiPrincipal, settings: AppSettings
 ) -> SharingService:
     return SharingService(session, principal, settings.taxii_cursor_key.encode())

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, ClassVar
 
 from fastapi import Depends, Path, Query, Request
@@ -26,8 +26,14 @@ from liaison.config import Settings
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.kit.pagination import PageRequest
-from liaison.security.authn import NationFacts, principal_for, session_for_cookie, user_for_token
-from liaison.security.models import User
+from liaison.security.authn import (
+    Holder,
+    NationFacts,
+    principal_for,
+    principal_of,
+    session_for_cookie,
+    user_for_token,
+)
 from liaison.security.permissions import Permission
 from liaison.security.principal import ANONYMOUS, Principal
 
@@ -55,7 +61,7 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -98,8 +104,8 @@ def _principal(
             found = user_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
         if found is None:
             raise Unauthenticated("the bearer token is missing, unknown, expired or revoked")
-        user, scopes = found
-        principal = principal_for(session, user, facts, scopes=scopes)
+        holder, scopes = found
+        principal = principal_of(session, holder, facts, scopes=scopes)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         login = session_for_cookie(session, cookie) if cookie else None
@@ -116,7 +122,7 @@ def _principal(
     return principal
 
 
-def _basic_user(session: Session, credentials: str) -> tuple[User, frozenset[str]] | None:
+def _basic_user(session: Session, credentials: str) -> tuple[Holder, frozenset[str]] | None:
     """HTTP Basic with a username and one of that user's API tokens as the password (what
     TAXII clients such as taxii2-client send); never the account's password."""
     try:
@@ -133,7 +139,7 @@ def _basic_user(session: Session, credentials: str) -> tuple[User, frozenset[str
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
-def _authenticated(principal: CurrentPrincipal) -> Principal:
+async def _authenticated(principal: CurrentPrincipal) -> Principal:
     if not principal.authenticated:
         raise Unauthenticated("log in or send a bearer token")
     return principal
@@ -142,10 +148,10 @@ def _authenticated(principal: CurrentPrincipal) -> Principal:
 AuthenticatedPrincipal = Annotated[Principal, Depends(_authenticated)]
 
 
-def require(permission: Permission) -> Callable[[Principal], Principal]:
+def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through principals holding ``permission``."""
 
-    def guard(principal: AuthenticatedPrincipal) -> Principal:
+    async def guard(principal: AuthenticatedPrincipal) -> Principal:
         if not principal.can(permission):
             raise Forbidden(f"this needs the permission {permission}")
         return principal

@@ -147,3 +147,35 @@ class TestAuditViews:
         result = runner.invoke(app, ["audit", "export", "--format", fmt])
         assert result.exit_code == 0
         assert "identity:user:create" in result.output
+
+
+def test_concurrent_appends_keep_one_chain(engine):
+    """Appends from several threads at once: each takes the lock and the tail in turn (one
+    round trip on PostgreSQL), so the chain stays one line with no gap or fork."""
+    import threading
+
+    from liaison.audit.recorder import Entry, record
+
+    factory = session_factory(engine)
+    before = len(events(engine))
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def append(worker: int) -> None:
+        try:
+            start.wait()
+            for i in range(10):
+                with unit_of_work(factory) as session:
+                    record(session, SYSTEM, [Entry("test:append", "thread", f"{worker}-{i}")])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert len(events(engine)) == before + 40
+    with unit_of_work(factory) as session:
+        assert verify(session).ok

@@ -25,6 +25,7 @@ from sqlalchemy import column, delete, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
+from liaison.identity.choices import parse_communities
 from liaison.identity.errors import (
     BadCredentials,
     DuplicateName,
@@ -165,9 +166,7 @@ class IdentityService:
 
     def community(self, code: str, name: str | None = None) -> Community:
         """The community ``code``, created on first use."""
-        key = code.strip().lower()
-        if not key or any(ord(ch) < 32 for ch in key):  # noqa: PLR2004 - control characters
-            raise InvalidIdentity(f"a community code needs printable characters: {code!r}")
+        [key] = parse_communities([code])  # lower-case letters, digits and '-'
         found = self.session.get(Community, key)
         if found is None:
             found = Community(code=key, name=name or key)

@@ -106,10 +106,11 @@ SCO_TYPES = frozenset(
     }
 )
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_TYPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ID = re.compile(rf"^([a-z0-9]+(?:-[a-z0-9]+)*)--({_UUID})$")
-_PROPERTY = re.compile(r"^[a-z0-9_]{3,250}$")
-_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$")
+# \Z, not $: "$" also matches before a final newline, which would let "indicator--…\n" in.
+_TYPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_ID = re.compile(rf"^([a-z0-9]+(?:-[a-z0-9]+)*)--({_UUID})\Z")
+_PROPERTY = re.compile(r"^[a-z0-9_]{3,250}\Z")
+_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z\Z")
 _TIMESTAMPS = ("created", "modified", "valid_from", "valid_until", "published", "first_seen")
 # References that reveal the object they name; markings and authorship are not among them.
 _NOT_REVEALING = frozenset({"object_marking_refs", "created_by_ref"})
@@ -194,11 +195,18 @@ def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(refs)
 
 
+_GOOD_NAMES: set[str] = {"id"}  # property names already seen valid (an envelope repeats them)
+_GOOD_NAMES_MAX = 10_000
+
+
 def _check_names_and_values(obj: Mapping[str, Any]) -> None:
     for key, value in obj.items():
-        if _PROPERTY.match(key) is None and key != "id":
-            msg = f"property name {key!r} must be 3-250 characters of a-z, 0-9 and _"
-            raise StixInvalid(msg)
+        if key not in _GOOD_NAMES:
+            if _PROPERTY.match(key) is None:
+                msg = f"property name {key!r} must be 3-250 characters of a-z, 0-9 and _"
+                raise StixInvalid(msg)
+            if len(_GOOD_NAMES) < _GOOD_NAMES_MAX:
+                _GOOD_NAMES.add(key)
         if value is None:
             msg = f"{key} is null; leave a property out instead"
             raise StixInvalid(msg)

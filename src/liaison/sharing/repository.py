@@ -29,6 +29,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     tuple_,
     type_coerce,
 )
@@ -217,8 +218,8 @@ class StixRepository:
     def insert_versions(self, params: list[dict[str, Any]]) -> list[int]:
         """Insert rows (one dict each, all in one collection); their ids, in order.
 
-        PostgreSQL gets ``COPY`` (the ids are then read back by their unique key over the
-        batch's ``date_added`` range); other databases an ``INSERT ... RETURNING``."""
+        PostgreSQL gets ``COPY`` with ids taken from the sequence beforehand; other databases
+        an ``INSERT ... RETURNING``."""
         connection = self.session.connection()
         if connection.dialect.name != "postgresql":
             return list(
@@ -227,28 +228,25 @@ class StixRepository:
                 )
             )
         self.session.flush()
-        columns = list(params[0])
+        # The ids first, from the table's own sequence in one round trip; then COPY with them,
+        # so nothing has to be read back.
+        ids = list(
+            self.session.scalars(
+                text("SELECT nextval('stix_object_id_seq') FROM generate_series(1, :n)"),
+                {"n": len(params)},
+            )
+        )
+        keys = list(params[0])
+        columns = ["id", *keys]
         driver = connection.connection.driver_connection
         assert driver is not None  # noqa: S101 - a live connection has its driver's
         with (
             driver.cursor() as cursor,
             cursor.copy(f"COPY stix_object ({', '.join(columns)}) FROM STDIN") as copy,
         ):
-            for row in params:
-                copy.write_row([row[c] for c in columns])
-        first = min(p["date_added"] for p in params)
-        last = max(p["date_added"] for p in params)
-        found = {
-            (sid, version): rid
-            for rid, sid, version in self.session.execute(
-                select(O.id, O.stix_id, O.version).where(
-                    O.collection_id == params[0]["collection_id"],
-                    O.date_added >= first,
-                    O.date_added <= last,
-                )
-            )
-        }
-        return [found[(p["stix_id"], p["version"])] for p in params]
+            for row_id, row in zip(ids, params, strict=True):
+                copy.write_row([row_id, *(row[k] for k in keys)])
+        return ids
 
     def last_date_added(self, collection_id: str) -> dt.datetime | None:
         return self.session.scalar(

@@ -9,7 +9,7 @@ carries exactly one object's marking and the audit views can filter them by the 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from liaison.audit.chain import digest, lock_and_last
 from liaison.audit.models import AuditEvent
 from liaison.kit.clock import utcnow
 from liaison.kit.context import request_id
+from liaison.security.classification import Classification
 from liaison.security.principal import Principal
 
 _COLUMNS = [c.key for c in AuditEvent.__table__.columns]
@@ -67,6 +68,30 @@ def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> 
     # the unit of work's per-object bookkeeping.
     session.flush()
     session.execute(insert(AuditEvent), rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One object shown to a principal, with the level of its marking."""
+
+    action: str
+    object_type: str
+    object_id: str
+    marking_id: int
+    level: Classification
+
+
+def record_reads(session: Session, principal: Principal, reads: Iterable[Read]) -> None:
+    """One event per read of marked material; reads of PUBLIC objects leave none."""
+    record(
+        session,
+        principal,
+        [
+            Entry(r.action, r.object_type, r.object_id, marking_id=r.marking_id)
+            for r in reads
+            if r.level is not Classification.PUBLIC
+        ],
+    )
 
 
 def record_one(session: Session, principal: Principal, entry: Entry) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import Entry, Read, record, record_reads
 from liaison.decisions import settlement
 from liaison.decisions.consensus import (
     Facts,
@@ -202,19 +202,19 @@ class DecisionService:
         return found
 
     def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
-        record(
+        record_reads(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"decisions:proposal:{action}",
-                    object_type=OBJECT_TYPE,
-                    object_id=str(v.proposal.id),
-                    marking_id=v.proposal.marking_id,
+            (
+                Read(
+                    f"decisions:proposal:{action}",
+                    OBJECT_TYPE,
+                    str(v.proposal.id),
+                    v.proposal.marking_id,
+                    v.marking.level,
                 )
                 for v in views
-                if v.marking.level is not Classification.PUBLIC
-            ],
+            ),
         )
 
     def _reference_for_reader(self, proposal_ids: set[int]) -> dict[int, str]:

@@ -42,6 +42,7 @@ from liaison.web.deps import (
     Limit,
     Offset,
     page_request,
+    path_id,
     require,
 )
 from liaison.web.listing import Listing
@@ -63,9 +64,7 @@ STANCE_LABELS = {
 
 
 def _proposal_id(raw: str) -> int:
-    if not raw.isdecimal() or len(raw) > 10:  # noqa: PLR2004 - the id column's digits
-        raise ProposalNotFound(raw)
-    return int(raw)
+    return path_id(raw, ProposalNotFound)
 
 
 def remaining(deadline: dt.datetime | None, now: dt.datetime) -> str:

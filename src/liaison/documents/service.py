@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import Entry, Read, record, record_reads
 from liaison.documents import rules, search
 from liaison.documents.errors import (
     DocumentNotFound,
@@ -124,19 +124,19 @@ class DocumentService:
         return found
 
     def _audit_reads(self, action: str, views: Sequence[DocumentView]) -> None:
-        record(
+        record_reads(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"documents:document:{action}",
-                    object_type=OBJECT_TYPE,
-                    object_id=str(v.document.id),
-                    marking_id=v.document.marking_id,
+            (
+                Read(
+                    f"documents:document:{action}",
+                    OBJECT_TYPE,
+                    str(v.document.id),
+                    v.document.marking_id,
+                    v.marking.level,
                 )
                 for v in views
-                if v.marking.level is not Classification.PUBLIC
-            ],
+            ),
         )
 
     def _read(self, document_id: int, action: str, *, with_text: bool = False) -> DocumentView:

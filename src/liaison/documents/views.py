@@ -40,6 +40,7 @@ from liaison.web.deps import (
     Offset,
     RowId,
     page_request,
+    path_id,
     require,
 )
 from liaison.web.listing import Listing
@@ -56,9 +57,7 @@ PREVIEW_CHARS = 20_000
 
 def _document_id(raw: str) -> int:
     """A path id; anything that is not one is the same 404 as a hidden document."""
-    if not raw.isdecimal() or len(raw) > 10:  # noqa: PLR2004 - the id column's digits
-        raise DocumentNotFound(raw)
-    return int(raw)
+    return path_id(raw, DocumentNotFound)
 
 
 def _snippet(view: DocumentView) -> Markup | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import Entry, Read, record, record_reads
 from liaison.errors import InvalidInput
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -43,7 +43,6 @@ from liaison.programmes.shown import (
     T,
 )
 from liaison.registry.service import RegistryService, nation_profile
-from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, banner, short
 from liaison.security.permissions import Permission
@@ -107,19 +106,19 @@ class ProgrammeBase:
         return out
 
     def _audit_reads(self, shown: Iterable[Shown[Any]]) -> None:
-        record(
+        record_reads(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"programmes:{OBJECT[type(s.row)]}:read",
-                    object_type=OBJECT[type(s.row)],
-                    object_id=str(s.row.id),
-                    marking_id=s.row.marking_id,
+            (
+                Read(
+                    f"programmes:{OBJECT[type(s.row)]}:read",
+                    OBJECT[type(s.row)],
+                    str(s.row.id),
+                    s.row.marking_id,
+                    s.marking.level,
                 )
                 for s in shown
-                if s.marking.level is not Classification.PUBLIC
-            ],
+            ),
         )
 
     def _audit_write(

@@ -16,7 +16,7 @@ import pycountry
 from sqlalchemy import Date, Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import Entry, Read, record, record_reads
 from liaison.db.base import Base
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
@@ -124,19 +124,19 @@ class RegistryService:
     def _audit_reads(self, agreements: list[SecurityAgreement]) -> None:
         """Reads of marked agreements above PUBLIC leave a trace, one event per record."""
         levels = self.markings.many(a.marking_id for a in agreements)
-        record(
+        record_reads(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action="registry:security_agreement:read",
-                    object_type="security_agreement",
-                    object_id=str(a.id),
-                    marking_id=a.marking_id,
+            (
+                Read(
+                    "registry:security_agreement:read",
+                    "security_agreement",
+                    str(a.id),
+                    a.marking_id,
+                    levels[a.marking_id].level,
                 )
                 for a in agreements
-                if levels[a.marking_id].level is not Classification.PUBLIC
-            ],
+            ),
         )
 
     def release_code(self, name: str) -> str | None:

@@ -55,9 +55,10 @@ class TaxiiCollection(Base):
 class StixObject(Marked, Base):
     __tablename__ = "stix_object"
     __table_args__ = (
-        UniqueConstraint("collection_id", "stix_id", "version", name="uq_stix_object_version"),
+        # stix_id first: the one index serves uniqueness, a collection's versions of an object
+        # and every lookup by STIX id (one random-key index to keep up on ingest, not two)
+        UniqueConstraint("stix_id", "version", "collection_id", name="uq_stix_object_version"),
         Index("ix_stix_object_page", "collection_id", "date_added", "id"),
-        Index("ix_stix_object_stix_id", "stix_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

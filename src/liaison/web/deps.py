@@ -168,6 +168,14 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip.")]
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="The row's id.")]
 
 
+def path_id(raw: str, not_found: Callable[[str], Exception]) -> int:
+    """A row id taken from a path as text: anything that is not one (not decimal, beyond
+    ``MAX_ID``) raises ``not_found(raw)``, the same answer as for a hidden row."""
+    if not raw.isdecimal() or len(raw) > len(str(MAX_ID)) or int(raw) > MAX_ID:
+        raise not_found(raw)
+    return int(raw)
+
+
 def page_request(
     settings: Settings, limit: int | None, offset: int, sort: str | None
 ) -> PageRequest:

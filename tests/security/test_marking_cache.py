@@ -52,7 +52,8 @@ def test_committed_markings_are_read_once(engine):
     with unit_of_work(factory) as session:
         mid = MarkingStore(session).intern(SECOND)
     statements: list[str] = []
-    def seen(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN002
+
+    def seen(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", seen)

@@ -1,12 +1,15 @@
 """The audit chain: writes and marked reads leave events; verify proves the chain and names
 the first altered row; the audit views are filtered by the policy."""
 
+import threading
+
 import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
+from liaison.audit.recorder import Entry, record
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.identity.service import IdentityService
@@ -152,10 +155,6 @@ class TestAuditViews:
 def test_concurrent_appends_keep_one_chain(engine):
     """Appends from several threads at once: each takes the lock and the tail in turn (one
     round trip on PostgreSQL), so the chain stays one line with no gap or fork."""
-    import threading
-
-    from liaison.audit.recorder import Entry, record
-
     factory = session_factory(engine)
     before = len(events(engine))
     start = threading.Barrier(4)

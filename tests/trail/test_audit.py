@@ -1,6 +1,8 @@
 """The audit chain: writes and marked reads leave events; verify proves the chain and names
 the first altered row; the audit views are filtered by the policy."""
 
+import datetime as dt
+import json
 import threading
 
 import pytest
@@ -9,7 +11,7 @@ from typer.testing import CliRunner
 
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import Entry, _jsonable, record
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.identity.service import IdentityService
@@ -178,3 +180,21 @@ def test_concurrent_appends_keep_one_chain(engine):
     assert len(events(engine)) == before + 40
     with unit_of_work(factory) as session:
         assert verify(session).ok
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ({"objects": ["a", "b"], "n": 2, "ok": True, "x": None}, None),  # plain: as given
+        ({"at": dt.date(2026, 11, 23)}, {"at": "2026-11-23"}),
+        ({"pair": ("a", 1)}, {"pair": ["a", 1]}),
+        ({"by": {1: "x"}}, {"by": {"1": "x"}}),
+        ({"f": float("nan")}, {"f": float("nan")}),
+    ],
+)
+def test_audit_documents_are_stored_as_json_reads_them_back(given, stored):
+    """The hash covers what is read back: anything JSON would change is normalised first."""
+    expected = given if stored is None else stored
+    result = _jsonable(given)
+    assert json.dumps(result, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert json.loads(json.dumps(result, default=str)) == json.loads(json.dumps(expected))

@@ -9,6 +9,7 @@ carries exactly one object's marking and the audit views can filter them by the 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,24 @@ def record_one(session: Session, principal: Principal, entry: Entry) -> None:
 
 
 def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``value`` as the JSON it will be stored and read back as (what the hash covers)."""
     if value is None:
         return None
+    if type(value) is dict and _plain(value):  # already JSON: a TAXII page's thousand ids
+        return value
     return dict(json.loads(json.dumps(dict(value), default=str, sort_keys=True)))
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` reads back from JSON unchanged (str keys, lists, scalars, finite
+    floats) — then it needs no round trip through the encoder."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    if kind is list:
+        return all(_plain(v) for v in value)  # type: ignore[attr-defined]
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())  # type: ignore[attr-defined]
+    return False

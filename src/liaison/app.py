@@ -74,6 +74,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(RequestContext)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(_health_router())
+    # The TAXII routes first: routing tries routes in order, and a client paging a collection
+    # sends thousands of requests (the prefix /taxii2/ overlaps no other route).
+    app.include_router(sharing_taxii.router)
     app.include_router(registry_api.router)
     app.include_router(registry_views.router)
     app.include_router(documents_api.router)
@@ -86,7 +89,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(programmes_views.router)
     app.include_router(decisions_api.router)
     app.include_router(decisions_views.router)
-    app.include_router(sharing_taxii.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
     return app

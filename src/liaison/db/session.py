@@ -26,7 +26,20 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        finish(session, failed=True)
+        raise
+    finish(session, failed=False)
+
+
+def finish(session: Session, *, failed: bool) -> None:
+    """End a unit of work: commit it (or roll it back when ``failed``), then close it. For
+    code that holds a session across threads, such as the request's (``web.deps``)."""
+    try:
+        if failed:
+            session.rollback()
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise

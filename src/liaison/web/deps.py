@@ -16,14 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, ClassVar
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from liaison.config import Settings
-from liaison.db.session import SessionFactory, unit_of_work
+from liaison.db.session import SessionFactory, finish
 from liaison.errors import LiaisonError
 from liaison.kit.pagination import PageRequest
 from liaison.security.authn import (
@@ -53,12 +54,20 @@ class Forbidden(LiaisonError):
     title = "Forbidden"
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commits after the handler returns, before the response
     is sent (scope="function"), so a client that reads right after a write sees it."""
     factory: SessionFactory = request.app.state.session_factory
-    with unit_of_work(factory) as session:
+    # Made here, on the event loop (a session connects at its first query, in the handler's
+    # thread); only its end, which talks to the database, goes to a worker thread. One thread
+    # hop fewer per request than a synchronous dependency.
+    session = factory()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(finish, session, failed=True)
+        raise
+    await run_in_threadpool(finish, session, failed=False)
 
 
 async def _settings(request: Request) -> Settings:

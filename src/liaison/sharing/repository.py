@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Text,
     any_,
     bindparam,
     delete,
@@ -51,8 +52,15 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def one_of(column: Any, values: Sequence[Any], dialect: str) -> ColumnElement[bool]:  # noqa: ANN401
-    """``column IN values``: one bound array on PostgreSQL (``= ANY``), a list elsewhere."""
+    """``column IN values``: one bound array on PostgreSQL (``= ANY``), a list elsewhere.
+
+    On PostgreSQL, strings without a comma (STIX ids) travel as one text split by the server:
+    the driver builds a 10,000-element array in Python (~40 ms an envelope), a joined string
+    in microseconds."""
     if dialect == "postgresql":
+        if values and all(isinstance(v, str) and "," not in v for v in values):
+            joined = bindparam("joined", ",".join(values), type_=Text())
+            return column == any_(func.string_to_array(joined, ",", type_=ARRAY(Text())))  # type: ignore[no-any-return]
         kind = String() if values and isinstance(values[0], str) else Integer()
         return column == any_(bindparam("values", list(values), type_=ARRAY(kind)))  # type: ignore[no-any-return]
     return column.in_(values)  # type: ignore[no-any-return]

@@ -159,19 +159,19 @@ def user_for_token(session: Session, token: str) -> tuple[Holder, frozenset[str]
     t, u, o = ApiToken, User, Organisation
     row = session.execute(
         select(
-            t.id,
+            t.id.label("token_id"),
             t.scopes,
             t.expires_at,
             t.revoked,
             t.last_used_at,
-            u.id,
+            u.id.label("user_id"),
             u.username,
             u.display_name,
             u.clearance,
             u.caveats,
             u.roles,
             u.disabled,
-            o.id,
+            o.id.label("organisation_id"),
             o.name,
             o.kind,
             o.nation_iso3,
@@ -187,23 +187,22 @@ def user_for_token(session: Session, token: str) -> tuple[Holder, frozenset[str]
     now = utcnow()
     if row is None or row.revoked or row.expires_at <= now or row.disabled:
         return None
-    token_id, scopes, _, _, last_used, user_id = row[:6]
-    if last_used is None or now - last_used > dt.timedelta(minutes=1):
-        session.execute(update(t).where(t.id == token_id).values(last_used_at=now))
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        session.execute(update(t).where(t.id == row.token_id).values(last_used_at=now))
     holder = Holder(
-        user_id=user_id,
+        user_id=row.user_id,
         username=row.username,
         display_name=row.display_name,
         clearance=row.clearance,
         caveats=tuple(row.caveats or ()),
         roles=tuple(row.roles or ()),
-        organisation_id=row[12],
+        organisation_id=row.organisation_id,
         organisation=row.name,
         kind=row.kind,
         nation_iso3=row.nation_iso3,
         communities=frozenset(row.communities.split(_SEP)) if row.communities else frozenset(),
     )
-    return holder, frozenset(scopes or ())
+    return holder, frozenset(row.scopes or ())
 
 
 def session_for_cookie(session: Session, cookie: str) -> LoginSession | None:

@@ -6,13 +6,16 @@ import json
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
-from liaison.audit.chain import verify
+from liaison.audit.chain import canonical_of, verify
 from liaison.audit.models import AuditEvent
-from liaison.audit.recorder import Entry, _jsonable, record
+from liaison.audit.recorder import Entry, _encoded, record
 from liaison.cli.main import app
+from liaison.db.json import EncodedJSON, encoded_strings
 from liaison.db.session import session_factory, unit_of_work
 from liaison.identity.service import IdentityService
 from liaison.security.classification import Classification
@@ -195,6 +198,54 @@ def test_concurrent_appends_keep_one_chain(engine):
 def test_audit_documents_are_stored_as_json_reads_them_back(given, stored):
     """The hash covers what is read back: anything JSON would change is normalised first."""
     expected = given if stored is None else stored
-    result = _jsonable(given)
+    result = json.loads(_encoded(given))
     assert json.dumps(result, sort_keys=True) == json.dumps(expected, sort_keys=True)
     assert json.loads(json.dumps(result, default=str)) == json.loads(json.dumps(expected))
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+_documents = st.none() | st.dictionaries(st.text(), _json, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=_documents,
+    after=_documents,
+    text_=st.text(),
+    number=st.integers(min_value=0, max_value=2**40),
+    marking=st.none() | st.integers(min_value=1, max_value=2**31),
+)
+def test_canonical_json_is_written_key_by_key_as_json_dumps_writes_it(
+    before, after, text_, number, marking
+):
+    """The hash covers ``canonical_of``; it must be exactly the one-call ``json.dumps`` form
+    that earlier rows were hashed with, whether a document comes as a value or pre-encoded."""
+    at = dt.datetime(2026, 12, 1, 14, 30, tzinfo=dt.UTC)
+    values = {
+        "seq": number,
+        "at": at,
+        "request_id": text_,
+        "actor": text_,
+        "actor_user_id": number,
+        "action": "a:b:c",
+        "object_type": text_,
+        "object_id": text_,
+        "marking_id": marking,
+        "before": before,
+        "after": after,
+    }
+    reference = dict(values, at=at.isoformat(timespec="microseconds"))
+    expected = json.dumps(reference, sort_keys=True, separators=(",", ":"), default=str)
+    assert canonical_of(values) == expected.encode()
+    encoded = dict(values, before=_encoded(before), after=_encoded(after))
+    assert canonical_of(encoded) == expected.encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), max_size=20))
+def test_a_list_of_strings_is_encoded_fast_exactly_as_canonically(items):
+    assert encoded_strings("objects", items) == EncodedJSON.of({"objects": items})

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,26 +15,49 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from liaison.audit.models import AuditEvent
+from liaison.db.json import EncodedJSON, canonical_dumps
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x4C494149  # "LIAI": the advisory lock that serialises appends on PostgreSQL
 
 
+_FIELDS = sorted(  # the canonical document's keys, in the order sort_keys writes them
+    [
+        "seq",
+        "at",
+        "request_id",
+        "actor",
+        "actor_user_id",
+        "action",
+        "object_type",
+        "object_id",
+        "marking_id",
+        "before",
+        "after",
+    ]
+)
+
+
+def canonical_of(values: Mapping[str, Any]) -> bytes:
+    """The canonical JSON of an event's hashed fields (``values`` holds them, ``at`` as a
+    datetime): exactly ``json.dumps(payload, sort_keys=True, separators=(",", ":"))``,
+    written key by key so that an ``EncodedJSON`` value is spliced in as it is."""
+    parts = []
+    for key in _FIELDS:
+        value = values[key]
+        if key == "at":
+            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        text_ = value if type(value) is EncodedJSON else canonical_dumps(value)
+        parts.append(f'"{key}":{text_}')
+    return ("{" + ",".join(parts) + "}").encode()
+
+
 def canonical(event: AuditEvent) -> bytes:
-    payload = {
-        "seq": event.seq,
-        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "request_id": event.request_id,
-        "actor": event.actor,
-        "actor_user_id": event.actor_user_id,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "marking_id": event.marking_id,
-        "before": event.before,
-        "after": event.after,
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return canonical_of({key: getattr(event, key) for key in _FIELDS})
+
+
+def digest_of(prev_hash: str, values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical_of(values)).hexdigest()
 
 
 def digest(prev_hash: str, event: AuditEvent) -> str:

@@ -17,14 +17,15 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from liaison.audit.chain import digest, lock_and_last
+from liaison.audit.chain import digest_of, lock_and_last
 from liaison.audit.models import AuditEvent
+from liaison.db.json import EncodedJSON
 from liaison.kit.clock import utcnow
 from liaison.kit.context import request_id
 from liaison.security.classification import Classification
 from liaison.security.principal import Principal
 
-_COLUMNS = [c.key for c in AuditEvent.__table__.columns]
+_INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type] # a Table, typed as FromClause
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +34,8 @@ class Entry:
     object_type: str
     object_id: str
     marking_id: int | None = None
-    before: Mapping[str, Any] | None = None
-    after: Mapping[str, Any] | None = None
+    before: Mapping[str, Any] | EncodedJSON | None = None
+    after: Mapping[str, Any] | EncodedJSON | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -42,33 +43,33 @@ def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> 
     """Append ``entries`` to the chain, in order, inside the current transaction."""
     if not entries:
         return
+    # Whatever the caller has pending goes first (a later failure rolls it back together
+    # with the events that describe it).
+    session.flush()
     seq, prev_hash = lock_and_last(session)
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
-        event = AuditEvent(
-            seq=seq,
-            at=now,
-            request_id=request_id.get(),
-            actor=principal.username,
-            actor_user_id=principal.user_id,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            marking_id=entry.marking_id,
-            before=_jsonable(entry.before),
-            after=_jsonable(entry.after),
-            prev_hash=prev_hash,
-        )
-        event.hash = digest(prev_hash, event)
-        prev_hash = event.hash
-        rows.append({c: getattr(event, c) for c in _COLUMNS})
-    # Written now, in this transaction (a later failure rolls them back together with the
-    # change they describe), after whatever the caller has pending; as plain rows, without
-    # the unit of work's per-object bookkeeping.
-    session.flush()
-    session.execute(insert(AuditEvent), rows)
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": now,
+            "request_id": request_id.get(),
+            "actor": principal.username,
+            "actor_user_id": principal.user_id,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "marking_id": entry.marking_id,
+            "before": _encoded(entry.before),
+            "after": _encoded(entry.after),
+            "prev_hash": prev_hash,
+        }
+        row["hash"] = prev_hash = digest_of(prev_hash, row)
+        rows.append(row)
+    # Plain rows through Core: no unit-of-work bookkeeping, and each document's text, already
+    # made for the hash, stored as it is (``EncodedJSON``).
+    session.execute(_INSERT, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +100,15 @@ def record_one(session: Session, principal: Principal, entry: Entry) -> None:
     record(session, principal, [entry])
 
 
-def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """``value`` as the JSON it will be stored and read back as (what the hash covers)."""
-    if value is None:
-        return None
-    if type(value) is dict and _plain(value):  # already JSON: a TAXII page's thousand ids
+def _encoded(value: Mapping[str, Any] | EncodedJSON | None) -> EncodedJSON | None:
+    """``value`` as the JSON text it will be stored as, and read back and hashed as."""
+    if value is None or isinstance(value, EncodedJSON):
         return value
-    return dict(json.loads(json.dumps(dict(value), default=str, sort_keys=True)))
+    if type(value) is dict and _plain(value):  # already JSON: a TAXII page's thousand ids
+        return EncodedJSON.of(value)
+    # Anything else through a round trip first, so that what is hashed now is what reads
+    # back: tuples become lists, dates strings, non-string keys strings (then sorted as such).
+    return EncodedJSON.of(json.loads(json.dumps(dict(value), default=str, sort_keys=True)))
 
 
 def _plain(value: object) -> bool:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from liaison.db.json import json_serializer
+
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; a SQLite file's folder is created when missing."""
@@ -17,14 +19,23 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False},
+            json_serializer=json_serializer,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     # Sessions in UTC: timestamps come back from the driver already in UTC (what UTCDateTime
     # would convert them to), and SQL date functions never depend on the server's zone.
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        connect_args={"options": "-c timezone=UTC"},
+        json_serializer=json_serializer,
     )
 
 

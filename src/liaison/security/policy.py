@@ -139,9 +139,41 @@ def _marking_in_pg(element: _MarkingIn, compiler: SQLCompiler, **kw: Any) -> str
     return f"{column} = ANY(ARRAY({ids}))"
 
 
+def policy_key(principal: Principal, on: dt.date | None = None) -> tuple[Any, ...]:
+    """Everything of ``principal`` the policy looks at on ``on``: two principals with the same
+    key read exactly the same markings that day (``readable`` caches its clause by it)."""
+    if principal.side is not Side.PARTNER:
+        ceiling = None
+    else:
+        found = principal.ceiling_on(on or today())
+        ceiling = found.rank if found is not None else None
+    return (
+        principal.side,
+        principal.clearance.rank,
+        frozenset(principal.caveats),
+        principal.communities,
+        principal.release_codes if principal.side is Side.PARTNER else frozenset(),
+        ceiling,
+    )
+
+
+_CLAUSES: dict[tuple[Any, ...], _MarkingIn] = {}
+_CLAUSES_MAX = 4096  # distinct (policy key, model) pairs kept; then the cache starts again
+
+
 def readable(stmt: S, principal: Principal, model: type[Marked], on: dt.date | None = None) -> S:
-    """``stmt`` restricted to the rows of ``model`` that ``principal`` may read."""
+    """``stmt`` restricted to the rows of ``model`` that ``principal`` may read.
+
+    The clause is built once per policy key and model and then shared: a clause is immutable,
+    so statements may share it, and SQLAlchemy computes its cache key once (building and
+    keying it took ~0.5 ms of a TAXII page)."""
     if principal.side is Side.SYSTEM:
         return stmt
-    column: Any = model.marking_id
-    return stmt.where(_MarkingIn(column, readable_marking_ids(principal, on)))
+    key = (*policy_key(principal, on), model)
+    clause = _CLAUSES.get(key)
+    if clause is None:
+        if len(_CLAUSES) >= _CLAUSES_MAX:
+            _CLAUSES.clear()
+        column: Any = model.marking_id
+        clause = _CLAUSES[key] = _MarkingIn(column, readable_marking_ids(principal, on))
+    return stmt.where(clause)

@@ -23,13 +23,14 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
+from liaison.db.json import encoded_strings
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import utcnow
 from liaison.registry.service import RegistryService, partner_groups
@@ -112,6 +113,16 @@ class PageRow(NamedTuple):
     date_added: dt.datetime
     marking_id: int
     body: str | None = None
+
+
+# A page's rows are read by position where there are a thousand of them: a SQLAlchemy Row's
+# attribute access costs ~1 µs (a name lookup through its key map), indexing ~60 ns.
+ROW_ID: Final = 0
+STIX_ID: Final = 1
+VERSION: Final = 2
+DATE_ADDED: Final = 3
+MARKING_ID: Final = 4
+BODY: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +346,7 @@ class SharingService:
         return ObjectPage(page, more, token)
 
     def _audit_page(self, action: str, collection_id: str, rows: Sequence[PageRow]) -> None:
-        marking_ids = {r.marking_id for r in rows}
+        marking_ids = {r[MARKING_ID] for r in rows}
         self._load_markings(marking_ids)
         if all(self._marking_cache[m].level is Classification.PUBLIC for m in marking_ids):
             return
@@ -348,7 +359,7 @@ class SharingService:
                     "taxii-collection",
                     collection_id,
                     marking_id=self.strictest_id(marking_ids),
-                    after={"objects": sorted({r.stix_id for r in rows})},
+                    after=encoded_strings("objects", sorted({r[STIX_ID] for r in rows})),
                 )
             ],
         )

@@ -25,6 +25,7 @@ from liaison.errors import LiaisonError
 from liaison.security.principal import Principal
 from liaison.sharing import stix
 from liaison.sharing.service import (
+    BODY,
     BadRequest,
     ObjectPage,
     SharingService,
@@ -135,7 +136,7 @@ def envelope(page: ObjectPage) -> Response:
     if page.next:
         head["next"] = page.next
     prefix = orjson.dumps(head)[:-1]
-    objects = ",".join(r.body or "" for r in page.rows)
+    objects = ",".join([r[BODY] or "" for r in page.rows])
     body = prefix + b',"objects":[' + objects.encode() + b"]}" if page.rows else orjson.dumps(head)
     return Response(body, 200, headers=_page_headers(page), media_type=TAXII_MEDIA)
 

@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Text, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from liaison.audit.models import AuditEvent
+from liaison.db.base import UTCDateTime
 from liaison.db.json import EncodedJSON, canonical_dumps
 
 GENESIS = "0" * 64
@@ -36,20 +37,47 @@ _FIELDS = sorted(  # the canonical document's keys, in the order sort_keys write
         "after",
     ]
 )
+_HEAD = _FIELDS[: _FIELDS.index("after")]  # action, actor, actor_user_id
+_MID = _FIELDS[_FIELDS.index("after") + 1 : _FIELDS.index("before")]  # at
+_TAIL = _FIELDS[_FIELDS.index("before") + 1 : _FIELDS.index("seq")]  # marking_id ... request_id
+assert _FIELDS[-1] == "seq"  # noqa: S101 - liaison_audit_append (migration 0009) relies on it
+
+
+def _member(key: str, value: Any) -> str:  # noqa: ANN401
+    if key == "at":
+        value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return f'"{key}":' + (value if type(value) is EncodedJSON else canonical_dumps(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Pieces:
+    """An event's canonical JSON but for its documents and ``seq``: the text is
+    ``head + after + mid + before + tail + ',"seq":N}'`` (``null`` for a missing document)."""
+
+    head: str
+    mid: str
+    tail: str
+
+
+def pieces_of(values: Mapping[str, Any]) -> Pieces:
+    return Pieces(
+        "{" + ",".join(_member(k, values[k]) for k in _HEAD) + ',"after":',
+        "," + ",".join(_member(k, values[k]) for k in _MID) + ',"before":',
+        "," + ",".join(_member(k, values[k]) for k in _TAIL),
+    )
+
+
+def _document(value: Any) -> str:  # noqa: ANN401
+    return value if type(value) is EncodedJSON else canonical_dumps(value)
 
 
 def canonical_of(values: Mapping[str, Any]) -> bytes:
     """The canonical JSON of an event's hashed fields (``values`` holds them, ``at`` as a
     datetime): exactly ``json.dumps(payload, sort_keys=True, separators=(",", ":"))``,
-    written key by key so that an ``EncodedJSON`` value is spliced in as it is."""
-    parts = []
-    for key in _FIELDS:
-        value = values[key]
-        if key == "at":
-            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        text_ = value if type(value) is EncodedJSON else canonical_dumps(value)
-        parts.append(f'"{key}":{text_}')
-    return ("{" + ",".join(parts) + "}").encode()
+    written piece by piece so that an ``EncodedJSON`` document is spliced in as it is."""
+    p = pieces_of(values)
+    text_ = p.head + _document(values["after"]) + p.mid + _document(values["before"]) + p.tail
+    return (text_ + f',"seq":{canonical_dumps(values["seq"])}}}').encode()
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -62,6 +90,40 @@ def digest_of(prev_hash: str, values: Mapping[str, Any]) -> str:
 
 def digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(event)).hexdigest()
+
+
+def append_one(session: Session, values: Mapping[str, Any]) -> None:
+    """Append one event (``values``: every hashed field but ``seq``, documents as
+    ``EncodedJSON`` or None) in one round trip: PostgreSQL only (migration 0009)."""
+    p = pieces_of({**values, "seq": 0})
+    session.execute(
+        _APPEND,
+        {
+            "head": p.head,
+            "mid": p.mid,
+            "tail": p.tail,
+            "at": values["at"],
+            "request_id": values["request_id"],
+            "actor": values["actor"],
+            "actor_user_id": values["actor_user_id"],
+            "action": values["action"],
+            "object_type": values["object_type"],
+            "object_id": values["object_id"],
+            "marking_id": values["marking_id"],
+            "before": values["before"],
+            "after": values["after"],
+        },
+    )
+
+
+_APPEND = text(
+    "SELECT liaison_audit_append(:head, :mid, :tail, :at, :request_id, :actor, "
+    ":actor_user_id, :action, :object_type, :object_id, :marking_id, :before, :after)"
+).bindparams(
+    bindparam("at", type_=UTCDateTime()),
+    bindparam("before", type_=Text()),
+    bindparam("after", type_=Text()),
+)
 
 
 def lock_and_last(session: Session) -> tuple[int, str]:

@@ -8,6 +8,7 @@ carries exactly one object's marking and the audit views can filter them by the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from liaison.audit.chain import digest_of, lock_and_last
+from liaison.audit.chain import append_one, digest_of, lock_and_last
 from liaison.audit.models import AuditEvent
 from liaison.db.json import EncodedJSON
 from liaison.kit.clock import utcnow
@@ -46,30 +47,36 @@ def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> 
     # Whatever the caller has pending goes first (a later failure rolls it back together
     # with the events that describe it).
     session.flush()
-    seq, prev_hash = lock_and_last(session)
     now = utcnow()
+    if len(entries) == 1 and session.get_bind().dialect.name == "postgresql":
+        append_one(session, _values(principal, entries[0], now))
+        return
+    seq, prev_hash = lock_and_last(session)
     rows: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
-        row: dict[str, Any] = {
-            "seq": seq,
-            "at": now,
-            "request_id": request_id.get(),
-            "actor": principal.username,
-            "actor_user_id": principal.user_id,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "marking_id": entry.marking_id,
-            "before": _encoded(entry.before),
-            "after": _encoded(entry.after),
-            "prev_hash": prev_hash,
-        }
+        row = {"seq": seq, **_values(principal, entry, now), "prev_hash": prev_hash}
         row["hash"] = prev_hash = digest_of(prev_hash, row)
         rows.append(row)
     # Plain rows through Core: no unit-of-work bookkeeping, and each document's text, already
     # made for the hash, stored as it is (``EncodedJSON``).
     session.execute(_INSERT, rows)
+
+
+def _values(principal: Principal, entry: Entry, now: dt.datetime) -> dict[str, Any]:
+    """An event's hashed fields but ``seq``."""
+    return {
+        "at": now,
+        "request_id": request_id.get(),
+        "actor": principal.username,
+        "actor_user_id": principal.user_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "marking_id": entry.marking_id,
+        "before": _encoded(entry.before),
+        "after": _encoded(entry.after),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from liaison.db.json import json_serializer
 
@@ -30,13 +32,40 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     # Sessions in UTC: timestamps come back from the driver already in UTC (what UTCDateTime
     # would convert them to), and SQL date functions never depend on the server's zone.
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
-        pool_pre_ping=True,
         connect_args={"options": "-c timezone=UTC"},
         json_serializer=json_serializer,
     )
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled connection is pinged before use only when it has sat idle this long: one that was
+# in use a moment ago is alive, and a ping is a round trip on every request (``pool_pre_ping``
+# pings always). A connection the server dropped while busy fails its statement, and
+# SQLAlchemy discards it and the pool's older ones (its disconnect handling).
+IDLE_PING_SECONDS = 5.0
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:  # noqa: ANN401
+    since = record.info.get("checked_in")
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as exc:  # any failure means the connection is gone: the pool reconnects
+        raise DisconnectionError from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401

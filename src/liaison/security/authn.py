@@ -193,7 +193,10 @@ def user_for_token(session: Session, token: str) -> tuple[Holder, frozenset[str]
     folded in), and a write of ``last_used_at`` at most once a minute."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.execute(_TOKEN_QUERY, {"token_hash": token_digest(token)}).one_or_none()
+    # Core, through the session's connection: the ORM's execution path adds more than the
+    # query costs in the database.
+    connection = session.connection()
+    row = connection.execute(_TOKEN_QUERY, {"token_hash": token_digest(token)}).one_or_none()
     now = utcnow()
     if row is None or row.revoked or row.expires_at <= now or row.disabled:
         return None

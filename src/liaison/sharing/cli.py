@@ -34,7 +34,7 @@ from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
 from liaison.sharing.federation import Federation, pull_page
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import MAX_LIMIT, SharingService, import_misp
+from liaison.sharing.service import BODY, MAX_LIMIT, SharingService, import_misp
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 
@@ -197,7 +197,7 @@ def export(
         token: str | None = None
         while True:
             page = service.page(view.row.id, query, limit=MAX_LIMIT, next_token=token)
-            bodies.extend(r.body or "" for r in page.rows)
+            bodies.extend(r[BODY] or "" for r in page.rows)
             progress.advance(task, len(page.rows))
             if not page.more:
                 break

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Response
 
 from liaison.sharing import misp
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import MAX_LIMIT, ObjectNotFound, SharingService
+from liaison.sharing.service import BODY, MARKING_ID, MAX_LIMIT, ObjectNotFound, SharingService
 from liaison.web.deps import AppSettings, AuthenticatedPrincipal, DbSession
 
 router = APIRouter(prefix="/misp-feed", tags=["sharing"])
@@ -43,7 +43,7 @@ def _events(service: SharingService, collection_id: str) -> Iterator[misp.FeedEv
         page = service.page(collection_id, query, limit=MAX_LIMIT, next_token=token, kind="misp")
         for row in page.rows:
             event = misp.feed_event(
-                orjson.loads(row.body or "{}"), service.marking(row.marking_id), ORG
+                orjson.loads(row[BODY] or "{}"), service.marking(row[MARKING_ID]), ORG
             )
             if event is not None:
                 yield event
@@ -77,7 +77,9 @@ def event(collection_ref: str, event_file: str, service: Service) -> Response:
     stix_id = f"indicator--{event_uuid}"
     page = service.object_page(view.row.id, stix_id, ObjectQuery(), limit=1, next_token=None)
     row = page.rows[0]
-    found = misp.feed_event(orjson.loads(row.body or "{}"), service.marking(row.marking_id), ORG)
+    found = misp.feed_event(
+        orjson.loads(row[BODY] or "{}"), service.marking(row[MARKING_ID]), ORG
+    )
     if found is None:
         raise ObjectNotFound(stix_id)
     return _json(found.event)

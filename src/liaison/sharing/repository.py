@@ -34,7 +34,7 @@ from sqlalchemy import (
     tuple_,
     type_coerce,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from liaison.security.policy import policy_key, readable
@@ -130,6 +130,16 @@ def _statistics_stale(connection: Connection) -> bool:
     return stale
 
 
+def _driver_rows(result: CursorResult[Any]) -> list[Any]:
+    """A PostgreSQL page's rows as the driver returns them (tuples): its columns need no
+    conversion there (``PG_PAGE_COLUMNS``), and a thousand SQLAlchemy ``Row`` objects cost
+    ~1 ms a page. Read by position, as ``PageRow`` lays them out."""
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 class StixRepository:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
@@ -158,14 +168,16 @@ class StixRepository:
         stmt = self._page_statement(query, after is not None, with_body=with_body)
         # Plain rows through the session's connection: no ORM loading for a thousand rows.
         connection = self.session.connection()
-        if self.dialect != "postgresql" or not _statistics_stale(connection):
+        if self.dialect != "postgresql":
             return list(connection.execute(stmt, params).all())
+        if not _statistics_stale(connection):
+            return _driver_rows(connection.execute(stmt, params))
         # Walk ix_stix_object_page in keyset order, whatever the statistics say: right after a
         # bulk load (before autovacuum analyses the table) the planner would otherwise fetch
         # every row of the collection and sort them, for each page.
         connection.exec_driver_sql("SET LOCAL enable_sort = off")
         try:
-            return list(connection.execute(stmt, params).all())
+            return _driver_rows(connection.execute(stmt, params))
         finally:
             connection.exec_driver_sql("SET LOCAL enable_sort = on")
 

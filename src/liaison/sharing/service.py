@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
@@ -103,6 +103,15 @@ class CollectionView:
         return body
 
 
+_T = TaxiiCollection
+_COLLECTION_AUDIENCE = (
+    select(_T.id, _T.readers, _T.writers)
+    .where(or_(_T.id == bindparam("ref"), _T.alias == bindparam("ref")))
+    .order_by((_T.id == bindparam("ref")).desc())  # an id before an alias that spells it
+    .limit(1)
+)
+
+
 class PageRow(NamedTuple):
     """One stored version on a page. The page query's own rows have the same fields and are
     used as they come (a page is a thousand of them: no per-row Python work)."""
@@ -133,11 +142,11 @@ class ObjectPage:
 
     @property
     def first_added(self) -> str | None:
-        return stix.format_datetime(self.rows[0].date_added) if self.rows else None
+        return stix.format_datetime(self.rows[0][DATE_ADDED]) if self.rows else None
 
     @property
     def last_added(self) -> str | None:
-        return stix.format_datetime(self.rows[-1].date_added) if self.rows else None
+        return stix.format_datetime(self.rows[-1][DATE_ADDED]) if self.rows else None
 
 
 @dataclass
@@ -255,6 +264,20 @@ class SharingService:
             raise CollectionNotFound(ref)
         return view
 
+    def readable_collection_id(self, ref: str) -> str:
+        """The id of a collection the principal may read (by id or alias), for the TAXII
+        read endpoints: one prebuilt query of three columns, no ORM object (the same answers
+        as ``readable_collection``: 404 outside its audience, 403 when it is write-only)."""
+        found = self.session.execute(_COLLECTION_AUDIENCE, {"ref": ref}).first()
+        if found is None:
+            raise CollectionNotFound(ref)
+        can_read = audience_allows(found[1] or (), self.principal)
+        if not can_read and not audience_allows(found[2] or (), self.principal):
+            raise CollectionNotFound(ref)
+        if not can_read:
+            raise NotPermitted("this collection is write-only for you")
+        return str(found[0])
+
     def readable_collection(self, ref: str) -> CollectionView:
         view = self.collection(ref)
         if not view.can_read:
@@ -340,7 +363,7 @@ class SharingService:
         if more:
             last = page[-1]
             token = cursor.encode(
-                self.cursor_key, cursor.Position(last.date_added, last.row_id), scope
+                self.cursor_key, cursor.Position(last[DATE_ADDED], last[ROW_ID]), scope
             )
         self._audit_page(f"sharing:{kind}:read", collection_id, page)
         return ObjectPage(page, more, token)

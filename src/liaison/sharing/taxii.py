@@ -26,6 +26,9 @@ from liaison.security.principal import Principal
 from liaison.sharing import stix
 from liaison.sharing.service import (
     BODY,
+    DATE_ADDED,
+    STIX_ID,
+    VERSION,
     BadRequest,
     ObjectPage,
     SharingService,
@@ -143,9 +146,9 @@ def envelope(page: ObjectPage) -> Response:
 
 def _manifest_entry(row: Any) -> dict[str, str]:  # noqa: ANN401
     return {
-        "id": row.stix_id,
-        "date_added": stix.format_datetime(row.date_added),
-        "version": stix.display_timestamp(row.version),
+        "id": row[STIX_ID],
+        "date_added": stix.format_datetime(row[DATE_ADDED]),
+        "version": stix.display_timestamp(row[VERSION]),
         "media_type": STIX_MEDIA,
     }
 
@@ -228,9 +231,9 @@ def _params(request: Request) -> dict[str, str]:
 def manifest(api_root: str, collection_id: str, request: Request, service: Service) -> Response:
     _root(api_root)
     params = _params(request)
-    view = service.readable_collection(collection_id)
+    readable_id = service.readable_collection_id(collection_id)
     page = service.page(
-        view.row.id,
+        readable_id,
         parse_query(params),
         limit=parse_limit(params.get("limit")),
         next_token=params.get("next"),
@@ -248,9 +251,9 @@ def manifest(api_root: str, collection_id: str, request: Request, service: Servi
 def get_objects(api_root: str, collection_id: str, request: Request, service: Service) -> Response:
     _root(api_root)
     params = _params(request)
-    view = service.readable_collection(collection_id)
+    readable_id = service.readable_collection_id(collection_id)
     page = service.page(
-        view.row.id,
+        readable_id,
         parse_query(params),
         limit=parse_limit(params.get("limit")),
         next_token=params.get("next"),
@@ -343,9 +346,9 @@ def get_object(
 ) -> Response:
     _root(api_root)
     params = _params(request)
-    view = service.readable_collection(collection_id)
+    readable_id = service.readable_collection_id(collection_id)
     page = service.object_page(
-        view.row.id,
+        readable_id,
         object_id,
         parse_query(params),
         limit=parse_limit(params.get("limit")),
@@ -384,9 +387,9 @@ def get_versions(
 ) -> Response:
     _root(api_root)
     params = _params(request)
-    view = service.readable_collection(collection_id)
+    readable_id = service.readable_collection_id(collection_id)
     page = service.object_page(
-        view.row.id,
+        readable_id,
         object_id,
         parse_query(params),
         limit=parse_limit(params.get("limit")),
@@ -397,5 +400,5 @@ def get_versions(
     if page.next:
         body["next"] = page.next
     if page.rows:
-        body["versions"] = [stix.display_timestamp(r.version) for r in page.rows]
+        body["versions"] = [stix.display_timestamp(r[VERSION]) for r in page.rows]
     return taxii(body, headers=_page_headers(page))

@@ -23,7 +23,16 @@ from liaison.registry.service import RegistryService
 from liaison.security.markings import Marking, banner, short
 from liaison.sharing import graph, stix
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import BadRequest, ObjectPage, SharingService
+from liaison.sharing.service import (
+    BODY,
+    DATE_ADDED,
+    MARKING_ID,
+    STIX_ID,
+    VERSION,
+    BadRequest,
+    ObjectPage,
+    SharingService,
+)
 from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession
 from liaison.web.templating import render_marked
 
@@ -67,15 +76,15 @@ def collections(
 def _rows(service: SharingService, page: ObjectPage) -> list[dict[str, Any]]:
     out = []
     for r in page.rows:
-        body = orjson.loads(r.body or "{}")
-        marking = service.marking(r.marking_id)
+        body = orjson.loads(r[BODY] or "{}")
+        marking = service.marking(r[MARKING_ID])
         out.append(
             {
-                "id": r.stix_id,
+                "id": r[STIX_ID],
                 "type": body.get("type", ""),
                 "name": body.get("name") or body.get("value") or "",
-                "version": stix.display_timestamp(r.version),
-                "added": stix.format_datetime(r.date_added)[:19].replace("T", " "),
+                "version": stix.display_timestamp(r[VERSION]),
+                "added": stix.format_datetime(r[DATE_ADDED])[:19].replace("T", " "),
                 "marking": short(marking),
                 "level": marking.level.value,
             }
@@ -108,7 +117,7 @@ def browse(
         "page": page,
         "form": {"q": q or "", "type": type or ""},
         "total": service.count(view.row.id),
-        "marking": _banner(service, [service.marking(r.marking_id) for r in page.rows]),
+        "marking": _banner(service, [service.marking(r[MARKING_ID]) for r in page.rows]),
     }
     return render_marked(request, "sharing/browse.html", context)
 
@@ -132,16 +141,16 @@ def detail(
     base = f"/sharing/{view.row.id}/objects/"
     hrefs = {e.other.stix_id: base + e.other.stix_id for e in edges}
     row = latest.rows[0]
-    body = orjson.loads(row.body or "{}")
-    shown_ids = {row.marking_id} | {r.marking_id for r in versions.rows}
+    body = orjson.loads(row[BODY] or "{}")
+    shown_ids = {row[MARKING_ID]} | {r[MARKING_ID] for r in versions.rows}
     markings = [service.marking(m) for m in shown_ids]
     context = {
         "collection": view,
         "object": body,
         "name": centre.name,
         "json": orjson.dumps(body, option=orjson.OPT_INDENT_2).decode(),
-        "marking_short": short(service.marking(row.marking_id)),
-        "versions": [stix.display_timestamp(r.version) for r in versions.rows],
+        "marking_short": short(service.marking(row[MARKING_ID])),
+        "versions": [stix.display_timestamp(r[VERSION]) for r in versions.rows],
         "graph": graph.render(centre, edges, hrefs),
         "edges": edges,
         "marking": _banner(service, markings),

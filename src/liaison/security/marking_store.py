@@ -184,3 +184,8 @@ class MarkingStore:
             )
             for r in rows
         }
+
+
+def is_committed(session: Session, marking_id: int) -> bool:
+    """Whether this process has seen ``marking_id`` committed (its id is then for good)."""
+    return marking_id in _known(session).by_id

@@ -77,9 +77,7 @@ def event(collection_ref: str, event_file: str, service: Service) -> Response:
     stix_id = f"indicator--{event_uuid}"
     page = service.object_page(view.row.id, stix_id, ObjectQuery(), limit=1, next_token=None)
     row = page.rows[0]
-    found = misp.feed_event(
-        orjson.loads(row[BODY] or "{}"), service.marking(row[MARKING_ID]), ORG
-    )
+    found = misp.feed_event(orjson.loads(row[BODY] or "{}"), service.marking(row[MARKING_ID]), ORG)
     if found is None:
         raise ObjectNotFound(stix_id)
     return _json(found.event)

@@ -19,11 +19,13 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
+from weakref import WeakKeyDictionary
 
 import orjson
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -35,7 +37,7 @@ from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import utcnow
 from liaison.registry.service import RegistryService, partner_groups
 from liaison.security.classification import Classification
-from liaison.security.marking_store import MarkingStore
+from liaison.security.marking_store import MarkingStore, is_committed
 from liaison.security.markings import Marking, MarkingError, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
@@ -103,6 +105,11 @@ class CollectionView:
         return body
 
 
+READ_MARKING_TTL = 10.0
+READ_MARKINGS_MAX = 4096
+_READ_MARKINGS: WeakKeyDictionary[Any, dict[frozenset[int], tuple[float, int]]] = (
+    WeakKeyDictionary()
+)
 _T = TaxiiCollection
 _COLLECTION_AUDIENCE = (
     select(_T.id, _T.readers, _T.writers)
@@ -234,6 +241,28 @@ class SharingService:
             codes = set().union(*releases) - self._groups.keys()
             self._groups.update(partner_groups(self.session, codes))
         return self.intern(stix.strictest(markings, self.groups_of))
+
+    def read_marking_id(self, marking_ids: Iterable[int]) -> int:
+        """The marking of an audited read of objects with ``marking_ids``: their strictest,
+        remembered per process for ``READ_MARKING_TTL`` seconds. A page of a thousand objects
+        has a handful of markings, the same ones page after page; their group-aware cap needs
+        the partner groups of the nations named (a query). Only an audit event's marking is
+        taken from here, never a stored object's (``strictest_id``, always fresh), so a partner
+        group changed a moment ago can only mark a read's event by the groups of 10 s before."""
+        ids = frozenset(marking_ids)
+        now = time.monotonic()
+        engine = self.session.get_bind()
+        known = _READ_MARKINGS.setdefault(engine, {})  # marking ids are one database's
+        seen = known.get(ids)
+        if seen is not None and now - seen[0] < READ_MARKING_TTL:
+            return seen[1]
+        found = self.strictest_id(ids)
+        if found not in ids and not is_committed(self.session, found):
+            return found  # interned by this transaction: its id is not certain until commit
+        if len(known) >= READ_MARKINGS_MAX:
+            known.clear()
+        known[ids] = (now, found)
+        return found
 
     def groups_of(self, code: str) -> frozenset[str]:
         """The partner groups of a nation (empty for a group code), for group-aware caps."""
@@ -381,7 +410,7 @@ class SharingService:
                     action,
                     "taxii-collection",
                     collection_id,
-                    marking_id=self.strictest_id(marking_ids),
+                    marking_id=self.read_marking_id(marking_ids),
                     after=encoded_strings("objects", sorted({r[STIX_ID] for r in rows})),
                 )
             ],

@@ -258,8 +258,13 @@ def pages(client: requests.Session, url: str, limit: int) -> Iterator[tuple[floa
     params: dict[str, str | int] = {"limit": limit}
     while True:
         t0 = time.perf_counter()
-        r = client.get(url, params=params, headers={"Accept": TAXII}, timeout=36_000)
-        body = orjson.loads(r.content)  # the same fast client parser for both servers
+        # The body read in one call: ``r.content`` reads it in 10 KiB chunks, ~4 ms of the
+        # client's own time for a 550 KB page (measured: 49.6-52k obj/s that way against
+        # 53-55k for the same server in the same run), which is the client, not the server.
+        r = client.get(url, params=params, headers={"Accept": TAXII}, timeout=36_000, stream=True)
+        raw = r.raw.read()
+        r.close()
+        body = orjson.loads(raw)  # the same fast client parser for both servers
         yield time.perf_counter() - t0, len(body.get("objects", []))
         if not body.get("more"):
             return

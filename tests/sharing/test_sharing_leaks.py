@@ -22,6 +22,7 @@ from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import short
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
+from liaison.sharing import service as service_module
 from liaison.sharing import stix
 from liaison.sharing.service import SharingService
 
@@ -216,6 +217,45 @@ def test_a_page_audit_event_is_marked_for_every_object_in_it(client, auth, engin
         if can_read(reader, marking):
             assert all(can_read(reader, made[p]) for p in served if p in made)
     assert not can_read(principal_of(engine, "japan"), marking)
+
+
+def test_a_read_marking_is_remembered_only_once_its_row_is_committed(engine, probes):
+    """The cap of a page's markings is remembered per engine (``read_marking_id``), but never
+    one interned by a transaction that then rolls back: its id may be another marking's."""
+    _, made, _, _ = probes
+    with unit_of_work(session_factory(engine)) as session:
+        store = MarkingStore(session)
+        service = SharingService(session, SYSTEM, KEY)
+        ids = {store.intern(m) for m in made.values()}
+        first = service.read_marking_id(ids)
+    with unit_of_work(session_factory(engine)) as session:
+        service = SharingService(session, SYSTEM, KEY)
+        assert service.read_marking_id(ids) == first
+        assert service_module._READ_MARKINGS[engine][frozenset(ids)][1] == first
+        assert MarkingStore(session).get(first) == stix.strictest(
+            [MarkingStore(session).get(i) for i in ids], service.groups_of
+        )
+    # A cap no page had before, interned inside a transaction that fails: not remembered.
+    registry_text = ["NU // REL JPN", "NU // REL AUS"]
+
+    def fails() -> None:
+        with unit_of_work(session_factory(engine)) as session:
+            registry = RegistryService(session, SYSTEM)
+            texts = registry_text
+            pair = {MarkingStore(session).intern(registry.parse_marking(t)) for t in texts}
+            SharingService(session, SYSTEM, KEY).read_marking_id(pair)
+            assert frozenset(pair) not in service_module._READ_MARKINGS.get(engine, {})
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fails()
+    with unit_of_work(session_factory(engine)) as session:
+        registry = RegistryService(session, SYSTEM)
+        pair = {MarkingStore(session).intern(registry.parse_marking(t)) for t in registry_text}
+        again = SharingService(session, SYSTEM, KEY).read_marking_id(pair)
+        cap = MarkingStore(session).get(again)
+        assert cap.releasable_to == frozenset()  # computed afresh, and its row exists
+        assert not cap.caveats
 
 
 def _pages(client, headers, url):

@@ -257,8 +257,8 @@ class SharingService:
         if seen is not None and now - seen[0] < READ_MARKING_TTL:
             return seen[1]
         found = self.strictest_id(ids)
-        if found not in ids and not is_committed(self.session, found):
-            return found  # interned by this transaction: its id is not certain until commit
+        if not all(is_committed(self.session, i) for i in (*ids, found)):
+            return found  # some id read or interned by this transaction: not certain yet
         if len(known) >= READ_MARKINGS_MAX:
             known.clear()
         known[ids] = (now, found)

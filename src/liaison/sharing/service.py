@@ -210,6 +210,8 @@ class SharingService:
         self._marking_cache: dict[int, Marking] = {}
         self._intern_cache: dict[str, int] = {}
         self._groups: dict[str, frozenset[str]] = {}
+        self._marking_of_refs: dict[tuple[Any, ...], tuple[Marking, bool] | Exception] = {}
+        self._readable_markings: dict[Marking, bool] = {}
 
     # markings ---------------------------------------------------------------------------------
     def marking(self, marking_id: int) -> Marking:
@@ -544,7 +546,7 @@ class SharingService:
             elif c.stix_id in stix.TLP_BY_ID:
                 item.own = Marking(Classification.PUBLIC)
             else:
-                item.own, named = stix.object_marking(c.marking_refs, definitions, default)
+                item.own, named = self._object_marking(c.marking_refs, definitions, default)
                 capped = (
                     stix.strictest([item.own, ceiling], self.groups_of) if ceiling else item.own
                 )
@@ -556,11 +558,34 @@ class SharingService:
         except (stix.StixInvalid, MarkingError) as exc:
             item.error = str(exc)
             return
-        if not can_read(self.principal, item.own):
+        if not self._may_read(item.own):
             item.error = (
                 f"the object is marked {short(item.own)}, above what you may read; "
                 "nobody writes what they could not read"
             )
+
+    def _object_marking(
+        self, refs: tuple[str, ...], definitions: dict[str, Marking], default: Marking
+    ) -> tuple[Marking, bool]:
+        """``stix.object_marking``, once per distinct list of marking refs in an envelope (its
+        ten thousand objects name a handful); a refusal is raised again for each object."""
+        key = (refs, default)
+        found = self._marking_of_refs.get(key)
+        if found is None:
+            try:
+                found = stix.object_marking(refs, definitions, default)
+            except (stix.StixInvalid, MarkingError) as exc:
+                found = exc
+            self._marking_of_refs[key] = found
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _may_read(self, marking: Marking) -> bool:
+        found = self._readable_markings.get(marking)
+        if found is None:
+            found = self._readable_markings[marking] = can_read(self.principal, marking)
+        return found
 
     @staticmethod
     def _stamp(
@@ -590,6 +615,7 @@ class SharingService:
         view = self._writable(collection_ref)
         collection = view.row
         default = self.marking(collection.default_marking_id)
+        self._marking_of_refs.clear()  # what refs mean depends on this envelope's definitions
         incoming = [_Incoming(i, o if isinstance(o, dict) else {}) for i, o in enumerate(objects)]
         for item, raw in zip(incoming, objects, strict=True):
             try:

@@ -165,16 +165,26 @@ class Checked:
     marking_refs: tuple[str, ...]
 
 
+_GOOD_IDS: set[str] = set()  # identifiers seen valid: an envelope names its markings 10^4 times
+_GOOD_IDS_MAX = 10_000
+
+
 def _check_id(value: object, where: str) -> str:
+    if type(value) is str and value in _GOOD_IDS:
+        return value
     if not isinstance(value, str) or _ID.match(value) is None:
         msg = f"{where} must be an identifier 'type--UUID', not {value!r}"
         raise StixInvalid(msg)
+    if len(_GOOD_IDS) < _GOOD_IDS_MAX:
+        _GOOD_IDS.add(value)
     return value
 
 
 def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
     refs: set[str] = set()
     for key, value in obj.items():
+        if key[-1:] not in ("f", "s"):  # not *_ref nor *_refs, custom or not: most properties
+            continue
         if key.startswith("x_"):  # a custom property: its own schema; a valid id still counts
             values = value if isinstance(value, list) else [value]
             if key.endswith(("_ref", "_refs")):

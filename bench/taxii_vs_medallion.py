@@ -158,8 +158,8 @@ def analyze(url: str) -> None:
     """Vacuum and analyse after the bulk load, as autovacuum does to an insert-only table
     (``autovacuum_vacuum_insert_threshold``, PostgreSQL 13+): with stale statistics PostgreSQL
     sorts the whole collection instead of walking the page index, and until a tuple's hint
-    bits are set the first reader of every page sets them (the first reader timed was ~15 %
-    slower than the same reader a pass later)."""
+    bits are set the first reader of every page sets them (without this, whichever reader was
+    timed first paged slowest)."""
     engine = build_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 import pycountry
-from sqlalchemy import Date, Integer, String, cast, func, null, select, union_all
+from sqlalchemy import Date, Integer, String, bindparam, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, Read, record, record_reads
@@ -779,12 +779,7 @@ def partner_groups(session: Session, codes: Iterable[str]) -> dict[str, frozense
     return {code: frozenset(groups) for code, groups in found.items()}
 
 
-def nation_profile(session: Session, iso3: str) -> NationProfile:
-    """What the access policy needs about a nation: its partner groups and the spans of its
-    security agreements (read unfiltered: this is the policy's own input, never shown).
-
-    Every partner's request asks this, so it is one query of plain columns: the agreements,
-    then the groups, as rows of one union (no ORM objects, no eager loads)."""
+def _nation_profile_query() -> Any:  # noqa: ANN401
     A, P, PF = SecurityAgreement, Partner, partner_framework  # noqa: N806 - short aliases
     agreements = (
         select(
@@ -795,7 +790,7 @@ def nation_profile(session: Session, iso3: str) -> NationProfile:
             A.id.label("ordinal"),
         )
         .join(P, P.id == A.partner_id)
-        .where(P.country_iso3 == iso3)
+        .where(P.country_iso3 == bindparam("iso3"))
     )
     groups = (
         select(
@@ -806,17 +801,29 @@ def nation_profile(session: Session, iso3: str) -> NationProfile:
             cast(null(), Integer),
         )
         .join(P, P.id == PF.c.partner_id)
-        .where(P.country_iso3 == iso3)
+        .where(P.country_iso3 == bindparam("iso3"))
     )
-    rows = session.execute(union_all(agreements, groups)).all()
+    return union_all(agreements, groups)
+
+
+_NATION_PROFILE = _nation_profile_query()  # built once: every partner's request runs it
+
+
+def nation_profile(session: Session, iso3: str) -> NationProfile:
+    """What the access policy needs about a nation: its partner groups and the spans of its
+    security agreements (read unfiltered: this is the policy's own input, never shown).
+
+    Every partner's request asks this, so it is one prebuilt query of plain columns, run
+    through Core: the agreements, then the groups, as rows of one union (no ORM objects)."""
+    rows = session.connection().execute(_NATION_PROFILE, {"iso3": iso3}).all()
     spans = [
         AgreementSpan(start, terminated_on, level)
-        for code, start, terminated_on, level, _ in sorted(
-            (r for r in rows if r.code is None), key=lambda r: r.ordinal
+        for _code, start, terminated_on, level, _ in sorted(
+            (r for r in rows if r[0] is None), key=lambda r: r[4]
         )
         if start is not None
     ]
     return NationProfile(
-        groups=frozenset(r.code.upper() for r in rows if r.code is not None),
+        groups=frozenset(r[0].upper() for r in rows if r[0] is not None),
         agreements=tuple(spans),
     )

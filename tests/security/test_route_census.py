@@ -46,8 +46,11 @@ def census(tmp_path):
             if method == "HEAD":
                 continue
             seen.add((method, route.path))
-            guarded = isinstance(route, APIRoute) and deps._principal in set(
-                _calls(route.dependant)
+            # Guarded: the principal is a dependency, or the endpoint resolves it itself with
+            # ``deps.authenticated_in_thread`` (marked by ``deps.resolves_principal``).
+            guarded = isinstance(route, APIRoute) and (
+                deps._principal in set(_calls(route.dependant))
+                or getattr(route.endpoint, "__liaison_guard__", None) is deps._principal
             )
             if not guarded and (method, route.path) not in PUBLIC:
                 unguarded.append(f"{method} {route.path}")

@@ -19,8 +19,11 @@ import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from liaison.config import Settings
+from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.security.principal import Principal
 from liaison.sharing import stix
@@ -35,7 +38,13 @@ from liaison.sharing.service import (
     parse_limit,
     parse_query,
 )
-from liaison.web.deps import AppSettings, AuthenticatedPrincipal, DbSession
+from liaison.web.deps import (
+    AppSettings,
+    AuthenticatedPrincipal,
+    DbSession,
+    authenticated_in_thread,
+    resolves_principal,
+)
 
 TAXII_MEDIA = "application/taxii+json;version=2.1"
 STIX_MEDIA = "application/stix+json;version=2.1"
@@ -248,17 +257,30 @@ def manifest(api_root: str, collection_id: str, request: Request, service: Servi
 
 
 @router.get("/{api_root}/collections/{collection_id}/objects/", summary="TAXII objects")
-def get_objects(api_root: str, collection_id: str, request: Request, service: Service) -> Response:
-    _root(api_root)
+@resolves_principal
+async def get_objects(api_root: str, collection_id: str, request: Request) -> Response:
+    """The hot path of every sync: the unit of work, the principal (the same ``_principal``
+    as every route's) and the page in one worker-thread hop, with no dependency to solve —
+    the framework's share of a page was ~2 ms of ~9 (measured in process)."""
+    settings: Settings = request.app.state.settings
+    factory: SessionFactory = request.app.state.session_factory
     params = _params(request)
-    readable_id = service.readable_collection_id(collection_id)
-    page = service.page(
-        readable_id,
-        parse_query(params),
-        limit=parse_limit(params.get("limit")),
-        next_token=params.get("next"),
-    )
-    return envelope(page)
+
+    def page_in_one_hop() -> Response:
+        with unit_of_work(factory) as session:
+            principal = authenticated_in_thread(request, session)  # first, as everywhere
+            check_accept(request)
+            _root(api_root)
+            service = SharingService(session, principal, settings.taxii_cursor_key.encode())
+            page = service.page(
+                service.readable_collection_id(collection_id),
+                parse_query(params),
+                limit=parse_limit(params.get("limit")),
+                next_token=params.get("next"),
+            )
+        return envelope(page)  # after the commit: the read's audit event is durable
+
+    return await run_in_threadpool(page_in_one_hop)
 
 
 async def envelope_body(

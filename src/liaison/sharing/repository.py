@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -196,13 +196,7 @@ class StixRepository:
         base = PG_PAGE_COLUMNS if self.dialect == "postgresql" else PAGE_COLUMNS
         columns = (*base, O.body if with_body else NO_BODY)
         stmt: Select[Any] = select(*columns).where(O.collection_id == bindparam("collection_id"))
-        shape = ObjectQuery(
-            ids=query.ids,
-            types=query.types,
-            versions=query.versions,
-            spec_versions=query.spec_versions,
-            text=query.text,
-        )
+        shape = replace(query, added_after=None)  # bound below instead, for reuse
         stmt = self.visible(self._filtered(stmt, shape))
         if query.added_after is not None:
             stmt = stmt.where(O.date_added > bindparam("added_after", type_=O.date_added.type))

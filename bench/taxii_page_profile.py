@@ -143,16 +143,17 @@ async def main() -> None:
     async with app.router.lifespan_context(app):
         await walk(app, path, headers, 20)  # warm
         statements.clear()
+        pages = 0
         for n in range(args.walks):
             cpu = time.process_time()
             took = await walk(app, path, headers, 100)
             cpu = (time.process_time() - cpu) / len(took)
+            pages += len(took)
             print(
                 f"walk {n + 1}: {len(took)} pages, p50 {statistics.median(took) * 1000:6.2f} ms, "
                 f"process CPU {cpu * 1000:5.2f} ms a page",
                 flush=True,
             )
-    pages = args.walks * 100
     print("statements run at least once a page (median ms):")
     for sql, times in sorted(statements.items(), key=lambda kv: -sum(kv[1])):
         if len(times) >= pages * 0.9:

@@ -46,7 +46,7 @@ assert _FIELDS[-1] == "seq"  # noqa: S101 - liaison_audit_append (migration 0009
 def _member(key: str, value: Any) -> str:  # noqa: ANN401
     if key == "at":
         value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    return f'"{key}":' + (value if type(value) is EncodedJSON else canonical_dumps(value))
+    return f'"{key}":' + _document(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,13 +59,17 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:  # n
     if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
         return
     try:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
+        ping(dbapi_connection)
     except Exception as exc:  # any failure means the connection is gone: the pool reconnects
         raise DisconnectionError from exc
+
+
+def ping(dbapi_connection: Any) -> None:  # noqa: ANN401
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401

@@ -150,7 +150,7 @@ def policy_key(principal: Principal, on: dt.date | None = None) -> tuple[Any, ..
     return (
         principal.side,
         principal.clearance.rank,
-        frozenset(principal.caveats),
+        principal.caveats,
         principal.communities,
         principal.release_codes if principal.side is Side.PARTNER else frozenset(),
         ceiling,

@@ -172,6 +172,15 @@ class PostOutcome:
     stored: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _check_readable(ref: str, can_read: bool, can_write: bool) -> None:
+    """Reading a collection: 404 outside its audience (as for a missing one), 403 when the
+    principal may only write to it."""
+    if not (can_read or can_write):
+        raise CollectionNotFound(ref)
+    if not can_read:
+        raise NotPermitted("this collection is write-only for you")
+
+
 def audience_allows(entries: Iterable[str], principal: Principal) -> bool:
     """Whether ``principal`` is in an audience list (``all``, ``ally``, ``partner``,
     ``nation:KOR``, ``community:cyber``, ``org:<organisation name>``)."""
@@ -303,16 +312,12 @@ class SharingService:
         if found is None:
             raise CollectionNotFound(ref)
         can_read = audience_allows(found[1] or (), self.principal)
-        if not can_read and not audience_allows(found[2] or (), self.principal):
-            raise CollectionNotFound(ref)
-        if not can_read:
-            raise NotPermitted("this collection is write-only for you")
+        _check_readable(ref, can_read, can_read or audience_allows(found[2] or (), self.principal))
         return str(found[0])
 
     def readable_collection(self, ref: str) -> CollectionView:
         view = self.collection(ref)
-        if not view.can_read:
-            raise NotPermitted("this collection is write-only for you")
+        _check_readable(ref, view.can_read, view.can_write)
         return view
 
     def create_collection(

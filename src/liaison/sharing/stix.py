@@ -165,19 +165,25 @@ class Checked:
     marking_refs: tuple[str, ...]
 
 
-_GOOD_IDS: set[str] = set()  # identifiers seen valid: an envelope names its markings 10^4 times
-_GOOD_IDS_MAX = 10_000
+_GOOD_REFS: set[str] = set()  # references seen valid: an envelope names its markings 10^4 times
+_GOOD_REFS_MAX = 10_000  # then the set starts again (unique refs must not crowd out markings)
 
 
 def _check_id(value: object, where: str) -> str:
-    if type(value) is str and value in _GOOD_IDS:
-        return value
     if not isinstance(value, str) or _ID.match(value) is None:
         msg = f"{where} must be an identifier 'type--UUID', not {value!r}"
         raise StixInvalid(msg)
-    if len(_GOOD_IDS) < _GOOD_IDS_MAX:
-        _GOOD_IDS.add(value)
     return value
+
+
+def _check_ref(value: object, where: str) -> str:
+    if type(value) is str and value in _GOOD_REFS:
+        return value
+    ref = _check_id(value, where)
+    if len(_GOOD_REFS) >= _GOOD_REFS_MAX:
+        _GOOD_REFS.clear()
+    _GOOD_REFS.add(ref)
+    return ref
 
 
 def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
@@ -191,7 +197,7 @@ def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
                 refs.update(v for v in values if isinstance(v, str) and _ID.match(v))
             continue
         if key.endswith("_ref"):
-            ref = _check_id(value, key)
+            ref = _check_ref(value, key)
             if key not in _NOT_REVEALING:
                 refs.add(ref)
         elif key.endswith("_refs"):
@@ -199,7 +205,7 @@ def _check_refs(obj: Mapping[str, Any]) -> frozenset[str]:
                 msg = f"{key} must be a non-empty list of identifiers"
                 raise StixInvalid(msg)
             for item in value:
-                ref = _check_id(item, key)
+                ref = _check_ref(item, key)
                 if key not in _NOT_REVEALING:
                     refs.add(ref)
     return frozenset(refs)

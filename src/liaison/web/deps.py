@@ -155,10 +155,7 @@ def authenticated_in_thread(request: Request, session: Session) -> Principal:
     if request.method not in SAFE_METHODS:
         msg = "only a safe method may resolve its principal in its own thread"
         raise RuntimeError(msg)
-    principal = _principal(request, session, None)
-    if not principal.authenticated:
-        raise Unauthenticated("log in or send a bearer token")
-    return principal
+    return _must_be_authenticated(_principal(request, session, None))
 
 
 E = TypeVar("E", bound=Callable[..., Any])
@@ -171,10 +168,14 @@ def resolves_principal(endpoint: E) -> E:
     return endpoint
 
 
-async def _authenticated(principal: CurrentPrincipal) -> Principal:
+def _must_be_authenticated(principal: Principal) -> Principal:
     if not principal.authenticated:
         raise Unauthenticated("log in or send a bearer token")
     return principal
+
+
+async def _authenticated(principal: CurrentPrincipal) -> Principal:
+    return _must_be_authenticated(principal)
 
 
 AuthenticatedPrincipal = Annotated[Principal, Depends(_authenticated)]

@@ -106,7 +106,15 @@ def universe():
         frozenset({"IP4"}),
         frozenset({"AUS", "JPN"}),
     ]
-    communities = [frozenset(), frozenset({"cyber"}), frozenset({"cyber", "maritime"})]
+    # Communities that differ only in case or are part of another one: the SQL face searches
+    # framed text lists, and must match whole values exactly as the predicate does.
+    communities = [
+        frozenset(),
+        frozenset({"cyber"}),
+        frozenset({"cyber", "maritime"}),
+        frozenset({"Cyber"}),
+        frozenset({"cyber-ops"}),
+    ]
     for level, release, ntk in itertools.product(list(C)[1:], releases, communities):
         out.add(Marking(level, release, frozenset(), ntk))
     for level in (C.NATO_CONFIDENTIAL, C.NATO_SECRET, C.COSMIC_TOP_SECRET):
@@ -139,10 +147,18 @@ def principals(draw):
         nation=draw(st.sampled_from(["JPN", "KOR", "AUS", "NZL"]))
         if side is Side.PARTNER
         else "ITA",
-        groups=draw(st.frozensets(st.sampled_from(["IP4", "PAG", "EOP"]), max_size=2)),
+        # "IP" is part of "IP4"; "KOR\x1fJPN" spans two framed values (no marking holds it).
+        groups=draw(
+            st.frozensets(st.sampled_from(["IP4", "PAG", "EOP", "IP", "KOR\x1fJPN"]), max_size=2)
+        ),
         clearance=draw(st.sampled_from(list(C))),
         caveats=draw(st.frozensets(st.sampled_from(list(Caveat)), max_size=2)),
-        communities=draw(st.frozensets(st.sampled_from(["cyber", "maritime", "x"]), max_size=2)),
+        communities=draw(
+            st.frozensets(
+                st.sampled_from(["cyber", "maritime", "x", "CYBER", "cyber-", "cyber\x1fmaritime"]),
+                max_size=2,
+            )
+        ),
         agreements=tuple(spans),
     )
 
@@ -173,6 +189,12 @@ def test_predicate_and_sql_agree(engine):
             expected = {i for i, m in ids.items() if can_read(principal, m, on=day)}
             cases.append(len(ids))
             assert got == expected, (principal, day, ids.keys() ^ got)
+            # ... and so must ``readable``, whose clause is cached by policy key and written
+            # with its values inline (the statement cache must never mix two principals).
+            stmt = readable(
+                select(MarkingRow.id).where(MarkingRow.id.in_(ids)), principal, _AsMarked, on=day
+            )
+            assert set(session.scalars(stmt)) == expected, (principal, day)
 
         check()
     assert sum(cases) >= 50_000  # principal × marking cases per backend: ≥ 100k per run (DESIGN)

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.errors import NotFound
 from liaison.security.markings import Caveat, Marking
-from liaison.security.models import MarkingCaveat, MarkingCommunity, MarkingRelease, MarkingRow
+from liaison.security.models import (
+    MarkingCaveat,
+    MarkingCommunity,
+    MarkingRelease,
+    MarkingRow,
+    framed,
+)
 
 CACHE_MAX = 50_000  # markings per engine; a real store interns a few hundred
 
@@ -106,6 +112,9 @@ class MarkingStore:
                     level=marking.level,
                     level_rank=marking.level.rank,
                     tlp=marking.tlp,
+                    release_list=framed(marking.releasable_to),
+                    caveat_list=framed(marking.caveats),
+                    community_list=framed(marking.communities),
                 )
                 self.session.add(row)
                 self.session.flush()  # the id is needed for the child rows

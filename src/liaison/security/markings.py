@@ -40,6 +40,11 @@ class Caveat(enum.StrEnum):
     BOHEMIA = "BOHEMIA"
 
 
+# Frames the values of the marking table's *_list columns (models.framed); no release code or
+# community may contain it.
+LIST_SEP = "\x1f"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 # The lowest level each caveat may be applied at (DOMAIN.md §3: ATOMAL at CTS/NS/NC; BOHEMIA
 # at CTS only).
 CAVEAT_FLOOR = {Caveat.ATOMAL: C.NATO_CONFIDENTIAL, Caveat.BOHEMIA: C.COSMIC_TOP_SECRET}
@@ -125,8 +130,10 @@ class Marking:
         return Marking(level, release, self.caveats | inner.caveats, communities, tlp)
 
 
-def contradiction(m: Marking) -> str | None:
+def contradiction(m: Marking) -> str | None:  # noqa: PLR0911 - one return per rule
     """Why a marking cannot exist, or None."""
+    if any(_CONTROL.search(v) for v in (*m.releasable_to, *m.communities)):
+        return "a release code or community cannot contain a control character"
     if m.level is C.PUBLIC and (m.releasable_to or m.caveats or m.communities):
         return "a PUBLIC marking cannot carry releasability, caveats or need-to-know"
     for caveat in m.caveats:

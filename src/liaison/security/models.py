@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 
 from sqlalchemy import (
     JSON,
@@ -19,17 +20,27 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
 from liaison.security.classification import Classification
-from liaison.security.markings import Tlp
+from liaison.security.markings import LIST_SEP, Tlp
+
+
+def framed(values: Iterable[str]) -> str:
+    """``values`` as one text the policy searches for a framed value: ``"\x1fAUS\x1fJPN\x1f"``,
+    ``""`` when there is none."""
+    ordered = sorted(values)
+    return LIST_SEP + LIST_SEP.join(ordered) + LIST_SEP if ordered else ""
 
 
 class MarkingRow(Base):
     """One distinct marking. ``level_rank`` is the classification's rank (the SQL face compares
-    ranks)."""
+    ranks). ``release_list``, ``caveat_list`` and ``community_list`` repeat the child tables'
+    values as framed text (``framed``), so the policy's SQL face is a condition on this table
+    alone (migration 0010; docs/dev/security.md)."""
 
     __tablename__ = "marking"
 
@@ -38,6 +49,9 @@ class MarkingRow(Base):
     level: Mapped[Classification] = mapped_column(str_enum(Classification, "classification"))
     level_rank: Mapped[int] = mapped_column(Integer, index=True)
     tlp: Mapped[Tlp | None] = mapped_column(str_enum(Tlp, "tlp"))
+    release_list: Mapped[str] = mapped_column(Text, default="", server_default="")
+    caveat_list: Mapped[str] = mapped_column(Text, default="", server_default="")
+    community_list: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Marked:

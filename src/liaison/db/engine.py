@@ -35,7 +35,7 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
-        connect_args={"options": "-c timezone=UTC"},
+        connect_args={"options": "-c timezone=UTC -c datestyle=ISO"},
         json_serializer=json_serializer,
     )
     event.listen(engine, "checkin", _checked_in)

@@ -126,7 +126,7 @@ class PageRow(NamedTuple):
     row_id: int
     stix_id: str
     version: str
-    date_added: dt.datetime
+    date_added: dt.datetime | str  # str: PostgreSQL's text of it (``added_of``)
     marking_id: int
     body: str | None = None
 
@@ -141,6 +141,14 @@ MARKING_ID: Final = 4
 BODY: Final = 5
 
 
+def added_of(row: Sequence[Any]) -> dt.datetime:
+    """A page row's ``date_added``. PostgreSQL pages carry it as the server's ISO text in UTC
+    (``repository.PG_PAGE_COLUMNS``), parsed only where it is used: the driver's parsing of a
+    thousand timestamps cost ~0.6 ms a page, and an objects page needs two of them."""
+    value = row[DATE_ADDED]
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectPage:
     rows: list[PageRow]
@@ -149,11 +157,11 @@ class ObjectPage:
 
     @property
     def first_added(self) -> str | None:
-        return stix.format_datetime(self.rows[0][DATE_ADDED]) if self.rows else None
+        return stix.format_datetime(added_of(self.rows[0])) if self.rows else None
 
     @property
     def last_added(self) -> str | None:
-        return stix.format_datetime(self.rows[-1][DATE_ADDED]) if self.rows else None
+        return stix.format_datetime(added_of(self.rows[-1])) if self.rows else None
 
 
 @dataclass
@@ -399,7 +407,7 @@ class SharingService:
         if more:
             last = page[-1]
             token = cursor.encode(
-                self.cursor_key, cursor.Position(last[DATE_ADDED], last[ROW_ID]), scope
+                self.cursor_key, cursor.Position(added_of(last), last[ROW_ID]), scope
             )
         self._audit_page(f"sharing:{kind}:read", collection_id, page)
         return ObjectPage(page, more, token)

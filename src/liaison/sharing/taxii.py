@@ -29,12 +29,12 @@ from liaison.security.principal import Principal
 from liaison.sharing import stix
 from liaison.sharing.service import (
     BODY,
-    DATE_ADDED,
     STIX_ID,
     VERSION,
     BadRequest,
     ObjectPage,
     SharingService,
+    added_of,
     parse_limit,
     parse_query,
 )
@@ -156,7 +156,7 @@ def envelope(page: ObjectPage) -> Response:
 def _manifest_entry(row: Any) -> dict[str, str]:  # noqa: ANN401
     return {
         "id": row[STIX_ID],
-        "date_added": stix.format_datetime(row[DATE_ADDED]),
+        "date_added": stix.format_datetime(added_of(row)),
         "version": stix.display_timestamp(row[VERSION]),
         "media_type": STIX_MEDIA,
     }

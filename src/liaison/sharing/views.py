@@ -25,13 +25,13 @@ from liaison.sharing import graph, stix
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.service import (
     BODY,
-    DATE_ADDED,
     MARKING_ID,
     STIX_ID,
     VERSION,
     BadRequest,
     ObjectPage,
     SharingService,
+    added_of,
 )
 from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession
 from liaison.web.templating import render_marked
@@ -84,7 +84,7 @@ def _rows(service: SharingService, page: ObjectPage) -> list[dict[str, Any]]:
                 "type": body.get("type", ""),
                 "name": body.get("name") or body.get("value") or "",
                 "version": stix.display_timestamp(r[VERSION]),
-                "added": stix.format_datetime(r[DATE_ADDED])[:19].replace("T", " "),
+                "added": stix.format_datetime(added_of(r))[:19].replace("T", " "),
                 "marking": short(marking),
                 "level": marking.level.value,
             }

@@ -114,6 +114,7 @@ def universe():
         frozenset({"cyber", "maritime"}),
         frozenset({"Cyber"}),
         frozenset({"cyber-ops"}),
+        frozenset({"o'brien\\"}),  # a quote and a backslash: the values are written inline
     ]
     for level, release, ntk in itertools.product(list(C)[1:], releases, communities):
         out.add(Marking(level, release, frozenset(), ntk))
@@ -155,7 +156,9 @@ def principals(draw):
         caveats=draw(st.frozensets(st.sampled_from(list(Caveat)), max_size=2)),
         communities=draw(
             st.frozensets(
-                st.sampled_from(["cyber", "maritime", "x", "CYBER", "cyber-", "cyber\x1fmaritime"]),
+                st.sampled_from(
+                    ["cyber", "maritime", "x", "CYBER", "cyber-", "cyber\x1fmaritime", "o'brien\\"]
+                ),
                 max_size=2,
             )
         ),
@@ -207,6 +210,7 @@ def test_readable_statements_are_not_confused_by_the_statement_cache(engine):
         store = MarkingStore(session)
         ids = {store.intern(m): m for m in universe()}
         readers = [JAPAN, KOREA, ally(), ally(C.NATO_RESTRICTED), ANONYMOUS, JAPAN, KOREA]
+        readers += [ally(communities={"o'brien\\"}), ally(communities={"cyber"})]
         for reader in readers:
             stmt = readable(select(MarkingRow.id).where(MarkingRow.id.in_(ids)), reader, _AsMarked)
             got = set(session.scalars(stmt))

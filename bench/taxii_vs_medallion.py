@@ -12,6 +12,8 @@ envelopes of 10,000, validated, all or nothing; medallion in one envelope), then
 the first page (limit 1000) several times, and every page to the end. Liaison reads as partner
 and ally users (the access policy on: Korea sees about 60 % of the objects), medallion as its
 one user. ``--big`` adds one Liaison-only run at that size (the DESIGN.md targets at 1M).
+Pages are fetched over one kept-alive ``http.client`` connection (``--client requests`` for a
+``requests.Session``, whose own work is timed too: ``bench/taxii_client_cost.py``).
 Prints one line per measurement and the ratios; nothing is written to the project.
 """
 

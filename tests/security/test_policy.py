@@ -4,15 +4,18 @@ import datetime as dt
 import itertools
 
 import pytest
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
+from liaison.migrations import alembic_config
 from liaison.security.classification import Classification as C
-from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Caveat, Marking
-from liaison.security.models import MarkingRow
+from liaison.security.marking_store import MarkingStore, forget_all
+from liaison.security.markings import Caveat, Marking, MarkingError
+from liaison.security.models import MarkingRow, framed
 from liaison.security.policy import can_read, marking_condition, readable
 from liaison.security.principal import ANONYMOUS, SYSTEM, AgreementSpan, Principal, Side
 
@@ -221,3 +224,67 @@ class _AsMarked:
     """The marking table read as if it were a marked table (its rows carry their own id)."""
 
     marking_id = MarkingRow.id
+
+
+# Migration 0010: each marking row carries its child values as framed text lists, written when
+# a marking is interned and back-filled from the child tables for markings stored before.
+
+
+def _lists(session, ids):
+    rows = session.execute(
+        select(
+            MarkingRow.id,
+            MarkingRow.release_list,
+            MarkingRow.caveat_list,
+            MarkingRow.community_list,
+        ).where(MarkingRow.id.in_(ids))
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def _expected(ids):
+    return {
+        i: (framed(m.releasable_to), framed(c.value for c in m.caveats), framed(m.communities))
+        for i, m in ids.items()
+    }
+
+
+def test_interned_markings_carry_their_lists(engine):
+    with unit_of_work(session_factory(engine)) as session:
+        store = MarkingStore(session)
+        ids = {store.intern(m): m for m in universe()}
+        assert _lists(session, ids) == _expected(ids)
+    assert framed([]) == ""
+    assert framed(["JPN", "AUS"]) == "\x1fAUS\x1fJPN\x1f"
+
+
+def test_the_migration_back_fills_the_lists_from_the_child_tables(db_url):
+    engine = build_engine(db_url)
+    with unit_of_work(session_factory(engine)) as session:
+        store = MarkingStore(session)
+        ids = {store.intern(m): m for m in universe()}
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+        columns = {
+            r[0]
+            for r in connection.execute(text("SELECT * FROM marking LIMIT 0")).cursor.description
+        }
+        assert not columns & {"release_list", "caveat_list", "community_list"}
+        command.upgrade(config, "head")
+    forget_all()
+    with unit_of_work(session_factory(engine)) as session:
+        assert _lists(session, ids) == _expected(ids)
+        for reader in (JAPAN, KOREA, ally(), ally(caveats={Caveat.ATOMAL}, communities={"cyber"})):
+            stmt = readable(select(MarkingRow.id).where(MarkingRow.id.in_(ids)), reader, _AsMarked)
+            assert set(session.scalars(stmt)) == {i for i, m in ids.items() if can_read(reader, m)}
+    engine.dispose()
+
+
+@pytest.mark.parametrize("bad", ["cy\x1fber", "cyber\n", "\x00"])
+def test_a_community_or_release_code_with_a_control_character_is_refused(bad):
+    with pytest.raises(MarkingError, match="control character"):
+        Marking(C.NATO_RESTRICTED, communities=frozenset({bad}))
+    with pytest.raises(MarkingError, match="control character"):
+        Marking(C.NATO_RESTRICTED, frozenset({bad}))

@@ -158,12 +158,13 @@ def readable_marking_ids(principal: Principal, on: dt.date | None = None) -> Sel
 class _MarkingIn(ColumnElement[bool]):
     """``column IN (readable marking ids)``, compiled per dialect (see ``_marking_in_pg``).
 
-    The marking sub-query is written with its values inline, not as bound parameters: a page
-    of 50 spent ~30 us of its ~100 binding the policy's ten or so values each time
-    (docs/benchmarks.md). The statement cache key therefore carries the policy key, which
-    determines the sub-query (``policy_key``), instead of the sub-query's structure; the values
-    are ranks and release codes or communities without control characters (``_searchable``),
-    written as SQL literals by SQLAlchemy's string quoting."""
+    The marking sub-query is written with its values inline, not as bound parameters: binding
+    the policy's ten or so values on every execution kept a SQLite page of 50 at up to 1.63x
+    the unfiltered query, 1.31x at most inline (docs/benchmarks.md). The statement cache key
+    therefore carries the policy key, which determines the sub-query (``policy_key``), instead
+    of the sub-query's structure; the values are ranks and release codes or communities
+    without control characters (``_searchable``), written as SQL literals by SQLAlchemy's
+    string quoting."""
 
     _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 - SQLAlchemy reads it per class
         ("column", InternalTraversal.dp_clauseelement),

@@ -45,6 +45,13 @@ class Caveat(enum.StrEnum):
 LIST_SEP = "\x1f"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+
+def has_control_character(value: str) -> bool:
+    """Whether ``value`` holds a control character (``LIST_SEP`` is one): no release code or
+    community may (``contradiction``), and the policy never searches for one."""
+    return _CONTROL.search(value) is not None
+
+
 # The lowest level each caveat may be applied at (DOMAIN.md §3: ATOMAL at CTS/NS/NC; BOHEMIA
 # at CTS only).
 CAVEAT_FLOOR = {Caveat.ATOMAL: C.NATO_CONFIDENTIAL, Caveat.BOHEMIA: C.COSMIC_TOP_SECRET}
@@ -132,7 +139,7 @@ class Marking:
 
 def contradiction(m: Marking) -> str | None:  # noqa: PLR0911 - one return per rule
     """Why a marking cannot exist, or None."""
-    if any(_CONTROL.search(v) for v in (*m.releasable_to, *m.communities)):
+    if any(has_control_character(v) for v in (*m.releasable_to, *m.communities)):
         return "a release code or community cannot contain a control character"
     if m.level is C.PUBLIC and (m.releasable_to or m.caveats or m.communities):
         return "a PUBLIC marking cannot carry releasability, caveats or need-to-know"

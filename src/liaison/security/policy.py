@@ -21,7 +21,6 @@ The console's SYSTEM principal reads everything (it runs init, imports and verif
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -45,8 +44,8 @@ from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 from liaison.kit.clock import today
 from liaison.security.classification import Classification
-from liaison.security.markings import LIST_SEP, Caveat, Marking
-from liaison.security.models import Marked, MarkingRow
+from liaison.security.markings import Caveat, Marking, has_control_character
+from liaison.security.models import Marked, MarkingRow, framed
 from liaison.security.principal import Principal, Side
 
 C = Classification
@@ -118,10 +117,7 @@ def _searchable(values: frozenset[str]) -> list[str]:
     # A value holding a control character matches no stored value (``contradiction`` refuses
     # them), but one holding the separator could match across two; such values are left out
     # (and the others can be written as SQL literals: ``_MarkingIn``).
-    return sorted(v for v in values if not _CONTROL.search(v))
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+    return sorted(v for v in values if not has_control_character(v))
 
 
 _HasColumn = ColumnElement[str] | InstrumentedAttribute[str]
@@ -137,7 +133,7 @@ class _lists(FunctionElement[bool]):  # noqa: N801 - used as a function
     _is_implicitly_boolean = True
 
     def __init__(self, column: _HasColumn, value: str) -> None:
-        super().__init__(column, literal(LIST_SEP + value + LIST_SEP, String()))
+        super().__init__(column, literal(framed((value,)), String()))
 
 
 @compiles(_lists)

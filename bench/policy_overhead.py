@@ -20,13 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.progress import Progress
-from sqlalchemy import Engine, create_engine, func, insert, select, text
+from sqlalchemy import Engine, bindparam, create_engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import create_demo_accounts
 from liaison.documents.models import Document
+from liaison.kit.pagination import window
 from liaison.migrations import upgrade
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.authn import principal_for
@@ -136,22 +137,26 @@ def measure(engine: Engine, repeat: int, page_repeat: int) -> None:
             user = session.scalar(select(User).where(User.username == username))
             principal = principal_for(session, user, nation_profile)
             allowed = sorted(i for i, m in markings.items() if can_read(principal, m))
-            page = (
-                select(Document.id, Document.title, Document.marking_id)
-                .order_by(Document.id.desc())
-                .limit(50)
+            # the floor's ids written into the SQL, as the policy's values and the window are
+            ids = bindparam("ids", allowed, expanding=True, literal_execute=True)
+            # a list page as the product's lists take one (``kit.pagination.window``)
+            page = window(
+                select(Document.id, Document.title, Document.marking_id).order_by(
+                    Document.id.desc()
+                ),
+                50,
             )
             count = select(func.count()).select_from(Document)
             queries = {
                 "page of 50": (
                     page,
                     readable(page, principal, Document),
-                    page.where(Document.marking_id.in_(allowed)),
+                    page.where(Document.marking_id.in_(ids)),
                 ),
                 "count": (
                     count,
                     readable(count, principal, Document),
-                    count.where(Document.marking_id.in_(allowed)),
+                    count.where(Document.marking_id.in_(ids)),
                 ),
             }
             for name, (raw, filtered, floor) in queries.items():

@@ -30,7 +30,7 @@ from liaison.decisions.models import (
     ProposalVersion,
 )
 from liaison.events import SubjectKind
-from liaison.kit.pagination import PageRequest, order_by
+from liaison.kit.pagination import PageRequest, order_by, window
 from liaison.registry.models import Country
 from liaison.security.models import MarkingRow
 from liaison.security.policy import readable
@@ -131,7 +131,7 @@ class ProposalRepository:
         stmt = order_by(
             self._filtered(filters), page.sort or "-opened_at", SORTS, [Proposal.id.desc()]
         )
-        rows = list(self.session.scalars(stmt.limit(page.limit).offset(page.offset)))
+        rows = list(self.session.scalars(window(stmt, page.limit, page.offset)))
         return rows, total
 
     def awaiting(
@@ -149,7 +149,7 @@ class ProposalRepository:
 
         total = int(self.session.scalar(stmt(func.count(Proposal.id))) or 0)
         ordered = stmt().order_by(Proposal.deadline.asc().nulls_last(), Proposal.id)
-        rows = list(self.session.scalars(ordered.limit(page.limit).offset(page.offset)))
+        rows = list(self.session.scalars(window(ordered, page.limit, page.offset)))
         return rows, total
 
     def with_deadlines(self, since: dt.datetime, limit: int) -> list[Proposal]:
@@ -227,7 +227,7 @@ class ProposalRepository:
         ordered = stmt(Notification, Proposal).order_by(
             Notification.created_at.desc(), Notification.id.desc()
         )
-        rows = self.session.execute(ordered.limit(page.limit).offset(page.offset)).all()
+        rows = self.session.execute(window(ordered, page.limit, page.offset)).all()
         return [(n, p) for n, p in rows], total
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, undefer
 
 from liaison.documents import search
 from liaison.documents.models import Document, DocumentBlob, DocumentKind
-from liaison.kit.pagination import PageRequest, order_by
+from liaison.kit.pagination import PageRequest, order_by, window
 from liaison.security.classification import Classification
 from liaison.security.models import MarkingRelease, MarkingRow
 from liaison.security.policy import readable
@@ -113,7 +113,7 @@ class DocumentRepository:
             stmt = stmt.order_by(found.best_first, Document.id.desc())
         else:
             stmt = order_by(stmt, page.sort or "-updated_at", SORTS, [Document.id.desc()])
-        stmt = stmt.limit(page.limit).offset(page.offset)
+        stmt = window(stmt, page.limit, page.offset)
         if found is None:
             return [Hit(d, None) for d in self.session.scalars(stmt)], total
         rows = self.session.execute(stmt.add_columns(found.snippet)).all()

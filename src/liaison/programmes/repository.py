@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from liaison.kit.pagination import PageRequest, order_by
+from liaison.kit.pagination import PageRequest, order_by, window
 from liaison.programmes.models import (
     Comment,
     CooperationArea,
@@ -96,7 +96,7 @@ class ProgrammeRepository:
         stmt = self._filtered(filters)
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery()))
         stmt = order_by(stmt, page.sort, SORTS, [Programme.partner_iso3, Programme.period_start])
-        rows = self.session.scalars(stmt.limit(page.limit).offset(page.offset)).all()
+        rows = self.session.scalars(window(stmt, page.limit, page.offset)).all()
         return list(rows), int(total or 0)
 
     def of_partners(self, partners: list[str], statuses: frozenset[ProgrammeStatus]) -> list[Any]:
@@ -117,7 +117,7 @@ class ProgrammeRepository:
         )
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery()))
         stmt = stmt.order_by(Programme.period_end, Programme.reference)
-        rows = self.session.scalars(stmt.limit(page.limit).offset(page.offset)).all()
+        rows = self.session.scalars(window(stmt, page.limit, page.offset)).all()
         return list(rows), int(total or 0)
 
     # elements ---------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class ProgrammeRepository:
         stmt = stmt.add_columns(Programme.reference).order_by(
             PartnershipGoal.due_on, PartnershipGoal.id
         )
-        rows = self.session.execute(stmt.limit(page.limit).offset(page.offset)).all()
+        rows = self.session.execute(window(stmt, page.limit, page.offset)).all()
         return [tuple(r) for r in rows], int(total or 0)
 
     def activities_between(
@@ -178,7 +178,7 @@ class ProgrammeRepository:
         stmt = stmt.add_columns(Programme.reference).order_by(
             ProgrammeActivity.start_on, ProgrammeActivity.id
         )
-        rows = self.session.execute(stmt.limit(page.limit).offset(page.offset)).all()
+        rows = self.session.execute(window(stmt, page.limit, page.offset)).all()
         return [tuple(r) for r in rows], int(total or 0)
 
     def goals_of(self, programme_ids: list[int]) -> list[PartnershipGoal]:

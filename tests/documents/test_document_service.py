@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from document_helpers import ALL, USERS, VISIBLE
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
@@ -206,6 +207,69 @@ def test_migration_downgrades_and_upgrades(db_url, docs):
     with unit_of_work(session_factory(engine)) as session:
         views, _ = service_as(session, "officer").find(DocumentFilters(query="wallaby"), EVERYTHING)
         assert [v.document.title for v in views] == ["After"]
+    engine.dispose()
+
+
+def _document_rows(connection):
+    names = [c.name for c in Document.__table__.columns]
+    rows = connection.execute(text(f"SELECT {', '.join(names)} FROM document ORDER BY id"))
+    blobs = connection.execute(text("SELECT document_id, data FROM document_blob ORDER BY 1"))
+    return [dict(zip(names, r, strict=True)) for r in rows], blobs.all()
+
+
+def _column_order(connection, backend):
+    if backend == "sqlite":
+        return [r[1] for r in connection.execute(text("PRAGMA table_info(document)"))]
+    return (
+        connection.execute(
+            text(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'document' ORDER BY ordinal_position"
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+def test_migration_0011_moves_the_small_columns_first_and_keeps_every_row(db_url, backend, docs):
+    """On SQLite the table is rebuilt (the id, the marking and the fixed-size columns first, the
+    text last); every row and blob survives both ways, the blobs' foreign key still refers to
+    the table and still cascades, and search still finds the documents."""
+    engine = build_engine(db_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        before = _document_rows(connection)
+        assert before[0]  # the demo documents
+        assert before[1]  # and their bytes
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+        old = _column_order(connection, backend)
+        assert _document_rows(connection) == before
+        command.upgrade(config, "head")
+        new = _column_order(connection, backend)
+        assert _document_rows(connection) == before
+    if backend == "sqlite":
+        assert old.index("extracted_text") < old.index("marking_id")
+        assert new[:2] == ["id", "marking_id"]
+        assert new[-1] == "extracted_text"
+    else:
+        assert new == old  # PostgreSQL's table is left as it was
+    assert sorted(new) == sorted(old)
+    with unit_of_work(session_factory(engine)) as session:
+        views, _ = service_as(session, "officer").find(DocumentFilters(query="minutes"), EVERYTHING)
+        assert docs["minutes"] in {v.document.id for v in views}
+        blob_owner = before[1][0][0]
+        session.execute(text("DELETE FROM document WHERE id = :i"), {"i": blob_owner})
+        gone = session.execute(
+            text("SELECT count(*) FROM document_blob WHERE document_id = :i"), {"i": blob_owner}
+        ).scalar_one()
+        assert gone == 0  # the cascade still runs from the rebuilt table
+        session.rollback()
+    with pytest.raises(IntegrityError), unit_of_work(session_factory(engine)) as session:
+        session.execute(
+            text("INSERT INTO document_blob (document_id, data) VALUES (-1, :d)"), {"d": b"0"}
+        )
     engine.dispose()
 
 

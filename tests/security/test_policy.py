@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import shutil
 
 import pytest
 from alembic import command
@@ -12,8 +13,9 @@ from sqlalchemy import select, text
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.migrations import alembic_config
+from liaison.security import marking_store
 from liaison.security.classification import Classification as C
-from liaison.security.marking_store import MarkingStore, forget_all
+from liaison.security.marking_store import MarkingStore, committed_prefix, forget_all
 from liaison.security.markings import Caveat, Marking, MarkingError
 from liaison.security.models import MarkingRow, framed
 from liaison.security.policy import can_read, marking_condition, readable
@@ -218,6 +220,105 @@ def test_readable_statements_are_not_confused_by_the_statement_cache(engine):
             stmt = readable(select(MarkingRow.id).where(MarkingRow.id.in_(ids)), reader, _AsMarked)
             got = set(session.scalars(stmt))
             assert got == {i for i, m in ids.items() if can_read(reader, m)}
+
+
+# Pages on SQLite (``readable(..., page_of=session)``): the readable markings among those
+# committed up to the process's last look are written as constants, the others asked of the
+# marking table. The two must agree with the predicate however the prefix and the store move.
+
+
+def _page_ids(session, reader, ids, on=None):
+    stmt = readable(
+        select(MarkingRow.id).where(MarkingRow.id.in_(ids)), reader, _AsMarked, on, page_of=session
+    )
+    return set(session.scalars(stmt))
+
+
+def test_page_clause_agrees_with_the_predicate_over_committed_markings(engine):
+    markings = universe()
+    with unit_of_work(session_factory(engine)) as session:
+        store = MarkingStore(session)
+        ids = {store.intern(m): m for m in markings}
+    with unit_of_work(session_factory(engine)) as session:
+        prefix = committed_prefix(session)
+        if prefix is not None:  # SQLite: every marking is among the constants
+            assert set(ids) <= set(prefix.markings)
+            assert all(prefix.markings[i] == m for i, m in ids.items())
+
+        @settings(
+            max_examples=300,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture],
+        )
+        @given(principal=principals(), day=st.dates(D(1999, 1, 1), D(2036, 1, 1)))
+        def check(principal, day):
+            expected = {i for i, m in ids.items() if can_read(principal, m, on=day)}
+            assert _page_ids(session, principal, ids, day) == expected, (principal, day)
+
+        check()
+
+
+def test_a_marking_committed_after_the_prefix_was_read_is_asked_of_the_database(
+    engine, monkeypatch
+):
+    monkeypatch.setattr(marking_store, "PREFIX_RECHECK_SECONDS", 3600.0)
+    first, later = universe()[:20], universe()[20:]
+    with unit_of_work(session_factory(engine)) as session:
+        ids = {MarkingStore(session).intern(m): m for m in first}
+    readers = [KOREA, JAPAN, ally(), ally(C.NATO_RESTRICTED), ANONYMOUS]
+    with unit_of_work(session_factory(engine)) as reading:
+        for reader in readers:  # reads the prefix, and builds each reader's clause on it
+            assert _page_ids(reading, reader, ids) == {
+                i for i, m in ids.items() if can_read(reader, m)
+            }
+        before = committed_prefix(reading)
+    with unit_of_work(session_factory(engine)) as writing:
+        ids.update({MarkingStore(writing).intern(m): m for m in later})
+    with unit_of_work(session_factory(engine)) as reading:
+        if before is not None:
+            assert committed_prefix(reading) is before  # not looked at again yet
+            assert max(ids) > before.upto  # so the markings above are the database's to judge
+        for reader in readers:
+            assert _page_ids(reading, reader, ids) == {
+                i for i, m in ids.items() if can_read(reader, m)
+            }
+
+
+def test_a_marking_this_session_has_not_committed_is_not_in_the_prefix(engine, monkeypatch):
+    monkeypatch.setattr(marking_store, "PREFIX_RECHECK_SECONDS", 0.0)
+    with unit_of_work(session_factory(engine)) as session:
+        mid = MarkingStore(session).intern(Marking(C.NATO_UNCLASSIFIED, frozenset({"KOR", "NZL"})))
+        prefix = committed_prefix(session)  # read beside this session's write lock
+        if prefix is None:
+            pytest.skip("PostgreSQL pages ask the marking table alone")
+        assert mid not in prefix.markings
+        assert prefix.upto < mid
+        session.rollback()
+    with unit_of_work(session_factory(engine)) as session:
+        other = MarkingStore(session).intern(Marking(C.COSMIC_TOP_SECRET))
+        assert other == mid  # SQLite gives the rolled-back id to the next marking
+    with unit_of_work(session_factory(engine)) as session:
+        assert committed_prefix(session).markings[mid] == Marking(C.COSMIC_TOP_SECRET)
+        assert _page_ids(session, KOREA, [mid]) == set()
+
+
+def test_two_databases_with_the_same_marking_ids_keep_their_own_prefix(db_url, tmp_path, backend):
+    if backend != "sqlite":
+        pytest.skip("the prefix is SQLite's")
+    other_url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    shutil.copyfile(db_url.removeprefix("sqlite:///"), other_url.removeprefix("sqlite:///"))
+    one, two = build_engine(db_url), build_engine(other_url)
+    with unit_of_work(session_factory(one)) as session:
+        released = MarkingStore(session).intern(Marking(C.NATO_UNCLASSIFIED, frozenset({"KOR"})))
+    with unit_of_work(session_factory(two)) as session:
+        secret = MarkingStore(session).intern(Marking(C.COSMIC_TOP_SECRET))
+    assert released == secret  # the same id, two markings
+    with unit_of_work(session_factory(one)) as session:
+        assert _page_ids(session, KOREA, [released]) == {released}
+    with unit_of_work(session_factory(two)) as session:
+        assert _page_ids(session, KOREA, [secret]) == set()
+    one.dispose()
+    two.dispose()
 
 
 class _AsMarked:

@@ -19,6 +19,10 @@ from liaison.db.json import json_serializer
 # compiled form, measured with tracemalloc), ~32 MiB when full.
 QUERY_CACHE_SIZE = 1200
 
+# Execution option of a connection whose transaction only reads: on SQLite it begins DEFERRED
+# and takes no write lock, so it can run beside a unit of work of the same thread that holds it.
+READ_ONLY = "liaison_read_only"
+
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; a SQLite file's folder is created when missing."""
@@ -95,5 +99,8 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     """Take the write lock when a transaction begins. Nearly every unit of work writes (the
     audit trail records reads of marked material), and a deferred transaction that reads and
     then writes fails at once if another committed in between; IMMEDIATE waits its turn
-    (busy_timeout) instead, which also keeps the audit chain a single line."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    (busy_timeout) instead, which also keeps the audit chain a single line. A connection
+    marked ``READ_ONLY`` begins DEFERRED: it never writes, and must not wait for the lock."""
+    connection.exec_driver_sql(
+        "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    )

@@ -59,8 +59,8 @@ class DocumentRepository:
         self.session = session
         self.principal = principal
 
-    def _readable(self, stmt: Select[Any]) -> Select[Any]:
-        return readable(stmt, self.principal, Document)
+    def _readable(self, stmt: Select[Any], *, page: bool = False) -> Select[Any]:
+        return readable(stmt, self.principal, Document, page_of=self.session if page else None)
 
     # one document ---------------------------------------------------------------------------
     def get(self, document_id: int, *, with_text: bool = False) -> Document | None:
@@ -81,9 +81,9 @@ class DocumentRepository:
         return data
 
     # lists ----------------------------------------------------------------------------------
-    def _filtered(self, filters: DocumentFilters, *columns: Any) -> Select[Any]:  # noqa: ANN401 - any selectable
+    def _filtered(self, filters: DocumentFilters, *columns: Any, page: bool = False) -> Select[Any]:  # noqa: ANN401 - any selectable
         stmt = select(*(columns or (Document,))).select_from(Document)
-        stmt = self._readable(stmt.join(_shown, _shown.id == Document.marking_id))
+        stmt = self._readable(stmt.join(_shown, _shown.id == Document.marking_id), page=page)
         if filters.level is not None:
             stmt = stmt.where(_shown.level_rank == filters.level.rank)
         if filters.kind is not None:
@@ -107,7 +107,7 @@ class DocumentRepository:
     def find(self, filters: DocumentFilters, page: PageRequest) -> tuple[list[Hit], int]:
         """One page of readable documents (with snippets when searching) and their total."""
         total = self.count(filters)
-        stmt = self._filtered(filters)
+        stmt = self._filtered(filters, page=True)
         found = search.match(self.session, filters.query) if filters.query else None
         if found is not None and not page.sort:
             stmt = stmt.order_by(found.best_first, Document.id.desc())

@@ -11,14 +11,19 @@ included, drops what the transaction had gathered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import threading
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
+from liaison.db.engine import READ_ONLY
 from liaison.errors import NotFound
 from liaison.security.markings import Caveat, Marking
 from liaison.security.models import (
@@ -27,15 +32,32 @@ from liaison.security.models import (
     MarkingRelease,
     MarkingRow,
     framed,
+    unframed,
 )
 
 CACHE_MAX = 50_000  # markings per engine; a real store interns a few hundred
+
+
+@dataclass(frozen=True, eq=False)
+class Prefix:
+    """Every marking committed with an id up to ``upto``, by id, as one connection saw them.
+
+    SQLite only: it has one writer at a time, so markings commit in the order of their ids, and
+    an id at or below the highest committed one is committed for good (a rolled-back insert was
+    never seen, and its id goes to the next marking, above ``upto``). ``clauses`` is for the
+    policy: its SQL for a policy key, which holds for this prefix alone."""
+
+    upto: int
+    markings: Mapping[int, Marking]
+    clauses: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
 @dataclass
 class _Known:
     by_id: dict[int, Marking] = field(default_factory=dict)
     by_key: dict[str, int] = field(default_factory=dict)
+    prefix: Prefix | None = None
+    prefix_read_at: float = -math.inf
 
     def add(self, items: dict[int, Marking]) -> None:
         for mid, marking in items.items():
@@ -78,6 +100,54 @@ def _forget(session: Session, _previous: object) -> None:
 def _end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction: committed (promoted) or not
         session.info.pop(_PENDING, None)
+
+
+PREFIX_RECHECK_SECONDS = 5.0  # how often a process looks for markings committed since
+_PREFIX_LOCK = threading.Lock()
+
+
+def committed_prefix(session: Session) -> Prefix | None:
+    """The committed markings of the session's database up to the highest committed id, read at
+    most every ``PREFIX_RECHECK_SECONDS`` (a marking committed since is above ``upto``: the
+    policy asks the database about those). ``None`` on PostgreSQL, whose ids may commit out of
+    order. Read on a connection of its own, so that nothing this session has interned and not
+    committed is ever taken for committed."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return None
+    known = _known(session)
+    if (
+        known.prefix is not None
+        and time.monotonic() - known.prefix_read_at < PREFIX_RECHECK_SECONDS
+    ):
+        return known.prefix
+    with _PREFIX_LOCK:
+        before = known.prefix
+        upto = before.upto if before is not None else 0
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            rows = connection.execute(
+                select(
+                    MarkingRow.id,
+                    MarkingRow.level,
+                    MarkingRow.tlp,
+                    MarkingRow.release_list,
+                    MarkingRow.caveat_list,
+                    MarkingRow.community_list,
+                ).where(MarkingRow.id > upto)
+            ).all()
+        if rows or before is None:
+            markings = dict(before.markings) if before is not None else {}
+            for mid, level, tlp, release, caveats, communities in rows:
+                markings[mid] = Marking(
+                    level,
+                    frozenset(unframed(release)),
+                    frozenset(Caveat(c) for c in unframed(caveats)),
+                    frozenset(unframed(communities)),
+                    tlp,
+                )
+            known.prefix = Prefix(max(markings, default=0), markings)
+        known.prefix_read_at = time.monotonic()
+        return known.prefix
 
 
 def forget_all() -> None:

@@ -5,8 +5,11 @@ the policy, and against the database floor (the same visibility as a literal id 
     .venv/bin/python bench/policy_overhead.py --backend postgresql --rows 1000000
 
 The database is built once per backend (var/bench-*.sqlite3, or PostgreSQL database
-liaison_bench) and reused while its row count matches. Prints one line per query and principal
-with p50/p95 in milliseconds and the ratio filtered / unfiltered (target ≤ 1.3).
+liaison_bench) and reused while its row count matches; ``--text-bytes N`` gives each document
+N bytes of extracted text, in a database of its own. The policy-filtered page is taken as the
+documents list takes it (``readable(..., page_of=session)``, ``kit.pagination.window``).
+Prints one line per query and principal with p50/p95 in milliseconds and the ratio filtered /
+unfiltered (target ≤ 1.3).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ READERS = ["officer", "analyst", "japan", "korea"]
 BATCH = 20_000
 
 
-def build(engine: Engine, rows: int) -> None:
+def build(engine: Engine, rows: int, text_bytes: int = 0) -> None:
     upgrade(engine)
     with unit_of_work(session_factory(engine)) as session:
         if session.scalar(select(func.count()).select_from(Document)) == rows:
@@ -77,6 +80,7 @@ def build(engine: Engine, rows: int) -> None:
         ids = [store.intern(service.parse_marking(m)) for m in MARKINGS]
         session.execute(text("DELETE FROM document"))
     rng = random.Random(7)
+    body = ("lorem ipsum dolor sit amet " * (text_bytes // 27 + 1))[:text_bytes]
     now = dt.datetime.now(dt.UTC)
     with Progress() as progress, engine.begin() as conn:
         task = progress.add_task(f"inserting {rows:,} documents", total=rows)
@@ -92,7 +96,7 @@ def build(engine: Engine, rows: int) -> None:
                     "text_truncated": False,
                     "created_by": "bench",
                     "updated_by": "bench",
-                    "extracted_text": "",
+                    "extracted_text": body,
                     "marking_id": rng.choice(ids),
                     "created_at": now,
                     "updated_at": now,
@@ -189,22 +193,32 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20, help="rounds for each count")
     parser.add_argument("--page-repeat", type=int, default=500, help="rounds for each page")
+    parser.add_argument(
+        "--text-bytes",
+        type=int,
+        default=0,
+        help="extracted text of each document (0: none; its own database per size)",
+    )
     args = parser.parse_args()
     if args.backend == "sqlite":
         Path("var").mkdir(exist_ok=True)
-        engine = build_engine(f"sqlite:///var/bench-{args.rows}.sqlite3")
+        suffix = f"-t{args.text_bytes}" if args.text_bytes else ""
+        engine = build_engine(f"sqlite:///var/bench-{args.rows}{suffix}.sqlite3")
     else:
+        name = f"liaison_bench_t{args.text_bytes}" if args.text_bytes else "liaison_bench"
         admin = create_engine(
             "postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT"
         )
         with admin.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'liaison_bench'")):
-                conn.exec_driver_sql("CREATE DATABASE liaison_bench")
+            found = text("SELECT 1 FROM pg_database WHERE datname = :n")
+            if not conn.scalar(found, {"n": name}):
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         admin.dispose()
-        engine = build_engine("postgresql+psycopg://postgres@127.0.0.1/liaison_bench")
-    build(engine, args.rows)
+        engine = build_engine(f"postgresql+psycopg://postgres@127.0.0.1/{name}")
+    build(engine, args.rows, args.text_bytes)
     print(
-        f"{args.backend}, {args.rows:,} documents, {len(MARKINGS)} markings, "
+        f"{args.backend}, {args.rows:,} documents ({args.text_bytes} bytes of text each), "
+        f"{len(MARKINGS)} markings, "
         f"{args.page_repeat} rounds a page, {args.repeat} a count, the three forms interleaved"
     )
     measure(engine, args.repeat, args.page_repeat)

@@ -75,7 +75,7 @@ def window(stmt: S, limit: int, offset: int = 0) -> S:
     about what a plan for the actual values would; with ``LIMIT $1`` it must assume a tenth of
     the rows, so every execution of a list query was planned anew. With the window written in,
     the plan is made once per statement and connection: a korea page of 50 at 1M documents
-    went from 1.26x to 1.13x the unfiltered page (docs/benchmarks.md). The literals are part of
+    went from 1.29x to 1.12x the unfiltered page (docs/benchmarks.md). The literals are part of
     the compiled statement (and of its cache key), so they cost nothing per execution, where
     SQLAlchemy's ``literal_execute`` rendered them into the SQL at every run (~9 us a page on
     SQLite). Only ints reach the SQL text."""

@@ -238,7 +238,7 @@ def readable(
     commit in order there) as constants, ``marking_id = 4 OR marking_id = 6 ...``, and asks the
     marking table, as above, only about markings above them: a page that passes over many
     unreadable rows tests each against a few constants instead of probing the sub-query's
-    result (korea at 1M documents: 1.28x -> 1.18x the unfiltered page). Not for counts: those
+    result (korea at 1M documents: 1.28-1.29x -> 1.19x the unfiltered page). Not for counts: those
     SQLite answers through the marking index, which the constants' OR keeps it from (a count
     for an ally, 24 -> 120 ms; docs/benchmarks.md)."""
     if principal.side is Side.SYSTEM:

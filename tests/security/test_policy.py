@@ -302,6 +302,26 @@ def test_a_marking_this_session_has_not_committed_is_not_in_the_prefix(engine, m
         assert _page_ids(session, KOREA, [mid]) == set()
 
 
+def test_a_page_does_not_wait_for_another_thread_reading_the_prefix(engine, monkeypatch):
+    with unit_of_work(session_factory(engine)) as session:
+        ids = {MarkingStore(session).intern(m): m for m in universe()[:12]}
+    with unit_of_work(session_factory(engine)) as session:
+        before = committed_prefix(session)
+    monkeypatch.setattr(marking_store, "PREFIX_RECHECK_SECONDS", 0.0)
+    with unit_of_work(session_factory(engine)) as writing:
+        ids.update({MarkingStore(writing).intern(m): m for m in universe()[12:]})
+    assert marking_store._PREFIX_LOCK.acquire(timeout=5)  # another thread is reading it
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            assert committed_prefix(session) is before  # what there was, not a wait
+            for reader in (KOREA, JAPAN, ally()):
+                assert _page_ids(session, reader, ids) == {
+                    i for i, m in ids.items() if can_read(reader, m)
+                }
+    finally:
+        marking_store._PREFIX_LOCK.release()
+
+
 def test_two_databases_with_the_same_marking_ids_keep_their_own_prefix(db_url, tmp_path, backend):
     if backend != "sqlite":
         pytest.skip("the prefix is SQLite's")

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import NullPool
 
 from liaison.db.json import json_serializer
 
 # SQLAlchemy's compiled-statement cache, entries per engine (its default is 500). The policy's
-# sub-query is written with its values inline (``security.policy._MarkingIn``), so a statement
+# sub-query is written with its values inline (``security.policy._PolicyClause``), so a statement
 # shape compiles once per policy key that reads it: ~27 KiB an entry (statement, clause and
 # compiled form, measured with tracemalloc), ~32 MiB when full.
 QUERY_CACHE_SIZE = 1200
@@ -24,8 +25,10 @@ QUERY_CACHE_SIZE = 1200
 READ_ONLY = "liaison_read_only"
 
 
-def build_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for ``url``; a SQLite file's folder is created when missing."""
+def build_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
+    """Create an engine for ``url``; a SQLite file's folder is created when missing.
+    ``pooled=False``: every connection is opened for its use and closed after (``NullPool``),
+    for a side reader that must never wait for the pool."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -35,6 +38,7 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             connect_args={"check_same_thread": False},
+            **({} if pooled else {"poolclass": NullPool}),
             json_serializer=json_serializer,
             query_cache_size=QUERY_CACHE_SIZE,
         )

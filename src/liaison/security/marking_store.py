@@ -11,6 +11,7 @@ included, drops what the transaction had gathered.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -20,10 +21,10 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
-from liaison.db.engine import READ_ONLY
+from liaison.db.engine import READ_ONLY, build_engine
 from liaison.errors import NotFound
 from liaison.security.markings import Caveat, Marking
 from liaison.security.models import (
@@ -35,6 +36,7 @@ from liaison.security.models import (
     unframed,
 )
 
+log = logging.getLogger(__name__)
 CACHE_MAX = 50_000  # markings per engine; a real store interns a few hundred
 
 
@@ -58,6 +60,7 @@ class _Known:
     by_key: dict[str, int] = field(default_factory=dict)
     prefix: Prefix | None = None
     prefix_read_at: float = -math.inf
+    side_reader: Engine | None = None  # the prefix's own connections (outside the pool)
 
     def add(self, items: dict[int, Marking]) -> None:
         for mid, marking in items.items():
@@ -116,38 +119,54 @@ def committed_prefix(session: Session) -> Prefix | None:
     if engine.dialect.name != "sqlite":
         return None
     known = _known(session)
-    if (
-        known.prefix is not None
-        and time.monotonic() - known.prefix_read_at < PREFIX_RECHECK_SECONDS
-    ):
+    if time.monotonic() - known.prefix_read_at < PREFIX_RECHECK_SECONDS:
         return known.prefix
-    with _PREFIX_LOCK:
-        before = known.prefix
-        upto = before.upto if before is not None else 0
-        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
-            rows = connection.execute(
-                select(
-                    MarkingRow.id,
-                    MarkingRow.level,
-                    MarkingRow.tlp,
-                    MarkingRow.release_list,
-                    MarkingRow.caveat_list,
-                    MarkingRow.community_list,
-                ).where(MarkingRow.id > upto)
-            ).all()
-        if rows or before is None:
-            markings = dict(before.markings) if before is not None else {}
-            for mid, level, tlp, release, caveats, communities in rows:
-                markings[mid] = Marking(
-                    level,
-                    frozenset(unframed(release)),
-                    frozenset(Caveat(c) for c in unframed(caveats)),
-                    frozenset(unframed(communities)),
-                    tlp,
-                )
-            known.prefix = Prefix(max(markings, default=0), markings)
+    # Another thread reading it: go on with what there is (a prefix that lags is still exact,
+    # the markings above it are the database's to judge), or without one.
+    if not _PREFIX_LOCK.acquire(blocking=False):
+        return known.prefix
+    try:
+        _read_prefix(engine, known)
+    except SQLAlchemyError:
+        # the same: the page is still answered exactly, by what there is or the sub-query
+        log.warning("could not read the committed markings; pages ask the marking table")
         known.prefix_read_at = time.monotonic()
-        return known.prefix
+    finally:
+        _PREFIX_LOCK.release()
+    return known.prefix
+
+
+def _read_prefix(engine: Engine, known: _Known) -> None:
+    before = known.prefix
+    upto = before.upto if before is not None else 0
+    if known.side_reader is None:
+        # its own connection, opened for each look: never one this session's thread holds
+        # or waits for in the pool, never in a transaction with uncommitted interns
+        url = engine.url.render_as_string(hide_password=False)
+        known.side_reader = build_engine(url, pooled=False)
+    with known.side_reader.connect().execution_options(**{READ_ONLY: True}) as connection:
+        rows = connection.execute(
+            select(
+                MarkingRow.id,
+                MarkingRow.level,
+                MarkingRow.tlp,
+                MarkingRow.release_list,
+                MarkingRow.caveat_list,
+                MarkingRow.community_list,
+            ).where(MarkingRow.id > upto)
+        ).all()
+    if rows or before is None:
+        markings = dict(before.markings) if before is not None else {}
+        for mid, level, tlp, release, caveats, communities in rows:
+            markings[mid] = Marking(
+                level,
+                frozenset(unframed(release)),
+                frozenset(Caveat(c) for c in unframed(caveats)),
+                frozenset(unframed(communities)),
+                tlp,
+            )
+        known.prefix = Prefix(max(markings, default=0), markings)
+    known.prefix_read_at = time.monotonic()
 
 
 def forget_all() -> None:

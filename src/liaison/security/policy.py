@@ -117,7 +117,7 @@ _NONE: ColumnElement[str] = literal_column("''")
 def _searchable(values: frozenset[str]) -> list[str]:
     # A value holding a control character matches no stored value (``contradiction`` refuses
     # them), but one holding the separator could match across two; such values are left out
-    # (and the others can be written as SQL literals: ``_MarkingIn``).
+    # (and the others can be written as SQL literals: ``_PolicyClause``).
     return sorted(v for v in values if not has_control_character(v))
 
 
@@ -152,16 +152,15 @@ def readable_marking_ids(principal: Principal, on: dt.date | None = None) -> Sel
     return select(MarkingRow.id).where(marking_condition(principal, on))
 
 
-class _MarkingIn(ColumnElement[bool]):
-    """``column IN (readable marking ids)``, compiled per dialect (see ``_marking_in_pg``).
+class _PolicyClause(ColumnElement[bool]):
+    """A policy condition on ``column``, written with its values inline.
 
-    The marking sub-query is written with its values inline, not as bound parameters: binding
-    the policy's ten or so values on every execution kept a SQLite page of 50 at up to 1.63x
-    the unfiltered query, 1.31x at most inline (docs/benchmarks.md). The statement cache key
-    therefore carries the policy key, which determines the sub-query (``policy_key``), instead
-    of the sub-query's structure; the values are ranks and release codes or communities
-    without control characters (``_searchable``), written as SQL literals by SQLAlchemy's
-    string quoting."""
+    Inline, not as bound parameters: binding the policy's ten or so values on every execution
+    kept a SQLite page of 50 at up to 1.63x the unfiltered query, 1.31x at most inline
+    (docs/benchmarks.md). The statement cache key therefore carries ``policy`` — the policy
+    key and whatever else the condition was built from — instead of the condition's
+    structure; the values are ranks, ids, and release codes or communities without control
+    characters (``_searchable``), written as SQL literals by SQLAlchemy's string quoting."""
 
     _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 - SQLAlchemy reads it per class
         ("column", InternalTraversal.dp_clauseelement),
@@ -172,26 +171,43 @@ class _MarkingIn(ColumnElement[bool]):
     _is_implicitly_boolean = True  # a predicate: no "= 1" where booleans are integers (SQLite)
 
     def __init__(
-        self, column: ColumnElement[int], ids: Select[Any], policy: tuple[Any, ...]
+        self, column: ColumnElement[int], condition: ColumnElement[bool], policy: tuple[Any, ...]
     ) -> None:
         self.column = column
-        self.ids = ids
+        self.condition = condition
         self.policy = policy
 
 
-@compiles(_MarkingIn)
-def _marking_in(element: _MarkingIn, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
+@compiles(_PolicyClause)
+def _policy_clause(element: _PolicyClause, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
     kw["literal_binds"] = True
+    return f"({compiler.process(element.condition, **kw)})"
+
+
+class _InReadable(ColumnElement[bool]):
+    """``column IN (ids)`` for a sub-query of marking ids, compiled per dialect (only ever
+    inside a ``_PolicyClause``, whose key covers it)."""
+
+    inherit_cache = False
+    type = Boolean()
+    _is_implicitly_boolean = True
+
+    def __init__(self, column: ColumnElement[int], ids: Select[Any]) -> None:
+        self.column = column
+        self.ids = ids
+
+
+@compiles(_InReadable)
+def _in_readable(element: _InReadable, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
     return compiler.process(element.column.in_(element.ids), **kw)
 
 
-@compiles(_MarkingIn, "postgresql")
-def _marking_in_pg(element: _MarkingIn, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
+@compiles(_InReadable, "postgresql")
+def _in_readable_pg(element: _InReadable, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
     # PostgreSQL hash-joins ``IN (subquery)``; ``= ANY(ARRAY(subquery))`` runs the small
     # marking query once (an InitPlan) and filters with a constant array: 1.4-2.2x faster on
     # counts at 1M rows (docs/benchmarks.md).
     column = compiler.process(element.column, **kw)
-    kw["literal_binds"] = True
     ids = compiler.process(element.ids, asfrom=False, **kw)
     return f"{column} = ANY(ARRAY({ids}))"
 
@@ -214,7 +230,7 @@ def policy_key(principal: Principal, on: dt.date | None = None) -> tuple[Any, ..
     )
 
 
-_CLAUSES: dict[tuple[Any, ...], _MarkingIn] = {}
+_CLAUSES: dict[tuple[Any, ...], _PolicyClause] = {}
 _CLAUSES_MAX = 4096  # distinct (policy key, model) pairs kept; then the cache starts again
 
 
@@ -257,7 +273,7 @@ def readable(
             _CLAUSES.clear()
         column: Any = model.marking_id
         ids = readable_marking_ids(principal, on)
-        clause = _CLAUSES[key] = _MarkingIn(column, ids, key)
+        clause = _CLAUSES[key] = _PolicyClause(column, _InReadable(column, ids), key)
     return stmt.where(clause)
 
 
@@ -270,7 +286,7 @@ def _among_prefix(
     on: dt.date | None,
     prefix: Prefix,
     key: tuple[Any, ...],
-) -> _MarkingAmong | None:
+) -> _PolicyClause | None:
     allowed = sorted(i for i, m in prefix.markings.items() if can_read(principal, m, on))
     if len(allowed) > PREFIX_IDS_MAX:
         return None
@@ -280,33 +296,6 @@ def _among_prefix(
     )
     condition = or_(
         *(column == literal_column(str(i)) for i in allowed),
-        and_(column > literal_column(str(prefix.upto)), column.in_(newer)),
+        and_(column > literal_column(str(prefix.upto)), _InReadable(column, newer)),
     )
-    return _MarkingAmong(column, condition, (*key, prefix.upto, tuple(allowed)))
-
-
-class _MarkingAmong(ColumnElement[bool]):
-    """A policy condition built for one committed prefix of markings, written with its values
-    inline; its cache key is the column and the policy key, prefix and ids it was built from
-    (which determine the condition)."""
-
-    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 - SQLAlchemy reads it per class
-        ("column", InternalTraversal.dp_clauseelement),
-        ("policy", InternalTraversal.dp_plain_obj),
-    ]
-    inherit_cache = True
-    type = Boolean()
-    _is_implicitly_boolean = True
-
-    def __init__(
-        self, column: ColumnElement[int], condition: ColumnElement[bool], policy: tuple[Any, ...]
-    ) -> None:
-        self.column = column
-        self.condition = condition
-        self.policy = policy
-
-
-@compiles(_MarkingAmong)
-def _marking_among(element: _MarkingAmong, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
-    kw["literal_binds"] = True
-    return f"({compiler.process(element.condition, **kw)})"
+    return _PolicyClause(column, condition, (*key, prefix.upto, tuple(allowed)))

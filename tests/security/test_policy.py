@@ -171,6 +171,19 @@ def principals(draw):
     )
 
 
+def over_principals_and_days(examples):
+    """Run the decorated check for Hypothesis's principals and days of reading."""
+
+    def wrap(check):
+        return settings(
+            max_examples=examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture],
+        )(given(principal=principals(), day=st.dates(D(1999, 1, 1), D(2036, 1, 1)))(check))
+
+    return wrap
+
+
 def test_predicate_and_sql_agree(engine):
     """Hypothesis draws principals and days; for each, the marking ids the SQL face selects
     must be exactly those the predicate allows (every principal × every marking)."""
@@ -180,12 +193,7 @@ def test_predicate_and_sql_agree(engine):
         ids = {store.intern(m): m for m in markings}
         cases = []
 
-        @settings(
-            max_examples=700,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture],
-        )
-        @given(principal=principals(), day=st.dates(D(1999, 1, 1), D(2036, 1, 1)))
+        @over_principals_and_days(700)
         def check(principal, day):
             got = set(
                 session.scalars(
@@ -245,12 +253,7 @@ def test_page_clause_agrees_with_the_predicate_over_committed_markings(engine):
             assert set(ids) <= set(prefix.markings)
             assert all(prefix.markings[i] == m for i, m in ids.items())
 
-        @settings(
-            max_examples=300,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture],
-        )
-        @given(principal=principals(), day=st.dates(D(1999, 1, 1), D(2036, 1, 1)))
+        @over_principals_and_days(300)
         def check(principal, day):
             expected = {i for i, m in ids.items() if can_read(principal, m, on=day)}
             assert _page_ids(session, principal, ids, day) == expected, (principal, day)

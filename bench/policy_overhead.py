@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import create_demo_accounts
-from liaison.documents.models import Document
+from liaison.documents.models import Document, DocumentTally
+from liaison.documents.repository import DocumentFilters, DocumentRepository
 from liaison.kit.pagination import window
 from liaison.migrations import upgrade
 from liaison.registry.service import RegistryService, nation_profile
@@ -163,6 +164,13 @@ def measure(engine: Engine, repeat: int, page_repeat: int) -> None:
                     count.where(Document.marking_id.op("IN")(ids)),
                 ),
             }
+            # the total of a list page: the readable tally rows added up (DocumentRepository)
+            repo = DocumentRepository(session, principal)
+            queries["list total"] = (
+                count,
+                repo.tallied(DocumentFilters(), func.coalesce(func.sum(DocumentTally.n), 0)),
+                count.where(Document.marking_id.op("IN")(ids)),
+            )
             for name, (raw, filtered, floor) in queries.items():
                 rounds = page_repeat if name == "page of 50" else repeat
                 report(session, username, name, raw, filtered, floor, rounds)

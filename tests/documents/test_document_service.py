@@ -19,8 +19,8 @@ from liaison.demo import create_demo_documents
 from liaison.documents import search
 from liaison.documents import service as service_module
 from liaison.documents.errors import DocumentNotFound, MarkingAboveReader
-from liaison.documents.models import Document, DocumentBlob
-from liaison.documents.repository import DocumentFilters
+from liaison.documents.models import Document, DocumentBlob, DocumentKind, DocumentTally
+from liaison.documents.repository import DocumentFilters, DocumentRepository
 from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate
 from liaison.documents.service import DocumentService
 from liaison.identity.service import IdentityService
@@ -28,6 +28,7 @@ from liaison.kit.pagination import PageRequest
 from liaison.migrations import alembic_config
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
+from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.policy import can_read
 from liaison.security.principal import ANONYMOUS, SYSTEM
@@ -207,6 +208,91 @@ def test_migration_downgrades_and_upgrades(db_url, docs):
     with unit_of_work(session_factory(engine)) as session:
         views, _ = service_as(session, "officer").find(DocumentFilters(query="wallaby"), EVERYTHING)
         assert [v.document.title for v in views] == ["After"]
+    engine.dispose()
+
+
+def _tally_matches_the_documents(session):
+    tally = {
+        (m, str(k)): n
+        for m, k, n in session.execute(
+            select(DocumentTally.marking_id, DocumentTally.kind, DocumentTally.n)
+        )
+        if n
+    }
+    counted = {
+        (m, str(k)): n
+        for m, k, n in session.execute(
+            select(Document.marking_id, Document.kind, func.count()).group_by(
+                Document.marking_id, Document.kind
+            )
+        )
+    }
+    assert tally == counted
+    assert all(n >= 0 for (n,) in session.execute(select(DocumentTally.n)))
+
+
+FILTERS = [
+    DocumentFilters(),
+    DocumentFilters(level=Classification.NATO_RESTRICTED),
+    DocumentFilters(kind=DocumentKind.FILE),
+    DocumentFilters(release_codes=frozenset({"JPN"})),
+    DocumentFilters(level=Classification.NATO_UNCLASSIFIED, kind=DocumentKind.NOTE),
+]
+
+
+def _counts_agree(session):
+    for username in [None, *USERS]:
+        repo = DocumentRepository(session, principal(session, username))
+        for filters in FILTERS:
+            assert repo.count(filters) == repo.counted(filters), (username, filters)
+            # the facets by the tally and by counting the documents
+            by_tally = repo.facets(filters)
+            levels, kinds = repo._facets_counted(filters)
+            assert by_tally == {
+                "level": {str(level): int(n) for level, n in levels},
+                "kind": {str(kind): int(n) for kind, n in kinds},
+            }, (username, filters)
+
+
+def _add_and_roll_back(uow):
+    with uow() as session:
+        service_as(session, "officer").add_note(NoteCreate(title="Gone", body="x", marking="NC"))
+        raise RuntimeError  # the unit of work rolls back: the tally with it
+
+
+def test_the_tally_follows_every_write_and_rollback(uow, docs):
+    """Counts and facets without a text search add up the tally; it must equal the documents
+    after inserts, uploads, re-markings, deletions and a rolled-back write."""
+    with uow() as session:
+        _tally_matches_the_documents(session)
+        _counts_agree(session)
+        officer = service_as(session, "officer")
+        note = officer.add_note(NoteCreate(title="Tally", body="one", marking="NR // REL JPN"))
+        officer.upload(
+            title="Tally file", filename="t.txt", declared_type=None, data=b"two", marking="NU"
+        )
+        officer.remark(note.document.id, MarkingChange(marking="NS"))
+        officer.delete(docs["minutes"])
+        _tally_matches_the_documents(session)
+    with uow() as session:
+        _counts_agree(session)
+    with pytest.raises(RuntimeError):
+        _add_and_roll_back(uow)
+    with uow() as session:
+        _tally_matches_the_documents(session)
+        _counts_agree(session)
+
+
+def test_migration_0012_fills_the_tally_from_the_documents(db_url, docs):
+    engine = build_engine(db_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+        command.upgrade(config, "head")
+    with unit_of_work(session_factory(engine)) as session:
+        assert session.scalar(select(func.count()).select_from(DocumentTally)) > 0
+        _tally_matches_the_documents(session)
     engine.dispose()
 
 

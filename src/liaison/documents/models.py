@@ -3,7 +3,10 @@
 
 - ``document``: one marked record (``Marked``): title, kind, file facts and the extracted text
   (``extracted_text``, deferred with raise-on-load, so lists never carry it by accident);
-- ``document_blob``: the original bytes, one row per document, deleted with it.
+- ``document_blob``: the original bytes, one row per document, deleted with it;
+- ``document_tally``: how many documents carry each (marking, kind), kept by the database's
+  triggers in the statement that inserts, deletes or re-marks a document (migration 0012), so
+  counts and facets that search no text add up a few rows instead of counting documents.
 
 Invariants:
 - a blob has no marking of its own: it is read only by joining its document through the
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, str_enum
@@ -62,3 +65,14 @@ class DocumentBlob(Base):
         ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
     )
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentTally(Marked, Base):
+    """The number of documents with one marking and kind. Read through the access policy like
+    the documents themselves (its marking is theirs); written only by triggers."""
+
+    __tablename__ = "document_tally"
+    __table_args__ = (PrimaryKeyConstraint("marking_id", "kind"),)
+
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
+    n: Mapped[int] = mapped_column(Integer)

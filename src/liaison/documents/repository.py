@@ -2,9 +2,12 @@
 """Document queries for one principal.
 
 Invariant: every statement here starts from ``_readable``, which applies
-``policy.readable(stmt, principal, Document)`` inside the SQL. Lists, counts, facets, search
-hits, snippets, text and bytes all come from statements built on it; blobs and FTS rows are
-reached only by joining their document. Nothing is read first and hidden afterwards.
+``policy.readable(stmt, principal, Document)`` inside the SQL, or — counts and facets that
+search no text — from ``tallied``, the same policy over the tally rows
+(``readable(stmt, principal, DocumentTally)``: a tally row carries the marking of the
+documents it counts). Lists, counts, facets, search hits, snippets, text and bytes all come
+from statements built on them; blobs and FTS rows are reached only by joining their document.
+Nothing is read first and hidden afterwards.
 
 The listed rows' own marking is joined under an alias (``_shown``), so the policy's subquery
 on ``marking`` is never correlated with it.
@@ -12,14 +15,14 @@ on ``marking`` is never correlated with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
 from liaison.documents import search
-from liaison.documents.models import Document, DocumentBlob, DocumentKind
+from liaison.documents.models import Document, DocumentBlob, DocumentKind, DocumentTally
 from liaison.kit.pagination import PageRequest, order_by, window
 from liaison.security.classification import Classification
 from liaison.security.models import MarkingRelease, MarkingRow
@@ -101,8 +104,35 @@ class DocumentRepository:
         return stmt
 
     def count(self, filters: DocumentFilters) -> int:
+        if not filters.query:
+            stmt = self.tallied(filters, func.coalesce(func.sum(DocumentTally.n), 0))
+            return int(self.session.scalar(stmt) or 0)
+        return self.counted(filters)
+
+    def counted(self, filters: DocumentFilters) -> int:
+        """The count by counting the documents (what the tally must always equal)."""
         stmt = self._filtered(filters, func.count(Document.id))
         return int(self.session.scalar(stmt) or 0)
+
+    def tallied(self, filters: DocumentFilters, *columns: Any) -> Select[Any]:  # noqa: ANN401 - any selectable
+        """``_filtered`` over the tally rows instead of the documents (no text search): the
+        same policy on the same markings, the same level, kind and releasability filters."""
+        stmt = select(*columns).select_from(DocumentTally)
+        stmt = readable(
+            stmt.join(_shown, _shown.id == DocumentTally.marking_id), self.principal, DocumentTally
+        )
+        if filters.level is not None:
+            stmt = stmt.where(_shown.level_rank == filters.level.rank)
+        if filters.kind is not None:
+            stmt = stmt.where(DocumentTally.kind == filters.kind)
+        if filters.release_codes is not None:
+            stmt = stmt.where(
+                exists().where(
+                    MarkingRelease.marking_id == DocumentTally.marking_id,
+                    MarkingRelease.code.in_(sorted(filters.release_codes)),
+                )
+            )
+        return stmt
 
     def find(self, filters: DocumentFilters, page: PageRequest) -> tuple[list[Hit], int]:
         """One page of readable documents (with snippets when searching) and their total."""
@@ -119,8 +149,7 @@ class DocumentRepository:
         rows = self.session.execute(stmt.add_columns(found.snippet)).all()
         return [Hit(d, s) for d, s in rows], total
 
-    def facets(self, filters: DocumentFilters) -> dict[str, dict[str, int]]:
-        """How many readable documents match per level and per kind (other filters held)."""
+    def _facets_counted(self, filters: DocumentFilters) -> tuple[list[Any], list[Any]]:
         levels = self.session.execute(
             self._filtered(
                 DocumentFilters(None, filters.release_codes, filters.kind, filters.query),
@@ -135,6 +164,24 @@ class DocumentRepository:
                 func.count(Document.id),
             ).group_by(Document.kind)
         ).all()
+        return list(levels), list(kinds)
+
+    def facets(self, filters: DocumentFilters) -> dict[str, dict[str, int]]:
+        """How many readable documents match per level and per kind (other filters held)."""
+        if not filters.query:
+            number = func.sum(DocumentTally.n)
+            levels = self.session.execute(
+                self.tallied(replace(filters, level=None), _shown.level, number)
+                .group_by(_shown.level)
+                .having(number > 0)
+            ).all()
+            kinds = self.session.execute(
+                self.tallied(replace(filters, kind=None), DocumentTally.kind, number)
+                .group_by(DocumentTally.kind)
+                .having(number > 0)
+            ).all()
+        else:
+            levels, kinds = self._facets_counted(filters)
         return {
             "level": {str(level): int(n) for level, n in levels},
             "kind": {str(kind): int(n) for kind, n in kinds},

@@ -193,13 +193,17 @@ def test_demo_documents_are_idempotent(uow, docs):
         assert session.scalar(select(func.count()).select_from(Document)) == len(ALL)
 
 
-def test_migration_downgrades_and_upgrades(db_url, docs):
-    engine = build_engine(db_url)
+def _down_and_up(engine, revision):
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0002")
+        command.downgrade(config, revision)
         command.upgrade(config, "head")
+
+
+def test_migration_downgrades_and_upgrades(db_url, docs):
+    engine = build_engine(db_url)
+    _down_and_up(engine, "0002")
     with unit_of_work(session_factory(engine)) as session:
         assert session.scalar(select(func.count()).select_from(Document)) == 0
         service_as(session, "officer").add_note(
@@ -285,11 +289,7 @@ def test_the_tally_follows_every_write_and_rollback(uow, docs):
 
 def test_migration_0012_fills_the_tally_from_the_documents(db_url, docs):
     engine = build_engine(db_url)
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0011")
-        command.upgrade(config, "head")
+    _down_and_up(engine, "0011")
     with unit_of_work(session_factory(engine)) as session:
         assert session.scalar(select(func.count()).select_from(DocumentTally)) > 0
         _tally_matches_the_documents(session)

@@ -57,6 +57,25 @@ class Hit:
     snippet: str | None
 
 
+def _narrowed(
+    stmt: Select[Any], filters: DocumentFilters, rows: type[Document | DocumentTally]
+) -> Select[Any]:
+    """The level, kind and releasability filters, on documents or on their tally rows (both
+    carry ``kind`` and ``marking_id``; ``_shown`` is the rows' marking, joined)."""
+    if filters.level is not None:
+        stmt = stmt.where(_shown.level_rank == filters.level.rank)
+    if filters.kind is not None:
+        stmt = stmt.where(rows.kind == filters.kind)
+    if filters.release_codes is not None:
+        stmt = stmt.where(
+            exists().where(
+                MarkingRelease.marking_id == rows.marking_id,
+                MarkingRelease.code.in_(sorted(filters.release_codes)),
+            )
+        )
+    return stmt
+
+
 class DocumentRepository:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
@@ -87,17 +106,7 @@ class DocumentRepository:
     def _filtered(self, filters: DocumentFilters, *columns: Any, page: bool = False) -> Select[Any]:  # noqa: ANN401 - any selectable
         stmt = select(*(columns or (Document,))).select_from(Document)
         stmt = self._readable(stmt.join(_shown, _shown.id == Document.marking_id), page=page)
-        if filters.level is not None:
-            stmt = stmt.where(_shown.level_rank == filters.level.rank)
-        if filters.kind is not None:
-            stmt = stmt.where(Document.kind == filters.kind)
-        if filters.release_codes is not None:
-            stmt = stmt.where(
-                exists().where(
-                    MarkingRelease.marking_id == Document.marking_id,
-                    MarkingRelease.code.in_(sorted(filters.release_codes)),
-                )
-            )
+        stmt = _narrowed(stmt, filters, Document)
         if filters.query:
             found = search.match(self.session, filters.query)
             stmt = found.join(stmt).where(found.condition)
@@ -121,18 +130,7 @@ class DocumentRepository:
         stmt = readable(
             stmt.join(_shown, _shown.id == DocumentTally.marking_id), self.principal, DocumentTally
         )
-        if filters.level is not None:
-            stmt = stmt.where(_shown.level_rank == filters.level.rank)
-        if filters.kind is not None:
-            stmt = stmt.where(DocumentTally.kind == filters.kind)
-        if filters.release_codes is not None:
-            stmt = stmt.where(
-                exists().where(
-                    MarkingRelease.marking_id == DocumentTally.marking_id,
-                    MarkingRelease.code.in_(sorted(filters.release_codes)),
-                )
-            )
-        return stmt
+        return _narrowed(stmt, filters, DocumentTally)
 
     def find(self, filters: DocumentFilters, page: PageRequest) -> tuple[list[Hit], int]:
         """One page of readable documents (with snippets when searching) and their total."""

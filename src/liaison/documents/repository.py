@@ -135,17 +135,30 @@ class DocumentRepository:
     def find(self, filters: DocumentFilters, page: PageRequest) -> tuple[list[Hit], int]:
         """One page of readable documents (with snippets when searching) and their total."""
         total = self.count(filters)
+        stmt, found = self._page(filters, page)
+        if found is None:
+            return [Hit(d, None) for d in self.session.scalars(stmt)], total
+        rows = self.session.execute(stmt.add_columns(found.snippet)).all()
+        return [Hit(d, s) for d, s in rows], total
+
+    def page_statement(self, filters: DocumentFilters, page: PageRequest) -> Select[Any]:
+        """The statement of one list page, as ``find`` runs it (without its snippets)."""
+        return self._page(filters, page)[0]
+
+    def _page(
+        self, filters: DocumentFilters, page: PageRequest
+    ) -> tuple[Select[Any], search.Match | None]:
         stmt = self._filtered(filters, page=True)
         found = search.match(self.session, filters.query) if filters.query else None
         if found is not None and not page.sort:
             stmt = stmt.order_by(found.best_first, Document.id.desc())
         else:
-            stmt = order_by(stmt, page.sort or "-updated_at", SORTS, [Document.id.desc()])
-        stmt = window(stmt, page.limit, page.offset)
-        if found is None:
-            return [Hit(d, None) for d in self.session.scalars(stmt)], total
-        rows = self.session.execute(stmt.add_columns(found.snippet)).all()
-        return [Hit(d, s) for d, s in rows], total
+            sort = page.sort or "-updated_at"
+            # ties broken by the id in the sort's own direction, so that one index (column, id)
+            # read forwards or backwards gives the page (migration 0013)
+            tiebreak = Document.id.desc() if sort.lstrip().startswith("-") else Document.id.asc()
+            stmt = order_by(stmt, sort, SORTS, [tiebreak])
+        return window(stmt, page.limit, page.offset), found
 
     def _facets_counted(self, filters: DocumentFilters) -> tuple[list[Any], list[Any]]:
         levels = self.session.execute(

@@ -291,11 +291,33 @@ def _among_prefix(
     if len(allowed) > PREFIX_IDS_MAX:
         return None
     column: Any = model.marking_id
+    # ``+marking_id``: a page is read in its sort's order, each row tested; without the plus,
+    # SQLite may take the OR of constants as index lookups on the marking (a MULTI-INDEX OR
+    # over every readable document, then a sort), as it did on a small table
+    tested: Any = _Unindexed(column)
     newer = select(MarkingRow.id).where(
         MarkingRow.id > prefix.upto, marking_condition(principal, on)
     )
     condition = or_(
-        *(column == literal_column(str(i)) for i in allowed),
-        and_(column > literal_column(str(prefix.upto)), _InReadable(column, newer)),
+        *(tested == literal_column(str(i)) for i in allowed),
+        and_(tested > literal_column(str(prefix.upto)), _InReadable(tested, newer)),
     )
     return _PolicyClause(column, condition, (*key, prefix.upto, tuple(allowed)))
+
+
+class _Unindexed(ColumnElement[int]):
+    """``+column`` (SQLite): the same value, which the planner does not look up in an index."""
+
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 - SQLAlchemy reads it per class
+        ("column", InternalTraversal.dp_clauseelement),
+    ]
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[int]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ANN401
+    return f"+{compiler.process(element.column, **kw)}"

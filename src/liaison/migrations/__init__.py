@@ -33,6 +33,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database behind ``engine`` back to ``revision`` (benchmarks of older schemas)."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
 def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterParentNames) -> bool:
     """Alembic's name filter: leave out of model comparisons the search objects the database
     manages itself (SQLite's FTS5 tables, PostgreSQL's GIN expression index)."""

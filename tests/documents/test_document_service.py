@@ -25,7 +25,7 @@ from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate
 from liaison.documents.service import DocumentService
 from liaison.identity.service import IdentityService
 from liaison.kit.pagination import PageRequest
-from liaison.migrations import alembic_config
+from liaison.migrations import alembic_config, downgrade, upgrade
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.classification import Classification
@@ -194,11 +194,8 @@ def test_demo_documents_are_idempotent(uow, docs):
 
 
 def _down_and_up(engine, revision):
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-        command.upgrade(config, "head")
+    downgrade(engine, revision)
+    upgrade(engine)
 
 
 def test_migration_downgrades_and_upgrades(db_url, docs):

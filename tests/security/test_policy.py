@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.migrations import alembic_config
-from liaison.security import marking_store
+from liaison.security import marking_store, policy
 from liaison.security.classification import Classification as C
 from liaison.security.marking_store import MarkingStore, committed_prefix, forget_all
 from liaison.security.markings import Caveat, Marking, MarkingError
@@ -323,6 +323,21 @@ def test_a_page_does_not_wait_for_another_thread_reading_the_prefix(engine, monk
                 }
     finally:
         marking_store._PREFIX_LOCK.release()
+
+
+def test_a_reader_of_many_markings_gets_the_sub_query_form(engine, monkeypatch):
+    monkeypatch.setattr(policy, "PREFIX_IDS_MAX", 2)
+    with unit_of_work(session_factory(engine)) as session:
+        ids = {MarkingStore(session).intern(m): m for m in universe()}
+    with unit_of_work(session_factory(engine)) as session:
+        for reader in (ally(), JAPAN, ally()):  # the second ally: the kept decision
+            assert _page_ids(session, reader, ids) == {
+                i for i, m in ids.items() if can_read(reader, m)
+            }
+        prefix = committed_prefix(session)
+        if prefix is not None:
+            decided = [v for k, v in prefix.clauses.items() if k[0] is Side.ALLY]
+            assert decided == [None]  # more than two readable: no constants, and kept so
 
 
 def test_two_databases_with_the_same_marking_ids_keep_their_own_prefix(db_url, tmp_path, backend):

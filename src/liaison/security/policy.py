@@ -262,8 +262,11 @@ def readable(
     key = (*policy_key(principal, on), model)
     prefix = committed_prefix(page_of) if page_of is not None else None
     if prefix is not None:
-        found = prefix.clauses.get(key)
-        if found is None:
+        if key in prefix.clauses:
+            found = prefix.clauses[key]
+        else:  # None too is kept: too many readable markings for constants
+            if len(prefix.clauses) >= _CLAUSES_MAX:
+                prefix.clauses.clear()
             found = prefix.clauses[key] = _among_prefix(principal, model, on, prefix, key)
         if found is not None:
             return stmt.where(found)

@@ -4,7 +4,7 @@ those of the whole ordered result sliced, and PostgreSQL keeps one plan for a li
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text, event, select, text
 
-from liaison.kit.pagination import window
+from liaison.kit.pagination import order_by, window
 from liaison.security.models import MarkingRow
 
 
@@ -77,3 +77,18 @@ def test_postgresql_plans_a_list_query_once(engine, backend):
         generic, custom = _plans(conn, lambda stmt: stmt.limit(5), "LIMIT $1::INTEGER")
         assert generic == 0  # the control: a bound LIMIT is planned at every run
         assert custom >= 6
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("key", "marking.key ASC, marking.id ASC"),
+        ("-key", "marking.key DESC, marking.id DESC"),
+        ("-key,level_rank", "marking.key DESC, marking.level_rank ASC, marking.id DESC"),
+        (None, "marking.id ASC"),
+    ],
+)
+def test_the_tiebreak_follows_the_first_sort_field(sort, expected):
+    columns = {"key": MarkingRow.key, "level_rank": MarkingRow.level_rank}
+    stmt = order_by(select(MarkingRow.id), sort, columns, tiebreak=MarkingRow.id)
+    assert str(stmt).endswith(f"ORDER BY {expected}")

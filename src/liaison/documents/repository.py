@@ -153,11 +153,9 @@ class DocumentRepository:
         if found is not None and not page.sort:
             stmt = stmt.order_by(found.best_first, Document.id.desc())
         else:
-            sort = page.sort or "-updated_at"
-            # ties broken by the id in the sort's own direction, so that one index (column, id)
-            # read forwards or backwards gives the page (migration 0013)
-            tiebreak = Document.id.desc() if sort.lstrip().startswith("-") else Document.id.asc()
-            stmt = order_by(stmt, sort, SORTS, [tiebreak])
+            # ties broken by the id in the sort's direction: the indexes (column, id) of
+            # migration 0013 then serve each sort
+            stmt = order_by(stmt, page.sort or "-updated_at", SORTS, tiebreak=Document.id)
         return window(stmt, page.limit, page.offset), found
 
     def _facets_counted(self, filters: DocumentFilters) -> tuple[list[Any], list[Any]]:

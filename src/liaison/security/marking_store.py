@@ -33,7 +33,6 @@ from liaison.security.models import (
     MarkingRelease,
     MarkingRow,
     framed,
-    unframed,
 )
 
 log = logging.getLogger(__name__)
@@ -144,27 +143,14 @@ def _read_prefix(engine: Engine, known: _Known) -> None:
         # or waits for in the pool, never in a transaction with uncommitted interns
         url = engine.url.render_as_string(hide_password=False)
         known.side_reader = build_engine(url, pooled=False)
-    with known.side_reader.connect().execution_options(**{READ_ONLY: True}) as connection:
-        rows = connection.execute(
-            select(
-                MarkingRow.id,
-                MarkingRow.level,
-                MarkingRow.tlp,
-                MarkingRow.release_list,
-                MarkingRow.caveat_list,
-                MarkingRow.community_list,
-            ).where(MarkingRow.id > upto)
-        ).all()
-    if rows or before is None:
-        markings = dict(before.markings) if before is not None else {}
-        for mid, level, tlp, release, caveats, communities in rows:
-            markings[mid] = Marking(
-                level,
-                frozenset(unframed(release)),
-                frozenset(Caveat(c) for c in unframed(caveats)),
-                frozenset(unframed(communities)),
-                tlp,
-            )
+    with (
+        known.side_reader.connect().execution_options(**{READ_ONLY: True}) as connection,
+        Session(bind=connection) as session,
+    ):
+        newer = session.scalars(select(MarkingRow.id).where(MarkingRow.id > upto)).all()
+        read = _read_markings(session, newer)
+    if read or before is None:
+        markings = {**(before.markings if before is not None else {}), **read}
         known.prefix = Prefix(max(markings, default=0), markings)
     known.prefix_read_at = time.monotonic()
 
@@ -247,41 +233,46 @@ class MarkingStore:
         return found
 
     def _read(self, ids: Iterable[int]) -> dict[int, Marking]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        rows = self.session.scalars(select(MarkingRow).where(MarkingRow.id.in_(wanted))).all()
-        release: dict[int, set[str]] = {i: set() for i in wanted}
-        caveats: dict[int, set[Caveat]] = {i: set() for i in wanted}
-        communities: dict[int, set[str]] = {i: set() for i in wanted}
-        for mid, code in self.session.execute(
-            select(MarkingRelease.marking_id, MarkingRelease.code).where(
-                MarkingRelease.marking_id.in_(wanted)
-            )
-        ):
-            release[mid].add(code)
-        for mid, caveat in self.session.execute(
-            select(MarkingCaveat.marking_id, MarkingCaveat.caveat).where(
-                MarkingCaveat.marking_id.in_(wanted)
-            )
-        ):
-            caveats[mid].add(Caveat(caveat))
-        for mid, community in self.session.execute(
-            select(MarkingCommunity.marking_id, MarkingCommunity.community).where(
-                MarkingCommunity.marking_id.in_(wanted)
-            )
-        ):
-            communities[mid].add(community)
-        return {
-            r.id: Marking(
-                r.level,
-                frozenset(release[r.id]),
-                frozenset(caveats[r.id]),
-                frozenset(communities[r.id]),
-                r.tlp,
-            )
-            for r in rows
-        }
+        return _read_markings(self.session, ids)
+
+
+def _read_markings(session: Session, ids: Iterable[int]) -> dict[int, Marking]:
+    """The markings of ``ids`` that exist, read from their rows and child tables."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(MarkingRow).where(MarkingRow.id.in_(wanted))).all()
+    release: dict[int, set[str]] = {i: set() for i in wanted}
+    caveats: dict[int, set[Caveat]] = {i: set() for i in wanted}
+    communities: dict[int, set[str]] = {i: set() for i in wanted}
+    for mid, code in session.execute(
+        select(MarkingRelease.marking_id, MarkingRelease.code).where(
+            MarkingRelease.marking_id.in_(wanted)
+        )
+    ):
+        release[mid].add(code)
+    for mid, caveat in session.execute(
+        select(MarkingCaveat.marking_id, MarkingCaveat.caveat).where(
+            MarkingCaveat.marking_id.in_(wanted)
+        )
+    ):
+        caveats[mid].add(Caveat(caveat))
+    for mid, community in session.execute(
+        select(MarkingCommunity.marking_id, MarkingCommunity.community).where(
+            MarkingCommunity.marking_id.in_(wanted)
+        )
+    ):
+        communities[mid].add(community)
+    return {
+        r.id: Marking(
+            r.level,
+            frozenset(release[r.id]),
+            frozenset(caveats[r.id]),
+            frozenset(communities[r.id]),
+            r.tlp,
+        )
+        for r in rows
+    }
 
 
 def is_committed(session: Session, marking_id: int) -> bool:

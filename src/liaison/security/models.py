@@ -36,11 +36,6 @@ def framed(values: Iterable[str]) -> str:
     return LIST_SEP + LIST_SEP.join(ordered) + LIST_SEP if ordered else ""
 
 
-def unframed(text: str) -> list[str]:
-    """The values of a framed text (``framed``'s inverse)."""
-    return text.strip(LIST_SEP).split(LIST_SEP) if text else []
-
-
 class MarkingRow(Base):
     """One distinct marking. ``level_rank`` is the classification's rank (the SQL face compares
     ranks). ``release_list``, ``caveat_list`` and ``community_list`` repeat the child tables'

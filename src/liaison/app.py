@@ -39,7 +39,7 @@ from liaison.sharing import taxii as sharing_taxii
 from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
-from liaison.web import problems
+from liaison.web import apidocs, problems
 from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
 
@@ -62,7 +62,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         version=__version__,
         summary="Partnership registry, programmes, decisions, sharing and audit.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -73,6 +73,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(RequestContext)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.mount(apidocs.ASSETS_PATH, apidocs.assets(), name="apidocs")
+    app.include_router(apidocs.router)
     app.include_router(_health_router())
     # The TAXII routes first: routing tries routes in order, and a client paging a collection
     # sends thousands of requests (the prefix /taxii2/ overlaps no other route).

@@ -249,3 +249,32 @@ def _known_noise(message: str) -> bool:
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     )
     return htmx_style or favicon
+
+
+def test_the_api_docs_page_renders_its_operations(backend, settings):
+    """Swagger UI comes from the package under the app's CSP: no CDN, no blocked script."""
+    if backend == "postgresql":
+        pytest.skip("the browser test runs on the SQLite backend only")
+    _need_chromium()
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(settings) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+            outside: list[str] = []
+            page.on("request", lambda r: r.url.startswith(base) or outside.append(r.url))
+            page.goto(f"{base}/api/v1/docs")
+            expect(page.locator(".swagger-ui .info .title")).to_contain_text("Liaison")
+            allies = page.locator(".opblock-summary-path", has_text="/api/v1/allies").first
+            expect(allies).to_be_visible()
+            assert page.locator(".opblock").count() > 50
+            shot(page, "api-docs")
+            assert outside == []
+            assert [p for p in problems if not _known_noise(p)] == []
+        finally:
+            browser.close()

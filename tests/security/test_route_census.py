@@ -39,7 +39,9 @@ def census(tmp_path):
     unguarded, seen = [], set()
     for route in _routes(app.router.routes):
         if isinstance(route, Mount):
-            assert route.path in {"/static", "/api/v1/docs/assets"}, f"unexpected mount {route.path}"
+            assert route.path in {"/static", "/api/v1/docs/assets"}, (
+                f"unexpected mount {route.path}"
+            )
             continue
         methods = sorted(route.methods or [])
         for method in methods:

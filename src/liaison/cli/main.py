@@ -132,7 +132,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
-    """Serve the web UI, the REST API and (later) TAXII."""
+    """Serve the web UI, the REST API and the TAXII 2.1 server."""
     cfg = settings()
     with command_session(cfg):
         pass  # fails with a clear message when the database is not initialised

@@ -94,6 +94,32 @@ def test_edit_a_section_and_read_the_redline(client, auth, engine):
     assert frozen.status_code in {200, 404}
 
 
+def test_a_browser_edit_stores_the_text_as_the_api_does(client, auth):
+    """A textarea posts \\r\\n line ends: stored as sent, every line differed and the redline
+    showed blank lines deleted and inserted. Stored normalised, only the changed word shows."""
+    officer = auth("officer")
+    ref = client.post(f"{BASE}/ITPP-KOR-2023/renewal", headers=officer, json={}).json()["reference"]
+    section = client.get(f"{BASE}/{ref}/sections", headers=officer).json()[0]
+    sid, body = section["id"], section["body"] + "\n\nA second paragraph."
+    saved = client.patch(f"{BASE}/{ref}/sections/{sid}", headers=officer, json={"body": body})
+    assert saved.status_code == 200
+    posted = body.replace("\n", "\r\n").replace("rules-based order", "rules-based  order  ")
+    posted = posted.replace("rules-based  order  ", "rules-based global order") + "\r\n\r\n"
+    r = client.post(
+        f"/programmes/{ref}/sections/{sid}/edit",
+        headers=officer,
+        data={"heading": section["heading"], "body": posted, "note": "from a browser"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    stored = client.get(f"{BASE}/{ref}/sections/{sid}", headers=officer).json()["body"]
+    assert stored == body.replace("rules-based order", "rules-based global order")
+    redline = client.get(f"{BASE}/{ref}/sections/{sid}/redline", headers=officer).json()
+    assert [p for p in redline["body"] if p["op"] != "equal"] == [
+        {"op": "insert", "text": "global "}
+    ]
+
+
 def test_both_sides_comment_and_htmx_swaps_the_thread(client, auth):
     sections = client.get(f"{BASE}/ITPP-JPN-2023/sections", headers=auth("japan")).json()
     sid = sections[0]["id"]

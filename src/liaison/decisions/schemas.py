@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from liaison.decisions.consensus import Outcome, Procedure, Stance
 from liaison.decisions.models import NotificationKind
 from liaison.events import SubjectKind
+from liaison.kit.text import normalise_text
 from liaison.security.classification import Classification
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -73,6 +74,11 @@ class ProposalCreate(_In):
     def _one_line(cls, value: str | None) -> str | None:
         return single_line(value) if value else value
 
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return normalise_text(value)
+
 
 class PositionCreate(_In):
     stance: Stance
@@ -92,6 +98,11 @@ class Amendment(_In):
     @classmethod
     def _one_line(cls, value: str) -> str:
         return single_line(value)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return normalise_text(value)
 
 
 class Revision(Amendment):

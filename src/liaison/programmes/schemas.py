@@ -11,6 +11,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from liaison.kit.text import normalise_text
 from liaison.programmes.rules import (
     ActivityKind,
     ActivityStatus,
@@ -20,6 +21,10 @@ from liaison.programmes.rules import (
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else normalise_text(value)
 
 
 def _one_line(value: str | None) -> str | None:
@@ -164,6 +169,7 @@ class SectionCreate(_In):
     marking: str | None = MarkingText
 
     _heading = field_validator("heading")(_one_line)
+    _body = field_validator("body")(_text)
 
 
 class SectionUpdate(_In):
@@ -172,6 +178,7 @@ class SectionUpdate(_In):
     note: str = Field(default="", max_length=500, description="Why the wording changed.")
 
     _heading = field_validator("heading", "note")(_one_line)
+    _body = field_validator("body")(_text)
 
 
 class CommentCreate(_In):

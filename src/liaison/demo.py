@@ -24,6 +24,7 @@ from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
 from liaison.identity.service import IdentityService
 from liaison.programmes.demo import create_demo_programmes
+from liaison.security.authn import verify_password
 from liaison.security.classification import Classification
 from liaison.security.models import OrganisationKind
 from liaison.security.permissions import Role
@@ -244,3 +245,26 @@ def create_demo_documents(session: Session) -> list[DemoDocument]:
 def create_demo_records(session: Session) -> DemoReport:
     """The demo decisions and the delegation accounts that take positions on them."""
     return create_demo_decisions(session)
+
+
+def login_notice(session: Session) -> list[str]:
+    """What ``liaison serve`` tells whoever starts it about logging in: that nobody can (no
+    account yet, and how to make one), or which demo accounts still take the demo password."""
+    users = [u for u in IdentityService(session, SYSTEM).users() if not u.disabled]
+    if not users:
+        return [
+            (
+                "No accounts yet: nobody can log in. Load the demo data and its accounts with "
+                "`liaison init --demo`, or create an administrator with `liaison org add` and "
+                "`liaison user add NAME --org ORG --clearance CTS --role admin`."
+            )
+        ]
+    names = {account.username for account in ACCOUNTS}
+    demo = [
+        u.username
+        for u in users
+        if u.username in names and verify_password(u.password_hash, DEMO_PASSWORD)
+    ]
+    if not demo:
+        return []
+    return [f"Demo accounts (password {DEMO_PASSWORD}): {', '.join(demo)}"]

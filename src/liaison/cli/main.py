@@ -18,6 +18,7 @@ from liaison.demo import (
     create_demo_documents,
     create_demo_programmes,
     create_demo_records,
+    login_notice,
 )
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
@@ -134,9 +135,11 @@ def serve(
 ) -> None:
     """Serve the web UI, the REST API and the TAXII 2.1 server."""
     cfg = settings()
-    with command_session(cfg):
-        pass  # fails with a clear message when the database is not initialised
+    with command_session(cfg) as session:  # fails clearly when the database is not initialised
+        notice = login_notice(session)
     console.print(f"Liaison on http://{host or cfg.host}:{port or cfg.port}  (Ctrl+C stops)")
+    for line in notice:
+        console.print(f"  [yellow]{line}[/]", markup=True, highlight=False)
     uvicorn.run(
         "liaison.app:factory",
         factory=True,

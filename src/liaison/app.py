@@ -39,7 +39,7 @@ from liaison.sharing import taxii as sharing_taxii
 from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
-from liaison.web import apidocs, problems
+from liaison.web import apidocs, home, problems
 from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
 
@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     # The TAXII routes first: routing tries routes in order, and a client paging a collection
     # sends thousands of requests (the prefix /taxii2/ overlaps no other route).
     app.include_router(sharing_taxii.router)
+    app.include_router(home.router)
     app.include_router(registry_api.router)
     app.include_router(registry_views.router)
     app.include_router(documents_api.router)

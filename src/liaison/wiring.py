@@ -7,9 +7,12 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 
 from __future__ import annotations
 
+from liaison.decisions import home as decision_home
 from liaison.documents import handlers as document_handlers
 from liaison.programmes import handlers as programme_handlers
+from liaison.programmes import home as programme_home
 from liaison.registry import handlers as registry_handlers
+from liaison.registry import home as registry_home
 
 
 def install() -> None:
@@ -17,3 +20,7 @@ def install() -> None:
     programme_handlers.install()
     registry_handlers.install()
     document_handlers.install()
+    # The home page's tiles (liaison.web.home), in no particular order: each tile has its own.
+    decision_home.install()
+    programme_home.install()
+    registry_home.install()

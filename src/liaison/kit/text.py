@@ -19,3 +19,8 @@ _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 def normalise_text(text: str) -> str:
     """Line ends as ``\\n``; no spaces or tabs at line ends, nor blank lines at the end."""
     return _TRAILING.sub("", _LINE_END.sub("\n", text)).rstrip("\n")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``"1 partner"``, ``"2 partners"``: the count with the word in the form it takes."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

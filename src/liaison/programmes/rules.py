@@ -248,3 +248,9 @@ def highest(markings: list[Marking], groups_of: GroupsOf) -> Marking:
         c for c in candidates if all(_covers(m.releasable_to, c, groups_of) for m in marked)
     )
     return Marking(level, release)
+
+
+def stuck_in_agreed(status: ProgrammeStatus, period_start: dt.date, today: dt.date) -> bool:
+    """Agreed by the partner, its period begun, yet not in force: something was forgotten (New
+    Zealand's ITPP-NZL-2024 stayed "agreed" from 2024-07-10 on and nothing pointed it out)."""
+    return status is ProgrammeStatus.AGREED and period_start <= today

@@ -35,7 +35,7 @@ from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
 from liaison.registry import charts
-from liaison.registry.models import ContactPointMandate, Office, SecurityAgreement
+from liaison.registry.models import Office, SecurityAgreement
 from liaison.registry.rules import (
     OFFICE_STATUS_DATE,
     AgreementKind,
@@ -152,40 +152,6 @@ def _markings(
     portions = {a.id: short(found[a.marking_id]) for a in agreements}
     marked = [m for m in found.values() if m.level is not Classification.PUBLIC]
     return (banner(reduce(Marking.cap, marked), service.release_name) if marked else None), portions
-
-
-# start page -------------------------------------------------------------------------------------
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
-    service = RegistryService(session, principal)
-    repo, day, one = service.repo, today(), PageRequest(limit=1)
-    _, partner_count = repo.list_partners(
-        framework=None, status=None, agreement_in_force_on=None, page=one
-    )
-    _, open_count = repo.list_offices(status=OfficeStatus.OPEN, open_on=None, host=None, page=one)
-    counts = {
-        "allies": repo.list_allies(day, one)[1],
-        "partners": partner_count,
-        "agreements": repo.list_agreements(partner_id=None, in_force_on=day, page=one)[1],
-        "offices": open_count,
-    }
-    return _page(request, "home.html", {"counts": counts, "on_this_day": _on_this_day(service)})
-
-
-def _on_this_day(service: RegistryService) -> dict[str, Any]:
-    repo, day, one = service.repo, today(), PageRequest(limit=1)
-    try:
-        japan: list[ContactPointMandate] | None = service.contact_points_on("JPN", day)
-    except NotFound:
-        japan = None  # Japan is not in this registry (no demo data)
-    return {
-        "members": repo.list_allies(day, one)[1],
-        "offices_open": repo.list_offices(status=None, open_on=day, host=None, page=one)[1],
-        "partners_with_agreement": repo.list_partners(
-            framework=None, status=None, agreement_in_force_on=day, page=one
-        )[1],
-        "japan": japan,
-    }
 
 
 # allies -----------------------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The decisions' tiles on the home page: proposals awaiting my delegation with their
+deadlines, silence deadlines in the next seven days, and my unread notifications — only
+proposals the reader may read, their reads audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from liaison.decisions.consensus import Outcome, Procedure
+from liaison.decisions.service import DecisionService, Inbox, ProposalView
+from liaison.kit import clock
+from liaison.kit.pagination import PageRequest
+from liaison.security.principal import Principal
+from liaison.web.home import ITEMS_PER_TILE, Tile, TileItem, register_tiles
+
+SILENCE_HORIZON = dt.timedelta(days=7)
+_SCAN = 500  # proposals with a deadline from now on, read in deadline order
+
+
+def _item(view: ProposalView, urgent: bool) -> TileItem:
+    p = view.proposal
+    deadline = p.deadline.date() if p.deadline else None
+    when = f"deadline {p.deadline:%Y-%m-%d %H:%M} UTC" if p.deadline else "at a meeting"
+    return TileItem(f"{p.reference}: {p.title}", f"/decisions/{p.id}", when, deadline, urgent)
+
+
+def _kind(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def tiles(session: Session, principal: Principal) -> list[Tile]:
+    service = DecisionService(session, principal)
+    now = clock.utcnow()
+    out: list[Tile] = []
+    awaiting, awaiting_total, ally = service.inbox(PageRequest(limit=ITEMS_PER_TILE))
+    if ally is not None:
+        out.append(
+            Tile(
+                "awaiting",
+                f"Awaiting {service.name_of(ally)}'s position",
+                [_item(v, urgent=True) for v in awaiting],
+                awaiting_total,
+                "/decisions/inbox",
+                "Nothing awaits your delegation.",
+                [v.marking for v in awaiting],
+                order=100,
+            )
+        )
+    soon = [
+        p
+        for p in service.repo.with_deadlines(now, _SCAN)
+        if p.outcome is Outcome.PENDING
+        and p.procedure is Procedure.SILENCE
+        and p.deadline is not None
+        and p.deadline <= now + SILENCE_HORIZON
+    ]
+    views = service.views(soon[:ITEMS_PER_TILE], now)
+    service.audit_reads("read", views)
+    out.append(
+        Tile(
+            "silence",
+            "Silence ends in the next 7 days",
+            [_item(v, urgent=False) for v in views],
+            len(soon),
+            "/decisions?state=open&sort=deadline",
+            "No silence procedure ends in the next 7 days.",
+            [v.marking for v in views],
+            order=110,
+        )
+    )
+    if principal.user_id is not None:
+        inbox = Inbox(service)
+        unread = inbox.unread()
+        notes, _ = inbox.list(PageRequest(limit=ITEMS_PER_TILE), unread_only=True)
+        out.append(
+            Tile(
+                "notifications",
+                "Unread notifications",
+                [
+                    TileItem(
+                        f"{n.view.proposal.reference}: {_kind(n.notification.kind.value)}",
+                        f"/decisions/{n.view.proposal.id}",
+                        n.view.proposal.title,
+                        n.notification.created_at.date(),
+                    )
+                    for n in notes
+                ],
+                unread,
+                "/decisions/notifications",
+                "No unread notifications.",
+                [n.view.marking for n in notes],
+                order=120,
+            )
+        )
+    return out
+
+
+def install() -> None:
+    register_tiles("decisions", tiles)

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The home page: what needs me today, as tiles that each feature contributes.
+
+The page belongs to no feature. Each feature registers a *tile provider* (in its own
+``home.py``, subscribed by ``liaison.wiring``): given the request's session and principal it
+returns its tiles, read through its own service and so through the one access policy — what
+the reader may not see is absent from the items and from the counts. A feature added later
+adds its tiles with one line in ``wiring.install()``; this module never imports a feature.
+
+The page's banner is the strictest marking of what the tiles show (their ``markings``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from liaison.kit import clock
+from liaison.security.classification import Classification
+from liaison.security.markings import Marking, banner
+from liaison.security.principal import Principal
+from liaison.web.deps import CurrentPrincipal, DbSession
+from liaison.web.templating import render_marked
+
+
+@dataclass(frozen=True, slots=True)
+class TileItem:
+    """One line of a tile: a label that links to its page, and what makes it due."""
+
+    label: str
+    href: str
+    detail: str = ""
+    when: dt.date | None = None
+    urgent: bool = False
+    count: int | None = None  # shown in bold before the label ("32 allies today")
+    emphasis: str = ""  # shown in bold after it ("... the embassy of Romania")
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """A box on the home page. ``total`` counts what the reader may see (items may be fewer:
+    the first few); ``href`` lists them all; ``empty`` is said when there is nothing."""
+
+    key: str
+    title: str
+    items: Sequence[TileItem]
+    total: int
+    href: str
+    empty: str
+    markings: Sequence[Marking] = field(default_factory=tuple)
+    order: int = 100
+    lead: str = ""
+
+
+TileProvider = Callable[[Session, Principal], list[Tile]]
+
+_providers: dict[str, TileProvider] = {}
+
+ITEMS_PER_TILE = 5
+
+
+def register_tiles(name: str, provider: TileProvider) -> None:
+    """Add a feature's tiles to the home page (idempotent by ``name``)."""
+    _providers[name] = provider
+
+
+def tiles_for(session: Session, principal: Principal) -> list[Tile]:
+    """Every registered feature's tiles for this reader, in their order."""
+    tiles = [tile for provider in _providers.values() for tile in provider(session, principal)]
+    return sorted(tiles, key=lambda t: (t.order, t.key))
+
+
+def page_marking(tiles: Sequence[Tile]) -> Marking | None:
+    """The strictest marking shown on the page; None when everything shown is PUBLIC."""
+    marked = [m for t in tiles for m in t.markings if m.level is not Classification.PUBLIC]
+    return reduce(Marking.cap, marked) if marked else None
+
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, summary="Home: what needs me today")
+def home(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
+    tiles = tiles_for(session, principal)
+    marking = page_marking(tiles)
+    context = {
+        "tiles": tiles,
+        "today": clock.today(),
+        "marking": banner(marking) if marking is not None else None,
+    }
+    return render_marked(request, "home.html", context)

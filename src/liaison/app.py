@@ -39,7 +39,7 @@ from liaison.sharing import taxii as sharing_taxii
 from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
-from liaison.web import apidocs, home, problems
+from liaison.web import apidocs, home, problems, search
 from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
 
@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     # sends thousands of requests (the prefix /taxii2/ overlaps no other route).
     app.include_router(sharing_taxii.router)
     app.include_router(home.router)
+    app.include_router(search.router)
     app.include_router(registry_api.router)
     app.include_router(registry_views.router)
     app.include_router(documents_api.router)

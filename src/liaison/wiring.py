@@ -8,11 +8,15 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 from __future__ import annotations
 
 from liaison.decisions import home as decision_home
+from liaison.decisions import site_search as decision_search
 from liaison.documents import handlers as document_handlers
+from liaison.documents import site_search as document_search
 from liaison.programmes import handlers as programme_handlers
 from liaison.programmes import home as programme_home
+from liaison.programmes import site_search as programme_search
 from liaison.registry import handlers as registry_handlers
 from liaison.registry import home as registry_home
+from liaison.registry import site_search as registry_search
 
 
 def install() -> None:
@@ -24,3 +28,8 @@ def install() -> None:
     decision_home.install()
     programme_home.install()
     registry_home.install()
+    # The one search (liaison.web.search): each feature answers for its own records.
+    decision_search.install()
+    document_search.install()
+    programme_search.install()
+    registry_search.install()

@@ -142,8 +142,10 @@ def test_pages_carry_no_inline_script_or_style(client, docs, auth):
         html = page(client, path, auth("japan"))
         assert "style=" not in html
         scripts = re.findall(r"<script\b[^>]*>", html)
-        assert len(scripts) == 1
-        assert scripts[0].endswith('/static/htmx.min.js" defer>')
+        assert [s.split("/static/", 1)[1] for s in scripts] == [
+            'htmx.min.js" defer>',
+            'shortcuts.js" defer>',
+        ]
 
 
 def test_forms_need_the_write_permission(client, docs, auth):

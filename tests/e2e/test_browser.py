@@ -269,7 +269,8 @@ def test_the_api_docs_page_renders_its_operations(backend, settings):
             outside: list[str] = []
             page.on("request", lambda r: r.url.startswith(base) or outside.append(r.url))
             page.goto(f"{base}/api/v1/docs")
-            expect(page.locator(".swagger-ui .info .title")).to_contain_text("Liaison")
+            title = page.locator(".swagger-ui .info .title")
+            expect(title).to_contain_text("Liaison", timeout=60_000)  # a 1.4 MB script to parse
             allies = page.locator(".opblock-summary-path", has_text="/api/v1/allies").first
             expect(allies).to_be_visible()
             assert page.locator(".opblock").count() > 50

@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
+from liaison.cli.search import search
 from liaison.decisions.cli import app as decisions_app
 from liaison.demo import (
     DEMO_PASSWORD,
@@ -148,6 +149,9 @@ def serve(
         reload=reload,
         log_level="info",
     )
+
+
+app.command("search")(search)
 
 
 def main() -> None:

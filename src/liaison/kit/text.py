@@ -11,6 +11,9 @@ stored and before it is compared.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from sqlalchemy import func
 
 _LINE_END = re.compile(r"\r\n?")
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
@@ -24,3 +27,23 @@ def normalise_text(text: str) -> str:
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``"1 partner"``, ``"2 partners"``: the count with the word in the form it takes."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_escaped(text: str) -> str:
+    """``text`` with LIKE's wildcards (``%``, ``_``) and the escape character escaped."""
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def contains(column: Any, text: str, *, lower: bool = True) -> Any:  # noqa: ANN401 - SQL
+    """``column`` holds ``text`` literally: ``%`` and ``_`` in ``text`` match only themselves.
+    ``lower``: both lowered, so ASCII case is ignored on both backends. Every search by a
+    part of a text goes through here (never a LIKE pattern made from input by hand)."""
+    target, wanted = (func.lower(column), text.lower()) if lower else (column, text)
+    return target.like(f"%{like_escaped(wanted)}%", escape=LIKE_ESCAPE)

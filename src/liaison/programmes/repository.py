@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageRequest, order_by, window
+from liaison.kit.text import contains
 from liaison.programmes.models import (
     Comment,
     CooperationArea,
@@ -57,6 +58,7 @@ class ProgrammeFilters:
     partner: str | None = None
     kind: ProgrammeKind | None = None
     status: ProgrammeStatus | None = None
+    query: str | None = None  # words in the reference or the title (wildcards literal)
 
 
 class ProgrammeRepository:
@@ -90,6 +92,13 @@ class ProgrammeRepository:
             stmt = stmt.where(Programme.kind == filters.kind)
         if filters.status:
             stmt = stmt.where(Programme.status == filters.status)
+        if filters.query:
+            stmt = stmt.where(
+                or_(
+                    contains(Programme.reference, filters.query),
+                    contains(Programme.title, filters.query),
+                )
+            )
         return stmt
 
     def find(self, filters: ProgrammeFilters, page: PageRequest) -> tuple[list[Programme], int]:

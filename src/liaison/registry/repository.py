@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageRequest, order_by, paginate
+from liaison.kit.text import contains
 from liaison.registry.models import (
     Ally,
     ContactPointMandate,
@@ -90,16 +91,16 @@ class RegistryRepository:
     def list_countries(self, q: str | None, page: PageRequest) -> tuple[list[Country], int]:
         stmt = select(Country)
         if q:
-            key = normalise_alias(q)
-            like = f"%{key}%"
+            key = normalise_alias(q)  # "" for punctuation alone: then no alias matches
+            by_alias = exists().where(
+                CountryAlias.iso3 == Country.iso3, contains(CountryAlias.alias, key, lower=False)
+            )
             stmt = stmt.where(
                 or_(
-                    func.lower(Country.name).like(f"%{q.lower()}%"),
+                    contains(Country.name, q),
                     Country.iso3 == q.upper(),
                     Country.iso2 == q.upper(),
-                    exists().where(
-                        CountryAlias.iso3 == Country.iso3, CountryAlias.alias.like(like)
-                    ),
+                    *([by_alias] if key else []),
                 )
             )
         stmt = order_by(
@@ -296,3 +297,23 @@ class RegistryRepository:
             .where(ContactPointMandate.partner_id == partner_id)
             .order_by(ContactPointMandate.start_on)
         ).all()
+
+    # the one search ---------------------------------------------------------------------------
+    def search_offices(self, q: str, limit: int) -> tuple[list[Office], int]:
+        """Offices whose name or city holds ``q`` (wildcards literal), by name."""
+        where = or_(contains(Office.name, q), contains(Office.city, q))
+        total = int(self.session.scalar(select(func.count(Office.id)).where(where)) or 0)
+        rows = self.session.scalars(select(Office).where(where).order_by(Office.name).limit(limit))
+        return list(rows), total
+
+    def partners_and_allies(self, iso3s: list[str]) -> tuple[set[str], set[str]]:
+        """Which of these countries are partners, and which allies (ever)."""
+        partners = set(
+            self.session.scalars(
+                select(Partner.country_iso3).where(Partner.country_iso3.in_(iso3s))
+            )
+        )
+        allies = set(
+            self.session.scalars(select(Ally.country_iso3).where(Ally.country_iso3.in_(iso3s)))
+        )
+        return partners, allies

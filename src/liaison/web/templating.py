@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import QueryParams
 
 from liaison.security.classification import Classification
+from liaison.security.markings import short
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,6 +52,7 @@ def build_templates() -> Jinja2Templates:
     templates.env.globals["with_query"] = _with_query
     templates.env.filters["isodate"] = _date
     templates.env.globals["marking_level"] = _marking_level
+    templates.env.filters["portion"] = short
     return templates
 
 

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``liaison search``: the one search of the header and ``GET /api/v1/search``, for scripts
+and terminals; ``--format json`` prints the API's fields."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from liaison.cli.acting import AsUser, acting_as
+from liaison.terminal.output import console
+from liaison.web.search import search_all, to_read
+
+
+class Format(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find: a name, a reference, a phrase.")],
+    as_user: AsUser,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.TABLE,
+) -> None:
+    """Search partners, allies, offices, programmes, decisions and documents as USER may."""
+    with acting_as(as_user) as (session, principal):
+        result = to_read(query, search_all(session, principal, query))
+    if output is Format.JSON:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    if not result.total:
+        console.print(f"Nothing {as_user} may read matches {query!r}.")
+        return
+    for group in result.groups:
+        table = Table(title=f"{group.title} ({group.total})", title_justify="left")
+        table.add_column("")
+        table.add_column("Marking")
+        table.add_column("Address")
+        for hit in group.hits:
+            label = f"{hit.label}  [dim]{hit.detail}[/]" if hit.detail else hit.label
+            table.add_row(label, hit.marking, hit.href)
+        console.print(table)

@@ -28,6 +28,8 @@ from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
+from liaison.jobs import api as jobs_api
+from liaison.jobs.worker import Worker, WorkerThread
 from liaison.kit.context import request_id
 from liaison.programmes import api as programmes_api
 from liaison.programmes import views as programmes_views
@@ -91,6 +93,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(decisions_views.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
+    app.include_router(jobs_api.router)
     return app
 
 
@@ -100,6 +103,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = DeadlineWorker(app.state.session_factory, app.state.settings)
     app.state.decisions_worker = worker
     worker.start()
+    jobs = _job_worker(app)
     # What start-up built (modules, models, routes, templates) lives as long as the process:
     # move it out of the collector's sight, so a full collection while serving walks only
     # what requests made (measured: a 220 ms pause on a TAXII page without this).
@@ -112,6 +116,30 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await worker.stop()
+        if jobs is not None:
+            jobs.stop()
+
+
+def _job_worker(app: FastAPI) -> WorkerThread | None:
+    """The job queue's worker thread, run in process on SQLite (or when configured)."""
+    settings: Settings = app.state.settings
+    engine: Engine = app.state.engine
+    wanted = settings.jobs_in_process
+    if wanted is None:
+        wanted = engine.dialect.name == "sqlite"
+    if not wanted:
+        return None
+    thread = WorkerThread(
+        Worker(
+            app.state.session_factory,
+            lease_seconds=settings.jobs_lease_seconds,
+            poll_seconds=settings.jobs_poll_seconds,
+            retry_base_seconds=settings.jobs_retry_base_seconds,
+        )
+    )
+    app.state.jobs_worker = thread
+    thread.start()
+    return thread
 
 
 class RequestContext:

@@ -21,7 +21,7 @@ import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.config import Settings
-from liaison.db.engine import build_engine
+from liaison.db.engine import WRITE_ON_DEMAND, build_engine
 from liaison.db.session import session_factory
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
@@ -71,6 +71,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
     app.state.session_factory = session_factory(app.state.engine)
+    # Requests take SQLite's write lock at their first write only (web.deps._session).
+    app.state.request_session_factory = session_factory(
+        app.state.engine.execution_options(**{WRITE_ON_DEMAND: True})
+    )
     app.state.nation_facts = nation_profile
     problems.install(app)
     app.add_middleware(RequestContext)

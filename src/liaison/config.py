@@ -74,3 +74,14 @@ class Settings(BaseSettings):
     jobs_retry_base_seconds: float = Field(
         default=2.0, ge=0, description="A failed job waits this, doubled per attempt, to retry."
     )
+    extract_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="The longest an upload's text extraction (PDF, DOCX) may take, in a child "
+        "process outside any transaction; a file that needs longer is refused (413).",
+    )
+    extract_memory_mib: int = Field(
+        default=768,
+        ge=128,
+        description="The address space of that child process (RLIMIT_AS), in MiB.",
+    )

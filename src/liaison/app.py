@@ -6,14 +6,16 @@ Nothing is built at import time; uvicorn uses ``liaison.app:factory`` with ``--f
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from sqlalchemy.pool import QueuePool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,7 +23,7 @@ import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.config import Settings
-from liaison.db.engine import WRITE_ON_DEMAND, build_engine
+from liaison.db.engine import READ_ONLY, WRITE_ON_DEMAND, build_engine
 from liaison.db.session import session_factory
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
@@ -42,7 +44,6 @@ from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
 from liaison.web import problems
-from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
 
 SECURITY_HEADERS = {
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.request_session_factory = session_factory(
         app.state.engine.execution_options(**{WRITE_ON_DEMAND: True})
     )
+    app.state.db_slots = asyncio.Semaphore(db_slots(app.state.engine, settings))
     app.state.nation_facts = nation_profile
     problems.install(app)
     app.add_middleware(RequestContext)
@@ -179,12 +181,34 @@ class RequestContext:
             request_id.reset(token)
 
 
+# Pooled connections kept out of the request slots: the health check's, and the background
+# workers' (decisions, jobs).
+RESERVED_CONNECTIONS = 3
+# Threads of the server's pool (anyio's default); slots never exceed it less a margin.
+THREADS = 40
+
+
+def db_slots(engine: Engine, settings: Settings) -> int:
+    """How many requests may work with the database at once (``web.deps.db_slot``)."""
+    if settings.db_slots is not None:
+        return settings.db_slots
+    pool = engine.pool
+    connections = (
+        pool.size() + getattr(pool, "_max_overflow", 0) if isinstance(pool, QueuePool) else THREADS
+    )
+    return max(1, min(connections - RESERVED_CONNECTIONS, THREADS - RESERVED_CONNECTIONS))
+
+
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="Liveness and database check")
-    def healthz(session: DbSession) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
+    def healthz(request: Request) -> dict[str, str]:
+        """Answers even when every request slot is taken: it waits for none, holds no
+        transaction and takes no lock (a read-only connection)."""
+        engine: Engine = request.app.state.engine
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
     return router

@@ -85,3 +85,9 @@ class Settings(BaseSettings):
         ge=128,
         description="The address space of that child process (RLIMIT_AS), in MiB.",
     )
+    db_slots: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many requests may work with the database at once; the rest wait "
+        "without holding a thread. Unset: the connection pool's size less 3.",
+    )

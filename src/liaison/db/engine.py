@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ QUERY_CACHE_SIZE = 1200
 # Execution option of a connection whose transaction only reads: on SQLite it begins DEFERRED
 # and takes no write lock, so it can run beside a unit of work of the same thread that holds it.
 READ_ONLY = "liaison_read_only"
+BUSY_TIMEOUT_SECONDS = 5.0
 # Execution option of a request's connection: on SQLite its transaction begins DEFERRED and
 # takes the write lock only at its first write (``_take_write_lock_before_writes``), so reads,
 # file parsing and password hashing never hold it. See ``take_write_lock``.
@@ -52,8 +54,8 @@ def build_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         event.listen(engine, "before_cursor_execute", _take_write_lock_before_writes)
-        event.listen(engine, "commit", _transaction_ended)
-        event.listen(engine, "rollback", _transaction_ended)
+        event.listen(engine, "commit", _committing)
+        event.listen(engine, "rollback", _rolling_back)
         return engine
     # Sessions in UTC: timestamps come back from the driver already in UTC (what UTCDateTime
     # would convert them to), and SQL date functions never depend on the server's zone.
@@ -105,7 +107,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN40
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -121,12 +123,76 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
         connection.info[_READING] = True
         connection.info[_SAVEPOINTS] = []
         return
-    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+    if options.get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
+    _enter_gate(connection)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _end_gated(connection, "ROLLBACK")
+        raise
 
 
 def _transaction_ended(connection: Connection) -> None:
     connection.info.pop(_READING, None)
     connection.info.pop(_SAVEPOINTS, None)
+
+
+# SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps and
+# retries with growing pauses (up to 100 ms), so under load the lock sits free while waiters
+# sleep, and some wait past the busy timeout ("database is locked"). Writers of one process
+# queue on this gate instead, and the next one is woken the moment the last commits. Another
+# process (a CLI command, a worker) still meets the busy handler.
+_GATES: dict[int, threading.Lock] = {}
+_GATES_LOCK = threading.Lock()
+_GATED = "liaison_write_gate"  # connection.info: the gate this transaction holds
+
+
+def _gate_for(connection: Connection) -> threading.Lock:
+    key = id(connection.engine.pool)
+    with _GATES_LOCK:
+        gate = _GATES.get(key)
+        if gate is None:
+            gate = _GATES[key] = threading.Lock()
+        return gate
+
+
+def _enter_gate(connection: Connection) -> None:
+    """Queue for the process's write gate (at most the busy timeout, then on to SQLite's own
+    waiting: a thread that already holds the gate in another transaction must not deadlock)."""
+    gate = _gate_for(connection)
+    if gate.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+        connection.info[_GATED] = gate
+
+
+def _end_gated(connection: Connection, verb: str) -> None:
+    """COMMIT or ROLLBACK a gated transaction now, then open the gate to the next writer (the
+    engine's commit and rollback events run before the driver's, which then find nothing to
+    end)."""
+    gate: threading.Lock | None = connection.info.pop(_GATED, None)
+    if gate is None:
+        return
+    try:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                return
+            cursor.execute(verb)
+        finally:
+            cursor.close()
+    finally:
+        gate.release()
+
+
+def _committing(connection: Connection) -> None:
+    _transaction_ended(connection)
+    _end_gated(connection, "COMMIT")
+
+
+def _rolling_back(connection: Connection) -> None:
+    _transaction_ended(connection)
+    _end_gated(connection, "ROLLBACK")
 
 
 _READ_VERBS = frozenset({"SELECT", "PRAGMA", "EXPLAIN", "VALUES"})
@@ -175,6 +241,7 @@ def take_write_lock(connection: Connection) -> None:
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute("COMMIT")
+        _enter_gate(connection)
         cursor.execute("BEGIN IMMEDIATE")
         for name in savepoints:
             cursor.execute(f"SAVEPOINT {name}")

@@ -13,10 +13,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Depends, Path, Query, Request
@@ -67,15 +69,31 @@ async def _session(request: Request) -> AsyncIterator[Session]:
     # Made here, on the event loop (a session connects at its first query, in the handler's
     # thread); only its end, which talks to the database, goes to a worker thread. One thread
     # hop fewer per request than a synchronous dependency.
-    session = factory()
-    if request.method in SAFE_METHODS:
-        session.info[DEFERRED] = []
-    try:
-        yield session
-    except BaseException:
-        await run_in_threadpool(finish, session, failed=True)
-        raise
-    await run_in_threadpool(_finish_request, session)
+    async with db_slot(request):
+        session = factory()
+        if request.method in SAFE_METHODS:
+            session.info[DEFERRED] = []
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(finish, session, failed=True)
+            raise
+        await run_in_threadpool(_finish_request, session)
+
+
+@asynccontextmanager
+async def db_slot(request: Request) -> AsyncIterator[None]:
+    """One of the app's slots for database work (``app.state.db_slots``), held from before a
+    request's unit of work begins until after it ends. There are fewer slots than pooled
+    connections and worker threads: requests beyond them wait here, on the event loop,
+    holding neither a thread nor a connection — so a request that holds a connection always
+    finds a thread to finish on, and throughput holds however many clients wait."""
+    slots: asyncio.Semaphore | None = getattr(request.app.state, "db_slots", None)
+    if slots is None:
+        yield
+        return
+    async with slots:
+        yield
 
 
 def _finish_request(session: Session) -> None:

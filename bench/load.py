@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -229,13 +230,14 @@ def run_wrk(port: int, token: str, connections: int, duration: int, script: Path
     }
 
 
-def main() -> None:  # noqa: PLR0915 - one run, told in order
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=sorted(URLS), default="sqlite")
     parser.add_argument("--connections", default="16,64,256")
     parser.add_argument("--duration", type=int, default=10, help="Seconds per level.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-upload", action="store_true", help="No DOCX bomb in flight.")
+    parser.add_argument("--repeat", type=int, default=1, help="Rounds over the levels.")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -249,38 +251,25 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(LUA)
         script = Path(handle.name)
-    rows = []
+    levels = [int(c) for c in args.connections.split(",")]
+    rows: dict[int, list[dict]] = {c: [] for c in levels}
+    load_before = os.getloadavg()[0]
     try:
         wait_ready(args.port, server)
         run_wrk(args.port, token, 8, 2, script)  # warm up
-        for connections in (int(c) for c in args.connections.split(",")):
-            health = Sampler(lambda: get(args.port, "/healthz"), 0.25)
-            uploads = Sampler(lambda: post_upload(args.port, token, bomb), 0.0)
-            samplers = [health] if args.no_upload else [health, uploads]
-            threads = [threading.Thread(target=s.run) for s in samplers]
-            for thread in threads:
-                thread.start()
-            try:
-                result = run_wrk(args.port, token, connections, args.duration, script)
-            finally:
-                for sampler in samplers:
-                    sampler.stop.set()
-                for thread in threads:
-                    thread.join()
-            result["connections"] = connections
-            result["healthz_max"] = max(t for _, t in health.results)
-            result["healthz_bad"] = sum(s != 200 for s, _ in health.results)
-            result["uploads"] = len(uploads.results)
-            result["upload_statuses"] = sorted({s for s, _ in uploads.results})
-            rows.append(result)
-            print(
-                f"{connections:>4} conns: {result['rps']:8.1f} req/s  p50 {result['p50']:8.1f} ms"
-                f"  p99 {result['p99']:8.1f} ms  5xx {result['5xx']}  socket errors "
-                f"{result['socket_errors']}  /healthz max {result['healthz_max'] * 1000:.0f} ms"
-                f" ({result['healthz_bad']} not 200)  uploads {result['uploads']} "
-                f"{result['upload_statuses']}",
-                flush=True,
-            )
+        for round_ in range(args.repeat):
+            for connections in levels:
+                result = one_level(args, token, bomb, script, connections)
+                rows[connections].append(result)
+                print(
+                    f"round {round_ + 1} {connections:>4} conns: {result['rps']:7.1f} req/s"
+                    f"  p50 {result['p50']:7.0f} ms  p99 {result['p99']:7.0f} ms"
+                    f"  5xx {result['5xx']}  socket errors {result['socket_errors']}"
+                    f"  /healthz max {result['healthz_max'] * 1000:.0f} ms"
+                    f" ({result['healthz_bad']} not 200)  uploads {result['uploads']}"
+                    f" {result['upload_statuses']}",
+                    flush=True,
+                )
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -289,13 +278,51 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             server.kill()
         log.close()
         script.unlink()
-    peak = max(r["rps"] for r in rows)
-    print("\n| connections | req/s | of peak | p50 ms | p99 ms | 5xx | /healthz max ms |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in rows:
+    report(rows, load_before, os.getloadavg()[0])
+
+
+def one_level(
+    args: argparse.Namespace, token: str, bomb: bytes, script: Path, connections: int
+) -> dict:
+    """One wrk run at ``connections``, with the health sampler and the uploader running."""
+    health = Sampler(lambda: get(args.port, "/healthz"), 0.25)
+    uploads = Sampler(lambda: post_upload(args.port, token, bomb), 0.0)
+    samplers = [health] if args.no_upload else [health, uploads]
+    threads = [threading.Thread(target=s.run) for s in samplers]
+    for thread in threads:
+        thread.start()
+    try:
+        result = run_wrk(args.port, token, connections, args.duration, script)
+    finally:
+        for sampler in samplers:
+            sampler.stop.set()
+        for thread in threads:
+            thread.join()
+    result["healthz_max"] = max(t for _, t in health.results)
+    result["healthz_bad"] = sum(s != 200 for s, _ in health.results)
+    result["uploads"] = len(uploads.results)
+    result["upload_statuses"] = sorted({s for s, _ in uploads.results})
+    return result
+
+
+def report(rows: dict[int, list[dict]], load_before: float, load_after: float) -> None:
+    """Medians over the rounds; 5xx and failed health checks summed, the slowest one kept."""
+    medians = {c: statistics.median(r["rps"] for r in runs) for c, runs in rows.items()}
+    peak = max(medians.values())
+    print(f"\nload average (1 min): {load_before:.1f} before, {load_after:.1f} after")
+    print(
+        "| connections | req/s (median) | of peak | p50 ms | p99 ms | 5xx | socket errors |"
+        " /healthz max ms | /healthz not 200 |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for c, runs in rows.items():
         print(
-            f"| {r['connections']} | {r['rps']:.1f} | {r['rps'] / peak:.0%} | {r['p50']:.0f} |"
-            f" {r['p99']:.0f} | {r['5xx']} | {r['healthz_max'] * 1000:.0f} |"
+            f"| {c} | {medians[c]:.1f} | {medians[c] / peak:.0%} |"
+            f" {statistics.median(r['p50'] for r in runs):.0f} |"
+            f" {statistics.median(r['p99'] for r in runs):.0f} |"
+            f" {sum(r['5xx'] for r in runs)} | {sum(r['socket_errors'] for r in runs)} |"
+            f" {max(r['healthz_max'] for r in runs) * 1000:.0f} |"
+            f" {sum(r['healthz_bad'] for r in runs)} |"
         )
 
 

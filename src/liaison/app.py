@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -184,6 +185,7 @@ class RequestContext:
 # Pooled connections kept out of the request slots: the health check's, and the background
 # workers' (decisions, jobs).
 RESERVED_CONNECTIONS = 3
+SLOTS_PER_CORE = 2
 # Threads of the server's pool (anyio's default); slots never exceed it less a margin.
 THREADS = 40
 
@@ -196,7 +198,10 @@ def db_slots(engine: Engine, settings: Settings) -> int:
     connections = (
         pool.size() + getattr(pool, "_max_overflow", 0) if isinstance(pool, QueuePool) else THREADS
     )
-    return max(1, min(connections - RESERVED_CONNECTIONS, THREADS - RESERVED_CONNECTIONS))
+    # More threads than this doing Python work only wait for each other (the GIL) and for
+    # the cores; with fewer, a health check or a commit gets its turn sooner.
+    busy = SLOTS_PER_CORE * len(os.sched_getaffinity(0)) + 2
+    return max(1, min(connections - RESERVED_CONNECTIONS, THREADS - RESERVED_CONNECTIONS, busy))
 
 
 def _health_router() -> APIRouter:

@@ -160,7 +160,8 @@ def sandbox_children() -> list[int]:
 
 
 def test_a_slow_extraction_blocks_no_other_request(settings, engine, auth):
-    patient = settings.model_copy(update={"extract_seconds": 600.0})
+    # One request slot: the upload gives it back while its file is parsed.
+    patient = settings.model_copy(update={"extract_seconds": 600.0, "db_slots": 1})
     with TestClient(create_app(patient, engine=engine)) as client:
         officer, japan = auth("officer"), auth("japan")
         answer: dict[str, object] = {}

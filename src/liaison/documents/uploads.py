@@ -21,6 +21,7 @@ from liaison.documents.errors import LengthRequired, TooLarge
 from liaison.documents.extract import MAX_BYTES, Extracted, safe_filename
 from liaison.documents.sandbox import Limits, extract_bounded
 from liaison.errors import InvalidInput, LiaisonError
+from liaison.web.deps import outside_db_slot
 
 FORM_OVERHEAD = 64 * 1024  # room for the multipart framing and the other fields
 
@@ -80,7 +81,8 @@ async def read_upload(request: Request) -> Upload:
         name = safe_filename(file.filename)
         extracted: Extracted | LiaisonError
         try:
-            extracted = await extract_bounded(data, name, file.content_type, limits)
+            async with outside_db_slot(request):
+                extracted = await extract_bounded(data, name, file.content_type, limits)
         except LiaisonError as exc:
             extracted = exc
         return Upload(

@@ -93,7 +93,26 @@ async def db_slot(request: Request) -> AsyncIterator[None]:
         yield
         return
     async with slots:
+        request.state.db_slot = slots
+        try:
+            yield
+        finally:
+            request.state.db_slot = None
+
+
+@asynccontextmanager
+async def outside_db_slot(request: Request) -> AsyncIterator[None]:
+    """Give the request's slot back while it does long work that needs no database (parsing
+    an upload in a child process), and take one again after; outside any transaction only."""
+    slots: asyncio.Semaphore | None = getattr(request.state, "db_slot", None)
+    if slots is None:
         yield
+        return
+    slots.release()
+    try:
+        yield
+    finally:
+        await slots.acquire()
 
 
 def _finish_request(session: Session) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
 from liaison.audit.recorder import Entry, record
-from liaison.db.engine import WRITE_ON_DEMAND
+from liaison.db.engine import WRITE_ON_DEMAND, _gate_for
 from liaison.db.session import session_factory, unit_of_work
 from liaison.security.principal import SYSTEM
 
@@ -104,3 +104,21 @@ def test_readers_that_append_at_once_keep_one_chain(engine, sqlite_path):
             select(func.count()).where(AuditEvent.action == "test:chain:append")
         )
     assert appended == 60
+
+
+def test_the_writers_gate_opens_however_a_transaction_ends(engine, sqlite_path):
+    with engine.connect() as connection:
+        gate = _gate_for(connection)
+        connection.begin()
+        connection.execute(text("SELECT 1"))
+        assert gate.locked()
+        connection.commit()
+        assert not gate.locked()
+        connection.begin()
+        connection.execute(text("SELECT 1"))
+        connection.rollback()
+        assert not gate.locked()
+        connection.begin()
+        connection.execute(text("SELECT 1"))
+    assert not gate.locked()  # closed in its transaction: the pool's reset opened it
+    assert lock_is_free(sqlite_path)

@@ -56,6 +56,10 @@ def build_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine
         event.listen(engine, "before_cursor_execute", _take_write_lock_before_writes)
         event.listen(engine, "commit", _committing)
         event.listen(engine, "rollback", _rolling_back)
+        # A connection that leaves its transaction some other way (returned to the pool,
+        # invalidated after an error) opens the gate all the same.
+        event.listen(engine.pool, "reset", _gate_left)
+        event.listen(engine.pool, "invalidate", _gate_left)
         return engine
     # Sessions in UTC: timestamps come back from the driver already in UTC (what UTCDateTime
     # would convert them to), and SQL date functions never depend on the server's zone.
@@ -182,6 +186,13 @@ def _end_gated(connection: Connection, verb: str) -> None:
         finally:
             cursor.close()
     finally:
+        gate.release()
+
+
+def _gate_left(_dbapi_connection: Any, record: Any, _state: Any) -> None:  # noqa: ANN401
+    """Pool events ``reset`` (state: how) and ``invalidate`` (state: the exception)."""
+    gate: threading.Lock | None = record.info.pop(_GATED, None)
+    if gate is not None:
         gate.release()
 
 

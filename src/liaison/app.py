@@ -6,14 +6,17 @@ Nothing is built at import time; uvicorn uses ``liaison.app:factory`` with ``--f
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine
+from sqlalchemy.pool import QueuePool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,13 +24,15 @@ import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.config import Settings
-from liaison.db.engine import build_engine
+from liaison.db.engine import READ_ONLY, WRITE_ON_DEMAND, build_engine
 from liaison.db.session import session_factory
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
+from liaison.jobs import api as jobs_api
+from liaison.jobs.worker import Worker, WorkerThread
 from liaison.kit.context import request_id
 from liaison.programmes import api as programmes_api
 from liaison.programmes import views as programmes_views
@@ -40,7 +45,6 @@ from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
 from liaison.web import apidocs, home, problems, search
-from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
 
 SECURITY_HEADERS = {
@@ -69,6 +73,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
     app.state.session_factory = session_factory(app.state.engine)
+    # Requests take SQLite's write lock at their first write only (web.deps._session).
+    app.state.request_session_factory = session_factory(
+        app.state.engine.execution_options(**{WRITE_ON_DEMAND: True})
+    )
+    app.state.db_slots = asyncio.Semaphore(db_slots(app.state.engine, settings))
+    app.state.health = HealthProbe(app.state.engine)
     app.state.nation_facts = nation_profile
     problems.install(app)
     app.add_middleware(RequestContext)
@@ -95,6 +105,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(decisions_views.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
+    app.include_router(jobs_api.router)
     return app
 
 
@@ -104,6 +115,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = DeadlineWorker(app.state.session_factory, app.state.settings)
     app.state.decisions_worker = worker
     worker.start()
+    jobs = _job_worker(app)
     # What start-up built (modules, models, routes, templates) lives as long as the process:
     # move it out of the collector's sight, so a full collection while serving walks only
     # what requests made (measured: a 220 ms pause on a TAXII page without this).
@@ -116,6 +128,31 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await worker.stop()
+        if jobs is not None:
+            jobs.stop()
+        app.state.health.close()
+
+
+def _job_worker(app: FastAPI) -> WorkerThread | None:
+    """The job queue's worker thread, run in process on SQLite (or when configured)."""
+    settings: Settings = app.state.settings
+    engine: Engine = app.state.engine
+    wanted = settings.jobs_in_process
+    if wanted is None:
+        wanted = engine.dialect.name == "sqlite"
+    if not wanted:
+        return None
+    thread = WorkerThread(
+        Worker(
+            app.state.session_factory,
+            lease_seconds=settings.jobs_lease_seconds,
+            poll_seconds=settings.jobs_poll_seconds,
+            retry_base_seconds=settings.jobs_retry_base_seconds,
+        )
+    )
+    app.state.jobs_worker = thread
+    thread.start()
+    return thread
 
 
 class RequestContext:
@@ -151,12 +188,64 @@ class RequestContext:
             request_id.reset(token)
 
 
+# Pooled connections kept out of the request slots: the health check's, and the background
+# workers' (decisions, jobs).
+RESERVED_CONNECTIONS = 3
+SLOTS_PER_CORE = 2
+# Threads of the server's pool (anyio's default); slots never exceed it less a margin.
+THREADS = 40
+
+
+def db_slots(engine: Engine, settings: Settings) -> int:
+    """How many requests may work with the database at once (``web.deps.db_slot``)."""
+    if settings.db_slots is not None:
+        return settings.db_slots
+    pool = engine.pool
+    connections = (
+        pool.size() + getattr(pool, "_max_overflow", 0) if isinstance(pool, QueuePool) else THREADS
+    )
+    # More threads than this doing Python work only wait for each other (the GIL) and for
+    # the cores; with fewer, a health check or a commit gets its turn sooner.
+    busy = SLOTS_PER_CORE * len(os.sched_getaffinity(0)) + 2
+    return max(1, min(connections - RESERVED_CONNECTIONS, THREADS - RESERVED_CONNECTIONS, busy))
+
+
+class HealthProbe:
+    """The health check's own connection, kept open and used on the event loop: the check
+    waits for no request slot, no worker thread and no pooled connection, takes no lock (a
+    read-only transaction) and, on PostgreSQL, gives up after a second."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+
+    def check(self) -> None:
+        if self._connection is None or self._connection.closed:
+            self._connection = self.engine.connect().execution_options(**{READ_ONLY: True})
+            if self.engine.dialect.name == "postgresql":
+                self._connection.exec_driver_sql("SET statement_timeout = 1000")
+                self._connection.commit()
+        try:
+            with self._connection.begin():
+                self._connection.exec_driver_sql("SELECT 1")
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="Liveness and database check")
-    def healthz(session: DbSession) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
+    async def healthz(request: Request) -> dict[str, str]:
+        """Answers while every request slot is busy (see ``HealthProbe``)."""
+        probe: HealthProbe = request.app.state.health
+        probe.check()
         return {"status": "ok", "version": __version__}
 
     return router

@@ -23,6 +23,8 @@ from liaison.demo import (
 )
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
+from liaison.jobs.cli import app as jobs_app
+from liaison.jobs.cli import worker as worker_command
 from liaison.migrations import upgrade
 from liaison.programmes.cli import app as programmes_app
 from liaison.registry.cli import app as registry_app
@@ -50,6 +52,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker_command)
 
 
 def _version(value: bool) -> None:

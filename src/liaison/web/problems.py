@@ -95,7 +95,63 @@ def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# The errors every API operation may answer, each as RFC 9457 problem JSON (documented once,
+# here, for every /api/v1 operation of the OpenAPI spec).
+PROBLEM_RESPONSES: dict[int, str] = {
+    400: "Bad request: the request cannot be understood.",
+    401: "Unauthorized: log in or send a bearer token.",
+    404: "Not found: nothing there, or nothing you may see (the same answer).",
+    409: "Conflict: a duplicate, or a state that forbids the change.",
+    413: "Content too large: the body or the file is beyond a limit.",
+    422: "Invalid input: a value is malformed or wrong.",
+    429: "Too many requests: slow down and try again later.",
+}
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Add the problem responses to every ``/api/v1`` operation of an OpenAPI ``spec`` (in
+    place; FastAPI's 422 ``HTTPValidationError`` is replaced: the API answers problem JSON)."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in spec.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in PROBLEM_RESPONSES.items():
+                responses[str(status)] = {"description": description, "content": content}
+    return spec
+
+
 def install(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(original())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_exception_handler(LiaisonError, _liaison_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -59,3 +59,19 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest TAXII request body accepted (bytes); larger is a 413.",
     )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 key that signs the audit chain's checkpoints, kept outside "
+        "the database (default: next to the SQLite file, or var/<database>.audit-key); "
+        "`liaison init` makes it (mode 0600) when it is missing.",
+    )
+    audit_anchor_file: Path | None = Field(
+        default=None,
+        description="The append-only file of signed checkpoints of the audit chain (default: "
+        "next to the SQLite file, or var/<database>.audit-anchors.jsonl).",
+    )
+    audit_checkpoint_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How often `liaison serve` checkpoints the audit chain's head; 0 = off.",
+    )

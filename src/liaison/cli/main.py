@@ -11,6 +11,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
+from liaison.audit import anchor as audit_anchor
+from liaison.audit.anchor import AnchorError
+from liaison.config import Settings
 from liaison.decisions.cli import app as decisions_app
 from liaison.demo import (
     DEMO_PASSWORD,
@@ -108,7 +111,9 @@ def init(
                 programmes = create_demo_programmes(session)
                 decisions = create_demo_records(session)
                 create_demo_sharing(session)
+    anchored = _anchor_audit(cfg)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
+    console.print(f"  {anchored}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
         console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
@@ -124,6 +129,22 @@ def init(
             console.print(f"  decision {line}")
         for note in decisions.notes:
             console.print(f"  [yellow]note:[/] {note}")
+
+
+def _anchor_audit(cfg: Settings) -> str:
+    """Make the audit key if it is missing, and checkpoint the chain's head."""
+    where = audit_anchor.paths(cfg)
+    try:
+        made = audit_anchor.create_key(where.key)
+        with command_session(cfg) as session:
+            written = audit_anchor.checkpoint(session, where)
+    except AnchorError as exc:
+        fail(exc.message)
+    key = f"new audit key {where.key} (0600; keep it outside the database's backups)"
+    return (
+        f"{key if made else f'audit key {where.key}'}; checkpoint of {written.seq} events "
+        f"in {where.anchors}"
+    )
 
 
 @app.command()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +24,7 @@ from liaison.demo import (
     create_demo_records,
 )
 from liaison.documents.cli import app as documents_app
+from liaison.errors import Conflict, LiaisonError
 from liaison.identity.cli import org_app, token_app, user_app
 from liaison.migrations import upgrade
 from liaison.programmes.cli import app as programmes_app
@@ -32,7 +34,8 @@ from liaison.security.principal import SYSTEM
 from liaison.sharing.cli import app as sharing_app
 from liaison.sharing.demo import create_demo_sharing
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import EXIT_CONFLICT, EXIT_INPUT, console, fail
+from liaison.trail import backup as trail_backup
 from liaison.trail.cli import app as audit_app
 
 app = typer.Typer(
@@ -165,6 +168,45 @@ def serve(
         port=port or cfg.port,
         reload=reload,
         log_level="info",
+    )
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The new backup file (never overwritten).")],
+) -> None:
+    """Back up the database while it serves (SQLite's online backup, or pg_dump), verify its
+    audit chain against the anchor, and sign its head into PATH.anchor."""
+    try:
+        report = trail_backup.backup(settings(), path)
+    except LiaisonError as exc:
+        fail(exc.message, EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_INPUT)
+    console.print(
+        f"[green]✓[/] backup {report.path} ({report.events} audit events, head {report.head}); "
+        f"signed checkpoint in {trail_backup.sidecar(report.path)}"
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `liaison backup`.")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option("--public-key", help="The key that signed it (default: the audit key)."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace a database that is not empty.")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured (empty) database, refusing one whose audit chain
+    does not verify against its signed checkpoint."""
+    try:
+        report = trail_backup.restore(settings(), path, public_key=public_key, replace=replace)
+    except LiaisonError as exc:
+        fail(exc.message, EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_INPUT)
+    console.print(
+        f"[green]✓[/] restored {report.path}: {report.events} audit events verified, "
+        f"head {report.head}"
     )
 
 

@@ -37,6 +37,7 @@ from liaison.identity.errors import (
     WeakPassword,
 )
 from liaison.kit.clock import utcnow
+from liaison.kit.text import fold
 from liaison.security.authn import (
     SCOPES,
     hash_password,
@@ -111,9 +112,7 @@ class IdentityService:
 
     # organisations and communities -------------------------------------------------------------
     def organisation(self, name: str) -> Organisation:
-        found = self.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
-        )
+        found = self.session.scalar(select(Organisation).where(Organisation.name_key == fold(name)))
         if found is None:
             raise UnknownOrganisation(name)
         return found
@@ -135,9 +134,7 @@ class IdentityService:
         if not 1 <= len(name) <= 200:  # noqa: PLR2004 - the column's length
             raise InvalidIdentity("an organisation's name has 1 to 200 characters", field="name")
         if (
-            self.session.scalar(
-                select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
-            )
+            self.session.scalar(select(Organisation.id).where(Organisation.name_key == fold(name)))
             is not None
         ):
             raise DuplicateName(f"an organisation named {name!r} exists", field="name")

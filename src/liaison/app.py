@@ -27,6 +27,8 @@ from liaison.db.session import session_factory
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views
+from liaison.documents.extract import MAX_BYTES
+from liaison.documents.uploads import FORM_OVERHEAD
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
 from liaison.kit.context import request_id
@@ -40,8 +42,9 @@ from liaison.sharing import taxii as sharing_taxii
 from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
-from liaison.web import problems
+from liaison.web import edge, problems
 from liaison.web.deps import DbSession
+from liaison.web.edge import BodyLimit, ForwardedFor
 from liaison.web.templating import STATIC_DIR
 
 SECURITY_HEADERS = {
@@ -72,7 +75,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = session_factory(app.state.engine)
     app.state.nation_facts = nation_profile
     problems.install(app)
+    upload_limit = MAX_BYTES + FORM_OVERHEAD
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        wider={"/taxii2/": None, "/api/v1/documents": upload_limit, "/documents": upload_limit},
+    )
     app.add_middleware(RequestContext)
+    app.add_middleware(ForwardedFor, trusted=edge.networks(settings.trusted_proxies))
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(_health_router())
     # The TAXII routes first: routing tries routes in order, and a client paging a collection
@@ -143,6 +153,7 @@ class RequestContext:
                 for name, value in SECURITY_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
+                edge.response_headers(scope, message)
             await send(message)
 
         try:

@@ -75,3 +75,14 @@ class Settings(BaseSettings):
         ge=0,
         description="How often `liaison serve` checkpoints the audit chain's head; 0 = off.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest request body accepted (bytes), but for uploads and TAXII, "
+        "which have their own; a larger one is refused with 413 before it is read.",
+    )

@@ -168,6 +168,9 @@ def serve(
         port=port or cfg.port,
         reload=reload,
         log_level="info",
+        # the app believes X-Forwarded-* from LIAISON_TRUSTED_PROXIES only (web.edge);
+        # uvicorn's own handling would trust any loopback peer
+        proxy_headers=False,
     )
 
 

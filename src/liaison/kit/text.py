@@ -33,7 +33,9 @@ def like_escaped(text: str) -> str:
     )
 
 
-def contains(column: Any, text: str) -> Any:  # noqa: ANN401 - SQL expressions
-    """``column`` holds ``text`` literally, ignoring ASCII case on both backends (the pattern
-    is lowered and so is the column; ``%`` and ``_`` in ``text`` match only themselves)."""
-    return func.lower(column).like(f"%{like_escaped(text.lower())}%", escape=LIKE_ESCAPE)
+def contains(column: Any, text: str, *, lower: bool = True) -> Any:  # noqa: ANN401 - SQL
+    """``column`` holds ``text`` literally: ``%`` and ``_`` in ``text`` match only themselves.
+    ``lower``: both lowered, so ASCII case is ignored on both backends. Every search by a
+    part of a text goes through here (never a LIKE pattern made from input by hand)."""
+    target, wanted = (func.lower(column), text.lower()) if lower else (column, text)
+    return target.like(f"%{like_escaped(wanted)}%", escape=LIKE_ESCAPE)

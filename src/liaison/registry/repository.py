@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageRequest, order_by, paginate
-from liaison.kit.text import fold
+from liaison.kit.text import contains, fold
 from liaison.registry.models import (
     Ally,
     ContactPointMandate,
@@ -91,16 +91,16 @@ class RegistryRepository:
     def list_countries(self, q: str | None, page: PageRequest) -> tuple[list[Country], int]:
         stmt = select(Country)
         if q:
-            key = normalise_alias(q)
-            like = f"%{key}%"
+            key = normalise_alias(q)  # "" for "%" or "_": then it names no alias
+            by_alias = exists().where(
+                CountryAlias.iso3 == Country.iso3, contains(CountryAlias.alias, key, lower=False)
+            )
             stmt = stmt.where(
                 or_(
-                    func.lower(Country.name).like(f"%{q.lower()}%"),
+                    contains(Country.name, q),
                     Country.iso3 == q.upper(),
                     Country.iso2 == q.upper(),
-                    exists().where(
-                        CountryAlias.iso3 == Country.iso3, CountryAlias.alias.like(like)
-                    ),
+                    *([by_alias] if key else []),
                 )
             )
         stmt = order_by(

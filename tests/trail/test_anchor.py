@@ -6,9 +6,11 @@ import json
 import stat
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
+from liaison.app import create_app
 from liaison.audit import anchor
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
@@ -292,3 +294,19 @@ def test_the_migration_rehashes_a_chain_that_verifies_and_stops_on_one_that_does
     with engine.begin() as conn:  # put it back, so the chain verifies after the test
         conn.execute(text("UPDATE audit_event SET actor = 'system' WHERE seq = 3"))
     upgrade(engine)
+
+
+def test_serving_checkpoints_the_head_it_leaves(settings, engine, auth):
+    """``liaison serve``'s lifespan runs the checkpoint worker; on the way out it signs the head
+    the server leaves, so the anchor file holds it."""
+    where = anchor.paths(settings)
+    anchor.create_key(where.key)
+    with TestClient(create_app(settings, engine=engine)) as served:
+        assert (
+            served.patch(
+                "/api/v1/allies/FRA", json={"notes": "served"}, headers=auth("officer")
+            ).status_code
+            == 200
+        )
+    last = anchor.read(where.anchors, anchor.load_public(where.key))[-1]
+    assert (last.seq, last.head) == _head(engine)

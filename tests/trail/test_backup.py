@@ -143,3 +143,12 @@ def test_a_database_whose_chain_was_cut_is_not_backed_up(engine, keyed, tmp_path
     assert result.exit_code == 2
     assert "does not verify" in result.output
     assert not (tmp_path / "x.backup").exists()
+
+
+def test_an_unwritable_backup_path_is_a_clear_error(keyed, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["backup", str(blocker / "x.backup")])
+    assert result.exit_code == 2
+    assert "cannot write the backup" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -17,6 +17,7 @@ checkpoint): the checkpoints before it describe the database it replaced.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -69,18 +70,21 @@ def backup(settings: Settings, path: Path) -> Report:
     ]
     if path.exists() or sidecar(path).exists():
         raise Conflict(f"{path} exists; a backup never overwrites a file")
-    path.parent.mkdir(parents=True, exist_ok=True)
     url = make_url(settings.database_url)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         if url.get_backend_name() == "sqlite":
             verdict = _backup_sqlite(url, path, held)
         else:
             verdict = _backup_postgresql(settings, url, path, held)
+    except (OSError, sqlite3.Error) as exc:
+        _remove(path)
+        raise BackupError(f"cannot write the backup {path}: {exc}") from exc
     except BaseException:
-        path.unlink(missing_ok=True)
+        _remove(path)
         raise
     if not verdict.ok:
-        path.unlink(missing_ok=True)
+        _remove(path)
         raise BackupError(f"backup not kept: its audit chain does not verify: {_said(verdict)}")
     checkpoint = Checkpoint(verdict.rows, verdict.head, anchor.now_text(), "backup")
     line = anchor.sign(checkpoint, key)
@@ -133,10 +137,13 @@ def restore(
     if not path.is_file():
         raise InvalidInput(f"no backup at {path}")
     url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite":
-        verdict = _restore_sqlite(url, path, signed, replace=replace)
-    else:
-        verdict = _restore_postgresql(settings, url, path, signed, replace=replace)
+    try:
+        if url.get_backend_name() == "sqlite":
+            verdict = _restore_sqlite(url, path, signed, replace=replace)
+        else:
+            verdict = _restore_postgresql(settings, url, path, signed, replace=replace)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"cannot restore {path}: {exc}") from exc
     restored = Checkpoint(verdict.rows, verdict.head, anchor.now_text(), "restore")
     anchor.append(where.anchors, anchor.sign(restored, anchor.load_key(where.key)))
     return Report(path, verdict.rows, verdict.head)
@@ -194,6 +201,12 @@ def _empty_postgresql(engine: Engine) -> None:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+def _remove(path: Path) -> None:
+    """Remove a partial backup, if there is one to remove."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def _said(verdict: Verdict) -> str:

@@ -150,6 +150,14 @@ def db_url(
     admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's audit key and anchor file in its own directory (never the working tree's
+    var/): ``liaison init`` and ``serve`` write them."""
+    monkeypatch.setenv("LIAISON_AUDIT_KEY_FILE", str(tmp_path / "audit.key"))
+    monkeypatch.setenv("LIAISON_AUDIT_ANCHOR_FILE", str(tmp_path / "audit-anchors.jsonl"))
+
+
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, decisions_tick_seconds=0)

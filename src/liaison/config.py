@@ -91,3 +91,30 @@ class Settings(BaseSettings):
         description="How many requests may work with the database at once; the rest wait "
         "without holding a thread. Unset: the connection pool's size less 3.",
     )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 key that signs the audit chain's checkpoints, kept outside "
+        "the database (default: next to the SQLite file, or var/<database>.audit-key); "
+        "`liaison init` makes it (mode 0600) when it is missing.",
+    )
+    audit_anchor_file: Path | None = Field(
+        default=None,
+        description="The append-only file of signed checkpoints of the audit chain (default: "
+        "next to the SQLite file, or var/<database>.audit-anchors.jsonl).",
+    )
+    audit_checkpoint_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How often `liaison serve` checkpoints the audit chain's head; 0 = off.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest request body accepted (bytes), but for uploads and TAXII, "
+        "which have their own; a larger one is refused with 413 before it is read.",
+    )

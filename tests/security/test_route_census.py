@@ -1,6 +1,8 @@
 """Route census: every route resolves the caller's principal (so the policy and the guards can
 apply), except a short public list. A new route without a guard fails here."""
 
+import re
+
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
@@ -71,3 +73,20 @@ def test_the_census_sees_the_feature_routes(tmp_path):
     assert ("POST", "/api/v1/allies") in seen
     assert ("GET", "/audit") in seen
     assert len(seen) > 40
+
+
+def test_every_response_but_static_files_is_never_stored(tmp_path, client, auth):
+    """``Cache-Control: no-store`` is set once, by middleware (``web.edge``), on every answer —
+    found or not, allowed or not — of every GET route; static files may be cached."""
+    _, seen = census(tmp_path)
+    stored = []
+    for method, path in sorted(seen):
+        if method != "GET":
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for headers in ({}, auth("admin")):
+            r = client.get(url, headers=headers, follow_redirects=False)
+            if r.headers.get("cache-control") != "no-store":
+                stored.append(f"{url} ({r.status_code})")
+    assert stored == []
+    assert client.get("/static/liaison.css").headers.get("cache-control") != "no-store"

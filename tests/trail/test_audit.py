@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
+from liaison.audit.anchor import create_key, paths
 from liaison.audit.chain import canonical_of, verify
 from liaison.audit.models import AuditEvent
 from liaison.audit.recorder import Entry, _encoded, record
 from liaison.cli.main import app
+from liaison.config import Settings
 from liaison.db.json import EncodedJSON, encoded_strings
 from liaison.db.session import session_factory, unit_of_work
 from liaison.identity.service import IdentityService
@@ -80,6 +82,8 @@ def test_verify_passes_then_names_the_altered_row(client, auth, engine, monkeypa
             .order_by(AuditEvent.seq)
         )
     monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+    create_key(paths(Settings()).key)
+    assert runner.invoke(app, ["audit", "checkpoint"]).exit_code == 0
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET actor = 'mallory' WHERE seq = :s"), {"s": target})
@@ -218,9 +222,10 @@ _documents = st.none() | st.dictionaries(st.text(), _json, max_size=5)
     text_=st.text(),
     number=st.integers(min_value=0, max_value=2**40),
     marking=st.none() | st.integers(min_value=1, max_value=2**31),
+    key=st.none() | st.text(),
 )
 def test_canonical_json_is_written_key_by_key_as_json_dumps_writes_it(
-    before, after, text_, number, marking
+    before, after, text_, number, marking, key
 ):
     """The hash covers ``canonical_of``; it must be exactly the one-call ``json.dumps`` form
     that earlier rows were hashed with, whether a document comes as a value or pre-encoded."""
@@ -235,6 +240,7 @@ def test_canonical_json_is_written_key_by_key_as_json_dumps_writes_it(
         "object_type": text_,
         "object_id": text_,
         "marking_id": marking,
+        "marking": key,
         "before": before,
         "after": after,
     }

@@ -24,6 +24,7 @@ from liaison.db.json import EncodedJSON
 from liaison.kit.clock import utcnow
 from liaison.kit.context import request_id
 from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
 from liaison.security.principal import Principal
 
 _INSERT = insert(AuditEvent.__table__)  # type: ignore[arg-type] # a Table, typed as FromClause
@@ -73,22 +74,32 @@ def _append(
     # Whatever the caller has pending goes first (a later failure rolls it back together
     # with the events that describe it).
     session.flush()
+    keys = _marking_keys(session, entries)
     if len(entries) == 1 and session.get_bind().dialect.name == "postgresql":
-        append_one(session, _values(principal, entries[0], now, rid))
+        append_one(session, _values(principal, entries[0], now, rid, keys))
         return
     seq, prev_hash = lock_and_last(session)
     rows: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
-        row = {"seq": seq, **_values(principal, entry, now, rid), "prev_hash": prev_hash}
+        row = {"seq": seq, **_values(principal, entry, now, rid, keys), "prev_hash": prev_hash}
         row["hash"] = prev_hash = digest_of(prev_hash, row)
+        del row["marking"]  # hashed, not stored: the marking row holds it
         rows.append(row)
     # Plain rows through Core: no unit-of-work bookkeeping, and each document's text, already
     # made for the hash, stored as it is (``EncodedJSON``).
     session.execute(_INSERT, rows)
 
 
-def _values(principal: Principal, entry: Entry, now: dt.datetime, rid: str) -> dict[str, Any]:
+def _marking_keys(session: Session, entries: Sequence[Entry]) -> dict[int, str]:
+    """The key (canonical text) of each marking the entries name, which their hashes cover."""
+    ids = {e.marking_id for e in entries if e.marking_id is not None}
+    return {mid: m.key for mid, m in MarkingStore(session).many(ids).items()} if ids else {}
+
+
+def _values(
+    principal: Principal, entry: Entry, now: dt.datetime, rid: str, keys: Mapping[int, str]
+) -> dict[str, Any]:
     """An event's hashed fields but ``seq``."""
     return {
         "at": now,
@@ -99,6 +110,7 @@ def _values(principal: Principal, entry: Entry, now: dt.datetime, rid: str) -> d
         "object_type": entry.object_type,
         "object_id": entry.object_id,
         "marking_id": entry.marking_id,
+        "marking": keys[entry.marking_id] if entry.marking_id is not None else None,
         "before": _encoded(entry.before),
         "after": _encoded(entry.after),
     }

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +12,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
+from liaison.audit import anchor as audit_anchor
+from liaison.audit.anchor import AnchorError
 from liaison.cli.search import search
+from liaison.config import Settings
 from liaison.decisions.cli import app as decisions_app
 from liaison.demo import (
     DEMO_PASSWORD,
@@ -22,6 +26,7 @@ from liaison.demo import (
     login_notice,
 )
 from liaison.documents.cli import app as documents_app
+from liaison.errors import Conflict, LiaisonError
 from liaison.identity.cli import org_app, token_app, user_app
 from liaison.jobs.cli import app as jobs_app
 from liaison.jobs.cli import worker as worker_command
@@ -33,7 +38,8 @@ from liaison.security.principal import SYSTEM
 from liaison.sharing.cli import app as sharing_app
 from liaison.sharing.demo import create_demo_sharing
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import EXIT_CONFLICT, EXIT_INPUT, console, fail
+from liaison.trail import backup as trail_backup
 from liaison.trail.cli import app as audit_app
 
 app = typer.Typer(
@@ -114,7 +120,9 @@ def init(
                 programmes = create_demo_programmes(session)
                 decisions = create_demo_records(session)
                 create_demo_sharing(session)
+    anchored = _anchor_audit(cfg)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
+    console.print(f"  {anchored}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
         console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
@@ -130,6 +138,22 @@ def init(
             console.print(f"  decision {line}")
         for note in decisions.notes:
             console.print(f"  [yellow]note:[/] {note}")
+
+
+def _anchor_audit(cfg: Settings) -> str:
+    """Make the audit key if it is missing, and checkpoint the chain's head."""
+    where = audit_anchor.paths(cfg)
+    try:
+        made = audit_anchor.create_key(where.key)
+        with command_session(cfg) as session:
+            written = audit_anchor.checkpoint(session, where)
+    except AnchorError as exc:
+        fail(exc.message)
+    key = f"new audit key {where.key} (0600; keep it outside the database's backups)"
+    return (
+        f"{key if made else f'audit key {where.key}'}; checkpoint of {written.seq} events "
+        f"in {where.anchors}"
+    )
 
 
 @app.command()
@@ -152,6 +176,48 @@ def serve(
         port=port or cfg.port,
         reload=reload,
         log_level="info",
+        # the app believes X-Forwarded-* from LIAISON_TRUSTED_PROXIES only (web.edge);
+        # uvicorn's own handling would trust any loopback peer
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The new backup file (never overwritten).")],
+) -> None:
+    """Back up the database while it serves (SQLite's online backup, or pg_dump), verify its
+    audit chain against the anchor, and sign its head into PATH.anchor."""
+    try:
+        report = trail_backup.backup(settings(), path)
+    except LiaisonError as exc:
+        fail(exc.message, EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_INPUT)
+    console.print(
+        f"[green]✓[/] backup {report.path} ({report.events} audit events, head {report.head}); "
+        f"signed checkpoint in {trail_backup.sidecar(report.path)}"
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `liaison backup`.")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option("--public-key", help="The key that signed it (default: the audit key)."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace a database that is not empty.")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured (empty) database, refusing one whose audit chain
+    does not verify against its signed checkpoint."""
+    try:
+        report = trail_backup.restore(settings(), path, public_key=public_key, replace=replace)
+    except LiaisonError as exc:
+        fail(exc.message, EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_INPUT)
+    console.print(
+        f"[green]✓[/] restored {report.path}: {report.events} audit events verified, "
+        f"head {report.head}"
     )
 
 

@@ -31,6 +31,7 @@ from liaison.decisions.models import (
 )
 from liaison.events import SubjectKind
 from liaison.kit.pagination import PageRequest, order_by, window
+from liaison.kit.text import contains
 from liaison.registry.models import Country
 from liaison.security.models import MarkingRow
 from liaison.security.policy import readable
@@ -117,12 +118,8 @@ class ProposalRepository:
             )
         if filters.query:
             for word in filters.query.split()[:8]:
-                like = f"%{word.lower()}%"
                 stmt = stmt.where(
-                    or_(
-                        func.lower(Proposal.title).like(like),
-                        func.lower(Proposal.reference).like(like),
-                    )
+                    or_(contains(Proposal.title, word), contains(Proposal.reference, word))
                 )
         return stmt
 

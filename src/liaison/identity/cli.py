@@ -155,6 +155,23 @@ def user_enable(username: Username) -> None:
     _set_disabled(username, disabled=False)
 
 
+@user_app.command("unblock")
+def user_unblock(
+    username: Annotated[
+        str | None, typer.Argument(help="Forget this account's failed logins.")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Forget the failed logins from this address.")
+    ] = None,
+) -> None:
+    """Let an account (or an address) log in again at once after failed logins."""
+    with command_session() as session:
+        cleared = IdentityService(session, SYSTEM).clear_failures(
+            username=username, address=address
+        )
+    console.print(f"[green]✓[/] forgot {cleared} failed logins", highlight=False)
+
+
 @user_app.command("passwd")
 def user_passwd(username: Username, password_stdin: PasswordStdin = False) -> None:
     """Set a user's password (ends its login sessions)."""

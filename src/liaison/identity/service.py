@@ -2,8 +2,12 @@
 """Identity use cases: organisations, communities, users, API tokens, login and logout.
 
 Passwords are argon2-hashed; tokens and session cookies are random and stored as SHA-256
-only. Failed logins are counted per username and per address: ``MAX_FAILURES`` of them in
-``FAILURE_WINDOW`` refuse further attempts until the window passes. Every write is audited.
+only. Failed logins are counted per address and per username. ``MAX_FAILURES`` from one
+address in ``FAILURE_WINDOW`` refuse that address until the window passes; an account is
+never locked, only slowed: past ``ACCOUNT_FREE_FAILURES`` failures in the window (from any
+address), each attempt must wait ``account_delay`` since the last failure (doubling, at most
+``ACCOUNT_DELAY_CAP``), so a guesser elsewhere cannot keep the owner out for 15 minutes.
+``clear_failures`` (``liaison user unblock``) forgets them. Every write is audited.
 
 Invariants:
 - a failed login leaves its ``LoginFailure`` row and audit event in the session *and* raises
@@ -18,10 +22,11 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import column, delete, func, or_, select, table
+from sqlalchemy import column, delete, func, select, table
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
@@ -37,6 +42,7 @@ from liaison.identity.errors import (
     WeakPassword,
 )
 from liaison.kit.clock import utcnow
+from liaison.kit.text import fold
 from liaison.security.authn import (
     SCOPES,
     hash_password,
@@ -59,8 +65,20 @@ from liaison.security.permissions import Role
 from liaison.security.principal import Principal
 
 MIN_PASSWORD = 12
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per address in FAILURE_WINDOW
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+ACCOUNT_FREE_FAILURES = 10  # per username in FAILURE_WINDOW before attempts are slowed
+ACCOUNT_DELAY_CAP = dt.timedelta(seconds=60)
+
+
+def account_delay(failures: int) -> dt.timedelta:
+    """How long after its last failure an account with ``failures`` takes another attempt."""
+    if failures < ACCOUNT_FREE_FAILURES:
+        return dt.timedelta(0)
+    steps = min(failures - ACCOUNT_FREE_FAILURES, 16)
+    return min(dt.timedelta(seconds=2**steps), ACCOUNT_DELAY_CAP)
+
+
 SESSION_LIFETIME = dt.timedelta(hours=12)
 DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 366
@@ -111,9 +129,7 @@ class IdentityService:
 
     # organisations and communities -------------------------------------------------------------
     def organisation(self, name: str) -> Organisation:
-        found = self.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
-        )
+        found = self.session.scalar(select(Organisation).where(Organisation.name_key == fold(name)))
         if found is None:
             raise UnknownOrganisation(name)
         return found
@@ -135,9 +151,7 @@ class IdentityService:
         if not 1 <= len(name) <= 200:  # noqa: PLR2004 - the column's length
             raise InvalidIdentity("an organisation's name has 1 to 200 characters", field="name")
         if (
-            self.session.scalar(
-                select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
-            )
+            self.session.scalar(select(Organisation.id).where(Organisation.name_key == fold(name)))
             is not None
         ):
             raise DuplicateName(f"an organisation named {name!r} exists", field="name")
@@ -353,23 +367,59 @@ class IdentityService:
 
     def _check_rate(self, name: str, address: str, now: dt.datetime) -> None:
         since = now - FAILURE_WINDOW
-        failures = self.session.scalar(
+        from_address = self.session.scalar(
             select(func.count())
             .select_from(LoginFailure)
-            .where(
-                LoginFailure.at > since,
-                or_(LoginFailure.username == name, LoginFailure.address == address),
-            )
+            .where(LoginFailure.at > since, LoginFailure.address == address)
         )
-        if (failures or 0) >= MAX_FAILURES:
+        if (from_address or 0) >= MAX_FAILURES:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-            raise TooManyAttempts(f"too many failed logins; wait {minutes} minutes and try again")
+            raise TooManyAttempts(
+                f"too many failed logins from this address; wait {minutes} minutes and try again"
+            )
+        failures, last = self.session.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(
+                LoginFailure.at > since, LoginFailure.username == name
+            )
+        ).one()
+        delay = account_delay(failures or 0)
+        if last is not None and delay and now < _aware(last) + delay:
+            wait = math.ceil((_aware(last) + delay - now).total_seconds())
+            raise TooManyAttempts(
+                f"too many failed logins for this account; wait {wait} seconds and try again"
+            )
+
+    def clear_failures(self, *, username: str | None = None, address: str | None = None) -> int:
+        """Forget the failed logins of ``username`` and/or from ``address`` (an administrator's
+        command); how many there were. Audited."""
+        if username is None and address is None:
+            raise InvalidIdentity("name a username or an address")
+        stmt = delete(LoginFailure)
+        if username is not None:
+            stmt = stmt.where(LoginFailure.username == username.strip().lower())
+        if address is not None:
+            stmt = stmt.where(LoginFailure.address == address.strip())
+        cleared = self.session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
+        self._audit(
+            "login:unblock",
+            "user",
+            username or "-",
+            {"address": address, "failures": cleared},
+        )
+        return int(cleared)
 
     def logout(self, cookie: str) -> None:
         self.session.execute(
             delete(LoginSession).where(LoginSession.token_hash == token_digest(cookie))
         )
         self._audit("logout", "user", self.principal.username)
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    """A stored time as UTC-aware (``func.max`` bypasses the column type on SQLite)."""
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def _valid_username(name: str) -> bool:

@@ -1,20 +1,28 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Negotiated text as it is stored and compared.
+"""Text helpers every feature shares: negotiated text as it is stored and compared, one
+case-folding for unique names, and LIKE patterns with their wildcards escaped.
 
 A browser posts a textarea with ``\\r\\n`` line ends (the HTML standard says so), the CLI and the
 API send ``\\n``; an editor may leave spaces at line ends. Stored as sent, the same wording saved
 once from a form and once from the API differed in every line, and a redline showed blank
-lines deleted and inserted where nobody changed a word. Text is normalised once, before it is
-stored and before it is compared.
+lines deleted and inserted where nobody changed a word: ``normalise_text`` runs once, before
+text is stored.
+
+``fold`` is the one comparison of names: Unicode NFKC, then ``str.casefold`` (which also folds
+``ß`` to ``ss`` and ``Ó`` to ``ó``), then NFKC again, with runs of white space made one space.
+It is computed in Python and stored (``name_key`` columns with a unique index), so SQLite's
+``lower()`` (ASCII only), PostgreSQL's (by collation) and Python never disagree about it.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from sqlalchemy import func
 
+LIKE_ESCAPE = "\\"
 _LINE_END = re.compile(r"\r\n?")
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 
@@ -29,7 +37,10 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-LIKE_ESCAPE = "\\"
+def fold(name: str) -> str:
+    """The key under which two names are the same name."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
 
 
 def like_escaped(text: str) -> str:

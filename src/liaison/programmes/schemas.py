@@ -11,6 +11,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from liaison.kit.dates import IsoDate
 from liaison.kit.text import normalise_text
 from liaison.programmes.rules import (
     ActivityKind,
@@ -46,8 +47,8 @@ class ProgrammeCreate(_In):
     partner: str = Field(min_length=2, max_length=120, description="A partner name or ISO code.")
     kind: ProgrammeKind = ProgrammeKind.ITPP
     title: str | None = Field(default=None, max_length=300)
-    period_start: dt.date
-    period_end: dt.date | None = Field(
+    period_start: IsoDate
+    period_end: IsoDate | None = Field(
         default=None, description="Default: two years for an IPCP, four for an ITPP."
     )
     marking: str | None = MarkingText
@@ -57,15 +58,15 @@ class ProgrammeCreate(_In):
 
 class ProgrammeUpdate(_In):
     title: str | None = Field(default=None, min_length=1, max_length=300)
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
+    period_start: IsoDate | None = None
+    period_end: IsoDate | None = None
 
     _title = field_validator("title")(_one_line)
 
 
 class TransitionIn(_In):
     to: ProgrammeStatus
-    on: dt.date | None = Field(default=None, description="When it happened; default today.")
+    on: IsoDate | None = Field(default=None, description="When it happened; default today.")
     reference: str | None = Field(
         default=None, max_length=120, description="For approved: the allies' decision reference."
     )
@@ -74,7 +75,7 @@ class TransitionIn(_In):
 
 
 class ApprovalIn(_In):
-    approved_on: dt.date
+    approved_on: IsoDate
     reference: str = Field(min_length=1, max_length=120)
 
     _reference = field_validator("reference")(_one_line)
@@ -82,13 +83,13 @@ class ApprovalIn(_In):
 
 class FromIpcpIn(_In):
     partner: str = Field(min_length=2, max_length=120)
-    period_start: dt.date | None = Field(
+    period_start: IsoDate | None = Field(
         default=None, description="Default: 1 January of next year."
     )
 
 
 class RenewalIn(_In):
-    period_start: dt.date | None = Field(
+    period_start: IsoDate | None = Field(
         default=None, description="Default: the day after the current period ends."
     )
 
@@ -116,7 +117,7 @@ class GoalCreate(_In):
     wording: str = Field(default="", max_length=20_000)
     indicator: str = Field(default="", max_length=500)
     target: str = Field(default="", max_length=500)
-    due_on: dt.date
+    due_on: IsoDate
     status: GoalStatus = GoalStatus.OPEN
     marking: str | None = MarkingText
 
@@ -130,7 +131,7 @@ class GoalUpdate(_In):
     wording: str | None = Field(default=None, max_length=20_000)
     indicator: str | None = Field(default=None, max_length=500)
     target: str | None = Field(default=None, max_length=500)
-    due_on: dt.date | None = None
+    due_on: IsoDate | None = None
     status: GoalStatus | None = None
     note: str = Field(default="", max_length=500, description="Why the wording changed.")
 
@@ -141,8 +142,8 @@ class ActivityCreate(_In):
     goal_id: int
     title: str = Title
     kind: ActivityKind
-    start_on: dt.date
-    end_on: dt.date | None = None
+    start_on: IsoDate
+    end_on: IsoDate | None = None
     status: ActivityStatus = ActivityStatus.PLANNED
     owner: str = Field(default="", max_length=200)
     location: str = Field(default="", max_length=200)
@@ -154,8 +155,8 @@ class ActivityCreate(_In):
 class ActivityUpdate(_In):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     kind: ActivityKind | None = None
-    start_on: dt.date | None = None
-    end_on: dt.date | None = None
+    start_on: IsoDate | None = None
+    end_on: IsoDate | None = None
     status: ActivityStatus | None = None
     owner: str | None = Field(default=None, max_length=200)
     location: str | None = Field(default=None, max_length=200)
@@ -195,15 +196,15 @@ class ProgrammeRead(BaseModel):
     partner_name: str
     kind: ProgrammeKind
     title: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     status: ProgrammeStatus
     supersedes: str | None
-    approved_on: dt.date | None
+    approved_on: IsoDate | None
     approval_reference: str | None
-    agreed_on: dt.date | None
-    in_force_on: dt.date | None
-    ended_on: dt.date | None
+    agreed_on: IsoDate | None
+    in_force_on: IsoDate | None
+    ended_on: IsoDate | None
     marking: str
     banner: str
     updated_at: dt.datetime
@@ -227,7 +228,7 @@ class GoalRead(BaseModel):
     wording: str
     indicator: str
     target: str
-    due_on: dt.date
+    due_on: IsoDate
     status: GoalStatus
     overdue: bool
     version: int
@@ -239,8 +240,8 @@ class ActivityRead(BaseModel):
     goal_id: int
     title: str
     kind: ActivityKind
-    start_on: dt.date
-    end_on: dt.date
+    start_on: IsoDate
+    end_on: IsoDate
     status: ActivityStatus
     owner: str
     location: str
@@ -307,7 +308,7 @@ class ProgrammeDetail(BaseModel):
 
 
 class DashboardRead(BaseModel):
-    today: dt.date
+    today: IsoDate
     horizon_days: int
     expiring: list[ProgrammeRead]
     expiring_total: int

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit import clock
+from liaison.kit.dates import parse_iso_date
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import api, export, feeds, redline
 from liaison.programmes.models import PartnershipGoal, ProgrammeSection
@@ -256,7 +257,7 @@ def _date(raw: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        return parse_iso_date(raw)
     except ValueError:
         raise InvalidInput(f"{raw!r} is not a date (YYYY-MM-DD)", field="on") from None
 

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from liaison.kit.clock import today
+from liaison.kit.dates import IsoDate
 from liaison.kit.pagination import Page, PageRequest
 from liaison.registry.models import SecurityAgreement
 from liaison.registry.rules import OfficeStatus, PartnerStatus
@@ -58,7 +59,7 @@ RegistryWriter = Annotated[Principal, Depends(require(Permission.REGISTRY_ENTRY_
 Sort = Annotated[
     str | None, Query(description="Field to sort by; prefix '-' for descending.", max_length=200)
 ]
-On = Annotated[dt.date | None, Query(description="ISO date (YYYY-MM-DD).")]
+On = Annotated[IsoDate | None, Query(description="ISO date (YYYY-MM-DD).")]
 
 
 def _page(limit: int | None, offset: int, sort: str | None, settings: AppSettings) -> PageRequest:

@@ -21,9 +21,10 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, str_enum
+from liaison.kit.text import fold
 from liaison.registry.rules import AgreementKind, OfficeKind, OfficeStatus, PartnerStatus
 from liaison.security.classification import Classification
 from liaison.security.models import Marked
@@ -146,6 +147,8 @@ class Office(IdMixin, TimestampMixin, Base):
     __tablename__ = "office"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # ``kit.text.fold(name)``: one name, however it is cased or composed (migration 0015)
+    name_key: Mapped[str] = mapped_column(String(200), unique=True, index=True)
     kind: Mapped[OfficeKind] = mapped_column(str_enum(OfficeKind, "office_kind"))
     host_country_iso3: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
     city: Mapped[str] = mapped_column(String(120))
@@ -162,6 +165,11 @@ class Office(IdMixin, TimestampMixin, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     host_country: Mapped[Country | None] = relationship(lazy="joined")
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = fold(value)
+        return value
 
 
 class ContactPointMandate(IdMixin, TimestampMixin, Base):

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageRequest, order_by, paginate
-from liaison.kit.text import contains
+from liaison.kit.text import contains, fold
 from liaison.registry.models import (
     Ally,
     ContactPointMandate,
@@ -224,7 +224,7 @@ class RegistryRepository:
 
     # offices ---------------------------------------------------------------------------------
     def office_by_name(self, name: str) -> Office | None:
-        return self.session.scalar(select(Office).where(func.lower(Office.name) == name.lower()))
+        return self.session.scalar(select(Office).where(Office.name_key == fold(name)))
 
     def list_offices(
         self,

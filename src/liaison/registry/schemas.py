@@ -7,10 +7,9 @@ Country fields accept an ISO 3166 alpha-3 or alpha-2 code or a known name ("Sout
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from liaison.kit.dates import IsoDate
 from liaison.registry.rules import (
     AgreementKind,
     AgreementStatus,
@@ -41,35 +40,35 @@ class CountryRead(_Out):
 class FrameworkRead(_Out):
     code: str
     name: str
-    established_on: dt.date | None
+    established_on: IsoDate | None
     description: str
 
 
 class FrameworkCreate(_In):
     code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
     name: str = Field(min_length=1, max_length=200)
-    established_on: dt.date | None = None
+    established_on: IsoDate | None = None
     description: str = ""
 
 
 class AllyRead(_Out):
     id: int
     country: CountryRead
-    accession_date: dt.date
-    withdrawal_date: dt.date | None
+    accession_date: IsoDate
+    withdrawal_date: IsoDate | None
     notes: str
 
 
 class AllyCreate(_In):
     country: CountryRef = Field(min_length=2, max_length=200)
-    accession_date: dt.date
-    withdrawal_date: dt.date | None = None
+    accession_date: IsoDate
+    withdrawal_date: IsoDate | None = None
     notes: str = ""
 
 
 class AllyUpdate(_In):
-    accession_date: dt.date | None = None
-    withdrawal_date: dt.date | None = None
+    accession_date: IsoDate | None = None
+    withdrawal_date: IsoDate | None = None
     notes: str | None = None
 
 
@@ -78,8 +77,8 @@ class PartnerRead(_Out):
     country: CountryRead
     status: PartnerStatus
     frameworks: list[FrameworkRead]
-    partner_since: dt.date | None
-    mission_to_nato_since: dt.date | None
+    partner_since: IsoDate | None
+    mission_to_nato_since: IsoDate | None
     notes: str
 
 
@@ -87,16 +86,16 @@ class PartnerCreate(_In):
     country: CountryRef = Field(min_length=2, max_length=200)
     status: PartnerStatus = PartnerStatus.ACTIVE
     frameworks: list[str] = Field(default_factory=list)
-    partner_since: dt.date | None = None
-    mission_to_nato_since: dt.date | None = None
+    partner_since: IsoDate | None = None
+    mission_to_nato_since: IsoDate | None = None
     notes: str = ""
 
 
 class PartnerUpdate(_In):
     status: PartnerStatus | None = None
     frameworks: list[str] | None = None
-    partner_since: dt.date | None = None
-    mission_to_nato_since: dt.date | None = None
+    partner_since: IsoDate | None = None
+    mission_to_nato_since: IsoDate | None = None
     notes: str | None = None
 
 
@@ -115,10 +114,10 @@ class SecurityAgreementRead(_Out):
     partner: PartnerRef
     title: str
     kind: AgreementKind
-    signed_on: dt.date | None
-    in_force_on: dt.date | None
-    attested_on: dt.date | None
-    terminated_on: dt.date | None
+    signed_on: IsoDate | None
+    in_force_on: IsoDate | None
+    attested_on: IsoDate | None
+    terminated_on: IsoDate | None
     max_level: Classification
     status: AgreementStatus = Field(description="Status on the date asked (today by default).")
     notes: str
@@ -129,10 +128,10 @@ class SecurityAgreementCreate(_In):
     partner: CountryRef = Field(min_length=2, max_length=200)
     title: str = Field(min_length=1, max_length=300)
     kind: AgreementKind
-    signed_on: dt.date | None = None
-    in_force_on: dt.date | None = None
-    attested_on: dt.date | None = None
-    terminated_on: dt.date | None = None
+    signed_on: IsoDate | None = None
+    in_force_on: IsoDate | None = None
+    attested_on: IsoDate | None = None
+    terminated_on: IsoDate | None = None
     max_level: Classification
     notes: str = ""
     marking: str | None = Field(
@@ -144,10 +143,10 @@ class SecurityAgreementCreate(_In):
 
 class SecurityAgreementUpdate(_In):
     title: str | None = Field(default=None, min_length=1, max_length=300)
-    signed_on: dt.date | None = None
-    in_force_on: dt.date | None = None
-    attested_on: dt.date | None = None
-    terminated_on: dt.date | None = None
+    signed_on: IsoDate | None = None
+    in_force_on: IsoDate | None = None
+    attested_on: IsoDate | None = None
+    terminated_on: IsoDate | None = None
     max_level: Classification | None = None
     notes: str | None = None
 
@@ -159,12 +158,12 @@ class OfficeRead(_Out):
     host_country: CountryRead | None
     city: str
     status: OfficeStatus
-    proposed_on: dt.date | None
-    approved_on: dt.date | None
-    host_agreement_on: dt.date | None
-    opened_on: dt.date | None
-    closed_on: dt.date | None
-    shelved_on: dt.date | None
+    proposed_on: IsoDate | None
+    approved_on: IsoDate | None
+    host_agreement_on: IsoDate | None
+    opened_on: IsoDate | None
+    closed_on: IsoDate | None
+    shelved_on: IsoDate | None
     staff: int | None
     notes: str
 
@@ -175,12 +174,12 @@ class OfficeCreate(_In):
     host_country: CountryRef | None = Field(default=None, min_length=2, max_length=200)
     city: str = Field(min_length=1, max_length=120)
     status: OfficeStatus = OfficeStatus.PROPOSED
-    proposed_on: dt.date | None = None
-    approved_on: dt.date | None = None
-    host_agreement_on: dt.date | None = None
-    opened_on: dt.date | None = None
-    closed_on: dt.date | None = None
-    shelved_on: dt.date | None = None
+    proposed_on: IsoDate | None = None
+    approved_on: IsoDate | None = None
+    host_agreement_on: IsoDate | None = None
+    opened_on: IsoDate | None = None
+    closed_on: IsoDate | None = None
+    shelved_on: IsoDate | None = None
     staff: int | None = Field(default=None, ge=0, le=10000)
     notes: str = ""
 
@@ -196,29 +195,29 @@ class OfficeTransition(_In):
     """Move an office to its next lifecycle status on a date."""
 
     status: OfficeStatus
-    on: dt.date
+    on: IsoDate
 
 
 class MandateRead(_Out):
     id: int
     partner: PartnerRef
     ally: AllyRef
-    start_on: dt.date
-    end_on: dt.date | None
+    start_on: IsoDate
+    end_on: IsoDate | None
     notes: str
 
 
 class MandateCreate(_In):
     partner: CountryRef = Field(min_length=2, max_length=200)
     ally: CountryRef = Field(min_length=2, max_length=200)
-    start_on: dt.date
-    end_on: dt.date | None = None
+    start_on: IsoDate
+    end_on: IsoDate | None = None
     notes: str = ""
 
 
 class MandateUpdate(_In):
-    start_on: dt.date | None = None
-    end_on: dt.date | None = None
+    start_on: IsoDate | None = None
+    end_on: IsoDate | None = None
     notes: str | None = None
 
 

@@ -21,6 +21,7 @@ from liaison.db.base import Base
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
+from liaison.kit.text import fold
 from liaison.registry import rules
 from liaison.registry.errors import (
     BadTransition,
@@ -344,22 +345,42 @@ class RegistryService:
         partner = self.partner(data.partner)
         values = data.model_dump(exclude={"partner", "marking"})
         self._check_agreement(values)
-        marking = (
-            self.parse_marking(data.marking)
-            if data.marking
-            else Marking(Classification.NATO_UNCLASSIFIED, frozenset({partner.country_iso3}))
-        )
+        marking = self._agreement_marking(partner, data.marking)
         if not can_read(self.principal, marking):
             raise InvalidInput(
                 "you cannot mark a record above what you may read yourself", field="marking"
             )
-        agreement = SecurityAgreement(
-            partner_id=partner.id, marking_id=self.markings.intern(marking), **values
-        )
+        marking_id = self.markings.intern(marking)
+        self._refuse_same_agreement(partner.id, data.title, marking_id)
+        agreement = SecurityAgreement(partner_id=partner.id, marking_id=marking_id, **values)
         agreement.partner = partner
         self.session.add(agreement)
         self._audit("security_agreement:create", agreement, None, agreement.marking_id)
         return agreement
+
+    def _agreement_marking(self, partner: Partner, text: str | None) -> Marking:
+        """The marking ``text`` says, or an agreement's default: NU releasable to the partner."""
+        if text:
+            return self.parse_marking(text)
+        return Marking(Classification.NATO_UNCLASSIFIED, frozenset({partner.country_iso3}))
+
+    def _refuse_same_agreement(
+        self, partner_id: int, title: str, marking_id: int, other_than: int | None = None
+    ) -> None:
+        """One agreement per partner, title (``fold``) and marking: what an export writes
+        and an import matches by. The writer may read the marking (checked before), so an
+        agreement it would repeat is one it may read: the 409 reveals nothing hidden."""
+        key = fold(title)
+        for existing in self.repo.agreements_of(partner_id):
+            if (
+                existing.id != other_than
+                and existing.marking_id == marking_id
+                and fold(existing.title) == key
+            ):
+                raise Duplicate(
+                    f"this partner has an agreement titled {existing.title!r} with this marking",
+                    field="title",
+                )
 
     def update_agreement(
         self, agreement_id: int, data: SecurityAgreementUpdate
@@ -373,6 +394,10 @@ class RegistryService:
         }
         merged.update({k: v for k, v in changes.items() if k in merged})
         self._check_agreement(merged)
+        if changes.get("title"):
+            self._refuse_same_agreement(
+                agreement.partner_id, changes["title"], agreement.marking_id, agreement.id
+            )
         for key, value in changes.items():
             if value is None and key in {"title", "max_level", "notes"}:
                 continue
@@ -419,7 +444,7 @@ class RegistryService:
         before = _snapshot(office)
         changes = data.model_dump(exclude_unset=True)
         name = changes.get("name")
-        if name and name.lower() != office.name.lower() and self.repo.office_by_name(name):
+        if name and fold(name) != office.name_key and self.repo.office_by_name(name):
             raise Duplicate(f"an office named {name!r} exists", field="name")
         for key, value in changes.items():
             if value is None and key in {"name", "city", "notes"}:
@@ -576,7 +601,7 @@ class RegistryService:
             ("contact_point_mandates", doc.contact_point_mandates, self._merge_mandate),
         ]
         for name, items, merge in steps:
-            _reject_duplicates(name, items)
+            _reject_duplicates(name, items, self._natural_key)
             for index, item in enumerate(items):
                 try:
                     was_created = merge(item)
@@ -620,8 +645,15 @@ class RegistryService:
 
     def _merge_agreement(self, item: SecurityAgreementCreate) -> bool:
         partner = self.partner(item.partner)
+        marking_id = self.markings.intern(self._agreement_marking(partner, item.marking))
+        key = fold(item.title)
         existing = next(
-            (a for a in self.repo.agreements_of(partner.id) if a.title == item.title), None
+            (
+                a
+                for a in self.repo.agreements_of(partner.id)
+                if fold(a.title) == key and a.marking_id == marking_id
+            ),
+            None,
         )
         if existing is None:
             self.create_agreement(item)
@@ -665,16 +697,28 @@ class RegistryService:
         self.update_mandate(existing.id, MandateUpdate(end_on=item.end_on, notes=item.notes))
         return False
 
+    def _natural_key(self, item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
+        """What an entry is matched by: an agreement by partner, title and marking (two may
+        share a title under different markings: the API accepts that, so imports take it)."""
+        if isinstance(item, SecurityAgreementCreate):
+            marking = self._agreement_marking(self.partner(item.partner), item.marking)
+            return f"{normalise_alias(item.partner)} / {fold(item.title)} / {marking.key}"
+        return _natural_key(item)
+
     def load_seed(self, name: str) -> ImportReport:
         """Load a shipped data file (``reference`` or ``partnerships``)."""
         raw = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
         return self.import_document(RegistryDocument.model_validate(raw))
 
 
-def _reject_duplicates(name: str, items: list[Any]) -> None:
+def _reject_duplicates(name: str, items: list[Any], natural_key: Callable[[Any], str]) -> None:
     keys: dict[str, int] = {}
     for index, item in enumerate(items):
-        key = _natural_key(item)
+        try:
+            key = natural_key(item)
+        except LiaisonError as exc:
+            exc.message = f"{name}[{index}]: {exc.message}"
+            raise
         if key in keys:
             raise Duplicate(f"{name}[{index}] repeats {name}[{keys[key]}] ({key})")
         keys[key] = index
@@ -685,10 +729,8 @@ def _natural_key(item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
         return item.code
     if isinstance(item, AllyCreate | PartnerCreate):
         return normalise_alias(item.country)
-    if isinstance(item, SecurityAgreementCreate):
-        return f"{normalise_alias(item.partner)} / {item.title}"
     if isinstance(item, OfficeCreate):
-        return item.name.casefold()
+        return fold(item.name)
     assert isinstance(item, MandateCreate)  # noqa: S101 - the document's last list
     return f"{normalise_alias(item.partner)} / {normalise_alias(item.ally)} / {item.start_on}"
 

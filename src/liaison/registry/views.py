@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
+from liaison.kit.dates import parse_iso_date
 from liaison.kit.pagination import PageRequest
 from liaison.registry import charts
 from liaison.registry.models import Office, SecurityAgreement
@@ -103,12 +104,11 @@ def parse_date(raw: str | None, field: str) -> dt.date | None:
     if not value:
         return None
     try:
-        day = dt.date.fromisoformat(value) if _ISO_DATE.fullmatch(value) else None
+        return parse_iso_date(value)
     except ValueError:
-        day = None
-    if day is None:
-        raise InvalidInput(f"{field}: {value!r} is not a date; write YYYY-MM-DD", field=field)
-    return day
+        raise InvalidInput(
+            f"{field}: {value!r} is not a date; write YYYY-MM-DD", field=field
+        ) from None
 
 
 def parse_choice(raw: str | None, kind: type[E], field: str) -> E | None:

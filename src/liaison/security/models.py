@@ -22,9 +22,10 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
+from liaison.kit.text import fold
 from liaison.security.classification import Classification
 from liaison.security.markings import LIST_SEP, Tlp
 
@@ -99,8 +100,15 @@ class Organisation(IdMixin, TimestampMixin, Base):
     __tablename__ = "organisation"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # ``kit.text.fold(name)``: one name, however it is cased or composed (migration 0015)
+    name_key: Mapped[str] = mapped_column(String(200), unique=True, index=True)
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     nation_iso3: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = fold(value)
+        return value
 
 
 user_community = Table(

@@ -7,11 +7,11 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.chain import Verdict, verify
+from liaison.audit.chain import Anchor, Verdict, verify
 from liaison.audit.models import AuditEvent
 from liaison.audit.recorder import Entry, record
 from liaison.kit.pagination import PageRequest
@@ -120,8 +120,8 @@ class AuditService:
             ],
         )
 
-    def verify(self) -> Verdict:
-        return verify(self.session)
+    def verify(self, *, anchors: Iterable[Anchor] = (), find: str | None = None) -> Verdict:
+        return verify(self.session, anchors=anchors, find=find)
 
 
 def _csv_row(values: list[object]) -> str:

@@ -232,9 +232,9 @@ def test_upload_form_with_a_wrong_csrf_token_is_403(client, docs, login, engine)
     assert count(engine, "Forged") == 0
 
 
-def test_edit_forms(client, docs, login, engine):
+def test_edit_forms(client, docs, login, engine, own_note):
     csrf = login("japan")
-    url = f"/documents/{docs['minutes']}"
+    url = f"/documents/{own_note('japan', 'NR // REL JPN', 'Japan: own minutes')}"
     html = page(client, f"{url}/edit")
     assert banners(html) == ["NATO RESTRICTED Releasable to Japan"] * 2
     r = client.post(

@@ -10,6 +10,10 @@ Invariants:
   ``documents:document:write``, and is re-checked after the write: the writer must still be
   able to read what was written (``MarkingAboveReader`` otherwise, and the caller's unit of
   work rolls back);
+- a document belongs to the side (and, for a partner, the mission) of the user who made it;
+  renaming, re-marking or deleting it passes ``security.writes.guard_write`` in the unit of
+  work that writes: a partner never changes alliance material released to it, nor another
+  partner's; a hidden document is ``DocumentNotFound``, a readable one not the writer's 403;
 - a marking is parsed by the registry's resolver and must be one the writer may read; lowering
   one (``rules.widenings``) needs ``documents:document:downgrade`` and a reason, and is
   recorded as ``documents:document:downgrade`` with both markings.
@@ -35,7 +39,7 @@ from liaison.documents.errors import (
     ReasonRequired,
 )
 from liaison.documents.extract import MARKDOWN, TEXT, Extracted, clean_text, extract, safe_filename
-from liaison.documents.models import Document, DocumentBlob, DocumentKind
+from liaison.documents.models import Document, DocumentBlob, DocumentKind, DocumentOwner
 from liaison.documents.repository import DocumentFilters, DocumentRepository
 from liaison.documents.schemas import (
     DocumentUpdate,
@@ -50,9 +54,11 @@ from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, banner, short
+from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal
+from liaison.security.writes import ALLIANCE, Owner, guard_right, guard_write, owner_for
 
 MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
 OBJECT_TYPE = "document"
@@ -205,6 +211,22 @@ class DocumentService:
         if not self.principal.can(permission):
             raise error(f"this needs the permission {permission}")
 
+    def _writable(self, document_id: int, *, with_text: bool = False) -> tuple[Document, Marking]:
+        """A document the principal may change (the write policy), with its marking."""
+        document = self._find(document_id, with_text=with_text)
+        marking = self.markings.get(document.marking_id)
+        owned = self.session.get(DocumentOwner, document.id)
+        guard_write(
+            self.principal,
+            # A document without an owner row (none should exist) is alliance material.
+            Owner.of(owned.owner_side, owned.owner_organisation_id) if owned else ALLIANCE,
+            marking,
+            Permission.DOCUMENTS_DOCUMENT_WRITE,
+            hidden=lambda: DocumentNotFound(document_id),
+            what="document",
+        )
+        return document, marking
+
     def _snapshot(self, document: Document, marking: Marking | None = None) -> dict[str, Any]:
         """Metadata for the audit trail: never the bytes or the text."""
         shown = marking or self.markings.get(document.marking_id)
@@ -250,7 +272,7 @@ class DocumentService:
         self, *, title: str, filename: str, declared_type: str | None, data: bytes, marking: str
     ) -> DocumentView:
         """Store an uploaded file under ``marking`` (checked before the file is parsed)."""
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE)
         checked = self.checked_marking(marking)
         name = safe_filename(filename)
         extracted = extract(data, name, declared_type)
@@ -258,7 +280,7 @@ class DocumentService:
         return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
 
     def add_note(self, data: NoteCreate) -> DocumentView:
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE)
         checked = self.checked_marking(data.marking)
         markdown = data.format is NoteFormat.MARKDOWN
         text, truncated = clean_text(data.body)
@@ -277,6 +299,7 @@ class DocumentService:
         data: bytes,
         marking: Marking,
     ) -> DocumentView:
+        owner = owner_for(self.principal)
         document = Document(
             title=title,
             kind=kind,
@@ -293,15 +316,20 @@ class DocumentService:
         document.blob = DocumentBlob(data=data)
         self.session.add(document)
         self.session.flush()  # the id is needed for the search row, the check and the audit
+        self.session.add(
+            DocumentOwner(
+                document_id=document.id,
+                owner_side=OwnerSide(owner.side.value),
+                owner_organisation_id=owner.organisation_id,
+            )
+        )
         search.index(self.session, document.id, title, extracted.text)
         self._recheck(document.id)
         self._audit_write("create", document, None, self._snapshot(document, marking))
         return self._view(document, marking)
 
     def update(self, document_id: int, data: DocumentUpdate) -> DocumentView:
-        document = self._find(document_id, with_text=True)
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
-        marking = self.markings.get(document.marking_id)
+        document, marking = self._writable(document_id, with_text=True)
         before = self._snapshot(document, marking)
         document.title = data.title
         document.updated_by = self.principal.username
@@ -311,9 +339,7 @@ class DocumentService:
 
     def remark(self, document_id: int, change: MarkingChange) -> DocumentView:
         """Change a marking; a downgrade needs its permission and a reason."""
-        document = self._find(document_id)
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
-        old = self.markings.get(document.marking_id)
+        document, old = self._writable(document_id)
         new = self.checked_marking(change.marking)
         if new.key == old.key:
             return self._view(document, old)
@@ -332,9 +358,8 @@ class DocumentService:
         return self._view(document, new)
 
     def delete(self, document_id: int) -> None:
-        document = self._find(document_id)
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
-        before = self._snapshot(document)
+        document, marking = self._writable(document_id)
+        before = self._snapshot(document, marking)
         self._audit_write("delete", document, before, None)
         search.unindex(self.session, document.id)
         self.session.delete(document)

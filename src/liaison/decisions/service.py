@@ -88,6 +88,7 @@ from liaison.security.models import Organisation, OrganisationKind
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
@@ -439,8 +440,15 @@ class DecisionService:
         record_past: bool = False,
         revises: Proposal | None = None,
     ) -> ProposalView:
-        """Open a proposal; ``opened_at``/``record_past`` record one of the past (demo)."""
-        self._require(Permission.DECISIONS_PROPOSAL_MANAGE)
+        """Open a proposal; ``opened_at``/``record_past`` record one of the past (demo). A
+        proposal is alliance material (``security.writes``)."""
+        guard_create(
+            self.principal,
+            ALLIANCE,
+            Permission.DECISIONS_PROPOSAL_MANAGE,
+            what="proposal",
+            refused=NotPermitted,
+        )
         now = clock.utcnow()
         opened = opened_at or now
         if opened > now:
@@ -619,7 +627,17 @@ class DecisionService:
 
     def _open_proposal(self, proposal_id: int) -> tuple[Proposal, Verdict]:
         proposal = self._find(proposal_id)
-        self._require(Permission.DECISIONS_PROPOSAL_MANAGE)
+        # Alliance material: a partner never withdraws, amends or revises a proposal because it
+        # was released to it (security.writes), whatever its roles.
+        guard_write(
+            self.principal,
+            ALLIANCE,
+            self.markings.get(proposal.marking_id),
+            Permission.DECISIONS_PROPOSAL_MANAGE,
+            hidden=lambda: ProposalNotFound(proposal_id),
+            what="proposal",
+            refused=NotPermitted,
+        )
         verdict = settlement.outcomes(self.session, [proposal], clock.utcnow())[proposal.id]
         return proposal, verdict
 

@@ -224,6 +224,7 @@ class DocumentService:
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             hidden=lambda: DocumentNotFound(document_id),
             what="document",
+            refused=NotPermitted,
         )
         return document, marking
 
@@ -272,7 +273,7 @@ class DocumentService:
         self, *, title: str, filename: str, declared_type: str | None, data: bytes, marking: str
     ) -> DocumentView:
         """Store an uploaded file under ``marking`` (checked before the file is parsed)."""
-        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, NotPermitted)
         checked = self.checked_marking(marking)
         name = safe_filename(filename)
         extracted = extract(data, name, declared_type)
@@ -280,7 +281,7 @@ class DocumentService:
         return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
 
     def add_note(self, data: NoteCreate) -> DocumentView:
-        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, NotPermitted)
         checked = self.checked_marking(data.marking)
         markdown = data.format is NoteFormat.MARKDOWN
         text, truncated = clean_text(data.body)

@@ -50,6 +50,7 @@ from liaison.security.classification import Classification
 from liaison.security.markings import Marking, banner, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
+from liaison.security.writes import WriteRefused
 from liaison.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -442,7 +443,13 @@ def add_mandate(
         except LiaisonError as exc:
             session.rollback()  # whatever the service added before failing must not commit
             errors = {exc.field or "form": exc.message}
-            status_code = 409 if isinstance(exc, Conflict) else 422
+            status_code = (
+                409
+                if isinstance(exc, Conflict)
+                else 403
+                if isinstance(exc, WriteRefused)  # the write policy refused it: say so
+                else 422
+            )
         else:
             target = f"/contact-points?partner={mandate.partner.country_iso3}"
             return RedirectResponse(target, status_code=303)

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from liaison.errors import LiaisonError
+from liaison.security.classification import Classification
 from liaison.security.markings import Marking
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
@@ -50,6 +51,10 @@ class WriteRefused(LiaisonError):
     status_code = 403
     title = "Forbidden"
 
+
+# How a feature says "403" (its own error type, so its callers catch one type); the default is
+# ``WriteRefused``. It must answer 403.
+Refuse = Callable[[str], LiaisonError]
 
 NOT_YOURS = (
     "you may read this {what} but not change it: only its owner's organisation (the alliance "
@@ -77,6 +82,11 @@ class Owner:
 
 
 ALLIANCE = Owner(Side.ALLY)
+
+# The marking of a record that carries none (the registry's allies, partners, frameworks,
+# offices and mandates are public facts): everybody reads it, so only the right and the side
+# decide who writes it.
+UNMARKED = Marking(Classification.PUBLIC)
 
 
 def owner_for(principal: Principal) -> Owner:
@@ -150,9 +160,11 @@ def guard_write(
     *,
     hidden: Callable[[], Exception],
     what: str,
+    refused: Refuse = WriteRefused,
 ) -> None:
     """Raise unless ``principal`` may write the record: ``hidden()`` (the feature's not-found
-    error, word for word that of a missing id) when it may not read it, ``WriteRefused``
+    error, word for word that of a missing id) when it may not read it, ``refused(text)`` (a
+    403: ``WriteRefused``, or the feature's own 403 error)
     otherwise. ``what`` names the kind in the refusal ("document")."""
     refusal = write_refusal(principal, owner, marking, right)
     if refusal is None:
@@ -160,12 +172,33 @@ def guard_write(
     if refusal is Refusal.HIDDEN:
         raise hidden()
     if refusal is Refusal.PERMISSION:
-        raise WriteRefused(f"this needs the permission {right}")
-    raise WriteRefused(NOT_YOURS.format(what=what))
+        raise refused(f"this needs the permission {right}")
+    raise refused(NOT_YOURS.format(what=what))
 
 
-def guard_right(principal: Principal, right: Permission) -> None:
-    """A write that names no existing record (a creation): the kind's right is enough here;
-    the feature checks the new record's marking is one the principal may read."""
+def guard_right(principal: Principal, right: Permission, refused: Refuse = WriteRefused) -> None:
+    """A write that names no existing record and makes one the principal will own (a partner's
+    upload): the kind's right is enough; the feature checks that the new record's marking is
+    one the principal may read."""
     if not principal.can(right):
-        raise WriteRefused(f"this needs the permission {right}")
+        raise refused(f"this needs the permission {right}")
+
+
+def guard_create(
+    principal: Principal,
+    owner: Owner,
+    right: Permission,
+    *,
+    what: str,
+    refused: Refuse = WriteRefused,
+) -> None:
+    """A new record owned by ``owner`` (``ALLIANCE`` for alliance material): the kind's right,
+    and the owner's side — a partner does not create alliance material, whatever its roles.
+    The feature checks the new record's marking is one the principal may read."""
+    guard_right(principal, right, refused)
+    if not on_owning_side(principal, owner):
+        raise refused(
+            f"only the alliance side or an administrator may create a {what}"
+            if owner.side is Side.ALLY
+            else f"only its owner's organisation may create this {what}"
+        )

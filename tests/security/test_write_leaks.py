@@ -33,9 +33,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from test_route_census import app_for, write_census
+from typer.testing import CliRunner
 
 from leak_probes import principal_of
 from liaison.audit.models import AuditEvent
+from liaison.cli.main import app as cli_app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.decisions.schemas import ProposalCreate
 from liaison.decisions.service import DecisionService
@@ -953,3 +955,43 @@ def test_every_write_route_is_in_the_table(tmp_path):
     covered = {(r.method, r.path) for r in ROUTES}
     assert writes - covered - OWN_STATE - ELSEWHERE == set()
     assert covered - writes == set()  # and names no route that does not exist
+
+
+# the CLI: the same services, the same answers (a refusal is exit code 2 and one line) --------
+CLI = [
+    ("programme", PW, lambda t, u: ["programmes", "transition", t.key, "negotiating", "--as", u]),
+    ("programme", PW, lambda t, u: ["programmes", "renew", t.key, "--as", u]),
+    ("proposal", DM, lambda t, u: ["decisions", "withdraw", t.key, "--as", u, "--reason", "No."]),
+    ("proposal", DM, lambda t, u: ["decisions", "amend", t.key, "--as", u, "--text", "New."]),
+]
+
+
+@pytest.mark.parametrize(
+    "command", CLI, ids=lambda c: " ".join(c[2](Target("", "REF", "", None, ()), "USER")[:2])
+)
+def test_a_cli_write_is_refused_to_whoever_may_not_make_it(engine, db_url, jpn_off, command):
+    world, right, argv = command
+    route = Route("CLI", "", world, right, lambda t: "", nothing)
+    principals = {user: principal_of(engine, user) for user in PRINCIPALS if user}
+    with unit_of_work(session_factory(engine)) as session:
+        targets = WORLDS[world](session, lambda name: principals[name])
+        markings = {t.name: _marking_of(session, route, t) for t in targets}
+    refused = 0
+    for target in targets:
+        for user, principal in principals.items():
+            if expected(route, user, principal, target, markings[target.name]) is None:
+                continue
+            with unit_of_work(session_factory(engine)) as session:
+                before = snapshot(session, target)
+            result = CliRunner().invoke(
+                cli_app, argv(target, user), env={"LIAISON_DATABASE_URL": db_url}
+            )
+            assert result.exit_code == 2, (user, target.name, result.output)
+            # No route guard before the service: a hidden record is missing whatever the rights.
+            hidden = not can_read(principal, markings[target.name])
+            words = ("no ",) if hidden else ("not change it", "needs the permission")
+            assert any(w in result.output for w in words), (user, target.name, result.output)
+            with unit_of_work(session_factory(engine)) as session:
+                assert snapshot(session, target) == before, (user, target.name)
+            refused += 1
+    assert refused > 0

@@ -80,10 +80,9 @@ from liaison.events import ProposalOpened, SubjectInfo, SubjectKind, describe_su
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.registry.errors import NotAnAlly
-from liaison.registry.service import RegistryService
-from liaison.security.classification import Classification
+from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.security.models import Organisation, OrganisationKind
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
@@ -151,6 +150,7 @@ class DecisionService:
         self.principal = principal
         self.repo = ProposalRepository(session, principal)
         self.markings = MarkingStore(session)
+        self._groups: dict[str, frozenset[str]] = {}
         self.registry = RegistryService(session, principal)
         self._names: dict[str, str] = {}
 
@@ -167,15 +167,14 @@ class DecisionService:
         return banner(marking, self.name_of)
 
     def page_banner(self, views: Sequence[ProposalView]) -> str:
-        """The banner of a page showing ``views``: the highest level and every caveat; release
-        only to codes every proposal shown names."""
-        marked = [v.marking for v in views if v.marking.level is not Classification.PUBLIC]
-        if not marked:
-            return self.banner(Marking(Classification.PUBLIC))
-        level = max((m.level for m in marked), key=lambda c: c.rank)
-        caveats = frozenset().union(*(m.caveats for m in marked))
-        release = frozenset.intersection(*(m.releasable_to for m in marked))
-        return self.banner(Marking(level, frozenset() if caveats else release, caveats))
+        """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
+        return self.banner(page_marking([v.marking for v in views], self.groups_of))
+
+    def groups_of(self, code: str) -> frozenset[str]:
+        """The partner groups of a nation (the policy's own facts; empty for a group code)."""
+        if code not in self._groups:
+            self._groups[code] = nation_profile(self.session, code).groups
+        return self._groups[code]
 
     def checked_marking(self, text: str) -> Marking:
         marking = self.registry.parse_marking(text)

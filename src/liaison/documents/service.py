@@ -53,12 +53,19 @@ from liaison.kit.pagination import PageRequest
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal
-from liaison.security.writes import ALLIANCE, Owner, guard_right, guard_write, owner_for
+from liaison.security.writes import (
+    ALLIANCE,
+    Owner,
+    can_write,
+    guard_right,
+    guard_write,
+    owner_for,
+)
 
 MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
 OBJECT_TYPE = "document"
@@ -105,8 +112,8 @@ class DocumentService:
         return banner(marking, self.name_of)
 
     def page_banner(self, views: Sequence[DocumentView]) -> str:
-        """The banner of a page showing ``views`` (``rules.page_marking``)."""
-        return self.banner(rules.page_marking([v.marking for v in views], self.groups_of))
+        """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
+        return self.banner(page_marking([v.marking for v in views], self.groups_of))
 
     def checked_marking(self, text: str) -> Marking:
         """Parse a marking as written; refuse one the principal could not read itself."""
@@ -211,15 +218,28 @@ class DocumentService:
         if not self.principal.can(permission):
             raise error(f"this needs the permission {permission}")
 
+    def _owner(self, document: Document) -> Owner:
+        owned = self.session.get(DocumentOwner, document.id)
+        # A document without an owner row (none should exist) is alliance material.
+        return Owner.of(owned.owner_side, owned.owner_organisation_id) if owned else ALLIANCE
+
+    def may_change(self, view: DocumentView) -> bool:
+        """Whether the principal may rename, re-mark or delete a document it reads (for the
+        page's buttons; the write itself is checked again)."""
+        return can_write(
+            self.principal,
+            self._owner(view.document),
+            view.marking,
+            Permission.DOCUMENTS_DOCUMENT_WRITE,
+        )
+
     def _writable(self, document_id: int, *, with_text: bool = False) -> tuple[Document, Marking]:
         """A document the principal may change (the write policy), with its marking."""
         document = self._find(document_id, with_text=with_text)
         marking = self.markings.get(document.marking_id)
-        owned = self.session.get(DocumentOwner, document.id)
         guard_write(
             self.principal,
-            # A document without an owner row (none should exist) is alliance material.
-            Owner.of(owned.owner_side, owned.owner_organisation_id) if owned else ALLIANCE,
+            self._owner(document),
             marking,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             hidden=lambda: DocumentNotFound(document_id),

@@ -44,7 +44,7 @@ from liaison.programmes.shown import (
 )
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal
@@ -78,7 +78,8 @@ class ProgrammeBase:
         return banner(marking, self.name_of)
 
     def highest(self, markings: Iterable[Marking]) -> Marking:
-        return rules.highest(list(markings), self.groups_of)
+        """The page marking of what a page shows (``security.markings.page_marking``)."""
+        return page_marking(markings, self.groups_of)
 
     def area_names(self) -> dict[str, str]:
         if self._areas is None:

@@ -23,7 +23,6 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
-from functools import reduce
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -45,9 +44,9 @@ from liaison.registry.rules import (
     Period,
 )
 from liaison.registry.schemas import MandateCreate
-from liaison.registry.service import RegistryService
+from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import banner, page_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.security.writes import WriteRefused
@@ -152,7 +151,8 @@ def _markings(
     found = service.markings.many(a.marking_id for a in agreements)
     portions = {a.id: short(found[a.marking_id]) for a in agreements}
     marked = [m for m in found.values() if m.level is not Classification.PUBLIC]
-    return (banner(reduce(Marking.cap, marked), service.release_name) if marked else None), portions
+    page = page_marking(marked, lambda code: nation_profile(service.session, code).groups)
+    return (banner(page, service.release_name) if marked else None), portions
 
 
 # start page -------------------------------------------------------------------------------------

@@ -11,6 +11,12 @@ from sqlalchemy import select
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import create_demo_documents
 from liaison.documents.models import Document
+from liaison.documents.schemas import NoteCreate
+from liaison.documents.service import DocumentService
+from liaison.identity.service import IdentityService
+from liaison.registry.service import nation_profile
+from liaison.security.authn import principal_for
+from liaison.security.principal import SYSTEM
 from liaison.terminal import output
 
 
@@ -38,3 +44,18 @@ def pdf_file() -> bytes:
 @pytest.fixture
 def docx_file() -> bytes:
     return make_docx("Minutes of the bathymetry workshop", "Attended by the partnership staff.")
+
+
+@pytest.fixture
+def own_note(engine):
+    """``own_note("japan", "NR // REL JPN", "Japan mission: minutes")``: a note the user writes
+    (so the user's organisation owns it); returns its id."""
+
+    def make(username: str, marking: str, title: str) -> int:
+        with unit_of_work(session_factory(engine)) as session:
+            user = IdentityService(session, SYSTEM).user(username)
+            service = DocumentService(session, principal_for(session, user, nation_profile))
+            view = service.add_note(NoteCreate(title=title, body="Our own note.", marking=marking))
+            return view.document.id
+
+    return make

@@ -222,8 +222,8 @@ def test_nobody_marks_above_what_they_may_read(client, auth, user, marking, word
     assert r.json()["errors"][0]["field"] == "marking"
 
 
-def test_rename(client, docs, auth, engine):
-    url = f"{BASE}/{docs['minutes']}"
+def test_rename(client, docs, auth, engine, own_note):
+    url = f"{BASE}/{own_note('japan', 'NR // REL JPN', 'Japan staff talks: our minutes')}"
     r = client.patch(
         url, json={"title": "Japan staff talks: minutes (final)"}, headers=auth("japan")
     )
@@ -231,13 +231,13 @@ def test_rename(client, docs, auth, engine):
     assert r.json()["updated_by"] == "japan"
     assert listed(client, auth("japan"), q="final")[1] == 1
     event = events(engine, "documents:document:update")[-1]
-    assert event.before["title"] == "Japan staff talks: minutes"
+    assert event.before["title"] == "Japan staff talks: our minutes"
     assert event.after["title"] == "Japan staff talks: minutes (final)"
     assert_problem(client.patch(url, json={"title": "two\nlines"}, headers=auth("japan")), 422)
 
 
-def test_raising_a_marking_needs_no_downgrade_right(client, docs, auth, engine):
-    url = f"{BASE}/{docs['minutes']}/marking"
+def test_raising_a_marking_needs_no_downgrade_right(client, docs, auth, engine, own_note):
+    url = f"{BASE}/{own_note('japan', 'NR // REL JPN', 'Japan: own minutes')}/marking"
     r = client.post(url, json={"marking": "NS // REL JPN"}, headers=auth("japan"))
     assert r.status_code == 200, r.text
     assert r.json()["marking"] == "NS // REL JPN"
@@ -245,8 +245,8 @@ def test_raising_a_marking_needs_no_downgrade_right(client, docs, auth, engine):
     assert (event.before["marking"], event.after["marking"]) == ("NR // REL JPN", "NS // REL JPN")
 
 
-def test_downgrade_without_the_permission_is_403(client, docs, auth, engine):
-    url = f"{BASE}/{docs['minutes']}"
+def test_downgrade_without_the_permission_is_403(client, docs, auth, engine, own_note):
+    url = f"{BASE}/{own_note('japan', 'NR // REL JPN', 'Japan: own minutes')}"
     r = client.post(
         f"{url}/marking", json={"marking": "NU // REL JPN", "reason": "old"}, headers=auth("japan")
     )
@@ -279,14 +279,16 @@ def test_widening_releasability_is_a_downgrade(client, docs, auth):
     assert_problem(r, 422, "releasable to KOR")
 
 
-def test_delete(client, docs, auth, engine):
-    url = f"{BASE}/{docs['observer']}"
+def test_delete(client, docs, auth, engine, own_note):
+    title = "Cyber exercise: observers' own note (Australia, Japan)"
+    url = f"{BASE}/{own_note('japan', 'NR // REL AUS, JPN', title)}"
+    assert client.delete(url, headers=auth("australia")).status_code == 403
     assert client.delete(url, headers=auth("japan")).status_code == 204
     for user in ("japan", "australia", "officer"):
         assert client.get(url, headers=auth(user)).status_code == 404
-    assert listed(client, auth("officer"), q="observers")[1] == 0
+    assert listed(client, auth("officer"), q="observers")[1] == 1  # the demo note only
     event = events(engine, "documents:document:delete")[-1]
-    assert event.before["title"] == "Cyber exercise observer note (Australia, Japan)"
+    assert event.before["title"] == title
     assert event.after is None
 
 

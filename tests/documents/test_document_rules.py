@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liaison.documents.rules import common_release, is_lower, page_marking, widenings
+from liaison.documents.rules import common_release, is_lower, widenings
 from liaison.documents.search import MARK_END, MARK_START, snippet_html, to_fts5_query
 from liaison.security.classification import Classification
-from liaison.security.markings import Caveat, Marking, Tlp, banner, parse_marking
+from liaison.security.markings import Caveat, Marking, Tlp, banner, page_marking, parse_marking
 
 C = Classification
 GROUPS = {

@@ -142,12 +142,13 @@ def test_a_write_the_writer_cannot_read_back_is_rolled_back(uow, docs, monkeypat
         assert session.scalar(select(Document).where(Document.title == "Leak")) is None
 
 
-def test_remark_rechecks_after_write(uow, docs, monkeypatch):
+def test_remark_rechecks_after_write(uow, docs, monkeypatch, own_note):
+    mine = own_note("japan", "NR // REL JPN", "Japan: own minutes")
     monkeypatch.setattr(service_module, "can_read", lambda *_: True)
     with pytest.raises(MarkingAboveReader), uow() as session:
-        service_as(session, "japan").remark(docs["minutes"], MarkingChange(marking="NS"))
+        service_as(session, "japan").remark(mine, MarkingChange(marking="NS"))
     with uow() as session:
-        assert service_as(session, "japan").get(docs["minutes"]).short == "NR // REL JPN"
+        assert service_as(session, "japan").get(mine).short == "NR // REL JPN"
 
 
 def test_search_index_follows_rename_and_delete(uow, docs):

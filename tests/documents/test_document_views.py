@@ -97,7 +97,11 @@ def test_document_page(client, docs, auth):
     assert banners(html) == ["NATO RESTRICTED Releasable to Japan"] * 2
     assert "Minutes of the staff talks with the Mission of Japan." in html
     assert f'href="/api/v1/documents/{docs["minutes"]}/content"' in html
-    assert "Rename, re-mark or delete" in html  # japan may write
+    # Japan reads the alliance's minutes but may not change them; the officer may.
+    assert "Rename, re-mark or delete" not in html
+    assert "Rename, re-mark or delete" in page(
+        client, f"/documents/{docs['minutes']}", auth("officer")
+    )
     html = page(client, f"/documents/{docs['minutes']}", auth("analyst"))
     assert "Rename, re-mark or delete" not in html
 
@@ -139,7 +143,7 @@ def test_pages_carry_no_inline_script_or_style(client, docs, auth):
         "/documents/new",
         f"/documents/{docs['minutes']}/edit",
     ):
-        html = page(client, path, auth("japan"))
+        html = page(client, path, auth("officer"))
         assert "style=" not in html
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert [s.split("/static/", 1)[1] for s in scripts] == [
@@ -234,9 +238,9 @@ def test_upload_form_with_a_wrong_csrf_token_is_403(client, docs, login, engine)
     assert count(engine, "Forged") == 0
 
 
-def test_edit_forms(client, docs, login, engine):
+def test_edit_forms(client, docs, login, engine, own_note):
     csrf = login("japan")
-    url = f"/documents/{docs['minutes']}"
+    url = f"/documents/{own_note('japan', 'NR // REL JPN', 'Japan: own minutes')}"
     html = page(client, f"{url}/edit")
     assert banners(html) == ["NATO RESTRICTED Releasable to Japan"] * 2
     r = client.post(
@@ -279,3 +283,19 @@ def test_downgrade_and_delete_forms(client, docs, login, engine):
         ).all()
     assert "documents:document:downgrade" in tags
     assert tags[-1] == "documents:document:delete"
+
+
+def test_edit_buttons_and_form_only_for_whoever_may_change_the_document(
+    client, docs, auth, own_note
+):
+    """Korea reads the AP4 agenda (alliance material released to IP4) but may not change it:
+    no button, and the edit form is refused; Japan's own note shows both to Japan only."""
+    link = "Rename, re-mark or delete"
+    assert link not in page(client, f"/documents/{docs['ap4']}", auth("korea"))
+    assert page(client, f"/documents/{docs['ap4']}/edit", auth("korea"), status=403)
+    assert link in page(client, f"/documents/{docs['ap4']}", auth("officer"))
+    mine = own_note("japan", "NU // REL IP4", "Japan: own agenda")
+    assert link in page(client, f"/documents/{mine}", auth("japan"))
+    assert page(client, f"/documents/{mine}/edit", auth("japan"))
+    assert link not in page(client, f"/documents/{mine}", auth("korea"))
+    assert page(client, f"/documents/{mine}/edit", auth("korea"), status=403)

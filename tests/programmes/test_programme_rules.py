@@ -13,7 +13,7 @@ from liaison.programmes import redline, rules
 from liaison.programmes.rules import LifecycleFacts, ProgrammeKind
 from liaison.programmes.rules import ProgrammeStatus as S
 from liaison.security.classification import Classification as C
-from liaison.security.markings import Marking
+from liaison.security.markings import Marking, page_marking
 
 TODAY = dt.date(2026, 11, 23)
 GROUPS = {"JPN": frozenset({"IP4", "PAG"}), "AUS": frozenset({"IP4", "PAG", "EOP"})}
@@ -97,10 +97,10 @@ def test_cap_is_group_aware_and_never_lowers():
 def test_highest_marking_of_a_page():
     jpn = Marking(C.NATO_UNCLASSIFIED, frozenset({"JPN"}))
     ip4 = Marking(C.NATO_RESTRICTED, frozenset({"IP4"}))
-    assert rules.highest([Marking(C.PUBLIC), jpn, ip4], groups_of) == Marking(
+    assert page_marking([Marking(C.PUBLIC), jpn, ip4], groups_of) == Marking(
         C.NATO_RESTRICTED, frozenset({"JPN"})
     )
-    assert rules.highest([], groups_of).level is C.PUBLIC
+    assert page_marking([], groups_of).level is C.PUBLIC
 
 
 def test_redline_marks_whole_words():

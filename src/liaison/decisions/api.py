@@ -48,6 +48,7 @@ from liaison.web.deps import (
     Offset,
     page_request,
     require,
+    writes_own_state,
 )
 from liaison.web.templating import NO_STORE
 
@@ -212,6 +213,7 @@ class Marked(BaseModel):
 
 
 @router.post("/notifications/read", summary="Mark your notifications read")
+@writes_own_state
 def mark_read(data: MarkRead, session: DbSession, principal: AuthenticatedPrincipal) -> Marked:
     return Marked(marked=Inbox(DecisionService(session, principal)).mark_read(data.ids))
 

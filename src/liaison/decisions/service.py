@@ -80,14 +80,14 @@ from liaison.events import ProposalOpened, SubjectInfo, SubjectKind, describe_su
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.registry.errors import NotAnAlly
-from liaison.registry.service import RegistryService
-from liaison.security.classification import Classification
+from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.security.models import Organisation, OrganisationKind
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
@@ -150,6 +150,7 @@ class DecisionService:
         self.principal = principal
         self.repo = ProposalRepository(session, principal)
         self.markings = MarkingStore(session)
+        self._groups: dict[str, frozenset[str]] = {}
         self.registry = RegistryService(session, principal)
         self._names: dict[str, str] = {}
 
@@ -166,15 +167,14 @@ class DecisionService:
         return banner(marking, self.name_of)
 
     def page_banner(self, views: Sequence[ProposalView]) -> str:
-        """The banner of a page showing ``views``: the highest level and every caveat; release
-        only to codes every proposal shown names."""
-        marked = [v.marking for v in views if v.marking.level is not Classification.PUBLIC]
-        if not marked:
-            return self.banner(Marking(Classification.PUBLIC))
-        level = max((m.level for m in marked), key=lambda c: c.rank)
-        caveats = frozenset().union(*(m.caveats for m in marked))
-        release = frozenset.intersection(*(m.releasable_to for m in marked))
-        return self.banner(Marking(level, frozenset() if caveats else release, caveats))
+        """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
+        return self.banner(page_marking([v.marking for v in views], self.groups_of))
+
+    def groups_of(self, code: str) -> frozenset[str]:
+        """The partner groups of a nation (the policy's own facts; empty for a group code)."""
+        if code not in self._groups:
+            self._groups[code] = nation_profile(self.session, code).groups
+        return self._groups[code]
 
     def checked_marking(self, text: str) -> Marking:
         marking = self.registry.parse_marking(text)
@@ -439,8 +439,15 @@ class DecisionService:
         record_past: bool = False,
         revises: Proposal | None = None,
     ) -> ProposalView:
-        """Open a proposal; ``opened_at``/``record_past`` record one of the past (demo)."""
-        self._require(Permission.DECISIONS_PROPOSAL_MANAGE)
+        """Open a proposal; ``opened_at``/``record_past`` record one of the past (demo). A
+        proposal is alliance material (``security.writes``)."""
+        guard_create(
+            self.principal,
+            ALLIANCE,
+            Permission.DECISIONS_PROPOSAL_MANAGE,
+            what="proposal",
+            refused=NotPermitted,
+        )
         now = clock.utcnow()
         opened = opened_at or now
         if opened > now:
@@ -619,7 +626,17 @@ class DecisionService:
 
     def _open_proposal(self, proposal_id: int) -> tuple[Proposal, Verdict]:
         proposal = self._find(proposal_id)
-        self._require(Permission.DECISIONS_PROPOSAL_MANAGE)
+        # Alliance material: a partner never withdraws, amends or revises a proposal because it
+        # was released to it (security.writes), whatever its roles.
+        guard_write(
+            self.principal,
+            ALLIANCE,
+            self.markings.get(proposal.marking_id),
+            Permission.DECISIONS_PROPOSAL_MANAGE,
+            hidden=lambda: ProposalNotFound(proposal_id),
+            what="proposal",
+            refused=NotPermitted,
+        )
         verdict = settlement.outcomes(self.session, [proposal], clock.utcnow())[proposal.id]
         return proposal, verdict
 

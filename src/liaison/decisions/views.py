@@ -44,6 +44,7 @@ from liaison.web.deps import (
     page_request,
     path_id,
     require,
+    writes_own_state,
 )
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
@@ -151,6 +152,7 @@ def notifications(
 
 
 @router.post("/decisions/notifications/read", response_class=HTMLResponse)
+@writes_own_state
 def mark_read(session: DbSession, principal: AuthenticatedPrincipal) -> Response:
     Inbox(DecisionService(session, principal)).mark_read()
     return RedirectResponse("/decisions/notifications", status_code=303)

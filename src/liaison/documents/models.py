@@ -13,7 +13,11 @@ Invariants:
   access policy (``DocumentRepository.content``), never by its key alone;
 - the full-text index is the database's (an FTS5 table on SQLite, a GIN expression index on
   PostgreSQL; ``documents.search``), kept in step by the service in the same transaction;
-- ``sha256`` and ``size`` describe the blob; ``content_type`` is one the extractor accepted.
+- ``sha256`` and ``size`` describe the blob; ``content_type`` is one the extractor accepted;
+- ``document_owner``: who owns each document (``Owned``; migration 0014) — a partner's upload
+  is written only by its mission, an ally-side one by the alliance side (``security.writes``).
+  A table of its own, so the document row keeps its column order (migration 0011) and lists
+  never read it; deleted with its document.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, str_enum
-from liaison.security.models import Marked
+from liaison.security.models import Marked, Owned
 
 
 class DocumentKind(enum.StrEnum):
@@ -79,6 +83,16 @@ class DocumentBlob(Base):
         ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
     )
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentOwner(Owned, Base):
+    """Who owns a document (one row per document, written when it is created)."""
+
+    __tablename__ = "document_owner"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class DocumentTally(Marked, Base):

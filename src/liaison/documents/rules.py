@@ -77,20 +77,3 @@ def common_release(
         return frozenset()
     candidates = frozenset().union(*given)
     return frozenset(c for c in candidates if all(covers(r, c, groups_of) for r in given))
-
-
-def page_marking(markings: Iterable[Marking], groups_of: GroupsOf = no_groups) -> Marking:
-    """The banner marking of a page that shows all of ``markings``: the highest level, every
-    caveat, and only the release codes every marked item reaches. Need-to-know and TLP are not
-    part of a banner (``markings.banner`` prints neither), so they are left out. An empty page
-    shows nothing marked: PUBLIC."""
-    shown = list(markings)
-    marked = [m for m in shown if m.level is not Classification.PUBLIC]
-    if not marked:
-        return Marking(Classification.PUBLIC)
-    level = max((m.level for m in marked), key=lambda c: c.rank)
-    caveats = frozenset().union(*(m.caveats for m in marked))
-    release = (
-        frozenset() if caveats else common_release((m.releasable_to for m in marked), groups_of)
-    )
-    return Marking(level, release, caveats)

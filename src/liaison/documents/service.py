@@ -10,6 +10,10 @@ Invariants:
   ``documents:document:write``, and is re-checked after the write: the writer must still be
   able to read what was written (``MarkingAboveReader`` otherwise, and the caller's unit of
   work rolls back);
+- a document belongs to the side (and, for a partner, the mission) of the user who made it;
+  renaming, re-marking or deleting it passes ``security.writes.guard_write`` in the unit of
+  work that writes: a partner never changes alliance material released to it, nor another
+  partner's; a hidden document is ``DocumentNotFound``, a readable one not the writer's 403;
 - a marking is parsed by the registry's resolver and must be one the writer may read; lowering
   one (``rules.widenings``) needs ``documents:document:downgrade`` and a reason, and is
   recorded as ``documents:document:downgrade`` with both markings.
@@ -35,7 +39,7 @@ from liaison.documents.errors import (
     ReasonRequired,
 )
 from liaison.documents.extract import MARKDOWN, TEXT, Extracted, clean_text, extract, safe_filename
-from liaison.documents.models import Document, DocumentBlob, DocumentKind
+from liaison.documents.models import Document, DocumentBlob, DocumentKind, DocumentOwner
 from liaison.documents.repository import DocumentFilters, DocumentRepository
 from liaison.documents.schemas import (
     DocumentUpdate,
@@ -49,10 +53,19 @@ from liaison.kit.pagination import PageRequest
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal
+from liaison.security.writes import (
+    ALLIANCE,
+    Owner,
+    can_write,
+    guard_right,
+    guard_write,
+    owner_for,
+)
 
 MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
 OBJECT_TYPE = "document"
@@ -99,8 +112,8 @@ class DocumentService:
         return banner(marking, self.name_of)
 
     def page_banner(self, views: Sequence[DocumentView]) -> str:
-        """The banner of a page showing ``views`` (``rules.page_marking``)."""
-        return self.banner(rules.page_marking([v.marking for v in views], self.groups_of))
+        """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
+        return self.banner(page_marking([v.marking for v in views], self.groups_of))
 
     def checked_marking(self, text: str) -> Marking:
         """Parse a marking as written; refuse one the principal could not read itself."""
@@ -205,6 +218,36 @@ class DocumentService:
         if not self.principal.can(permission):
             raise error(f"this needs the permission {permission}")
 
+    def _owner(self, document: Document) -> Owner:
+        owned = self.session.get(DocumentOwner, document.id)
+        # A document without an owner row (none should exist) is alliance material.
+        return Owner.of(owned.owner_side, owned.owner_organisation_id) if owned else ALLIANCE
+
+    def may_change(self, view: DocumentView) -> bool:
+        """Whether the principal may rename, re-mark or delete a document it reads (for the
+        page's buttons; the write itself is checked again)."""
+        return can_write(
+            self.principal,
+            self._owner(view.document),
+            view.marking,
+            Permission.DOCUMENTS_DOCUMENT_WRITE,
+        )
+
+    def _writable(self, document_id: int, *, with_text: bool = False) -> tuple[Document, Marking]:
+        """A document the principal may change (the write policy), with its marking."""
+        document = self._find(document_id, with_text=with_text)
+        marking = self.markings.get(document.marking_id)
+        guard_write(
+            self.principal,
+            self._owner(document),
+            marking,
+            Permission.DOCUMENTS_DOCUMENT_WRITE,
+            hidden=lambda: DocumentNotFound(document_id),
+            what="document",
+            refused=NotPermitted,
+        )
+        return document, marking
+
     def _snapshot(self, document: Document, marking: Marking | None = None) -> dict[str, Any]:
         """Metadata for the audit trail: never the bytes or the text."""
         shown = marking or self.markings.get(document.marking_id)
@@ -258,7 +301,7 @@ class DocumentService:
     ) -> DocumentView:
         """Store an uploaded file under ``marking``. ``extracted``: its text, read before the
         transaction (the web surfaces: ``uploads.read_upload``); else it is read here."""
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, NotPermitted)
         checked = self.checked_marking(marking)
         name = safe_filename(filename)
         if extracted is None:
@@ -267,7 +310,7 @@ class DocumentService:
         return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
 
     def add_note(self, data: NoteCreate) -> DocumentView:
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, NotPermitted)
         checked = self.checked_marking(data.marking)
         markdown = data.format is NoteFormat.MARKDOWN
         text, truncated = clean_text(data.body)
@@ -286,6 +329,7 @@ class DocumentService:
         data: bytes,
         marking: Marking,
     ) -> DocumentView:
+        owner = owner_for(self.principal)
         document = Document(
             title=title,
             kind=kind,
@@ -302,15 +346,20 @@ class DocumentService:
         document.blob = DocumentBlob(data=data)
         self.session.add(document)
         self.session.flush()  # the id is needed for the search row, the check and the audit
+        self.session.add(
+            DocumentOwner(
+                document_id=document.id,
+                owner_side=OwnerSide(owner.side.value),
+                owner_organisation_id=owner.organisation_id,
+            )
+        )
         search.index(self.session, document.id, title, extracted.text)
         self._recheck(document.id)
         self._audit_write("create", document, None, self._snapshot(document, marking))
         return self._view(document, marking)
 
     def update(self, document_id: int, data: DocumentUpdate) -> DocumentView:
-        document = self._find(document_id, with_text=True)
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
-        marking = self.markings.get(document.marking_id)
+        document, marking = self._writable(document_id, with_text=True)
         before = self._snapshot(document, marking)
         document.title = data.title
         document.updated_by = self.principal.username
@@ -320,9 +369,7 @@ class DocumentService:
 
     def remark(self, document_id: int, change: MarkingChange) -> DocumentView:
         """Change a marking; a downgrade needs its permission and a reason."""
-        document = self._find(document_id)
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
-        old = self.markings.get(document.marking_id)
+        document, old = self._writable(document_id)
         new = self.checked_marking(change.marking)
         if new.key == old.key:
             return self._view(document, old)
@@ -341,9 +388,8 @@ class DocumentService:
         return self._view(document, new)
 
     def delete(self, document_id: int) -> None:
-        document = self._find(document_id)
-        self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
-        before = self._snapshot(document)
+        document, marking = self._writable(document_id)
+        before = self._snapshot(document, marking)
         self._audit_write("delete", document, before, None)
         search.unindex(self.session, document.id)
         self.session.delete(document)

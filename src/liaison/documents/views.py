@@ -23,7 +23,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from liaison.documents.errors import DocumentNotFound
+from liaison.documents.errors import DocumentNotFound, NotPermitted
 from liaison.documents.models import DocumentKind
 from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate, NoteFormat
 from liaison.documents.service import DocumentService, DocumentView, parse_kind, parse_level
@@ -32,6 +32,7 @@ from liaison.errors import LiaisonError
 from liaison.security.classification import Classification
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
+from liaison.security.writes import NOT_YOURS
 from liaison.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -202,7 +203,7 @@ def document_page(
         "view": view,
         "paragraphs": [p for p in text[:PREVIEW_CHARS].split("\n\n") if p.strip()],
         "cut": len(text) > PREVIEW_CHARS or view.document.text_truncated,
-        "can_write": principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
+        "can_write": service.may_change(view),
         "marking": view.banner,
     }
     return render_marked(request, "documents/detail.html", context)
@@ -223,7 +224,10 @@ def _edit_form(
 def edit_document(
     document_id: str, request: Request, session: DbSession, principal: Writer
 ) -> HTMLResponse:
-    view = DocumentService(session, principal).get(_document_id(document_id))
+    service = DocumentService(session, principal)
+    view = service.get(_document_id(document_id))
+    if not service.may_change(view):  # the same refusal the form's posts would get
+        raise NotPermitted(NOT_YOURS.format(what="document"))
     form = {"title": view.document.title, "marking": view.short, "reason": ""}
     return _edit_form(request, view, {}, form)
 

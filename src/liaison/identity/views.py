@@ -31,7 +31,13 @@ from liaison.identity.service import (
     IdentityService,
 )
 from liaison.security.principal import ANONYMOUS
-from liaison.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession, Forbidden
+from liaison.web.deps import (
+    SESSION_COOKIE,
+    CurrentPrincipal,
+    DbSession,
+    Forbidden,
+    writes_own_state,
+)
 from liaison.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -122,6 +128,7 @@ def login(
 
 
 @router.post("/logout")
+@writes_own_state
 def logout(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and principal.authenticated:

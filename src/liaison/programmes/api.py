@@ -72,6 +72,7 @@ from liaison.web.deps import (
     Offset,
     page_request,
     require,
+    writes_own_state,
 )
 from liaison.web.templating import NO_STORE
 
@@ -337,6 +338,7 @@ def calendar(session: DbSession, principal: AuthenticatedPrincipal) -> Response:
     "/calendar/feed",
     summary="A calendar-feed address for your calendar client (rotates the secret)",
 )
+@writes_own_state
 def feed_url(
     request: Request, session: DbSession, principal: AuthenticatedPrincipal
 ) -> FeedUrlRead:

@@ -44,10 +44,11 @@ from liaison.programmes.shown import (
 )
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal
+from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 
 class ProgrammeBase:
@@ -77,7 +78,8 @@ class ProgrammeBase:
         return banner(marking, self.name_of)
 
     def highest(self, markings: Iterable[Marking]) -> Marking:
-        return rules.highest(list(markings), self.groups_of)
+        """The page marking of what a page shows (``security.markings.page_marking``)."""
+        return page_marking(markings, self.groups_of)
 
     def area_names(self) -> dict[str, str]:
         if self._areas is None:
@@ -256,9 +258,35 @@ class ProgrammeBase:
         if self.repo.programme_by_id(programme.id) is None:
             raise MarkingAboveReader
 
+    def _may_create(self) -> None:
+        """A new programme is alliance material (``security.writes``)."""
+        guard_create(
+            self.principal,
+            ALLIANCE,
+            Permission.PROGRAMMES_PROGRAMME_WRITE,
+            what="programme",
+            refused=NotPermitted,
+        )
+
+    def _may_change(
+        self, programme: Programme, right: Permission = Permission.PROGRAMMES_PROGRAMME_WRITE
+    ) -> None:
+        """The write policy on a programme (alliance material) and everything in it: a partner
+        never changes its programme because it was released to it."""
+        reference = programme.reference
+        guard_write(
+            self.principal,
+            ALLIANCE,
+            self.markings.get(programme.marking_id),
+            right,
+            hidden=lambda: ProgrammeNotFound(reference),
+            what="programme",
+            refused=NotPermitted,
+        )
+
     def _writable(self, ref: str, *, wording: bool = False) -> Programme:
         programme = self._programme(ref)
-        self._require(Permission.PROGRAMMES_PROGRAMME_WRITE)
+        self._may_change(programme)
         if wording and programme.status not in rules.EDITABLE:
             raise NotEditable(programme.status.value)
         if programme.status in rules.ENDED:

@@ -233,23 +233,6 @@ def cap(container: Marking, inner: Marking, groups_of: GroupsOf) -> Marking:
     return Marking(level, release, caveats, communities, tlp)
 
 
-def highest(markings: list[Marking], groups_of: GroupsOf) -> Marking:
-    """The banner marking of a page or document showing all of ``markings``: the highest
-    level, every caveat, releasable only where every marked item is. PUBLIC when empty."""
-    marked = [m for m in markings if m.level is not Classification.PUBLIC]
-    if not marked:
-        return Marking(Classification.PUBLIC)
-    level = max((m.level for m in marked), key=lambda c: c.rank)
-    caveats = frozenset().union(*(m.caveats for m in marked))
-    if caveats:
-        return Marking(level, frozenset(), caveats)
-    candidates = frozenset().union(*(m.releasable_to for m in marked))
-    release = frozenset(
-        c for c in candidates if all(_covers(m.releasable_to, c, groups_of) for m in marked)
-    )
-    return Marking(level, release)
-
-
 def stuck_in_agreed(status: ProgrammeStatus, period_start: dt.date, today: dt.date) -> bool:
     """Agreed by the partner, its period begun, yet not in force: something was forgotten (New
     Zealand's ITPP-NZL-2024 stayed "agreed" from 2024-07-10 on and nothing pointed it out)."""

@@ -66,8 +66,10 @@ from liaison.security.authn import NationProfile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, parse_marking, short
+from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import AgreementSpan, Principal
+from liaison.security.writes import ALLIANCE, UNMARKED, guard_create, guard_write
 
 DATA = resources.files("liaison.registry") / "data"
 
@@ -164,6 +166,7 @@ class RegistryService:
     # countries --------------------------------------------------------------------------------
     def load_countries(self) -> int:
         """Load ISO 3166 countries (pycountry) and the alias table; idempotent."""
+        self._may_create("country")
         existing = set(self.session.scalars(select(Country.iso3)).all())
         aliases: dict[str, str] = {}
         for c in pycountry.countries:
@@ -212,7 +215,24 @@ class RegistryService:
         allies, _ = self.repo.list_allies(day, PageRequest(limit=10_000))
         return allies
 
+    # writes: alliance material (security.writes), in the unit of work that writes ---------------
+    def _may_create(self, what: str) -> None:
+        guard_create(self.principal, ALLIANCE, Permission.REGISTRY_ENTRY_WRITE, what=what)
+
+    def _may_change(
+        self, what: str, marking: Marking = UNMARKED, hidden: Callable[[], Exception] | None = None
+    ) -> None:
+        guard_write(
+            self.principal,
+            ALLIANCE,
+            marking,
+            Permission.REGISTRY_ENTRY_WRITE,
+            hidden=hidden or (lambda: NotFound(f"no {what}")),
+            what=what,
+        )
+
     def create_ally(self, data: AllyCreate) -> Ally:
+        self._may_create("ally")
         country = self.country(data.country)
         self._check_ally_dates(data.accession_date, data.withdrawal_date)
         if self.repo.ally_by_country(country.iso3) is not None:
@@ -230,6 +250,7 @@ class RegistryService:
 
     def update_ally(self, ref: str, data: AllyUpdate) -> Ally:
         ally = self.ally(ref)
+        self._may_change("ally")
         before = _snapshot(ally)
         changes = data.model_dump(exclude_unset=True)
         accession = changes.get("accession_date") or ally.accession_date
@@ -253,6 +274,7 @@ class RegistryService:
 
     # frameworks ------------------------------------------------------------------------------
     def create_framework(self, data: FrameworkCreate) -> Framework:
+        self._may_create("framework")
         if self.session.get(Framework, data.code) is not None:
             raise Duplicate(f"framework {data.code!r} exists", field="code")
         framework = Framework(**data.model_dump())
@@ -280,6 +302,7 @@ class RegistryService:
         return found
 
     def create_partner(self, data: PartnerCreate) -> Partner:
+        self._may_create("partner")
         country = self.country(data.country)
         if self.repo.partner_by_country(country.iso3) is not None:
             raise Duplicate(f"{country.name} is already a partner", field="country")
@@ -300,6 +323,7 @@ class RegistryService:
 
     def update_partner(self, ref: str, data: PartnerUpdate) -> Partner:
         partner = self.partner(ref)
+        self._may_change("partner")
         before = _snapshot(partner)
         changes = data.model_dump(exclude_unset=True)
         if "frameworks" in changes:
@@ -342,6 +366,7 @@ class RegistryService:
         return rules.agreement_status_on(_agreement_dates(agreement), day)
 
     def create_agreement(self, data: SecurityAgreementCreate) -> SecurityAgreement:
+        self._may_create("security agreement")
         partner = self.partner(data.partner)
         values = data.model_dump(exclude={"partner", "marking"})
         self._check_agreement(values)
@@ -386,6 +411,11 @@ class RegistryService:
         self, agreement_id: int, data: SecurityAgreementUpdate
     ) -> SecurityAgreement:
         agreement = self.agreement(agreement_id)
+        self._may_change(
+            "security agreement",
+            self.markings.get(agreement.marking_id),
+            lambda: NotFound(f"no security agreement {agreement_id}"),
+        )
         before = _snapshot(agreement)
         changes = data.model_dump(exclude_unset=True)
         merged = {
@@ -428,6 +458,7 @@ class RegistryService:
         return found
 
     def create_office(self, data: OfficeCreate) -> Office:
+        self._may_create("office")
         if self.repo.office_by_name(data.name) is not None:
             raise Duplicate(f"an office named {data.name!r} exists", field="name")
         host = self.country(data.host_country, field="host_country") if data.host_country else None
@@ -441,6 +472,7 @@ class RegistryService:
 
     def update_office(self, office_id: int, data: OfficeUpdate) -> Office:
         office = self.office(office_id)
+        self._may_change("office")
         before = _snapshot(office)
         changes = data.model_dump(exclude_unset=True)
         name = changes.get("name")
@@ -455,6 +487,7 @@ class RegistryService:
 
     def transition_office(self, office_id: int, data: OfficeTransition) -> Office:
         office = self.office(office_id)
+        self._may_change("office")
         before = _snapshot(office)
         problem = rules.check_office_transition(office.status, data.status)
         if problem:
@@ -495,6 +528,7 @@ class RegistryService:
         return mandates
 
     def create_mandate(self, data: MandateCreate) -> ContactPointMandate:
+        self._may_create("contact-point mandate")
         partner = self.partner(data.partner)
         ally = self.ally(data.ally)
         self._check_mandate(partner, ally, data.start_on, data.end_on, excluding=None)
@@ -512,6 +546,7 @@ class RegistryService:
 
     def update_mandate(self, mandate_id: int, data: MandateUpdate) -> ContactPointMandate:
         mandate = self.mandate(mandate_id)
+        self._may_change("contact-point mandate")
         before = _snapshot(mandate)
         changes = data.model_dump(exclude_unset=True)
         start = changes.get("start_on") or mandate.start_on
@@ -590,6 +625,7 @@ class RegistryService:
     def import_document(self, doc: RegistryDocument) -> ImportReport:
         """Merge ``doc`` into the registry by natural key; all or nothing (the caller's unit of
         work rolls back on the first error, which names the entry at fault)."""
+        self._may_create("registry import")
         created: dict[str, int] = {}
         updated: dict[str, int] = {}
         steps: list[tuple[str, list[Any], Callable[[Any], bool]]] = [

@@ -23,7 +23,6 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
-from functools import reduce
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -46,11 +45,12 @@ from liaison.registry.rules import (
     Period,
 )
 from liaison.registry.schemas import MandateCreate
-from liaison.registry.service import RegistryService
+from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import banner, page_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
+from liaison.security.writes import WriteRefused
 from liaison.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -151,7 +151,8 @@ def _markings(
     found = service.markings.many(a.marking_id for a in agreements)
     portions = {a.id: short(found[a.marking_id]) for a in agreements}
     marked = [m for m in found.values() if m.level is not Classification.PUBLIC]
-    return (banner(reduce(Marking.cap, marked), service.release_name) if marked else None), portions
+    page = page_marking(marked, lambda code: nation_profile(service.session, code).groups)
+    return (banner(page, service.release_name) if marked else None), portions
 
 
 # allies -----------------------------------------------------------------------------------------
@@ -408,7 +409,13 @@ def add_mandate(
         except LiaisonError as exc:
             session.rollback()  # whatever the service added before failing must not commit
             errors = {exc.field or "form": exc.message}
-            status_code = 409 if isinstance(exc, Conflict) else 422
+            status_code = (
+                409
+                if isinstance(exc, Conflict)
+                else 403
+                if isinstance(exc, WriteRefused)  # the write policy refused it: say so
+                else 422
+            )
         else:
             target = f"/contact-points?partner={mandate.partner.country_iso3}"
             return RedirectResponse(target, status_code=303)

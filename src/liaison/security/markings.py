@@ -244,6 +244,52 @@ def _parse_tlp(text: str) -> Tlp:
         ) from None
 
 
+# the page banner ------------------------------------------------------------------------------
+GroupsOf = Callable[[str], frozenset[str]]
+"""The partner groups a nation belongs to ("JPN" → {"IP4"}); empty for a group code."""
+
+
+def no_groups(_code: str) -> frozenset[str]:
+    return frozenset()
+
+
+def _covers(release: frozenset[str], code: str, groups_of: GroupsOf) -> bool:
+    return code in release or bool(groups_of(code) & release)
+
+
+def _without_clear(m: Marking, level: C) -> Marking:
+    if m.tlp is Tlp.CLEAR and level is not C.PUBLIC:  # TLP:CLEAR means public: not on a page above
+        return Marking(m.level, m.releasable_to, m.caveats, m.communities, None)
+    return m
+
+
+def page_marking(markings: Iterable[Marking], groups_of: GroupsOf = no_groups) -> Marking:
+    """The one marking of a page, an export or a bundle that shows all of ``markings`` — the
+    banner every surface prints (issue 14, finding 9): never lower than any of them. The
+    highest level; every caveat; the release codes every marked item reaches, group-aware
+    (REL IP4 and REL JPN share JPN, since Japan is in IP4; any NATO-only item makes the whole
+    NATO only; a caveat, never releasable, empties them); the need-to-know of ``Marking.cap``
+    folded (common communities where several name some); the highest TLP. Nothing, or only
+    PUBLIC, shown: PUBLIC. ``groups_of`` must be the policy's own facts (``nation_profile``).
+
+    So whoever may read the page marking may read every marking shown (the Hypothesis test in
+    tests/security/test_page_marking.py)."""
+    given = list(markings)
+    if not given:
+        return Marking(C.PUBLIC)
+    level = max((m.level for m in given), key=lambda c: c.rank)
+    result = _without_clear(given[0], level)
+    for m in given[1:]:
+        result = result.cap(_without_clear(m, level))
+    marked = [m.releasable_to for m in given if m.level is not C.PUBLIC]
+    if result.caveats or any(not r for r in marked):  # NATO only, or never releasable
+        release: frozenset[str] = frozenset()
+    else:
+        candidates = frozenset().union(*marked)
+        release = frozenset(c for c in candidates if all(_covers(r, c, groups_of) for r in marked))
+    return Marking(result.level, release, result.caveats, result.communities, result.tlp)
+
+
 # formatting ------------------------------------------------------------------------------------
 def banner(m: Marking, names: Callable[[str], str] = str) -> str:
     """The long banner: "NATO RESTRICTED Releasable to Australia and Japan"."""

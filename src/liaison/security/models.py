@@ -64,6 +64,30 @@ class Marked:
         return mapped_column(ForeignKey("marking.id"), index=True)
 
 
+class OwnerSide(enum.StrEnum):
+    """The side a record belongs to (``security.writes.Owner``)."""
+
+    ALLY = "ally"  # alliance material
+    PARTNER = "partner"  # a partner organisation's own record
+
+
+class Owned:
+    """Mixin for records people of either side create: who owns the record, for the write
+    policy (``security.writes``). ``owner_organisation_id`` is the creating user's organisation
+    (none for the console); a partner's record is written only by its organisation, alliance
+    material only by the alliance side (migration 0014)."""
+
+    @declared_attr
+    def owner_side(cls) -> Mapped[OwnerSide]:  # noqa: N805 - SQLAlchemy's declared_attr signature
+        return mapped_column(
+            str_enum(OwnerSide, "owner_side"), default=OwnerSide.ALLY, server_default="ally"
+        )
+
+    @declared_attr
+    def owner_organisation_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("organisation.id"))
+
+
 class MarkingRelease(Base):
     __tablename__ = "marking_release"
 

@@ -19,6 +19,7 @@ class Permission(enum.StrEnum):
     PROGRAMMES_PROGRAMME_APPROVE = "programmes:programme:approve"
     PROGRAMMES_PROGRAMME_WRITE = "programmes:programme:write"
     REGISTRY_ENTRY_WRITE = "registry:entry:write"
+    SECURITY_RECORD_ADMINISTER = "security:record:administer"
     SHARING_COLLECTION_MANAGE = "sharing:collection:manage"
     SHARING_OBJECT_WRITE = "sharing:object:write"
 

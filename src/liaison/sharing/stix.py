@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison.security.classification import Classification
-from liaison.security.markings import Caveat, Marking, MarkingError, Tlp
+from liaison.security.markings import (
+    Caveat,
+    Marking,
+    MarkingError,
+    Tlp,
+    no_groups,
+    page_marking,
+)
 
 C = Classification
 SPEC_VERSION = "2.1"
@@ -461,37 +468,10 @@ def object_marking(
     return marked, bool(named)
 
 
-def _without_clear(m: Marking, level: Classification) -> Marking:
-    if m.tlp is Tlp.CLEAR and level is not C.PUBLIC:
-        return Marking(m.level, m.releasable_to, m.caveats, m.communities, None)
-    return m
-
-
-def _covers(release: frozenset[str], code: str, groups_of: Callable[[str], frozenset[str]]) -> bool:
-    return code in release or bool(groups_of(code) & release)
-
-
 def strictest(
     markings: Iterable[Marking], groups_of: Callable[[str], frozenset[str]] | None = None
 ) -> Marking:
-    """One marking no less restrictive than any of ``markings`` (``Marking.cap`` folded):
-    highest level, common release codes, every caveat, common need-to-know, highest TLP.
-    With ``groups_of`` (nation → its partner groups) the release codes are compared group-aware:
-    REL IP4 and REL JPN share JPN. Nothing given: PUBLIC."""
-    given = list(markings)
-    if not given:
-        return Marking(C.PUBLIC)
-    level = max((m.level for m in given), key=lambda c: c.rank)
-    result = _without_clear(given[0], level)
-    for m in given[1:]:
-        result = result.cap(_without_clear(m, level))
-    release = result.releasable_to
-    marked = [m.releasable_to for m in given if m.level is not C.PUBLIC]
-    if any(not r for r in marked):  # one is NATO only: so is the whole
-        release = frozenset()
-    elif groups_of is not None and marked and not result.caveats:
-        candidates = frozenset().union(*marked)
-        release = frozenset(c for c in candidates if all(_covers(r, c, groups_of) for r in marked))
-    if result.caveats:
-        release = frozenset()
-    return Marking(result.level, release, result.caveats, result.communities, result.tlp)
+    """One marking no less restrictive than any of ``markings``: the page marking of
+    ``liaison.security.markings.page_marking`` (group-aware with ``groups_of``; without it,
+    REL IP4 and REL JPN share nothing). Nothing given: PUBLIC."""
+    return page_marking(markings, groups_of or no_groups)

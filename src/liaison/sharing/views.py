@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from liaison.registry.service import RegistryService
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.sharing import graph, stix
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.service import (
@@ -54,7 +54,7 @@ def _banner(service: SharingService, markings: list[Marking]) -> str:
         found = registry.repo.resolve_country(code)
         return found.name if found else code
 
-    return banner(stix.strictest(markings), name)
+    return banner(page_marking(markings, service.groups_of), name)
 
 
 @router.get("/sharing", response_class=HTMLResponse)

@@ -8,7 +8,12 @@
   header or ``csrf_token`` form field); bearer requests need none.
 - ``AuthenticatedPrincipal``: the same, but anonymous gets 401.
 - ``require(permission)``: a guard for writes; anonymous gets 401, others without it 403
-  (writes name no hidden object, so 403 reveals nothing).
+  (writes name no hidden object, so 403 reveals nothing). It is the route's *write guard*:
+  the service behind it applies the write policy (``security.writes``) to the record itself.
+- ``writes_own_state``: marks the write guard of an endpoint that changes only the caller's own
+  state (its session, notifications, feed secret); ``writes_checked_in_service``: of one whose
+  service applies the write policy without a route-level permission. The route census
+  (tests/security/test_route_census.py) fails on a POST/PUT/PATCH/DELETE route without one.
 """
 
 from __future__ import annotations
@@ -252,7 +257,26 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
         return principal
 
     guard.__name__ = f"require_{permission.value.replace(':', '_')}"
+    setattr(guard, WRITE_GUARD, permission)
     return guard
+
+
+# The attribute the route census reads: on a dependency (``require``) or on an endpoint.
+WRITE_GUARD = "__liaison_write_guard__"
+
+
+def writes_own_state(endpoint: E) -> E:
+    """Marks an endpoint that writes only the caller's own state (never a record another
+    principal reads), so the route census counts its write as guarded."""
+    setattr(endpoint, WRITE_GUARD, "own state")
+    return endpoint
+
+
+def writes_checked_in_service(endpoint: E) -> E:
+    """Marks an endpoint whose service applies the write policy (``security.writes``) to every
+    record it writes, with no route-level permission (e.g. per-collection rights)."""
+    setattr(endpoint, WRITE_GUARD, "service")
+    return endpoint
 
 
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]

@@ -13,9 +13,8 @@ The page's banner is the strictest marking of what the tiles show (their ``marki
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.security.classification import Classification
-from liaison.security.markings import Marking, banner
+from liaison.security.markings import Marking, banner, page_marking
 from liaison.security.principal import Principal
 from liaison.web.deps import CurrentPrincipal, DbSession
 from liaison.web.templating import render_marked
@@ -76,10 +75,14 @@ def tiles_for(session: Session, principal: Principal) -> list[Tile]:
     return sorted(tiles, key=lambda t: (t.order, t.key))
 
 
-def page_marking(tiles: Sequence[Tile]) -> Marking | None:
-    """The strictest marking shown on the page; None when everything shown is PUBLIC."""
-    marked = [m for t in tiles for m in t.markings if m.level is not Classification.PUBLIC]
-    return reduce(Marking.cap, marked) if marked else None
+def page_banner(request: Request, session: Session, markings: Iterable[Marking]) -> str | None:
+    """The banner of a page showing ``markings`` (the one ``security.markings.page_marking``,
+    with the policy's own partner groups); None when everything shown is PUBLIC."""
+    given = list(markings)
+    if all(m.level is Classification.PUBLIC for m in given):
+        return None
+    facts = request.app.state.nation_facts
+    return banner(page_marking(given, lambda code: facts(session, code).groups))
 
 
 router = APIRouter()
@@ -88,10 +91,9 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, summary="Home: what needs me today")
 def home(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
     tiles = tiles_for(session, principal)
-    marking = page_marking(tiles)
     context = {
         "tiles": tiles,
         "today": clock.today(),
-        "marking": banner(marking) if marking is not None else None,
+        "marking": page_banner(request, session, (m for t in tiles for m in t.markings)),
     }
     return render_marked(request, "home.html", context)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -21,10 +20,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from liaison.errors import InvalidInput
-from liaison.security.classification import Classification
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, short
 from liaison.security.principal import Principal
 from liaison.web.deps import CurrentPrincipal, DbSession
+from liaison.web.home import page_banner
 from liaison.web.templating import render_marked
 
 MAX_QUERY = 200
@@ -80,14 +79,12 @@ def search_all(
     return sorted((g for g in groups if g.total), key=lambda g: (g.order, g.kind))
 
 
-def page_marking(groups: Sequence[HitGroup]) -> Marking | None:
-    marked = [
+def shown_markings(groups: Sequence[HitGroup]) -> list[Marking]:
+    return [
         m
         for g in groups
         for m in (*g.markings, *(h.marking for h in g.hits if h.marking is not None))
-        if m.level is not Classification.PUBLIC
     ]
-    return reduce(Marking.cap, marked) if marked else None
 
 
 class HitRead(BaseModel):
@@ -157,12 +154,11 @@ def search_page(
             groups = search_all(session, principal, q)
         except InvalidInput as exc:
             error = exc.message
-    marking = page_marking(groups)
     context = {
         "q": q,
         "groups": groups,
         "total": sum(g.total for g in groups),
         "error": error,
-        "marking": banner(marking) if marking is not None else None,
+        "marking": page_banner(request, session, shown_markings(groups)),
     }
     return render_marked(request, "search.html", context, status_code=422 if error else 200)

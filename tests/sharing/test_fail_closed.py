@@ -23,11 +23,12 @@ from sharing_helpers import (
     relationship,
     taxii_headers,
 )
-from sqlalchemy import select
+from sqlalchemy import select, text
 from stix2validator import ValidationOptions, validate_instance
 
 from leak_probes import PROBE_MARKINGS, USERS, principal_of
 from liaison.db.session import session_factory, unit_of_work
+from liaison.migrations import downgrade, upgrade
 from liaison.registry.service import RegistryService
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
@@ -157,6 +158,9 @@ def test_what_is_served_names_the_effective_marking(client, auth, engine, probe)
     assert (
         get(client, auth("korea"), f"/collections/{probe}/objects/{rel['id']}/").status_code == 404
     )
+    # Posting it again is "already stored", though what is stored now names the cap.
+    again = post(client, admin, probe, [jpn_def, kor_def, rel])
+    assert [d["message"] for d in again["successes"]] == ["already stored"] * 3
 
 
 # 4 -------------------------------------------------------------------------------------------
@@ -386,11 +390,38 @@ def test_taxii_writes_never_touch_what_the_writer_cannot_read(client, auth, engi
             assert gone.status_code == also.status_code
             assert gone.content == also.content
         with unit_of_work(session_factory(engine)) as session:
-            original = session.scalars(
-                select(StixObject.body).where(StixObject.stix_id == pid, StixObject.chain == 0)
+            rows = session.execute(
+                select(StixObject.chain, StixObject.body).where(StixObject.stix_id == pid)
             ).all()
+        first = min((r[0] for r in rows), default=None)  # the console's line came first
+        original = [r[1] for r in rows if r[0] == first and orjson.loads(r[1])["id"] == pid]
         if not readable:
             # The line the writer may not read is exactly as the console stored it.
             assert [orjson.loads(b)["name"] for b in original] == [probe["name"]]
         elif gone.status_code == 200:
             assert original == []
+
+
+def test_migration_0017_keeps_the_first_line_going_down_and_comes_back_up(engine, probe):
+    ns_ref, ns_def = ref(engine, "NS")
+    secret = indicator(1, markings=[ns_ref])
+    stored(engine, probe, [ns_def, secret])
+    korea = principal_of(engine, "korea")
+    with unit_of_work(session_factory(engine)) as session:
+        mine = {k: v for k, v in secret.items() if k != "object_marking_refs"}
+        outcome = SharingService(session, korea, KEY).post(probe, [mine])
+        assert (secret["id"], "2026-01-01T00:00:00.000000000Z") in outcome.stored
+    count = text("SELECT count(*) FROM stix_object WHERE stix_id = :i")
+    with engine.connect() as connection:
+        assert connection.execute(count, {"i": secret["id"]}).scalar() == 2
+    downgrade(engine, "0016")
+    with engine.connect() as connection:
+        assert connection.execute(count, {"i": secret["id"]}).scalar() == 1
+        body = connection.execute(
+            text("SELECT body FROM stix_object WHERE stix_id = :i"), {"i": secret["id"]}
+        ).scalar()
+        assert orjson.loads(body)["object_marking_refs"] == [ns_ref]  # the console's line
+    upgrade(engine)
+    with unit_of_work(session_factory(engine)) as session:
+        outcome = SharingService(session, korea, KEY).post(probe, [mine])
+        assert outcome.stored

@@ -145,16 +145,11 @@ def _build(drawn, refs):
 
 
 def _korea_envelope(writes, hidden_ids, hidden_scos):
-    """Korea's envelope. A relationship of Korea's names a hidden id that Korea does not also
-    write a line of (a reference is capped by every line of its target: see the sharing model
-    doc, "Not built yet")."""
+    """Korea's envelope: versions of hidden ids (later, or the very version held hidden), SCOs
+    whose values are held hidden, relationships from an object of Korea's to a hidden id
+    (which Korea may also be writing a line of), and fresh objects."""
     objects = []
-    versioned = {
-        hidden_ids[n % len(hidden_ids)]
-        for n, kind in enumerate(writes)
-        if kind in {"hidden-version", "hidden-same"} and hidden_ids
-    }
-    targets = [i for i in hidden_ids if i not in versioned]
+    targets = hidden_ids
     for n, kind in enumerate(writes):
         if kind in {"hidden-version", "hidden-same"} and hidden_ids:
             ident = hidden_ids[n % len(hidden_ids)]

@@ -28,6 +28,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -86,10 +87,11 @@ class StixObject(Marked, Base):
     # sorting the whole collection for each page.
     marking_id: Mapped[int] = mapped_column(ForeignKey("marking.id"))
     pending_refs: Mapped[int] = mapped_column(Integer, default=0)
-    # Which line of versions of the object this row belongs to: 0 for the first; a writer who
-    # may not read every version of an existing line starts its own (its first row's id), so
-    # nobody adds a version to, or learns of, versions they may not read (issue 15).
-    chain: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Which line of versions of the object this row belongs to (numbered by the date_added of
+    # the write that started it, in µs; 0 for lines stored before migration 0017): a writer
+    # who may not read every version of an existing line starts its own, so nobody adds a
+    # version to, or learns of, versions they may not read (issue 15).
+    chain: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     body: Mapped[str] = mapped_column(Text)
 
 

@@ -395,19 +395,21 @@ class StixRepository:
             )
         return found
 
-    def own_markings_of(self, stix_ids: Iterable[str]) -> dict[tuple[str, str], set[int]]:
-        """The own markings of every stored version of ``stix_ids``, by (collection, id): a
-        reference resolves only within its own collection, so a reader of the referrer is a
-        reader of the collection holding the referenced end."""
+    def own_markings_of(
+        self, stix_ids: Iterable[str]
+    ) -> dict[tuple[str, str], dict[int, set[int]]]:
+        """The own markings of every stored version of ``stix_ids``, by (collection, id) and
+        line: a reference resolves only within its own collection, so a reader of the
+        referrer is a reader of the collection holding the referenced end."""
         wanted = sorted(set(stix_ids))
-        found: dict[tuple[str, str], set[int]] = {}
+        found: dict[tuple[str, str], dict[int, set[int]]] = {}
         for part in self._chunks(wanted):
-            for cid, sid, mid in self.session.execute(
-                select(O.collection_id, O.stix_id, O.own_marking_id)
+            for cid, sid, chain, mid in self.session.execute(
+                select(O.collection_id, O.stix_id, O.chain, O.own_marking_id)
                 .where(one_of(O.stix_id, part, self.dialect))
                 .distinct()
             ):
-                found.setdefault((cid, sid), set()).add(mid)
+                found.setdefault((cid, sid), {}).setdefault(chain, set()).add(mid)
         return found
 
     def referrers_of(self, stix_ids: Iterable[str]) -> set[str]:

@@ -63,6 +63,7 @@ CHANGED_IN_ENVELOPE = (
     "not stored: objects[{i}] has the same id and version with another body; the first is kept"
 )
 LOWERED = "not stored: a new version may not be marked lower than the version before it ({old})"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 STATUS_DETAILS_MAX = 1000  # details kept per list of a status; its counts are always exact
 
 
@@ -189,7 +190,7 @@ class _Incoming:
     duplicate: bool = False  # stores nothing: its version is already stored or in the envelope
     conflict: str | None = None  # not stored: that version is stored with another body
     chain: int = 0
-    known_before: bool = False  # its id had rows in the collection before this envelope
+    known_before: bool = False  # its id had a line the writer may read before this envelope
     posted: bytes = b""  # the object as posted (normalised), to tell duplicates apart
 
 
@@ -698,8 +699,11 @@ class SharingService:
                 continue
             first_of[(c.stix_id, c.version)] = item
             self._mark(item, definitions, others, default, extra_definitions, ceiling)
+        added = self._date_added(collection.id)
         if not any(i.error for i in incoming):
-            self._place(collection.id, [i for i in incoming if not i.duplicate and i.checked])
+            self._place(
+                collection.id, [i for i in incoming if not i.duplicate and i.checked], added
+            )
         refused = [i for i in incoming if i.error]
         status = TaxiiStatus(
             id=str(uuid.uuid4()),
@@ -716,22 +720,10 @@ class SharingService:
             failures += [self._detail(i, message) for i in incoming if not i.error]
             self._set_details(status, [], failures)
         else:
-            in_envelope = {i.checked.stix_id for i in incoming if i.checked}
-            for stamp, definition in extra_definitions.items():
-                if stamp in in_envelope:
-                    continue
-                incoming.append(
-                    _Incoming(
-                        len(incoming),
-                        definition,
-                        stix.check_object(definition),
-                        # a definition this hub wrote: the marking it carries is its own
-                        stix.marking_from_definition(definition, lambda _code: True),
-                    )
-                )
-            self._place(collection.id, incoming[status.total_count :])
+            incoming += _stamped_definitions(incoming, extra_definitions)
+            self._place(collection.id, incoming[status.total_count :], added)
             outcome.stored = self._store(
-                collection, [i for i in incoming if not i.duplicate and i.checked]
+                collection, [i for i in incoming if not i.duplicate and i.checked], added
             )
             listed = [i for i in incoming if i.index < status.total_count]
             successes = [
@@ -757,7 +749,7 @@ class SharingService:
         status.successes = successes[:STATUS_DETAILS_MAX]
         status.failures = failures[:STATUS_DETAILS_MAX]
 
-    def _place(self, collection_id: str, items: list[_Incoming]) -> None:
+    def _place(self, collection_id: str, items: list[_Incoming], added: dt.datetime) -> None:
         """Where each object goes, from what the writer may read alone: a version already
         stored in a line the writer may read stores nothing (and with another body is a
         conflict); else it joins the oldest line of its id the writer may read, if the policy
@@ -768,22 +760,21 @@ class SharingService:
         ids = sorted({i.checked.stix_id for i in wanted if i.checked})
         if not ids:
             return
+        line = (added - _EPOCH) // dt.timedelta(microseconds=1)
         lines: dict[str, dict[int, list[Any]]] = {}
         for row in self.repo.visible_versions(collection_id, ids):
             lines.setdefault(row[0], {}).setdefault(row[1], []).append(row)
-        numbered = self.repo.last_chains(collection_id, ids)
-        fresh: dict[str, int] = {}
         for item in wanted:
             c, own = item.checked, item.own
             assert c is not None  # noqa: S101 - filtered above
             assert own is not None  # noqa: S101 - filtered above
-            item.known_before = c.stix_id in numbered
             mine = lines.get(c.stix_id, {})
+            item.known_before = bool(mine)
             if not mine:
-                if c.stix_id not in fresh:
-                    last = numbered.get(c.stix_id)
-                    fresh[c.stix_id] = 0 if last is None else last + 1
-                item.chain = fresh[c.stix_id]
+                # A new line, numbered by this write's date_added (µs): unique for the id in
+                # the collection (one line per id per write, one date_added per write) and
+                # found without asking whether hidden lines exist.
+                item.chain = line
                 continue
             chain = min(mine, key=lambda n: min(r[6] for r in mine[n]))
             rows = mine[chain]
@@ -791,7 +782,7 @@ class SharingService:
             same = [r for r in rows if r[2] == c.version or not c.version]
             if same:
                 item.duplicate = True
-                if orjson.loads(same[0][5]) != item.obj:
+                if not self._same_version(same[0], item):
                     item.conflict = CHANGED_BODY
                 continue
             self._load_markings(r[3] for r in rows)
@@ -807,12 +798,13 @@ class SharingService:
             detail["version"] = stix.display_timestamp(item.checked.version)
         return detail
 
-    def _store(self, collection: TaxiiCollection, items: list[_Incoming]) -> list[tuple[str, str]]:
+    def _store(
+        self, collection: TaxiiCollection, items: list[_Incoming], added: dt.datetime
+    ) -> list[tuple[str, str]]:
         """Insert the new versions among ``items`` (placed by ``_place``), then re-resolve
         what they touch. The whole envelope gets one ``date_added`` (its marking-definitions
         one microsecond earlier): a reader's timestamps then count no rows it may not read."""
         checked = [(i, i.checked) for i in items if i.checked is not None and i.own is not None]
-        added = self._date_added(collection.id)
         params: list[dict[str, Any]] = []
         refs: list[frozenset[str]] = []
         stored: list[tuple[str, str]] = []
@@ -880,6 +872,18 @@ class SharingService:
             ],
         )
 
+    def _same_version(self, row: Any, item: _Incoming) -> bool:  # noqa: ANN401 - a visible_versions row
+        """Whether a stored version (a ``visible_versions`` row) is what ``item`` posts again:
+        the same own marking and the same properties apart from the marking references (the
+        stored body names the effective marking, which references may have raised)."""
+        self._load_markings([row[3]])
+        if self._marking_cache[row[3]] != item.own:
+            return False
+        stored = orjson.loads(row[5])
+        stored.pop("object_marking_refs", None)
+        posted = {k: v for k, v in item.obj.items() if k != "object_marking_refs"}
+        return bool(stored == posted)
+
     def _date_added(self, collection_id: str) -> dt.datetime:
         """The ``date_added`` of everything one write stores in a collection: now, or just
         after the collection's last one if the clock has not moved past it (so that an
@@ -914,8 +918,9 @@ class SharingService:
             group_targets = {t for r in group for t in refs_by_row.get(r[0], ())}
             missing = 0
             for t in group_targets:
-                if (collection_id, t) in target_markings:
-                    marking_ids |= target_markings[(collection_id, t)]
+                lines = target_markings.get((collection_id, t))
+                if lines:
+                    marking_ids |= self._widest_line(lines)
                 else:
                     missing += 1
             effective = self.strictest_id(marking_ids)
@@ -932,6 +937,30 @@ class SharingService:
             self.session.execute(update(StixObject), bodies)
         for collection_id, wanted_definitions in definitions.items():
             self._store_definitions(collection_id, wanted_definitions, added)
+
+    def _widest_line(self, lines: dict[int, set[int]]) -> set[int]:
+        """The own markings of the line of a referenced object that caps what references it:
+        its only line, or — where writers who could not read each other's lines started
+        several — the least restrictive (lowest level, then released, to the most codes).
+        A reader of the referrer then reads that line of the referenced object, so the
+        reference reveals nothing; and a writer's reference to its own line of an id is capped
+        by that line as for a fresh id, not by a hidden line it never saw."""
+        if len(lines) == 1:
+            return next(iter(lines.values()))
+        self._load_markings(i for ids in lines.values() for i in ids)
+
+        def openness(chain: int) -> tuple[Any, ...]:
+            m = self._marking_cache[self.strictest_id(lines[chain])]
+            return (
+                m.level.rank,
+                len(m.caveats),
+                len(m.communities),
+                not m.releasable_to,
+                -len(m.releasable_to),
+                chain,
+            )
+
+        return lines[min(lines, key=openness)]
 
     def _restamped(
         self, body: str, own_id: int, old_id: int, new_id: int
@@ -1015,6 +1044,26 @@ class SharingService:
             ],
         )
         return len(rows)
+
+
+def _stamped_definitions(
+    incoming: list[_Incoming], stamps: dict[str, dict[str, Any]]
+) -> list[_Incoming]:
+    """The marking-definitions the hub stamped on objects and the envelope does not hold."""
+    in_envelope = {i.checked.stix_id for i in incoming if i.checked}
+    extra: list[_Incoming] = []
+    for stamp, definition in stamps.items():
+        if stamp not in in_envelope:
+            extra.append(
+                _Incoming(
+                    len(incoming) + len(extra),
+                    definition,
+                    stix.check_object(definition),
+                    # a definition this hub wrote: the marking it carries is its own
+                    stix.marking_from_definition(definition, lambda _code: True),
+                )
+            )
+    return extra
 
 
 def _line_changes(group: list[Any], effective: int, missing: int) -> list[dict[str, Any]]:

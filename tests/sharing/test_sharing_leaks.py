@@ -178,9 +178,9 @@ def test_a_reference_to_a_hidden_object_is_no_oracle(client, auth, engine, probe
     korea = principal_of(engine, "korea")
     hidden = next(p for p, m in made.items() if not can_read(korea, m))
     h = auth("korea")
-    mine = indicator(7)
     answers = []
     for target in (hidden, f"indicator--{uuid.uuid4()}"):
+        mine = indicator(7)
         rel = relationship(mine["id"], target)
         r = client.post(
             f"{ROOT}/collections/{cid}/objects/",

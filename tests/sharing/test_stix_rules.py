@@ -201,7 +201,11 @@ def test_strictest_is_readable_only_by_readers_of_every_marking(markings, princi
 
 def test_cursors_are_bound_and_tamper_evident():
     key = b"k"
-    position = cursor.Position(dt.datetime(2026, 11, 23, 8, 0, 0, 123456, tzinfo=dt.UTC), 42)
+    position = cursor.Position(
+        dt.datetime(2026, 11, 23, 8, 0, 0, 123456, tzinfo=dt.UTC),
+        "indicator--6f1e4b0a-8d2f-4e7a-b3c5-9a1d0f2e4b6c",
+        "2026-11-23T08:00:00.000000000Z",
+    )
     token = cursor.encode(key, position, "scope")
     assert cursor.decode(key, token, "scope") == position
     for bad_key, bad_token, scope in (
@@ -210,6 +214,8 @@ def test_cursors_are_bound_and_tamper_evident():
         (key, token[:-1] + ("A" if token[-1] != "A" else "B"), "scope"),
         (key, "x" * 300, "scope"),
         (key, "no-dot", "scope"),
+        (key, "é.é", "scope"),
+        (key, token + "=", "scope"),
     ):
         with pytest.raises(cursor.BadCursor):
             cursor.decode(bad_key, bad_token, scope)

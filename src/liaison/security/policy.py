@@ -21,6 +21,7 @@ The console's SYSTEM principal reads everything (it runs init, imports and verif
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -45,7 +46,7 @@ from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 from liaison.kit.clock import today
 from liaison.security.classification import Classification
 from liaison.security.marking_store import Prefix, committed_prefix
-from liaison.security.markings import Caveat, Marking, has_control_character
+from liaison.security.markings import Caveat, Marking, Tlp, has_control_character
 from liaison.security.models import Marked, MarkingRow, framed
 from liaison.security.principal import Principal, Side
 
@@ -70,6 +71,42 @@ def can_read(principal: Principal, marking: Marking, on: dt.date | None = None) 
         return True
     ceiling = principal.ceiling_on(on or today())
     return ceiling is not None and marking.level.rank <= ceiling.rank
+
+
+def at_least_as_restrictive(
+    new: Marking, old: Marking, groups_of: Callable[[str], frozenset[str]] | None = None
+) -> bool:
+    """Whether nobody may read ``new`` who may not read ``old`` (by every rule of
+    ``can_read``): a level as high, every caveat of ``old``, need-to-know within ``old``'s
+    communities where it names some, release codes each covered by ``old``'s (group-aware
+    with ``groups_of``: REL JPN is within REL IP4), and a TLP as strict."""
+    if new.level.rank < old.level.rank or not old.caveats <= new.caveats:
+        return False
+    if old.communities and not (new.communities and new.communities <= old.communities):
+        return False
+    if old.level is not C.PUBLIC and new.level is not C.PUBLIC:
+        within = groups_of or (lambda _code: frozenset())
+        for code in new.releasable_to:
+            if code not in old.releasable_to and not within(code) & old.releasable_to:
+                return False
+    order = list(Tlp)
+    return old.tlp is None or (new.tlp is not None and order.index(new.tlp) >= order.index(old.tlp))
+
+
+def can_add_version(
+    principal: Principal,
+    new: Marking,
+    stored: Iterable[Marking],
+    latest: Marking | None,
+    groups_of: Callable[[str], frozenset[str]] | None = None,
+) -> bool:
+    """The write face of the policy for versioned records (a STIX object's versions): a new
+    version marked ``new`` may join ``stored`` only if the writer may read ``new`` and every
+    stored version's marking, and ``new`` does not lower the marking of the ``latest`` stored
+    version (``at_least_as_restrictive``). Re-marking lower is not a new version."""
+    if not can_read(principal, new) or not all(can_read(principal, m) for m in stored):
+        return False
+    return latest is None or at_least_as_restrictive(new, latest, groups_of)
 
 
 def marking_condition(principal: Principal, on: dt.date | None = None) -> ColumnElement[bool]:

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Stateless keyset cursors for TAXII ``next``: opaque, tamper-evident, bound to the reader.
+"""Stateless keyset cursors for TAXII ``next``: opaque, authenticated, bound to the reader.
 
-A cursor names the last row of the page served — ``(date_added, row id)`` — and is signed
-with HMAC-SHA256 over that position, the endpoint, the collection, the filters and the user.
-The server keeps nothing; a cursor that was altered, forged, or replayed by another user, on
-another collection or with other filters is refused (TAXII 400), never followed.
+A cursor names the last row of the page served by the values its reader saw there —
+``(date_added, STIX id, version)``, the page's sort key — never a row id (a row id counts the
+rows everybody wrote, hidden ones included). It is encrypted with AES-SIV under a key derived
+from the cursor key, with the endpoint, the collection, the filters and the user as associated
+data: deterministic (the same position for the same reader and request gives the same token,
+whatever else the store holds), unreadable, and refused (TAXII 400) when altered, forged, or
+replayed by another user, on another collection or with other filters.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import hmac
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MAX_TOKEN = 1200  # an id of 300 characters and a version encrypt to ~450
 
 
 class BadCursor(ValueError):
@@ -26,41 +32,34 @@ class BadCursor(ValueError):
 @dataclass(frozen=True, slots=True)
 class Position:
     date_added: dt.datetime
-    row_id: int
+    stix_id: str
+    version: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _signature(key: bytes, payload: str, scope: str) -> str:
-    mac = hmac.new(key, f"{scope}\n{payload}".encode(), hashlib.sha256).digest()
-    return _b64(mac[:18])
+def _cipher(key: bytes) -> AESSIV:
+    return AESSIV(hashlib.sha512(b"liaison taxii cursor\n" + key).digest())
 
 
 def encode(key: bytes, position: Position, scope: str) -> str:
     """The ``next`` token after ``position``; ``scope`` names endpoint, collection, filters
     and user."""
     micros = (position.date_added - _EPOCH) // dt.timedelta(microseconds=1)
-    payload = _b64(f"{micros}.{position.row_id}".encode())
-    return f"{payload}.{_signature(key, payload, scope)}"
+    plain = f"{micros}\n{position.stix_id}\n{position.version}".encode()
+    sealed = _cipher(key).encrypt(plain, [scope.encode()])
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
 
 
 def decode(key: bytes, token: str, scope: str) -> Position:
     """The position a token names, if this server issued it for ``scope``."""
-    if len(token) > 200 or token.count(".") != 1:  # noqa: PLR2004 - issued tokens are ~60
-        raise BadCursor(token)
-    payload, signature = token.split(".")
-    if not hmac.compare_digest(signature, _signature(key, payload, scope)):
+    if len(token) > MAX_TOKEN or not token.isascii():
         raise BadCursor(token)
     try:
-        micros_text, _, row_text = _unb64(payload).decode().partition(".")
-        micros, row_id = int(micros_text), int(row_text)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        if base64.urlsafe_b64encode(sealed).rstrip(b"=").decode() != token:
+            raise BadCursor(token)  # only the one spelling issued: no spare bits to vary
+        plain = _cipher(key).decrypt(sealed, [scope.encode()])
+        micros_text, stix_id, version = plain.decode().split("\n")
+        when = _EPOCH + dt.timedelta(microseconds=int(micros_text))
+    except (ValueError, binascii.Error, InvalidTag, UnicodeDecodeError, OverflowError):
         raise BadCursor(token) from None
-    when = _EPOCH + dt.timedelta(microseconds=micros)
-    return Position(when, row_id)
+    return Position(when, stix_id, version)

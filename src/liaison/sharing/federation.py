@@ -157,7 +157,7 @@ class Federation:
         if fetched.objects:
             ceiling = self.service.marking(remote.ceiling_marking_id)
             outcome = self.service.post(remote.collection_id, fetched.objects, ceiling=ceiling)
-            if outcome.status.failure_count:
+            if outcome.refused:
                 failures = outcome.status.failures
                 refused = [f for f in failures if "all or nothing" not in f["message"]]
                 first = refused[0] if refused else failures[0]
@@ -165,7 +165,8 @@ class Federation:
                 raise RemoteFailed(f"{remote.name}: page refused, nothing stored: {reason}")
             stored = len(outcome.stored)
         if fetched.last_added:
-            remote.added_after = fetched.last_added
+            # an envelope shares one date_added and a page may end inside one: resume at it
+            remote.added_after = stix.just_before(fetched.last_added)
         remote.last_pulled_at = utcnow()
         return stored
 
@@ -216,10 +217,16 @@ def _get(url: str, target: Target) -> tuple[int, dict[str, str], bytes]:
 def fetch(target: Target, next_token: str | None) -> Fetched:
     """GET one page from the remote collection URL — and only from there."""
     params: dict[str, str | int] = {"limit": PAGE}
+    # TAXII: ``next`` goes back with the same filters, so a continuation carries the
+    # ``added_after`` its pull began with (``pull_page``), not the resume point it moved to.
     if next_token:
-        params["next"] = next_token  # an opaque value for the same URL, never a URL
-    elif target.added_after:
-        params["added_after"] = target.added_after
+        added_after, _, token = next_token.rpartition("\n")
+    else:
+        added_after, token = target.added_after or "", ""
+    if added_after:
+        params["added_after"] = added_after
+    if token:
+        params["next"] = token  # an opaque value for the same URL, never a URL
     status, headers, content = _get(f"{target.url}objects/?{urlencode(params)}", target)
     if status != 200:  # noqa: PLR2004 - redirects included: never followed
         raise RemoteFailed(f"{target.name} answered HTTP {status}; not followed")
@@ -242,8 +249,8 @@ def fetch(target: Target, next_token: str | None) -> Fetched:
         except stix.StixInvalid:
             raise RemoteFailed(f"{target.name} sent a bad X-TAXII-Date-Added-Last") from None
     more = bool(body.get("more"))
-    token = body.get("next") if more and isinstance(body.get("next"), str) else None
-    return Fetched(objects, last, more, token)
+    sent = body.get("next")
+    return Fetched(objects, last, more, sent if more and isinstance(sent, str) else None)
 
 
 def pull_page(
@@ -260,4 +267,6 @@ def pull_page(
     fetched = fetch(target, next_token)
     with unit_of_work(factory) as session:
         stored = Federation(make_service(session), federation_key).store(name, fetched)
-    return PageReport(len(fetched.objects), stored, fetched.more, fetched.next)
+    began = next_token.rpartition("\n")[0] if next_token else (target.added_after or "")
+    continuation = f"{began}\n{fetched.next}" if fetched.next else None
+    return PageReport(len(fetched.objects), stored, fetched.more, continuation)

@@ -14,9 +14,12 @@
   markings and ``created_by_ref``), so a newly stored object can re-cap what names it;
 - ``taxii_status``: the status resource of one POST, readable only by the user who posted.
 
-Invariants: a (collection, stix id, version) is stored once; ``is_latest``/``is_first`` mark
-the newest and oldest stored version of each object in its collection; every version of one
-object carries the same effective marking, so no version list reveals a hidden newer one.
+Invariants: a (collection, stix id, chain, version) is stored once; ``is_latest``/``is_first``
+mark the newest and oldest stored version of each line (``chain``) of an object in its
+collection; every version of one line carries the same effective marking, so no version list
+reveals a hidden newer one. A writer adds a version only to a line whose every version it may
+read (``security.policy.can_add_version``); a writer who may read no line of the id starts its
+own, so the answer to a write is the same whether or not hidden objects share its id.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -57,8 +61,12 @@ class StixObject(Marked, Base):
     __table_args__ = (
         # stix_id first: the one index serves uniqueness, a collection's versions of an object
         # and every lookup by STIX id (one random-key index to keep up on ingest, not two)
-        UniqueConstraint("stix_id", "version", "collection_id", name="uq_stix_object_version"),
-        Index("ix_stix_object_page", "collection_id", "date_added", "id"),
+        UniqueConstraint(
+            "stix_id", "version", "collection_id", "chain", name="uq_stix_object_version"
+        ),
+        # Pages are keyed on what their reader sees (date_added, then id and version), so a
+        # cursor names no row id (migration 0017).
+        Index("ix_stix_object_page", "collection_id", "date_added", "stix_id", "version"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,6 +87,11 @@ class StixObject(Marked, Base):
     # sorting the whole collection for each page.
     marking_id: Mapped[int] = mapped_column(ForeignKey("marking.id"))
     pending_refs: Mapped[int] = mapped_column(Integer, default=0)
+    # Which line of versions of the object this row belongs to (numbered by the date_added of
+    # the write that started it, in µs; 0 for lines stored before migration 0017): a writer
+    # who may not read every version of an existing line starts its own, so nobody adds a
+    # version to, or learns of, versions they may not read (issue 15).
+    chain: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     body: Mapped[str] = mapped_column(Text)
 
 

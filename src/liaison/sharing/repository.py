@@ -104,6 +104,7 @@ PG_PAGE_COLUMNS = (
     O.marking_id,
 )
 NO_BODY = null().label("body")
+PAGE_ORDER = (O.date_added, O.stix_id, O.version)
 
 
 PAGE_STATEMENTS_MAX = 2048  # page query shapes by policy keys kept (then the cache starts again)
@@ -160,10 +161,16 @@ class StixRepository:
         *,
         with_body: bool,
     ) -> list[Any]:
-        """Up to ``limit`` + 1 visible rows after ``after``, in (date_added, id) order."""
+        """Up to ``limit`` + 1 visible rows after ``after``, in (date_added, STIX id, version)
+        order: the values the reader sees, unique in a collection (one ``date_added`` per
+        envelope, one version of an id per envelope)."""
         params: dict[str, Any] = {"collection_id": collection_id, "page_limit": limit + 1}
         if after is not None:
-            params |= {"after_added": after.date_added, "after_row": after.row_id}
+            params |= {
+                "after_added": after.date_added,
+                "after_id": after.stix_id,
+                "after_version": after.version,
+            }
         if query.added_after is not None:
             params["added_after"] = query.added_after
         stmt = self._page_statement(query, after is not None, with_body=with_body)
@@ -203,13 +210,14 @@ class StixRepository:
             stmt = stmt.where(O.date_added > bindparam("added_after", type_=O.date_added.type))
         if has_after:
             stmt = stmt.where(
-                tuple_(O.date_added, O.id)
+                tuple_(O.date_added, O.stix_id, O.version)
                 > tuple_(
                     bindparam("after_added", type_=O.date_added.type),
-                    bindparam("after_row", type_=Integer()),
+                    bindparam("after_id", type_=O.stix_id.type),
+                    bindparam("after_version", type_=O.version.type),
                 )
             )
-        stmt = stmt.order_by(O.date_added, O.id).limit(bindparam("page_limit", type_=Integer()))
+        stmt = stmt.order_by(*PAGE_ORDER).limit(bindparam("page_limit", type_=Integer()))
         if reusable:
             if len(_PAGE_STATEMENTS) >= PAGE_STATEMENTS_MAX:
                 _PAGE_STATEMENTS.clear()
@@ -256,19 +264,39 @@ class StixRepository:
     def _chunks(self, items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         return chunks(items, ARRAY_CHUNK if self.dialect == "postgresql" else CHUNK)
 
-    def existing_versions(
-        self, collection_id: str, stix_ids: Sequence[str]
-    ) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
+    def visible_versions(self, collection_id: str, stix_ids: Sequence[str]) -> list[Any]:
+        """The stored versions of ``stix_ids`` in a collection that the principal may read
+        (through ``visible``): (stix_id, chain, version, own_marking_id, is_latest, body,
+        date_added). The write path decides only from these, so its answer is the same
+        whether or not hidden objects share an id."""
+        columns: tuple[Any, ...] = (
+            O.stix_id,
+            O.chain,
+            O.version,
+            O.own_marking_id,
+            O.is_latest,
+            O.body,
+            O.date_added,
+        )
+        found: list[Any] = []
         for part in self._chunks(stix_ids):
-            found.update(
-                (r[0], r[1])
-                for r in self.session.execute(
-                    select(O.stix_id, O.version).where(
-                        O.collection_id == collection_id, one_of(O.stix_id, part, self.dialect)
-                    )
-                )
+            stmt: Select[Any] = select(*columns).where(
+                O.collection_id == collection_id, one_of(O.stix_id, part, self.dialect)
             )
+            found.extend(self.session.execute(self.visible(stmt)).all())
+        return found
+
+    def last_chains(self, collection_id: str, stix_ids: Sequence[str]) -> dict[str, int]:
+        """The highest line number of each of ``stix_ids`` stored in a collection, whoever
+        may read it: only to number a new line, never told to anyone."""
+        found: dict[str, int] = {}
+        for part in self._chunks(stix_ids):
+            for sid, chain in self.session.execute(
+                select(O.stix_id, func.max(O.chain))
+                .where(O.collection_id == collection_id, one_of(O.stix_id, part, self.dialect))
+                .group_by(O.stix_id)
+            ):
+                found[sid] = int(chain)
         return found
 
     def insert_versions(self, params: list[dict[str, Any]]) -> list[int]:
@@ -312,12 +340,22 @@ class StixRepository:
             .limit(1)
         )
 
-    def stored_bodies(self, stix_ids: Sequence[str], kind: str) -> list[str]:
+    def visible_definitions(
+        self, stix_ids: Sequence[str], collection_ids: Sequence[str]
+    ) -> list[str]:
+        """The bodies of stored marking-definitions among ``stix_ids`` that the principal
+        may read, in collections it may read (``collection_ids``): a writer's envelope may
+        name a marking defined there; one it may not read is as unknown as a missing one."""
         bodies: list[str] = []
+        if not collection_ids:
+            return bodies
         for part in chunks(stix_ids):
-            bodies.extend(
-                self.session.scalars(select(O.body).where(O.stix_id.in_(part), O.type == kind))
+            stmt: Select[Any] = select(O.body).where(
+                O.stix_id.in_(part),
+                O.type == "marking-definition",
+                O.collection_id.in_(collection_ids),
             )
+            bodies.extend(self.session.scalars(self.visible(stmt)))
         return bodies
 
     def rows_of(self, stix_ids: Iterable[str]) -> list[Any]:
@@ -337,6 +375,8 @@ class StixRepository:
                         O.pending_refs,
                         O.is_latest,
                         O.is_first,
+                        O.chain,
+                        O.body,
                     ).where(one_of(O.stix_id, part, self.dialect))
                 ).all()
             )
@@ -355,16 +395,21 @@ class StixRepository:
             )
         return found
 
-    def own_markings_of(self, stix_ids: Iterable[str]) -> dict[str, set[int]]:
+    def own_markings_of(
+        self, stix_ids: Iterable[str]
+    ) -> dict[tuple[str, str], dict[int, set[int]]]:
+        """The own markings of every stored version of ``stix_ids``, by (collection, id) and
+        line: a reference resolves only within its own collection, so a reader of the
+        referrer is a reader of the collection holding the referenced end."""
         wanted = sorted(set(stix_ids))
-        found: dict[str, set[int]] = {}
+        found: dict[tuple[str, str], dict[int, set[int]]] = {}
         for part in self._chunks(wanted):
-            for sid, mid in self.session.execute(
-                select(O.stix_id, O.own_marking_id)
+            for cid, sid, chain, mid in self.session.execute(
+                select(O.collection_id, O.stix_id, O.chain, O.own_marking_id)
                 .where(one_of(O.stix_id, part, self.dialect))
                 .distinct()
             ):
-                found.setdefault(sid, set()).add(mid)
+                found.setdefault((cid, sid), {}).setdefault(chain, set()).add(mid)
         return found
 
     def referrers_of(self, stix_ids: Iterable[str]) -> set[str]:
@@ -408,7 +453,7 @@ class StixRepository:
                 O.is_latest.is_(True),
                 O.type == "relationship",
             )
-            .order_by(O.date_added, O.id)
+            .order_by(*PAGE_ORDER)
             .limit(limit)
         )
         return list(self.session.execute(self.visible(stmt)).all())

@@ -40,7 +40,7 @@ from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore, is_committed
 from liaison.security.markings import Marking, MarkingError, short
 from liaison.security.permissions import Permission
-from liaison.security.policy import can_read
+from liaison.security.policy import can_add_version, can_read
 from liaison.security.principal import Principal, Side
 from liaison.sharing import cursor, graph, misp, stix
 from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
@@ -54,6 +54,17 @@ REFUSED_WITH_OTHERS = (
     "not stored: the envelope is stored all or nothing and {n} of its objects were refused"
 )
 STORED = "stored"
+ALREADY_STORED = "already stored"
+CHANGED_BODY = (
+    "not stored: this version is already stored with another body; a changed object needs "
+    "a later modified"
+)
+CHANGED_IN_ENVELOPE = (
+    "not stored: objects[{i}] has the same id and version with another body; the first is kept"
+)
+LOWERED = "not stored: a new version may not be marked lower than the version before it ({old})"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+STATUS_DETAILS_MAX = 1000  # details kept per list of a status; its counts are always exact
 
 
 class CollectionNotFound(NotFound):
@@ -86,9 +97,14 @@ class BadRequest(LiaisonError):
 
 @dataclass(frozen=True, slots=True)
 class CollectionView:
+    """A collection as one principal sees it: ``can_write`` only where its POST would be
+    accepted (in the writers, with the write permission); ``in_audience`` whether it sees the
+    collection at all (its readers or writers)."""
+
     row: TaxiiCollection
     can_read: bool
     can_write: bool
+    in_audience: bool = True
 
     def resource(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -171,13 +187,18 @@ class _Incoming:
     checked: stix.Checked | None = None
     own: Marking | None = None
     error: str | None = None
-    duplicate: bool = False
+    duplicate: bool = False  # stores nothing: its version is already stored or in the envelope
+    conflict: str | None = None  # not stored: that version is stored with another body
+    chain: int = 0
+    known_before: bool = False  # its id had a line the writer may read before this envelope
+    posted: bytes = b""  # the object as posted (normalised), to tell duplicates apart
 
 
 @dataclass
 class PostOutcome:
     status: TaxiiStatus
     stored: list[tuple[str, str]] = field(default_factory=list)
+    refused: bool = False  # nothing stored: an object was refused (not merely a conflict)
 
 
 def _check_readable(ref: str, can_read: bool, can_write: bool) -> None:
@@ -291,16 +312,15 @@ class SharingService:
 
     # collections ------------------------------------------------------------------------------
     def _view(self, row: TaxiiCollection) -> CollectionView:
-        return CollectionView(
-            row,
-            audience_allows(row.readers, self.principal),
-            audience_allows(row.writers, self.principal),
-        )
+        reader = audience_allows(row.readers, self.principal)
+        writer = audience_allows(row.writers, self.principal)
+        may_write = writer and self.principal.can(Permission.SHARING_OBJECT_WRITE)
+        return CollectionView(row, reader, may_write, reader or writer)
 
     def collections(self) -> list[CollectionView]:
         rows = self.session.scalars(select(TaxiiCollection).order_by(TaxiiCollection.id))
         views = [self._view(r) for r in rows]
-        return [v for v in views if v.can_read or v.can_write]
+        return [v for v in views if v.in_audience]
 
     def collection(self, ref: str) -> CollectionView:
         """A collection by id or alias, if the principal is in its audience."""
@@ -308,7 +328,7 @@ class SharingService:
         if row is None:
             row = self.session.scalar(select(TaxiiCollection).where(TaxiiCollection.alias == ref))
         view = self._view(row) if row is not None else None
-        if view is None or not (view.can_read or view.can_write):
+        if view is None or not view.in_audience:
             raise CollectionNotFound(ref)
         return view
 
@@ -325,7 +345,7 @@ class SharingService:
 
     def readable_collection(self, ref: str) -> CollectionView:
         view = self.collection(ref)
-        _check_readable(ref, view.can_read, view.can_write)
+        _check_readable(ref, view.can_read, view.in_audience)
         return view
 
     def create_collection(
@@ -407,7 +427,9 @@ class SharingService:
         if more:
             last = page[-1]
             token = cursor.encode(
-                self.cursor_key, cursor.Position(added_of(last), last[ROW_ID]), scope
+                self.cursor_key,
+                cursor.Position(added_of(last), last[STIX_ID], last[VERSION]),
+                scope,
             )
         self._audit_page(f"sharing:{kind}:read", collection_id, page)
         return ObjectPage(page, more, token)
@@ -501,7 +523,7 @@ class SharingService:
     # writes -----------------------------------------------------------------------------------
     def _writable(self, collection_ref: str) -> CollectionView:
         view = self.collection(collection_ref)
-        if not view.can_write or not self.principal.can(Permission.SHARING_OBJECT_WRITE):
+        if not view.can_write:
             raise NotPermitted("you may not write to this collection")
         return view
 
@@ -520,52 +542,74 @@ class SharingService:
         self,
         incoming: list[_Incoming],
         known: Any,  # noqa: ANN401
-    ) -> dict[str, Marking]:
+    ) -> tuple[dict[str, Marking], set[str]]:
+        """The Liaison markings the envelope's objects may name (id → marking), and the ids
+        of every other marking-definition they may name: those in the envelope, and those
+        stored in a collection the writer may read, under a marking it may read (through the
+        policy: one it may not read is as unknown as one that exists nowhere)."""
         found: dict[str, Marking] = {}
+        others: set[str] = set(stix.TLP_BY_ID)
         for item in incoming:
-            if item.checked is not None and stix.is_liaison_definition(item.obj):
+            if item.checked is None or item.checked.type != "marking-definition":
+                continue
+            if stix.is_liaison_definition(item.obj):
                 try:
                     found[item.checked.stix_id] = stix.marking_from_definition(item.obj, known)
                 except stix.StixInvalid as exc:
                     item.error = str(exc)
+            else:
+                others.add(item.checked.stix_id)
         named = {r for i in incoming if i.checked for r in i.checked.marking_refs}
-        wanted = sorted(named - found.keys() - stix.TLP_BY_ID.keys())
-        for body in self.repo.stored_bodies(wanted, "marking-definition"):
+        wanted = sorted(named - found.keys() - others)
+        readable = [v.row.id for v in self.collections() if v.can_read]
+        for body in self.repo.visible_definitions(wanted, readable) if wanted else ():
             obj = orjson.loads(body)
-            if stix.is_liaison_definition(obj):
-                try:
-                    found[obj["id"]] = stix.marking_from_definition(obj, known)
-                except stix.StixInvalid:
-                    continue
-        return found
+            if not stix.is_liaison_definition(obj):
+                others.add(obj["id"])
+                continue
+            try:
+                found[obj["id"]] = stix.marking_from_definition(obj, known)
+            except stix.StixInvalid:
+                continue  # unresolvable: refuses whatever names it
+        return found, others
 
     def _mark(
         self,
         item: _Incoming,
         definitions: dict[str, Marking],
+        others: set[str],
         default: Marking,
         stamps: dict[str, dict[str, Any]],
         ceiling: Marking | None = None,
     ) -> None:
-        """Set the object's own marking, or its error. An object that names no Liaison
-        marking gets the collection's default stamped on it; with a ``ceiling`` (federation),
-        the marking is capped by it and the capped marking is stamped in place of the ones
-        the object named, so what arrives is never more releasable than the ceiling."""
+        """Set the object's own marking, or its error. A marking reference that is neither a
+        TLP, nor a marking-definition in the envelope, nor one stored where the writer may
+        read it refuses the object (fail closed: nothing is stored below a marking it names).
+        The own marking is stamped on the object in place of the Liaison markings and TLP it
+        named — the collection's default where it named none; with a ``ceiling``
+        (federation) capped by it — so what is served names the marking that applies."""
         c = item.checked
         assert c is not None  # noqa: S101 - only checked objects are marked
+        unknown = [r for r in c.marking_refs if r not in definitions and r not in others]
+        if unknown:
+            item.error = (
+                f"object_marking_refs names {unknown[0]}, a marking-definition neither in the "
+                "envelope nor stored where you may read it; nothing is stored under a marking "
+                "that cannot be resolved"
+            )
+            return
         try:
             if c.stix_id in definitions:
                 item.own = definitions[c.stix_id]
             elif c.stix_id in stix.TLP_BY_ID:
                 item.own = Marking(Classification.PUBLIC)
+            elif c.type == "marking-definition":
+                item.own, _ = self._object_marking(c.marking_refs, definitions, default)
             else:
-                item.own, named = self._object_marking(c.marking_refs, definitions, default)
-                capped = (
-                    stix.strictest([item.own, ceiling], self.groups_of) if ceiling else item.own
-                )
-                if (not named or capped != item.own) and c.type != "marking-definition":
-                    item.own = capped
-                    self._stamp(item, capped, definitions, stamps)
+                item.own, _ = self._object_marking(c.marking_refs, definitions, default)
+                if ceiling is not None:
+                    item.own = stix.strictest([item.own, ceiling], self.groups_of)
+                self._stamp(item, item.own, definitions, stamps)
             if ceiling is not None:
                 item.own = stix.strictest([item.own, ceiling], self.groups_of)
         except (stix.StixInvalid, MarkingError) as exc:
@@ -618,13 +662,15 @@ class SharingService:
         ]
         tlp = [stix.TLP2_IDS[marking.tlp]] if marking.tlp else []
         item.obj = {**item.obj, "object_marking_refs": [*kept, *tlp, stamp]}
-        if stamp not in stamps and stamp not in definitions:
+        if stamp not in stamps:
             stamps[stamp] = stix.liaison_marking_definition(plain, short(plain))
 
     def post(
         self, collection_ref: str, objects: list[Any], *, ceiling: Marking | None = None
     ) -> PostOutcome:
-        """Validate and store an envelope's objects, all or nothing; the status says how it went."""
+        """Validate and store an envelope's objects, all or nothing; the status says how it
+        went. Every lookup it makes goes through the policy, so its answer — and what the
+        writer can read afterwards — is the same whether or not hidden objects share ids."""
         view = self._writable(collection_ref)
         collection = view.row
         default = self.marking(collection.default_marking_id)
@@ -633,21 +679,31 @@ class SharingService:
         for item, raw in zip(incoming, objects, strict=True):
             try:
                 item.checked = stix.check_object(raw)
+                item.obj = stix.normalised(item.obj)
+                item.posted = orjson.dumps(item.obj)
             except stix.StixInvalid as exc:
                 item.error = str(exc)
         known = self._known_code()
-        definitions = self._liaison_definitions(incoming, known)
+        definitions, others = self._liaison_definitions(incoming, known)
         extra_definitions: dict[str, dict[str, Any]] = {}
-        seen: set[tuple[str, str]] = set()
+        first_of: dict[tuple[str, str], _Incoming] = {}
         for item in incoming:
             if item.checked is None or item.error:
                 continue
             c = item.checked
-            if (c.stix_id, c.version) in seen:
+            earlier = first_of.get((c.stix_id, c.version))
+            if earlier is not None:
                 item.duplicate = True
+                if earlier.posted != item.posted:
+                    item.conflict = CHANGED_IN_ENVELOPE.format(i=earlier.index)
                 continue
-            seen.add((c.stix_id, c.version))
-            self._mark(item, definitions, default, extra_definitions, ceiling)
+            first_of[(c.stix_id, c.version)] = item
+            self._mark(item, definitions, others, default, extra_definitions, ceiling)
+        added = self._date_added(collection.id)
+        if not any(i.error for i in incoming):
+            self._place(
+                collection.id, [i for i in incoming if not i.duplicate and i.checked], added
+            )
         refused = [i for i in incoming if i.error]
         status = TaxiiStatus(
             id=str(uuid.uuid4()),
@@ -658,31 +714,82 @@ class SharingService:
         )
         outcome = PostOutcome(status)
         if refused:
+            outcome.refused = True
             message = REFUSED_WITH_OTHERS.format(n=len(refused))
-            status.success_count = 0
-            status.failure_count = len(incoming)
-            status.successes = []
-            status.failures = [self._detail(i, i.error or message) for i in incoming]
+            failures = [self._detail(i, i.error or "") for i in refused]
+            failures += [self._detail(i, message) for i in incoming if not i.error]
+            self._set_details(status, [], failures)
         else:
-            for definition in extra_definitions.values():
-                incoming.append(
-                    _Incoming(
-                        len(incoming),
-                        definition,
-                        stix.check_object(definition),
-                        # a definition this hub wrote: the marking it carries is its own
-                        stix.marking_from_definition(definition, lambda _code: True),
-                    )
-                )
-            outcome.stored = self._store(collection, [i for i in incoming if not i.duplicate])
+            incoming += _stamped_definitions(incoming, extra_definitions)
+            self._place(collection.id, incoming[status.total_count :], added)
+            outcome.stored = self._store(
+                collection, [i for i in incoming if not i.duplicate and i.checked], added
+            )
             listed = [i for i in incoming if i.index < status.total_count]
-            status.success_count = len(listed)
-            status.failure_count = 0
-            status.successes = [self._detail(i, STORED) for i in listed]
-            status.failures = []
+            successes = [
+                self._detail(i, ALREADY_STORED if i.duplicate else STORED)
+                for i in listed
+                if not i.conflict
+            ]
+            self._set_details(
+                status, successes, [self._detail(i, i.conflict or "") for i in listed if i.conflict]
+            )
         self.session.add(status)
         self.session.flush()
         return outcome
+
+    @staticmethod
+    def _set_details(
+        status: TaxiiStatus, successes: list[dict[str, str]], failures: list[dict[str, str]]
+    ) -> None:
+        """Counts exact; at most ``STATUS_DETAILS_MAX`` details per list (failures first as
+        they come: the refused objects with their reasons lead)."""
+        status.success_count = len(successes)
+        status.failure_count = len(failures)
+        status.successes = successes[:STATUS_DETAILS_MAX]
+        status.failures = failures[:STATUS_DETAILS_MAX]
+
+    def _place(self, collection_id: str, items: list[_Incoming], added: dt.datetime) -> None:
+        """Where each object goes, from what the writer may read alone: a version already
+        stored in a line the writer may read stores nothing (and with another body is a
+        conflict); else it joins the oldest line of its id the writer may read, if the policy
+        lets it add a version there (``can_add_version``: it reads every version, and the
+        marking is not lowered); else — no line, or none it may read — it starts a line of its
+        own, exactly as for an id that exists nowhere."""
+        wanted = [i for i in items if i.checked is not None and i.own is not None]
+        ids = sorted({i.checked.stix_id for i in wanted if i.checked})
+        if not ids:
+            return
+        line = (added - _EPOCH) // dt.timedelta(microseconds=1)
+        lines: dict[str, dict[int, list[Any]]] = {}
+        for row in self.repo.visible_versions(collection_id, ids):
+            lines.setdefault(row[0], {}).setdefault(row[1], []).append(row)
+        for item in wanted:
+            c, own = item.checked, item.own
+            assert c is not None  # noqa: S101 - filtered above
+            assert own is not None  # noqa: S101 - filtered above
+            mine = lines.get(c.stix_id, {})
+            item.known_before = bool(mine)
+            if not mine:
+                # A new line, numbered by this write's date_added (µs): unique for the id in
+                # the collection (one line per id per write, one date_added per write) and
+                # found without asking whether hidden lines exist.
+                item.chain = line
+                continue
+            chain = min(mine, key=lambda n: min(r[6] for r in mine[n]))
+            rows = mine[chain]
+            item.chain = chain
+            same = [r for r in rows if r[2] == c.version or not c.version]
+            if same:
+                item.duplicate = True
+                if not self._same_version(same[0], item):
+                    item.conflict = CHANGED_BODY
+                continue
+            self._load_markings(r[3] for r in rows)
+            stored = [self._marking_cache[r[3]] for r in rows]
+            latest = self._marking_cache[max(rows, key=lambda r: r[2])[3]]
+            if not can_add_version(self.principal, own, stored, latest, self.groups_of):
+                item.error = LOWERED.format(old=short(latest))
 
     @staticmethod
     def _detail(item: _Incoming, message: str) -> dict[str, str]:
@@ -691,28 +798,22 @@ class SharingService:
             detail["version"] = stix.display_timestamp(item.checked.version)
         return detail
 
-    def _store(self, collection: TaxiiCollection, items: list[_Incoming]) -> list[tuple[str, str]]:
-        """Insert the new versions among ``items``, then re-resolve what they touch."""
+    def _store(
+        self, collection: TaxiiCollection, items: list[_Incoming], added: dt.datetime
+    ) -> list[tuple[str, str]]:
+        """Insert the new versions among ``items`` (placed by ``_place``), then re-resolve
+        what they touch. The whole envelope gets one ``date_added`` (its marking-definitions
+        one microsecond earlier): a reader's timestamps then count no rows it may not read."""
         checked = [(i, i.checked) for i in items if i.checked is not None and i.own is not None]
-        existing = self.repo.existing_versions(
-            collection.id, sorted({c.stix_id for _, c in checked})
-        )
-        existing_ids = {sid for sid, _ in existing}
-        last = self.repo.last_date_added(collection.id)
-        now = utcnow()
-        base = max(now, last + dt.timedelta(microseconds=1)) if last else now
         params: list[dict[str, Any]] = []
         refs: list[frozenset[str]] = []
         stored: list[tuple[str, str]] = []
+        objects_added = added + dt.timedelta(microseconds=1)
         for item, c in checked:
-            added = base + dt.timedelta(microseconds=len(params))
-            version = c.version
-            if not version:  # an SCO: one version, stamped when first stored
-                if c.stix_id in existing_ids:
-                    continue
-                version = stix.canonical_timestamp(stix.format_datetime(added))
-            elif (c.stix_id, version) in existing:
-                continue
+            # Marking-definitions a microsecond before the envelope's other objects: a reader
+            # paging it meets each definition before what names it.
+            when = added if c.type == "marking-definition" else objects_added
+            version = c.version or stix.canonical_timestamp(stix.format_datetime(when))
             assert item.own is not None  # noqa: S101 - filtered above
             own_id = self.intern(item.own)
             params.append(
@@ -722,12 +823,13 @@ class SharingService:
                     "type": c.type,
                     "version": version,
                     "spec_version": stix.SPEC_VERSION,
-                    "date_added": added,
+                    "date_added": when,
                     "is_latest": True,
                     "is_first": True,
                     "own_marking_id": own_id,
                     "marking_id": own_id,
                     "pending_refs": 0,
+                    "chain": item.chain,
                     "body": orjson.dumps(item.obj).decode(),
                 }
             )
@@ -747,9 +849,10 @@ class SharingService:
         # A brand-new object that references nothing is already right as inserted (latest,
         # first, its own marking, nothing pending); only the others need resolving.
         with_refs = {p["stix_id"] for p, r in zip(params, refs, strict=True) if r}
+        earlier = {i.checked.stix_id for i in items if i.checked and i.known_before}
         repeated = {sid for sid, n in Counter(p["stix_id"] for p in params).items() if n > 1}
         self._resolve(
-            (touched & existing_ids) | repeated | with_refs | self.repo.referrers_of(touched)
+            (touched & earlier) | repeated | with_refs | self.repo.referrers_of(touched), added
         )
         self._audit_write(collection, params)
         return stored
@@ -769,9 +872,33 @@ class SharingService:
             ],
         )
 
-    def _resolve(self, stix_ids: set[str]) -> None:
-        """Recompute, for every row of ``stix_ids``: latest/first flags, the effective marking
-        (all versions and referenced objects capped together) and unresolved references."""
+    def _same_version(self, row: Any, item: _Incoming) -> bool:  # noqa: ANN401 - a visible_versions row
+        """Whether a stored version (a ``visible_versions`` row) is what ``item`` posts again:
+        the same own marking and the same properties apart from the marking references (the
+        stored body names the effective marking, which references may have raised)."""
+        self._load_markings([row[3]])
+        if self._marking_cache[row[3]] != item.own:
+            return False
+        stored = orjson.loads(row[5])
+        stored.pop("object_marking_refs", None)
+        posted = {k: v for k, v in item.obj.items() if k != "object_marking_refs"}
+        return bool(stored == posted)
+
+    def _date_added(self, collection_id: str) -> dt.datetime:
+        """The ``date_added`` of everything one write stores in a collection: now, or just
+        after the collection's last one if the clock has not moved past it (so that an
+        envelope's time is its own and pages have one order)."""
+        last = self.repo.last_date_added(collection_id)
+        now = utcnow()
+        return max(now, last + dt.timedelta(microseconds=1)) if last else now
+
+    def _resolve(self, stix_ids: set[str], added: dt.datetime | None = None) -> None:
+        """Recompute, for every line of versions of ``stix_ids`` in each collection: the
+        latest/first flags, the effective marking (every version of the line and every object
+        it references *in the same collection*, capped together), the references not stored
+        in that collection (such a row is shown to nobody), and the marking the served body
+        names: the effective one, whose definition is stored in the collection for its
+        readers."""
         if not stix_ids:
             return
         rows = self.repo.rows_of(stix_ids)
@@ -780,38 +907,120 @@ class SharingService:
             refs_by_row.setdefault(row_id, []).append(target)
         targets = {t for ts in refs_by_row.values() for t in ts}
         target_markings = self.repo.own_markings_of(targets) if targets else {}
-        groups: dict[tuple[str, str], list[Any]] = {}
+        groups: dict[tuple[str, str, int], list[Any]] = {}
         for r in rows:
-            groups.setdefault((r[1], r[2]), []).append(r)
+            groups.setdefault((r[1], r[2], r[10]), []).append(r)
         changes: list[dict[str, Any]] = []
-        for group in groups.values():
-            ordered = sorted(group, key=lambda r: r[3])
+        bodies: list[dict[str, Any]] = []
+        definitions: dict[str, dict[str, dict[str, Any]]] = {}
+        for (collection_id, _sid, _chain), group in groups.items():
             marking_ids = {r[5] for r in group}
             group_targets = {t for r in group for t in refs_by_row.get(r[0], ())}
             missing = 0
             for t in group_targets:
-                if t in target_markings:
-                    marking_ids |= target_markings[t]
+                lines = target_markings.get((collection_id, t))
+                if lines:
+                    marking_ids |= self._widest_line(lines)
                 else:
                     missing += 1
             effective = self.strictest_id(marking_ids)
+            changes += _line_changes(group, effective, missing)
             for r in group:
-                wanted = {
-                    "is_latest": r[0] == ordered[-1][0],
-                    "is_first": r[0] == ordered[0][0],
-                    "marking_id": effective,
-                    "pending_refs": missing,
-                }
-                if (r[8], r[9], r[6], r[7]) != (
-                    wanted["is_latest"],
-                    wanted["is_first"],
-                    effective,
-                    missing,
-                ):
-                    changes.append({"id": r[0], **wanted})
+                if r[6] != effective and not r[2].startswith("marking-definition--"):
+                    body, definition = self._restamped(r[11], r[5], r[6], effective)
+                    bodies.append({"id": r[0], "body": body})
+                    definitions.setdefault(collection_id, {})[definition["id"]] = definition
         if changes:
             # ORM bulk UPDATE by primary key: one executemany.
             self.session.execute(update(StixObject), changes)
+        if bodies:
+            self.session.execute(update(StixObject), bodies)
+        for collection_id, wanted_definitions in definitions.items():
+            self._store_definitions(collection_id, wanted_definitions, added)
+
+    def _widest_line(self, lines: dict[int, set[int]]) -> set[int]:
+        """The own markings of the line of a referenced object that caps what references it:
+        its only line, or — where writers who could not read each other's lines started
+        several — the least restrictive (lowest level, then released, to the most codes).
+        A reader of the referrer then reads that line of the referenced object, so the
+        reference reveals nothing; and a writer's reference to its own line of an id is capped
+        by that line as for a fresh id, not by a hidden line it never saw."""
+        if len(lines) == 1:
+            return next(iter(lines.values()))
+        self._load_markings(i for ids in lines.values() for i in ids)
+
+        def openness(chain: int) -> tuple[Any, ...]:
+            m = self._marking_cache[self.strictest_id(lines[chain])]
+            return (
+                m.level.rank,
+                len(m.caveats),
+                len(m.communities),
+                not m.releasable_to,
+                -len(m.releasable_to),
+                chain,
+            )
+
+        return lines[min(lines, key=openness)]
+
+    def _restamped(
+        self, body: str, own_id: int, old_id: int, new_id: int
+    ) -> tuple[str, dict[str, Any]]:
+        """``body`` naming the marking ``new_id`` in place of ``old_id`` or its own (their
+        Liaison marking-definitions and TLP; other markings are kept), and the definition of
+        the one it now names."""
+        self._load_markings([own_id, old_id, new_id])
+        obj = orjson.loads(body)
+        dropped = {
+            stix.liaison_marking_id(default_without_tlp(self._marking_cache[i]))
+            for i in (own_id, old_id)
+        }
+        new = self._marking_cache[new_id]
+        kept = [
+            r
+            for r in obj.get("object_marking_refs", [])
+            if r not in dropped and r not in stix.TLP_BY_ID
+        ]
+        plain = default_without_tlp(new)
+        stamp = stix.liaison_marking_id(plain)
+        tlp = [stix.TLP2_IDS[new.tlp]] if new.tlp else []
+        obj["object_marking_refs"] = [*kept, *tlp, stamp]
+        return orjson.dumps(obj).decode(), stix.liaison_marking_definition(plain, short(plain))
+
+    def _store_definitions(
+        self,
+        collection_id: str,
+        definitions: dict[str, dict[str, Any]],
+        added: dt.datetime | None,
+    ) -> None:
+        """Store the Liaison marking-definitions a served body now names, where the collection
+        lacks them (each marked with the marking it describes)."""
+        present = self.repo.last_chains(collection_id, sorted(definitions))
+        when = added or self._date_added(collection_id)
+        params = []
+        for stix_id, definition in sorted(definitions.items()):
+            if stix_id in present:
+                continue
+            marking = stix.marking_from_definition(definition, lambda _code: True)
+            own_id = self.intern(marking)
+            params.append(
+                {
+                    "collection_id": collection_id,
+                    "stix_id": stix_id,
+                    "type": "marking-definition",
+                    "version": stix.canonical_timestamp(definition["created"]),
+                    "spec_version": stix.SPEC_VERSION,
+                    "date_added": when,
+                    "is_latest": True,
+                    "is_first": True,
+                    "own_marking_id": own_id,
+                    "marking_id": own_id,
+                    "pending_refs": 0,
+                    "chain": 0,
+                    "body": orjson.dumps(definition).decode(),
+                }
+            )
+        if params:
+            self.repo.insert_versions(params)
 
     def delete(self, collection_ref: str, stix_id: str, query: ObjectQuery) -> int:
         """Delete the visible versions of one object that ``query`` selects; 404 if none."""
@@ -835,6 +1044,48 @@ class SharingService:
             ],
         )
         return len(rows)
+
+
+def _stamped_definitions(
+    incoming: list[_Incoming], stamps: dict[str, dict[str, Any]]
+) -> list[_Incoming]:
+    """The marking-definitions the hub stamped on objects and the envelope does not hold."""
+    in_envelope = {i.checked.stix_id for i in incoming if i.checked}
+    extra: list[_Incoming] = []
+    for stamp, definition in stamps.items():
+        if stamp not in in_envelope:
+            extra.append(
+                _Incoming(
+                    len(incoming) + len(extra),
+                    definition,
+                    stix.check_object(definition),
+                    # a definition this hub wrote: the marking it carries is its own
+                    stix.marking_from_definition(definition, lambda _code: True),
+                )
+            )
+    return extra
+
+
+def _line_changes(group: list[Any], effective: int, missing: int) -> list[dict[str, Any]]:
+    """The updates that bring one line of versions (rows of ``repo.rows_of``) to its flags,
+    effective marking and count of unresolved references."""
+    ordered = sorted(group, key=lambda r: r[3])
+    changes = []
+    for r in group:
+        wanted = {
+            "is_latest": r[0] == ordered[-1][0],
+            "is_first": r[0] == ordered[0][0],
+            "marking_id": effective,
+            "pending_refs": missing,
+        }
+        if (r[8], r[9], r[6], r[7]) != (
+            wanted["is_latest"],
+            wanted["is_first"],
+            effective,
+            missing,
+        ):
+            changes.append({"id": r[0], **wanted})
+    return changes
 
 
 @dataclass(frozen=True, slots=True)

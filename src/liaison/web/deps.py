@@ -207,7 +207,7 @@ def _basic_user(session: Session, credentials: str) -> tuple[Holder, frozenset[s
         return None
     username, _, token = decoded.partition(":")
     found = user_for_token(session, token)
-    if found is None or not hmac.compare_digest(found[0].username, username):
+    if found is None or not hmac.compare_digest(found[0].username.encode(), username.encode()):
         return None
     return found
 

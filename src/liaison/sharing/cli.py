@@ -33,8 +33,9 @@ from liaison.security.authn import principal_for
 from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
 from liaison.sharing.federation import Federation, pull_page
+from liaison.sharing.misp_import import import_misp
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import BODY, MAX_LIMIT, SharingService, import_misp
+from liaison.sharing.service import BODY, MAX_LIMIT, SharingService
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 

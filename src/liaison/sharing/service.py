@@ -42,7 +42,7 @@ from liaison.security.markings import Marking, MarkingError, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
-from liaison.sharing import cursor, graph, misp, stix
+from liaison.sharing import cursor, graph, stix
 from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
 from liaison.sharing.repository import ObjectQuery, StixRepository
 
@@ -835,34 +835,6 @@ class SharingService:
             ],
         )
         return len(rows)
-
-
-@dataclass(frozen=True, slots=True)
-class MispImport:
-    outcome: PostOutcome
-    skipped: list[str]
-
-
-def import_misp(service: SharingService, collection_ref: str, data: Any) -> MispImport:  # noqa: ANN401 - MISP's JSON
-    """Store a MISP event as STIX (``misp.event_to_stix``), all or nothing, with its marking:
-    the NATO level of its tags as a Liaison marking (NATO-only), its TLP, or else the
-    collection's default."""
-    if not isinstance(data, dict):
-        raise InvalidInput("a MISP event is a JSON object")
-    try:
-        converted = misp.event_to_stix(data)
-    except (misp.MispInvalid, stix.StixInvalid) as exc:
-        raise InvalidInput(str(exc)) from None
-    if not converted.objects:
-        raise InvalidInput("the event has no attribute of a type Liaison can store")
-    refs = [converted.tlp_ref] if converted.tlp_ref else []
-    extra: list[dict[str, Any]] = []
-    if converted.marking is not None:
-        plain = default_without_tlp(converted.marking)
-        refs.append(stix.liaison_marking_id(plain))
-        extra.append(stix.liaison_marking_definition(plain, short(plain)))
-    objects = [{**o, "object_marking_refs": refs} if refs else o for o in converted.objects]
-    return MispImport(service.post(collection_ref, extra + objects), converted.skipped)
 
 
 def node_of(body: dict[str, Any]) -> graph.Node:

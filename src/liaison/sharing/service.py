@@ -42,7 +42,7 @@ from liaison.security.markings import Marking, MarkingError, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
-from liaison.sharing import cursor, graph, stix
+from liaison.sharing import cursor, graph, misp_tags, stix
 from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
 from liaison.sharing.repository import ObjectQuery, StixRepository
 
@@ -635,6 +635,11 @@ class SharingService:
                 item.checked = stix.check_object(raw)
             except stix.StixInvalid as exc:
                 item.error = str(exc)
+        # MISP's TAXII push carries its tags as labels; they cap what they mark (issue 20)
+        label_caps, label_errors = misp_tags.label_ceilings(objects, default, self.groups_of)
+        for item in incoming:
+            if item.checked is not None and item.checked.stix_id in label_errors:
+                item.error = label_errors[item.checked.stix_id]
         known = self._known_code()
         definitions = self._liaison_definitions(incoming, known)
         extra_definitions: dict[str, dict[str, Any]] = {}
@@ -647,7 +652,9 @@ class SharingService:
                 item.duplicate = True
                 continue
             seen.add((c.stix_id, c.version))
-            self._mark(item, definitions, default, extra_definitions, ceiling)
+            caps = [m for m in (ceiling, label_caps.get(c.stix_id)) if m is not None]
+            cap = stix.strictest(caps, self.groups_of) if caps else None
+            self._mark(item, definitions, default, extra_definitions, cap)
         refused = [i for i in incoming if i.error]
         status = TaxiiStatus(
             id=str(uuid.uuid4()),

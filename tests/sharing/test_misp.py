@@ -406,3 +406,34 @@ def test_prepare_is_pure_and_refuses_malformed_input():
     ]:
         with pytest.raises(misp.MispInvalid):
             misp.prepare(bad)
+
+
+def test_item7_misp_types_survive_import_feed_and_pymisp(client, auth, engine):
+    """MISP event → Liaison (misp-stix) → feed → PyMISP strict: every attribute comes back with
+    its MISP type and value (ip-src stays ip-src, hostname stays hostname, composites kept),
+    and hashes.csv hashes a composite's parts as PyMISP's feed generator does."""
+    make_collection(engine, default="PUBLIC")
+    sent = {
+        ("ip-src", "203.0.113.12"),
+        ("ip-dst", "203.0.113.14"),
+        ("ip-dst|port", "203.0.113.13|443"),
+        ("hostname", "h.bad.example"),
+        ("domain|ip", "bad.example|203.0.113.15"),
+        ("filename|md5", "a.exe|d41d8cd98f00b204e9800998ecf8427e"),
+        ("email-src", "a@bad.example"),
+        ("url", "https://bad.example/x"),
+        ("sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    }
+    import_as(engine, event(["tlp:green"], [attribute(v, k) for k, v in sent]))
+    h = auth("korea")
+    manifest = client.get("/misp-feed/cti/manifest.json", headers=h).json()
+    back = set()
+    for event_uuid in manifest:
+        body = client.get(f"/misp-feed/cti/{event_uuid}.json", headers=h).json()
+        loaded = MISPEvent(strict_validation=True)
+        loaded.load(body)
+        back |= {(a.type, a.value) for a in loaded.attributes}
+        assert "tlp:green" in {t.name for t in loaded.tags}
+    assert back == sent
+    hashes = client.get("/misp-feed/cti/hashes.csv", headers=h).text.split()
+    assert len(hashes) == sum(len(v.split("|")) for _, v in sent)

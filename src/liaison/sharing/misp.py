@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """MISP at the boundary (pure: no database, no web): STIX indicators as MISP feed events, and
-MISP events (PyMISP / misp-stix JSON: ``{"Event": {...}}``) as STIX 2.1 objects.
+MISP events (``{"Event": {...}}``, the event itself, or restSearch's ``{"response": [...]}``)
+checked and converted to STIX 2.1 by misp-stix (``prepare``).
 
-Markings cross as MISP's ``nato:classification`` and ``tlp`` tags (``markings.to_misp_tags``);
-MISP has no releasability, so an event read from MISP is NATO-only or PUBLIC
-(``markings.from_misp_tags``) and releasability is never widened on the way in. The feed carries
-only what its reader may see — the caller passes visible objects only.
+Markings cross as tags (``misp_tags``): ``nato:classification``, ``tlp``, and one
+``liaison:releasable-to`` / ``liaison:need-to-know`` tag per code; reading them fails closed.
+The feed carries only what its reader may see — the caller passes visible objects only.
+``prepare`` is untrusted work: run it outside any transaction; it is bounded by
+``MAX_EVENTS``, ``MAX_ATTRIBUTES`` and ``MAX_VALUE`` (the CLI caps the file's size).
 """
 
 from __future__ import annotations
@@ -24,21 +26,6 @@ import orjson
 from liaison.security.markings import Marking
 from liaison.sharing import misp_tags, stix
 
-# MISP attribute type → (STIX pattern path, MISP category)
-ATTRIBUTE_PATHS: dict[str, str] = {
-    "ip-dst": "ipv4-addr:value",
-    "ip-src": "ipv4-addr:value",
-    "domain": "domain-name:value",
-    "hostname": "domain-name:value",
-    "url": "url:value",
-    "email-src": "email-addr:value",
-    "email-dst": "email-addr:value",
-    "email": "email-addr:value",
-    "md5": "file:hashes.'MD5'",
-    "sha1": "file:hashes.'SHA-1'",
-    "sha256": "file:hashes.'SHA-256'",
-    "filename": "file:name",
-}
 _PATH_TO_TYPE = {
     "ipv4-addr:value": ("ip-dst", "Network activity"),
     "ipv6-addr:value": ("ip-dst", "Network activity"),
@@ -93,49 +80,129 @@ class FeedEvent:
     uuid: str
     manifest: dict[str, Any]
     event: dict[str, Any]
-    value: str
+    values: tuple[str, ...]
+
+
+_MISP_TYPE_LABEL = re.compile(r'^misp:type="([^"]+)"$')
+_KEPT_ATTRIBUTE_FIELDS = ("uuid", "type", "category", "value", "object_relation", "comment")
+
+
+def _hand_mapped(indicator: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """A simple ``[path = 'value']`` pattern as one attribute; the MISP type misp-stix noted
+    in a ``misp:type`` label is kept where it has the same STIX path (ip-src stays ip-src)."""
+    parsed = simple_pattern(str(indicator.get("pattern", "")))
+    if parsed is None:
+        return None
+    misp_type, value = parsed
+    category = next(c for t, c in _PATH_TO_TYPE.values() if t == misp_type)
+    for label in indicator.get("labels") or ():
+        m = _MISP_TYPE_LABEL.match(str(label))
+        if m and m.group(1) in _SAME_PATH.get(misp_type, ()):
+            misp_type = m.group(1)
+    event_uuid = _uuid_of(str(indicator["id"]))
+    attr_uuid = str(uuid.uuid5(uuid.UUID(event_uuid), "attribute"))
+    return [{"uuid": attr_uuid, "type": misp_type, "category": category, "value": value}]
+
+
+_SAME_PATH = {
+    "ip-dst": ("ip-src", "ip-dst"),
+    "domain": ("domain", "hostname"),
+    "email-src": ("email-src", "email-dst", "email"),
+}
+
+
+def _misp_stix_mapped(
+    indicator: Mapping[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Any other pattern through misp-stix (its internal parser for what misp-stix wrote,
+    ``misp:`` labels, else the external one): attributes and objects, or None."""
+    import stix2  # noqa: PLC0415 - loaded with misp-stix, only when a pattern needs it
+    from misp_stix_converter import (  # noqa: PLC0415
+        ExternalSTIX2toMISPParser,
+        InternalSTIX2toMISPParser,
+    )
+
+    internal = any(str(x).startswith("misp:") for x in indicator.get("labels") or ())
+    body = {k: v for k, v in indicator.items() if not k.endswith(("marking_refs", "markings"))}
+    body.pop("created_by_ref", None)
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": [body]}
+    try:
+        parser = InternalSTIX2toMISPParser() if internal else ExternalSTIX2toMISPParser()
+        parser.load_stix_bundle(stix2.parse(bundle, allow_custom=True))
+        parser.parse_stix_bundle()
+        event = orjson.loads(parser.misp_event.to_json())
+    except Exception:  # noqa: BLE001 - a pattern misp-stix cannot map is left out of the feed
+        return None
+    keep = _KEPT_ATTRIBUTE_FIELDS
+    attributes = [{k: a[k] for k in keep if k in a} for a in event.get("Attribute") or []]
+    objects = [
+        {
+            **{k: o[k] for k in ("uuid", "name", "meta-category", "template_uuid") if k in o},
+            "Attribute": [{k: a[k] for k in keep if k in a} for a in o.get("Attribute") or []],
+        }
+        for o in event.get("Object") or []
+    ]
+    return (attributes, objects) if attributes or objects else None
 
 
 def feed_event(
     indicator: Mapping[str, Any], marking: Marking, org: Mapping[str, str]
 ) -> FeedEvent | None:
-    """One MISP feed event for a visible STIX indicator with a simple pattern, else None."""
-    parsed = simple_pattern(str(indicator.get("pattern", "")))
-    if parsed is None or indicator.get("pattern_type") != "stix":
+    """One MISP feed event for a visible STIX indicator: a simple pattern by hand, anything
+    else through misp-stix; None for what neither can map."""
+    if indicator.get("pattern_type") != "stix":
         return None
-    misp_type, value = parsed
-    category = next(c for t, c in _PATH_TO_TYPE.values() if t == misp_type)
+    mapped = _hand_mapped(indicator)
+    objects: list[dict[str, Any]] = []
+    if mapped is None:
+        found = _misp_stix_mapped(indicator)
+        if found is None:
+            return None
+        mapped, objects = found
     event_uuid = _uuid_of(str(indicator["id"]))
     timestamp = _timestamp(str(indicator["modified"]))
-    date = str(indicator["created"])[:10]
-    tags = _feed_tags(marking, indicator.get("labels") or ())
+    active = indicator.get("revoked") is not True  # a revoked indicator detects nothing
+    extra = {
+        "to_ids": active,
+        "timestamp": timestamp,
+        "comment": str(indicator.get("description", ""))[:1000],
+        "distribution": "5",
+    }
+    attributes = [{**extra, **a} | {"to_ids": active} for a in mapped]
+    for obj in objects:
+        obj.update({"timestamp": timestamp, "distribution": "5"})
+        obj["Attribute"] = [{**extra, **a} | {"to_ids": active} for a in obj["Attribute"]]
+    first = (attributes or objects[0]["Attribute"])[0]
     head = {
-        "info": str(indicator.get("name") or f"{misp_type} {value}"),
+        "info": str(indicator.get("name") or f"{first['type']} {first['value']}"),
         "Orgc": dict(org),
         "analysis": "2",
         "threat_level_id": "2",
         "timestamp": timestamp,
         "publish_timestamp": timestamp,
-        "date": date,
-        "Tag": tags,
+        "date": str(indicator["created"])[:10],
+        "Tag": _feed_tags(marking, indicator.get("labels") or ()),
     }
-    attribute = {
-        "uuid": str(uuid.uuid5(uuid.UUID(event_uuid), "attribute")),
-        "type": misp_type,
-        "category": category,
-        "value": value,
-        "to_ids": indicator.get("revoked") is not True,  # a revoked indicator detects nothing
-        "timestamp": timestamp,
-        "comment": str(indicator.get("description", ""))[:1000],
-        "distribution": "5",
-    }
-    event = {"Event": {**head, "uuid": event_uuid, "published": True, "Attribute": [attribute]}}
-    return FeedEvent(event_uuid, head, event, value)
+    body = {**head, "uuid": event_uuid, "published": True, "Attribute": attributes}
+    if objects:
+        body["Object"] = objects
+    every = [*attributes, *(x for o in objects for x in o["Attribute"])]
+    # as PyMISP's feed generator (MISPAttribute.hash_values): a composite's parts one by one
+    values = tuple(
+        part
+        for a in every
+        for part in (str(a["value"]).split("|") if "|" in str(a["type"]) else [str(a["value"])])
+    )
+    return FeedEvent(event_uuid, head, {"Event": body}, values)
 
 
 def hashes_csv(events: Iterable[FeedEvent]) -> str:
     """MISP's ``hashes.csv``: the MD5 of each attribute value and its event's UUID."""
-    lines = [f"{hashlib.md5(e.value.encode()).hexdigest()},{e.uuid}" for e in events]  # noqa: S324 - MISP's format
+    lines = [
+        f"{hashlib.md5(v.encode()).hexdigest()},{e.uuid}"  # noqa: S324 - MISP's format
+        for e in events
+        for v in e.values
+    ]
     # MISP's cache fill refuses an empty file (PHP's empty("")); one newline is an empty list
     return "\n".join(lines) + "\n"
 

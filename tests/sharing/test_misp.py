@@ -408,7 +408,7 @@ def test_prepare_is_pure_and_refuses_malformed_input():
             misp.prepare(bad)
 
 
-def test_item7_misp_types_survive_import_feed_and_pymisp(client, auth, engine):
+def test_item6_7_misp_types_survive_import_feed_and_pymisp(client, auth, engine):
     """MISP event → Liaison (misp-stix) → feed → PyMISP strict: every attribute comes back with
     its MISP type and value (ip-src stays ip-src, hostname stays hostname, composites kept),
     and hashes.csv hashes a composite's parts as PyMISP's feed generator does."""
@@ -424,9 +424,11 @@ def test_item7_misp_types_survive_import_feed_and_pymisp(client, auth, engine):
         ("url", "https://bad.example/x"),
         ("sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
     }
-    import_as(engine, event(["tlp:green"], [attribute(v, k) for k, v in sent]))
+    event_uuid = str(uuid.uuid4())
+    import_as(engine, event(["tlp:green"], [attribute(v, k) for k, v in sent], uuid=event_uuid))
     h = auth("korea")
     manifest = client.get("/misp-feed/cti/manifest.json", headers=h).json()
+    assert list(manifest) == [event_uuid]  # item 6: MISP's event stays the unit in the feed
     back = set()
     for event_uuid in manifest:
         body = client.get(f"/misp-feed/cti/{event_uuid}.json", headers=h).json()
@@ -437,3 +439,38 @@ def test_item7_misp_types_survive_import_feed_and_pymisp(client, auth, engine):
     assert back == sent
     hashes = client.get("/misp-feed/cti/hashes.csv", headers=h).text.split()
     assert len(hashes) == sum(len(v.split("|")) for _, v in sent)
+
+
+def test_item6_a_report_is_one_feed_event_of_what_the_reader_sees(client, auth, engine):
+    """Read leak: a report the reader may not see is absent from the feed (manifest, event
+    file, hashes) exactly like a missing one; its indicators are not served on their own."""
+    make_collection(engine, default="NU // REL IP4")
+    open_uuid, secret_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+    import_as(engine, event([], [attribute("203.0.113.20")], uuid=open_uuid))
+    import_as(
+        engine, event(['nato:classification="NS"'], [attribute("203.0.113.21")], uuid=secret_uuid)
+    )
+    korea, officer = auth("korea"), auth("officer")
+    assert list(client.get("/misp-feed/cti/manifest.json", headers=korea).json()) == [open_uuid]
+    assert set(client.get("/misp-feed/cti//manifest.json", headers=officer).json()) == {
+        open_uuid,
+        secret_uuid,
+    }
+    hidden = client.get(f"/misp-feed/cti//{secret_uuid}.json", headers=korea)
+    missing = client.get(f"/misp-feed/cti//{uuid.uuid4()}.json", headers=korea)
+    assert hidden.status_code == missing.status_code == 404
+    assert {**hidden.json(), "instance": ""} == {**missing.json(), "instance": ""}
+    assert len(client.get("/misp-feed/cti/hashes.csv", headers=korea).text.split()) == 1
+
+
+def test_import_write_leaks_are_refused(client, auth, engine):
+    """Write leak: nobody imports above what they may read, nor into a collection they may
+    not write (the 404 of a missing one outside its audience)."""
+    make_collection(engine, default="PUBLIC")
+    make_collection(engine, alias="allies", readers=("ally",), writers=("ally",))
+    refused = import_as(engine, event(['nato:classification="CTS"'])).outcome.status
+    assert refused.success_count == 0  # the officer holds NS: nothing stored
+    assert any("above what you may read" in f["message"] for f in refused.failures)
+    with pytest.raises(Exception, match="no such collection"):
+        import_as(engine, event(), alias="allies", username="korea")
+    assert visible(client, auth, "admin", "cti") == {}

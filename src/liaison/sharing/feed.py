@@ -15,19 +15,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Response
 
 from liaison.config import Settings
 from liaison.sharing import misp
-from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import BODY, MARKING_ID, MAX_LIMIT, ObjectNotFound, SharingService
+from liaison.sharing.repository import ObjectQuery, chunks
+from liaison.sharing.service import (
+    BODY,
+    MARKING_ID,
+    MAX_LIMIT,
+    STIX_ID,
+    ObjectNotFound,
+    SharingService,
+)
 from liaison.web.deps import AppSettings, AuthenticatedPrincipal, DbSession
 
 router = APIRouter(prefix="/misp-feed", tags=["sharing"])
 NO_STORE = {"Cache-Control": "no-store"}
+REFS_PER_QUERY = 500  # ids in one match[id] page query
 _ORG_NAMESPACE = uuid.UUID("5c2a4f0e-1b3d-4e6f-8a9b-0c1d2e3f4a5b")
 
 
@@ -53,21 +61,47 @@ def _feed(session: DbSession, principal: AuthenticatedPrincipal, settings: AppSe
 Service = Annotated[Feed, Depends(_feed)]
 
 
-def _events(feed: Feed, collection_id: str) -> Iterator[misp.FeedEvent]:
-    service = feed.service
-    query = ObjectQuery(types=("indicator",))
+def _rows(feed: Feed, collection_id: str, query: ObjectQuery) -> Iterator[Any]:
+    """Every visible latest row ``query`` selects, page by page (each page audited)."""
     token = None
     while True:
-        page = service.page(collection_id, query, limit=MAX_LIMIT, next_token=token, kind="misp")
-        for row in page.rows:
-            event = misp.feed_event(
-                orjson.loads(row[BODY] or "{}"), service.marking(row[MARKING_ID]), feed.org
-            )
-            if event is not None:
-                yield event
+        page = feed.service.page(
+            collection_id, query, limit=MAX_LIMIT, next_token=token, kind="misp"
+        )
+        yield from page.rows
         if not page.more:
             return
         token = page.next
+
+
+def _indicator_event(feed: Feed, row: Any) -> misp.FeedEvent | None:  # noqa: ANN401 - a page row
+    body = orjson.loads(row[BODY] or "{}")
+    return misp.feed_event(body, feed.service.marking(row[MARKING_ID]), feed.org)
+
+
+def _container_event(feed: Feed, collection_id: str, row: Any) -> misp.FeedEvent | None:  # noqa: ANN401
+    """A visible report or grouping as ONE MISP event of its indicators (MISP's unit). Its
+    effective marking caps everything it names, so all its indicators are visible too."""
+    body = orjson.loads(row[BODY] or "{}")
+    refs = sorted({r for r in body.get("object_refs") or () if str(r).startswith("indicator--")})
+    parts = []
+    for chunk in chunks(refs, REFS_PER_QUERY):
+        query = ObjectQuery(ids=tuple(chunk), types=("indicator",))
+        parts += [e for r in _rows(feed, collection_id, query) if (e := _indicator_event(feed, r))]
+    return misp.container_event(body, feed.service.marking(row[MARKING_ID]), feed.org, parts)
+
+
+def _events(feed: Feed, collection_id: str) -> Iterator[misp.FeedEvent]:
+    """Reports and groupings as one event each, then the indicators none of them names."""
+    covered: set[str] = set()
+    for row in _rows(feed, collection_id, ObjectQuery(types=("grouping", "report"))):
+        event = _container_event(feed, collection_id, row)
+        if event is not None:
+            covered.update(event.members)
+            yield event
+    for row in _rows(feed, collection_id, ObjectQuery(types=("indicator",))):
+        if row[STIX_ID] not in covered and (event := _indicator_event(feed, row)):
+            yield event
 
 
 def _json(body: object) -> Response:
@@ -98,12 +132,20 @@ def event(collection_ref: str, event_file: str, feed: Service) -> Response:
     service = feed.service
     view = service.readable_collection(collection_ref)
     event_uuid = event_file.removesuffix(".json")
-    stix_id = f"indicator--{event_uuid}"
-    page = service.object_page(view.row.id, stix_id, ObjectQuery(), limit=1, next_token=None)
-    row = page.rows[0]
-    found = misp.feed_event(
-        orjson.loads(row[BODY] or "{}"), service.marking(row[MARKING_ID]), feed.org
-    )
-    if found is None:
-        raise ObjectNotFound(stix_id)
-    return _json(found.event)
+    for kind in ("report", "grouping", "indicator"):
+        stix_id = f"{kind}--{event_uuid}"
+        try:
+            page = service.object_page(
+                view.row.id, stix_id, ObjectQuery(), limit=1, next_token=None
+            )
+        except ObjectNotFound:
+            continue
+        row = page.rows[0]
+        found = (
+            _indicator_event(feed, row)
+            if kind == "indicator"
+            else _container_event(feed, view.row.id, row)
+        )
+        if found is not None:
+            return _json(found.event)
+    raise ObjectNotFound(f"indicator--{event_uuid}")

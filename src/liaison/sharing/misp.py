@@ -17,7 +17,7 @@ import hashlib
 import ipaddress
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,7 @@ class FeedEvent:
     manifest: dict[str, Any]
     event: dict[str, Any]
     values: tuple[str, ...]
+    members: tuple[str, ...] = ()  # the STIX ids of the indicators it holds
 
 
 _MISP_TYPE_LABEL = re.compile(r'^misp:type="([^"]+)"$')
@@ -193,7 +194,40 @@ def feed_event(
         for a in every
         for part in (str(a["value"]).split("|") if "|" in str(a["type"]) else [str(a["value"])])
     )
-    return FeedEvent(event_uuid, head, {"Event": body}, values)
+    return FeedEvent(event_uuid, head, {"Event": body}, values, (str(indicator["id"]),))
+
+
+def container_event(
+    container: Mapping[str, Any],
+    marking: Marking,
+    org: Mapping[str, str],
+    parts: Sequence[FeedEvent],
+) -> FeedEvent | None:
+    """A STIX report or grouping as one MISP event (MISP's unit, as misp-stix maps an event)
+    holding the attributes and objects of its indicators' events; tagged with the container's
+    effective marking, which caps everything it names. None when it names no indicator."""
+    if not parts:
+        return None
+    event_uuid = _uuid_of(str(container["id"]))
+    timestamp = _timestamp(str(container.get("modified") or container["created"]))
+    head = {
+        "info": str(container.get("name") or "STIX " + str(container.get("type"))),
+        "Orgc": dict(org),
+        "analysis": "2",
+        "threat_level_id": "2",
+        "timestamp": timestamp,
+        "publish_timestamp": timestamp,
+        "date": str(container["created"])[:10],
+        "Tag": _feed_tags(marking, container.get("labels") or ()),
+    }
+    attributes = [a for p in parts for a in p.event["Event"].get("Attribute", [])]
+    objects = [o for p in parts for o in p.event["Event"].get("Object", [])]
+    body = {**head, "uuid": event_uuid, "published": True, "Attribute": attributes}
+    if objects:
+        body["Object"] = objects
+    values = tuple(v for p in parts for v in p.values)
+    members = tuple(m for p in parts for m in p.members)
+    return FeedEvent(event_uuid, head, {"Event": body}, values, members)
 
 
 def hashes_csv(events: Iterable[FeedEvent]) -> str:

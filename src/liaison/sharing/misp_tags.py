@@ -22,6 +22,7 @@ Invariants (issue 20):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -129,6 +130,7 @@ def _key(tag: str) -> tuple[str, str | None]:
     return key, (_plain(value) if sep else None)
 
 
+@functools.lru_cache(maxsize=8192)  # a TAXII envelope repeats a handful of labels
 def is_marker(tag: str) -> bool:
     """Whether a tag looks like a classification, TLP, releasability or need-to-know tag."""
     key, _ = _key(tag)

@@ -360,6 +360,13 @@ def test_item11_wrapped_response_form_and_cli(client, auth, engine, monkeypatch,
     )
     assert r.exit_code != 0
     assert "CTS-AB" in r.output
+    path.write_bytes(b'{"Event": ')  # parsed in the isolated child: a clear error, no traceback
+    r = CliRunner().invoke(
+        app, ["sharing", "import-misp", str(path), "-c", "misp", "--as", "officer"]
+    )
+    assert r.exit_code != 0
+    assert "not JSON" in r.output
+    assert "Traceback" not in r.output
 
 
 def test_item11_feed_org_hashes_and_trailing_slash(client, auth, engine, settings):

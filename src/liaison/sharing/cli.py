@@ -34,7 +34,7 @@ from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
 from liaison.sharing.federation import Federation, pull_page
 from liaison.sharing.misp_import import import_misp
-from liaison.sharing.misp_import import prepare as prepare_misp
+from liaison.sharing.misp_import import prepare_isolated as prepare_misp
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.service import BODY, MAX_LIMIT, SharingService
 from liaison.terminal.context import command_session, engine_for, settings
@@ -226,13 +226,11 @@ def import_misp_event(
         size = path.stat().st_size
         if size > MISP_MAX_BYTES:
             fail(f"{path} is {size} bytes; a MISP import takes at most {MISP_MAX_BYTES}")
-        data = orjson.loads(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
-    except orjson.JSONDecodeError as exc:
-        fail(f"{path} is not JSON: {exc}")
-    try:
-        prepared = prepare_misp(data)  # untrusted parsing: before the transaction opens
+    try:  # untrusted parsing: in a child process, before the transaction opens
+        prepared = prepare_misp(raw)
     except InvalidInput as exc:
         fail(exc.message)
     with acting_as(as_user) as service:

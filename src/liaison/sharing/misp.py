@@ -499,3 +499,12 @@ def prepare(data: Any) -> Prepared:  # noqa: ANN401 - MISP's JSON
         out.not_carried += checked.not_carried + [f"{event_uuid}: {n}" for n in notes]
         out.events += 1
     return out
+
+
+def prepare_json(raw: bytes) -> Prepared:
+    """``prepare`` of a file's bytes (what runs in the isolated child)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise MispInvalid(f"the file is not JSON: {exc}") from None
+    return prepare(data)

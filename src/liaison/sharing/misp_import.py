@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison.errors import InvalidInput
+from liaison.kit.isolation import IsolationFailed, run_isolated
 from liaison.security.markings import Marking, short
 from liaison.sharing import misp, misp_tags, stix
 from liaison.sharing.service import PostOutcome, SharingService, default_without_tlp
@@ -40,6 +41,23 @@ def prepare(data: Any) -> misp.Prepared:  # noqa: ANN401 - MISP's JSON
     if not prepared.objects:
         raise InvalidInput("nothing imported: the events hold nothing Liaison can store")
     return prepared
+
+
+# An import file is parsed in a child process (kit.isolation): misp-stix converts ~70-190
+# attributes/s (bench/misp_import.py), so the 20,000-attribute cap needs up to a few minutes.
+PARSE_SECONDS = 900.0
+PARSE_MEMORY = 3 * 1024 * 1024 * 1024
+
+
+def prepare_isolated(raw: bytes) -> misp.Prepared:
+    """``misp.prepare_json`` in a child process limited in time and memory, its refusals as
+    ``InvalidInput``: the file is untrusted, and nothing of it runs in this process."""
+    try:
+        return run_isolated(
+            misp.prepare_json, raw, seconds=PARSE_SECONDS, memory_bytes=PARSE_MEMORY
+        )
+    except IsolationFailed as exc:
+        raise InvalidInput(f"nothing imported: {exc}") from None
 
 
 def _stamped(

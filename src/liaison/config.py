@@ -8,6 +8,7 @@ Nothing reads the environment at import time: ``Settings()`` is built by the CLI
 from __future__ import annotations
 
 import secrets
+import uuid
 from pathlib import Path
 
 from pydantic import Field
@@ -117,4 +118,15 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest request body accepted (bytes), but for uploads and TAXII, "
         "which have their own; a larger one is refused with 413 before it is read.",
+    )
+    misp_org_uuid: uuid.UUID | None = Field(
+        default=None,
+        description="The MISP organisation (Orgc) uuid this hub's MISP feed presents; without "
+        "it, one derived from public_url, so two deployments never present the same one.",
+    )
+    misp_org_name: str = Field(
+        default="Liaison sharing hub",
+        min_length=1,
+        max_length=255,
+        description="The MISP organisation (Orgc) name this hub's MISP feed presents.",
     )

@@ -8,8 +8,8 @@ communities (a reader needs at least one of them), and an optional TLP 2.0 label
 
 ``parse_marking`` reads the forms people write — "NATO RESTRICTED Releasable to Australia and
 Japan", "NR // REL AUS, JPN", "NATO SECRET ATOMAL", "PUBLIC" — and refuses an unknown or
-contradictory marking with a message that says why. ``to_misp_tags``/``from_misp_tags`` speak
-MISP's ``nato`` and ``tlp`` taxonomies at the boundary (levels only: releasability stays ours).
+contradictory marking with a message that says why. ``to_misp_tags`` speaks MISP's ``nato``
+and ``tlp`` taxonomies; reading MISP tags (fail closed) is ``sharing.misp_tags``.
 """
 
 from __future__ import annotations
@@ -330,17 +330,3 @@ def to_misp_tags(m: Marking) -> list[str]:
     if m.tlp:
         tags.append(f"tlp:{m.tlp.value}")
     return tags
-
-
-_MISP_NATO = re.compile(r'^nato:classification="([A-Z-]+)"$')
-
-
-def from_misp_tags(tags: Iterable[str]) -> Marking:
-    """The marking MISP tags describe: NATO only (MISP has no releasability), or PUBLIC."""
-    level, caveats, tlp = C.PUBLIC, set[Caveat](), None
-    for tag in tags:
-        if m := _MISP_NATO.match(tag.strip()):
-            level, caveats = _parse_level(m.group(1))
-        elif tag.strip().lower().startswith("tlp:"):
-            tlp = _parse_tlp(tag.strip()[4:])
-    return Marking(level, frozenset(), frozenset(caveats), frozenset(), tlp)

@@ -33,10 +33,14 @@ from liaison.security.authn import principal_for
 from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
 from liaison.sharing.federation import Federation, pull_page
+from liaison.sharing.misp_import import import_misp
+from liaison.sharing.misp_import import prepare_isolated as prepare_misp
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import BODY, MAX_LIMIT, SharingService, import_misp
+from liaison.sharing.service import BODY, MAX_LIMIT, SharingService
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
+
+MISP_MAX_BYTES = 64 * 1024 * 1024  # a MISP import file; misp-stix holds it whole in memory
 
 app = typer.Typer(
     help="STIX 2.1 sharing hub: TAXII collections, bundle import and export — as a given user.",
@@ -209,30 +213,38 @@ def export(
 
 @app.command("import-misp")
 def import_misp_event(
-    path: Annotated[Path, typer.Argument(help="A MISP event as JSON ({'Event': {...}}).")],
+    path: Annotated[Path, typer.Argument(help="MISP events as JSON ({'Event': {...}}).")],
     collection: CollectionOption,
     as_user: AsUser,
 ) -> None:
-    """Import a MISP event as STIX indicators and a report, all or nothing.
+    """Import MISP events (misp-stix's STIX 2.1 of them), all or nothing.
 
-    Its nato tag becomes a NATO-only marking, its tlp tag the TLP (else the collection's
-    default marking applies)."""
+    Each object is marked by the strictest of its attribute's, object's and event's nato,
+    tlp and liaison tags (else the collection's default); a tag that cannot be read exactly
+    refuses the file."""
     try:
-        data = orjson.loads(path.read_bytes())
+        size = path.stat().st_size
+        if size > MISP_MAX_BYTES:
+            fail(f"{path} is {size} bytes; a MISP import takes at most {MISP_MAX_BYTES}")
+        raw = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
-    except orjson.JSONDecodeError as exc:
-        fail(f"{path} is not JSON: {exc}")
+    try:  # untrusted parsing: in a child process, before the transaction opens
+        prepared = prepare_misp(raw)
+    except InvalidInput as exc:
+        fail(exc.message)
     with acting_as(as_user) as service:
-        result = import_misp(service, collection, data)
+        result = import_misp(service, collection, prepared)
         status = result.outcome.status
         if status.failure_count:
             refused = [f for f in status.failures if "all or nothing" not in f["message"]]
             first = refused[0] if refused else status.failures[0]
             raise InvalidInput(f"nothing imported: {first['id']}: {first['message']}")
-    console.print(f"imported {status.success_count} objects from {path.name}")
-    for skipped in result.skipped:
-        console.print(Text(f"  skipped (no STIX pattern for this type): {skipped}"))
+    console.print(
+        f"imported {status.success_count} objects from {result.events} event(s) in {path.name}"
+    )
+    for item in result.not_carried:
+        console.print(Text(f"  not carried: {item}"))
 
 
 @app.command("remote-add")

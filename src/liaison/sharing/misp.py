@@ -1,41 +1,31 @@
 # SPDX-License-Identifier: Apache-2.0
 """MISP at the boundary (pure: no database, no web): STIX indicators as MISP feed events, and
-MISP events (PyMISP / misp-stix JSON: ``{"Event": {...}}``) as STIX 2.1 objects.
+MISP events (``{"Event": {...}}``, the event itself, or restSearch's ``{"response": [...]}``)
+checked and converted to STIX 2.1 by misp-stix (``prepare``).
 
-Markings cross as MISP's ``nato:classification`` and ``tlp`` tags (``markings.to_misp_tags``);
-MISP has no releasability, so an event read from MISP is NATO-only or PUBLIC
-(``markings.from_misp_tags``) and releasability is never widened on the way in. The feed carries
-only what its reader may see — the caller passes visible objects only.
+Markings cross as tags (``misp_tags``): ``nato:classification``, ``tlp``, and one
+``liaison:releasable-to`` / ``liaison:need-to-know`` tag per code; reading them fails closed.
+The feed carries only what its reader may see — the caller passes visible objects only.
+``prepare`` is untrusted work: run it outside any transaction; it is bounded by
+``MAX_EVENTS``, ``MAX_ATTRIBUTES`` and ``MAX_VALUE`` (the CLI caps the file's size).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from liaison.security.markings import Marking, from_misp_tags, to_misp_tags
-from liaison.sharing import stix
+import orjson
 
-# MISP attribute type → (STIX pattern path, MISP category)
-ATTRIBUTE_PATHS: dict[str, str] = {
-    "ip-dst": "ipv4-addr:value",
-    "ip-src": "ipv4-addr:value",
-    "domain": "domain-name:value",
-    "hostname": "domain-name:value",
-    "url": "url:value",
-    "email-src": "email-addr:value",
-    "email-dst": "email-addr:value",
-    "email": "email-addr:value",
-    "md5": "file:hashes.'MD5'",
-    "sha1": "file:hashes.'SHA-1'",
-    "sha256": "file:hashes.'SHA-256'",
-    "filename": "file:name",
-}
+from liaison.security.markings import Marking
+from liaison.sharing import misp_tags, stix
+
 _PATH_TO_TYPE = {
     "ipv4-addr:value": ("ip-dst", "Network activity"),
     "ipv6-addr:value": ("ip-dst", "Network activity"),
@@ -76,9 +66,10 @@ def simple_pattern(pattern: str) -> tuple[str, str] | None:
     return _PATH_TO_TYPE[m.group(1)][0], value
 
 
-def _tags(marking: Marking) -> list[dict[str, str]]:
+def _feed_tags(marking: Marking, labels: Iterable[str] = ()) -> list[dict[str, str]]:
     tags = []
-    for name in to_misp_tags(marking):
+    chr_label = [misp_tags.CHR] if misp_tags.CHR in labels else []
+    for name in [*misp_tags.tags_for(marking), *chr_label]:
         colour = _TLP_COLOURS.get(name.removeprefix("tlp:").split("+")[0], "#004990")
         tags.append({"name": name, "colour": colour})
     return tags
@@ -89,171 +80,431 @@ class FeedEvent:
     uuid: str
     manifest: dict[str, Any]
     event: dict[str, Any]
-    value: str
+    values: tuple[str, ...]
+    members: tuple[str, ...] = ()  # the STIX ids of the indicators it holds
+
+
+_MISP_TYPE_LABEL = re.compile(r'^misp:type="([^"]+)"$')
+_KEPT_ATTRIBUTE_FIELDS = ("uuid", "type", "category", "value", "object_relation", "comment")
+
+
+def _hand_mapped(indicator: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """A simple ``[path = 'value']`` pattern as one attribute; the MISP type misp-stix noted
+    in a ``misp:type`` label is kept where it has the same STIX path (ip-src stays ip-src)."""
+    parsed = simple_pattern(str(indicator.get("pattern", "")))
+    if parsed is None:
+        return None
+    misp_type, value = parsed
+    category = next(c for t, c in _PATH_TO_TYPE.values() if t == misp_type)
+    for label in indicator.get("labels") or ():
+        m = _MISP_TYPE_LABEL.match(str(label))
+        if m and m.group(1) in _SAME_PATH.get(misp_type, ()):
+            misp_type = m.group(1)
+    event_uuid = _uuid_of(str(indicator["id"]))
+    attr_uuid = str(uuid.uuid5(uuid.UUID(event_uuid), "attribute"))
+    return [{"uuid": attr_uuid, "type": misp_type, "category": category, "value": value}]
+
+
+_SAME_PATH = {
+    "ip-dst": ("ip-src", "ip-dst"),
+    "domain": ("domain", "hostname"),
+    "email-src": ("email-src", "email-dst", "email"),
+}
+
+
+def _misp_stix_mapped(
+    indicator: Mapping[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Any other pattern through misp-stix (its internal parser for what misp-stix wrote,
+    ``misp:`` labels, else the external one): attributes and objects, or None."""
+    import stix2  # noqa: PLC0415 - loaded with misp-stix, only when a pattern needs it
+    from misp_stix_converter import (  # noqa: PLC0415
+        ExternalSTIX2toMISPParser,
+        InternalSTIX2toMISPParser,
+    )
+
+    internal = any(str(x).startswith("misp:") for x in indicator.get("labels") or ())
+    body = {k: v for k, v in indicator.items() if not k.endswith(("marking_refs", "markings"))}
+    body.pop("created_by_ref", None)
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": [body]}
+    try:
+        parser = InternalSTIX2toMISPParser() if internal else ExternalSTIX2toMISPParser()
+        parser.load_stix_bundle(stix2.parse(bundle, allow_custom=True))
+        parser.parse_stix_bundle()
+        event = orjson.loads(parser.misp_event.to_json())
+    except Exception:  # noqa: BLE001 - a pattern misp-stix cannot map is left out of the feed
+        return None
+    keep = _KEPT_ATTRIBUTE_FIELDS
+    attributes = [{k: a[k] for k in keep if k in a} for a in event.get("Attribute") or []]
+    objects = [
+        {
+            **{k: o[k] for k in ("uuid", "name", "meta-category", "template_uuid") if k in o},
+            "Attribute": [{k: a[k] for k in keep if k in a} for a in o.get("Attribute") or []],
+        }
+        for o in event.get("Object") or []
+    ]
+    return (attributes, objects) if attributes or objects else None
 
 
 def feed_event(
     indicator: Mapping[str, Any], marking: Marking, org: Mapping[str, str]
 ) -> FeedEvent | None:
-    """One MISP feed event for a visible STIX indicator with a simple pattern, else None."""
-    parsed = simple_pattern(str(indicator.get("pattern", "")))
-    if parsed is None or indicator.get("pattern_type") != "stix":
+    """One MISP feed event for a visible STIX indicator: a simple pattern by hand, anything
+    else through misp-stix; None for what neither can map."""
+    if indicator.get("pattern_type") != "stix":
         return None
-    misp_type, value = parsed
-    category = next(c for t, c in _PATH_TO_TYPE.values() if t == misp_type)
+    mapped = _hand_mapped(indicator)
+    objects: list[dict[str, Any]] = []
+    if mapped is None:
+        found = _misp_stix_mapped(indicator)
+        if found is None:
+            return None
+        mapped, objects = found
     event_uuid = _uuid_of(str(indicator["id"]))
     timestamp = _timestamp(str(indicator["modified"]))
-    date = str(indicator["created"])[:10]
-    tags = _tags(marking)
+    active = indicator.get("revoked") is not True  # a revoked indicator detects nothing
+    extra = {
+        "to_ids": active,
+        "timestamp": timestamp,
+        "comment": str(indicator.get("description", ""))[:1000],
+        "distribution": "5",
+    }
+    attributes = [{**extra, **a} | {"to_ids": active} for a in mapped]
+    for obj in objects:
+        obj.update({"timestamp": timestamp, "distribution": "5"})
+        obj["Attribute"] = [{**extra, **a} | {"to_ids": active} for a in obj["Attribute"]]
+    first = (attributes or objects[0]["Attribute"])[0]
     head = {
-        "info": str(indicator.get("name") or f"{misp_type} {value}"),
+        "info": str(indicator.get("name") or f"{first['type']} {first['value']}"),
         "Orgc": dict(org),
         "analysis": "2",
         "threat_level_id": "2",
         "timestamp": timestamp,
         "publish_timestamp": timestamp,
-        "date": date,
-        "Tag": tags,
+        "date": str(indicator["created"])[:10],
+        "Tag": _feed_tags(marking, indicator.get("labels") or ()),
     }
-    attribute = {
-        "uuid": str(uuid.uuid5(uuid.UUID(event_uuid), "attribute")),
-        "type": misp_type,
-        "category": category,
-        "value": value,
-        "to_ids": True,
+    body = {**head, "uuid": event_uuid, "published": True, "Attribute": attributes}
+    if objects:
+        body["Object"] = objects
+    every = [*attributes, *(x for o in objects for x in o["Attribute"])]
+    # as PyMISP's feed generator (MISPAttribute.hash_values): a composite's parts one by one
+    values = tuple(
+        part
+        for a in every
+        for part in (str(a["value"]).split("|") if "|" in str(a["type"]) else [str(a["value"])])
+    )
+    return FeedEvent(event_uuid, head, {"Event": body}, values, (str(indicator["id"]),))
+
+
+def container_event(
+    container: Mapping[str, Any],
+    marking: Marking,
+    org: Mapping[str, str],
+    parts: Sequence[FeedEvent],
+) -> FeedEvent | None:
+    """A STIX report or grouping as one MISP event (MISP's unit, as misp-stix maps an event)
+    holding the attributes and objects of its indicators' events; tagged with the container's
+    effective marking, which caps everything it names. None when it names no indicator."""
+    if not parts:
+        return None
+    event_uuid = _uuid_of(str(container["id"]))
+    timestamp = _timestamp(str(container.get("modified") or container["created"]))
+    head = {
+        "info": str(container.get("name") or "STIX " + str(container.get("type"))),
+        "Orgc": dict(org),
+        "analysis": "2",
+        "threat_level_id": "2",
         "timestamp": timestamp,
-        "comment": str(indicator.get("description", ""))[:1000],
-        "distribution": "5",
+        "publish_timestamp": timestamp,
+        "date": str(container["created"])[:10],
+        "Tag": _feed_tags(marking, container.get("labels") or ()),
     }
-    event = {"Event": {**head, "uuid": event_uuid, "published": True, "Attribute": [attribute]}}
-    return FeedEvent(event_uuid, head, event, value)
+    attributes = [a for p in parts for a in p.event["Event"].get("Attribute", [])]
+    objects = [o for p in parts for o in p.event["Event"].get("Object", [])]
+    body = {**head, "uuid": event_uuid, "published": True, "Attribute": attributes}
+    if objects:
+        body["Object"] = objects
+    values = tuple(v for p in parts for v in p.values)
+    members = tuple(m for p in parts for m in p.members)
+    return FeedEvent(event_uuid, head, {"Event": body}, values, members)
 
 
 def hashes_csv(events: Iterable[FeedEvent]) -> str:
     """MISP's ``hashes.csv``: the MD5 of each attribute value and its event's UUID."""
-    lines = [f"{hashlib.md5(e.value.encode()).hexdigest()},{e.uuid}" for e in events]  # noqa: S324 - MISP's format
-    return "\n".join(lines) + ("\n" if lines else "")
+    lines = [
+        f"{hashlib.md5(v.encode()).hexdigest()},{e.uuid}"  # noqa: S324 - MISP's format
+        for e in events
+        for v in e.values
+    ]
+    # MISP's cache fill refuses an empty file (PHP's empty("")); one newline is an empty list
+    return "\n".join(lines) + "\n"
 
 
 # import ------------------------------------------------------------------------------------------
+# Bounds of one import (untrusted input, parsed outside any transaction): misp-stix builds a
+# stix2 object per attribute and validates each pattern (~5 ms an indicator, measured with
+# `python -m liaison.sharing.misp_bench` — see docs/model/sharing.md), so the count is capped.
+MAX_EVENTS = 100
+MAX_ATTRIBUTES = 20_000
+MAX_VALUE = 65_535  # MISP's own column is a TEXT of 64 KiB
+MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z: the last second a STIX timestamp can hold
+_HEX = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}\Z)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}\Z"
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+
+
 @dataclass
-class Converted:
+class Prepared:
+    """MISP events as misp-stix's STIX 2.1 objects, with the marking constraints each object's
+    tags name (``misp_tags``), ready to be marked and stored; what could not be carried."""
+
     objects: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    marking: Marking | None = None  # the NATO level the event's tags name, if any
-    tlp_ref: str | None = None  # the TLP 2.0 marking-definition its tags name, if any
+    pieces: dict[str, list[misp_tags.Named]] = field(default_factory=dict)
+    not_carried: list[str] = field(default_factory=list)
+    events: int = 0
 
 
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")
+def unwrap(data: Any) -> list[Mapping[str, Any]]:  # noqa: ANN401 - MISP's JSON
+    """The events of ``{"Event": {...}}``, the event itself, or MISP's wrapped
+    ``{"response": [{"Event": {...}}, ...]}`` (restSearch's form)."""
+    if isinstance(data, Mapping) and "response" in data:
+        data = data["response"]
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise MispInvalid("no MISP event in the file")
+    if len(items) > MAX_EVENTS:
+        raise MispInvalid(f"{len(items)} events in one file; at most {MAX_EVENTS}")
+    events = []
+    for item in items:
+        event = item.get("Event", item) if isinstance(item, Mapping) else None
+        if not isinstance(event, Mapping):
+            raise MispInvalid("not a MISP event: no Event object")
+        events.append(event)
+    return events
 
 
-def _iso(epoch: Any, fallback: str) -> str:  # noqa: ANN401 - MISP sends strings or numbers
+def _epoch(value: Any, where: str) -> int | None:  # noqa: ANN401 - MISP sends strings or numbers
+    if value is None or value == "":
+        return None
     try:
-        seconds = int(str(epoch))
+        seconds = int(str(value))
     except ValueError:
-        return fallback
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        raise MispInvalid(f"{where}: timestamp {str(value)[:40]!r} is not a number") from None
+    if not 0 <= seconds <= MAX_EPOCH:
+        raise MispInvalid(f"{where}: timestamp {seconds} is outside 1970-9999")
+    return seconds
 
 
-def _tag_names(tags: Any) -> list[str]:  # noqa: ANN401 - MISP's JSON
-    if not isinstance(tags, list):
+def _check_ip(value: str, where: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise MispInvalid(f"{where}: {value[:80]!r} is not an IP address") from None
+
+
+def _check_value(kind: str, value: str, where: str) -> None:
+    if len(value) > MAX_VALUE:
+        raise MispInvalid(f"{where}: the value is {len(value)} characters; at most {MAX_VALUE}")
+    first, _, second = value.partition("|") if "|" in kind else (value, "", "")
+    base, _, other = kind.partition("|")
+    if base in {"ip-src", "ip-dst"}:
+        _check_ip(first, where)
+        if other == "port" and not (second.isdigit() and int(second) <= 65_535):  # noqa: PLR2004
+            raise MispInvalid(f"{where}: {second[:20]!r} is not a port")
+    elif base in {"domain", "hostname"}:
+        if not _DOMAIN.match(first.lower().rstrip(".")):
+            raise MispInvalid(f"{where}: {first[:80]!r} is not a domain name")
+        if other == "ip":
+            _check_ip(second, where)
+    elif base in _HEX and not re.fullmatch(rf"[0-9a-fA-F]{{{_HEX[base]}}}", first):
+        raise MispInvalid(f"{where}: {first[:80]!r} is not an {base} hash")
+    elif (
+        base == "filename"
+        and other in _HEX
+        and not re.fullmatch(rf"[0-9a-fA-F]{{{_HEX[other]}}}", second)
+    ):
+        raise MispInvalid(f"{where}: {second[:80]!r} is not an {other} hash")
+    elif base == "url" and len(value) > 8192:  # noqa: PLR2004 - longer than any client sends
+        raise MispInvalid(f"{where}: a URL of {len(value)} characters")
+
+
+def _tags(entity: Mapping[str, Any], where: str) -> list[str]:
+    """Tag names of an event, object or attribute (``Tag`` or MISP's ``EventTag`` form)."""
+    raw = entity.get("Tag")
+    if raw is None and isinstance(entity.get("EventTag"), list):
+        raw = [t.get("Tag") for t in entity["EventTag"] if isinstance(t, Mapping)]
+    if raw is None:
         return []
-    return [str(t["name"]) for t in tags if isinstance(t, dict) and "name" in t]
+    if not isinstance(raw, list):
+        raise MispInvalid(f"{where}: Tag is not a list")
+    names = []
+    for tag in raw:
+        name = tag.get("name") if isinstance(tag, Mapping) else tag
+        if isinstance(name, str):
+            names.append(name)
+        elif name is not None:
+            raise MispInvalid(f"{where}: a tag name is not text")
+    return names
 
 
-def _indicator(
-    attribute: Any,  # noqa: ANN401 - MISP's JSON
-    event_uuid: str,
-    created: str,
-    modified: str,
+@dataclass
+class _Event:
+    """One event, checked: what misp-stix converts, and the tags each uuid names."""
+
+    body: dict[str, Any]
+    pieces: dict[str, list[misp_tags.Named]]
+    not_carried: list[str]
+
+
+def _attribute(
+    raw: Any,  # noqa: ANN401 - MISP's JSON
+    where: str,
+    seen: set[str],
+    out: _Event,
+    above: list[misp_tags.Named],
 ) -> dict[str, Any] | None:
-    """One attribute as a STIX indicator, or None for a type Liaison has no pattern for."""
-    if not isinstance(attribute, Mapping):
+    if not isinstance(raw, Mapping):
+        raise MispInvalid(f"{where}: an attribute is not an object")
+    attr_uuid = _uuid(raw, where, "an attribute", seen)
+    where = f"{where} attribute {attr_uuid}"
+    kind, value = raw.get("type"), raw.get("value")
+    if not isinstance(kind, str) or not kind or not isinstance(value, str) or not value:
+        raise MispInvalid(f"{where}: an attribute needs a type and a value")
+    _check_value(kind, value, where)
+    _epoch(raw.get("timestamp"), where)
+    pieces = [*above, *misp_tags.read_level(_tags(raw, where), where)]
+    if _deleted(raw):
+        out.not_carried.append(f"{kind}: {value[:80]} (deleted in MISP)")
         return None
-    kind, value = str(attribute.get("type", "")), str(attribute.get("value", ""))
-    path = ATTRIBUTE_PATHS.get(kind)
-    if path is None or not value:
-        return None
-    if path == "ipv4-addr:value" and ":" in value:
-        path = "ipv6-addr:value"
-    try:
-        attr_uuid = str(uuid.UUID(str(attribute.get("uuid"))))
-    except ValueError:
-        attr_uuid = str(uuid.uuid5(uuid.UUID(event_uuid), f"{kind}:{value}"))
-    indicator = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{attr_uuid}",
-        "created": created,
-        "modified": max(_iso(attribute.get("timestamp"), modified), created),
-        "name": f"{kind}: {value}"[:250],
-        "pattern": f"[{path} = '{_quote(value)}']",
-        "pattern_type": "stix",
-        "valid_from": created,
-        "labels": [f"misp-category:{attribute.get('category', 'Other')}"],
-    }
-    if attribute.get("comment"):
-        indicator["description"] = str(attribute["comment"])
-    return indicator
+    out.pieces[attr_uuid] = pieces
+    return {**raw, "uuid": attr_uuid}
 
 
-def event_to_stix(data: Mapping[str, Any]) -> Converted:
-    """A MISP event (``{"Event": {...}}`` or the event itself) as STIX 2.1: one indicator per
-    attribute of a known type (attributes of other types are listed in ``skipped``), and a
-    report that names them. ``marking`` is the NATO level its tags name (NATO-only: MISP has no
-    releasability), ``tlp_ref`` its TLP; without a ``nato`` tag the collection's default
-    marking applies, so nothing becomes public that was not TLP:CLEAR."""
-    event = data.get("Event", data)
-    if not isinstance(event, Mapping):
-        raise MispInvalid("not a MISP event: no Event object")
+def _uuid(raw: Mapping[str, Any], where: str, what: str, seen: set[str]) -> str:
     try:
-        event_uuid = str(uuid.UUID(str(event.get("uuid"))))
+        found = str(uuid.UUID(str(raw.get("uuid"))))
     except ValueError:
-        raise MispInvalid("the event has no valid uuid") from None
-    info = str(event.get("info") or "MISP event")
-    created = f"{event.get('date', '1970-01-01')}T00:00:00.000Z"
+        raise MispInvalid(f"{where}: {what} has no valid uuid") from None
+    if found in seen:
+        raise MispInvalid(f"{where}: the uuid {found} appears twice in the file")
+    seen.add(found)
+    return found
+
+
+def _deleted(raw: Mapping[str, Any]) -> bool:
+    return raw.get("deleted") in {True, "1", "true"}
+
+
+def _object(
+    raw: Any,  # noqa: ANN401 - MISP's JSON
+    where: str,
+    seen: set[str],
+    out: _Event,
+    top: list[misp_tags.Named],
+) -> dict[str, Any] | None:
+    if not isinstance(raw, Mapping):
+        raise MispInvalid(f"{where}: an object is not an object")
+    obj_uuid = _uuid(raw, where, "an object", seen)
+    where = f"{where} object {obj_uuid}"
+    level = [*top, *misp_tags.read_level(_tags(raw, where), where)]
+    inner = [
+        a
+        for r in _list(raw.get("Attribute"), where)
+        if (a := _attribute(r, where, seen, out, level))
+    ]
+    if _deleted(raw):
+        out.not_carried.append(f"object {raw.get('name', '?')} {obj_uuid} (deleted in MISP)")
+        return None
+    # the object's STIX form holds every attribute's value: it is marked by all of them
+    out.pieces[obj_uuid] = [*level, *(p for a in inner for p in out.pieces[a["uuid"]])]
+    return {**raw, "uuid": obj_uuid, "Attribute": inner}
+
+
+def _check_date(date: Any, where: str) -> None:  # noqa: ANN401 - MISP's JSON
+    if not isinstance(date, str) or not _DATE.match(date):
+        raise MispInvalid(f"{where}: the event needs a date (YYYY-MM-DD), not {date!r}")
     try:
-        stix.canonical_timestamp(created)
-    except stix.StixInvalid:
-        raise MispInvalid(f"the event date {event.get('date')!r} is not a date") from None
-    modified = max(_iso(event.get("timestamp"), created), created)
-    names = _tag_names(event.get("Tag"))
-    try:
-        marking = from_misp_tags(names)
-    except ValueError as exc:
-        raise MispInvalid(f"the event's tags: {exc}") from None
-    classified = any(n.startswith("nato:classification") for n in names)
-    out = Converted(
-        marking=marking if classified else None,
-        tlp_ref=stix.TLP2_IDS[marking.tlp] if marking.tlp else None,
-    )
-    attributes = list(event.get("Attribute") or [])
-    for obj in event.get("Object") or []:
-        if isinstance(obj, Mapping):
-            attributes.extend(obj.get("Attribute") or [])
-    refs = []
-    for attribute in attributes:
-        indicator = _indicator(attribute, event_uuid, created, modified)
-        if indicator is None:
-            kind = str(attribute.get("type", "")) if isinstance(attribute, Mapping) else "?"
-            value = str(attribute.get("value", "")) if isinstance(attribute, Mapping) else ""
-            out.skipped.append(f"{kind}: {value}"[:200])
-            continue
-        out.objects.append(indicator)
-        refs.append(indicator["id"])
-    if refs:
-        out.objects.append(
-            {
-                "type": "report",
-                "spec_version": "2.1",
-                "id": f"report--{event_uuid}",
-                "created": created,
-                "modified": modified,
-                "name": info[:250],
-                "published": modified,
-                "report_types": ["threat-report"],
-                "object_refs": refs,
-            }
-        )
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise MispInvalid(f"{where}: {date!r} is not a date") from None
+
+
+def _check_event(event: Mapping[str, Any], seen: set[str]) -> _Event:
+    event_uuid = _uuid(event, "the file", "the event", seen)
+    where = f"event {event_uuid}"
+    _check_date(event.get("date"), where)
+    for name in ("timestamp", "publish_timestamp"):
+        _epoch(event.get(name), where)
+    top = misp_tags.read_level(_tags(event, where), where)
+    out = _Event({}, {event_uuid: top}, [])
+    attributes = [
+        a
+        for r in _list(event.get("Attribute"), where)
+        if (a := _attribute(r, where, seen, out, top))
+    ]
+    objects = [
+        o for r in _list(event.get("Object"), where) if (o := _object(r, where, seen, out, top))
+    ]
+    if len(seen) > MAX_ATTRIBUTES:
+        raise MispInvalid(f"more than {MAX_ATTRIBUTES} attributes in one import")
+    out.body = {**event, "uuid": event_uuid, "Attribute": attributes, "Object": objects}
+    out.body.pop("EventTag", None)
     return out
+
+
+def _list(value: Any, where: str) -> list[Any]:  # noqa: ANN401 - MISP's JSON
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MispInvalid(f"{where}: Attribute and Object must be lists")
+    return value
+
+
+def _convert(checked: _Event) -> tuple[list[dict[str, Any]], list[str]]:
+    """misp-stix's STIX 2.1 for one checked event (MISP's own mapping: an event is a report
+    when published, else a grouping), and its notes on what it could not map."""
+    # imported here: misp-stix loads its STIX 1 stack too (~1 s), which the app never needs
+    from misp_stix_converter import MISPtoSTIX21Parser  # noqa: PLC0415
+
+    parser = MISPtoSTIX21Parser()
+    try:
+        parser.parse_misp_event({"Event": checked.body})
+        objects = orjson.loads(parser.bundle.serialize())["objects"]
+    except Exception as exc:  # noqa: BLE001 - any failure of the converter refuses the event
+        raise MispInvalid(f"misp-stix could not convert the event: {str(exc)[:300]}") from None
+    notes = [f"{w}" for found in parser.warnings.values() for w in found if "not mapped" in str(w)]
+    return objects, notes
+
+
+def prepare(data: Any) -> Prepared:  # noqa: ANN401 - MISP's JSON
+    """Check MISP events and convert them with misp-stix; raise ``MispInvalid`` (or
+    ``misp_tags.TagRefused``) saying why, before anything is stored. Pure and bounded: run it
+    outside any database transaction."""
+    out = Prepared()
+    seen: set[str] = set()
+    for event in unwrap(data):
+        checked = _check_event(event, seen)
+        objects, notes = _convert(checked)
+        event_uuid = checked.body["uuid"]
+        for obj in objects:
+            if obj.get("type") == "marking-definition":
+                continue  # misp-stix's TLP 1.0 markings: the tags they came from are read instead
+            obj.pop("object_marking_refs", None)
+            own = str(obj.get("id", "")).split("--", 1)[-1]
+            out.pieces[obj["id"]] = checked.pieces.get(own, checked.pieces[event_uuid])
+            out.objects.append(obj)
+        out.not_carried += checked.not_carried + [f"{event_uuid}: {n}" for n in notes]
+        out.events += 1
+    return out
+
+
+def prepare_json(raw: bytes) -> Prepared:
+    """``prepare`` of a file's bytes (what runs in the isolated child)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise MispInvalid(f"the file is not JSON: {exc}") from None
+    return prepare(data)

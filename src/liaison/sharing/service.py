@@ -42,7 +42,7 @@ from liaison.security.markings import Marking, MarkingError, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_add_version, can_read
 from liaison.security.principal import Principal, Side
-from liaison.sharing import cursor, graph, misp, stix
+from liaison.sharing import cursor, graph, misp_tags, stix
 from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
 from liaison.sharing.repository import ObjectQuery, StixRepository
 
@@ -683,6 +683,11 @@ class SharingService:
                 item.posted = orjson.dumps(item.obj)
             except stix.StixInvalid as exc:
                 item.error = str(exc)
+        # MISP's TAXII push carries its tags as labels; they cap what they mark (issue 20)
+        label_caps, label_errors = misp_tags.label_ceilings(objects, default, self.groups_of)
+        for item in incoming:
+            if item.checked is not None and item.checked.stix_id in label_errors:
+                item.error = label_errors[item.checked.stix_id]
         known = self._known_code()
         definitions, others = self._liaison_definitions(incoming, known)
         extra_definitions: dict[str, dict[str, Any]] = {}
@@ -698,7 +703,9 @@ class SharingService:
                     item.conflict = CHANGED_IN_ENVELOPE.format(i=earlier.index)
                 continue
             first_of[(c.stix_id, c.version)] = item
-            self._mark(item, definitions, others, default, extra_definitions, ceiling)
+            caps = [m for m in (ceiling, label_caps.get(c.stix_id)) if m is not None]
+            cap = stix.strictest(caps, self.groups_of) if caps else None
+            self._mark(item, definitions, others, default, extra_definitions, cap)
         added = self._date_added(collection.id)
         if not any(i.error for i in incoming):
             self._place(
@@ -1086,34 +1093,6 @@ def _line_changes(group: list[Any], effective: int, missing: int) -> list[dict[s
         ):
             changes.append({"id": r[0], **wanted})
     return changes
-
-
-@dataclass(frozen=True, slots=True)
-class MispImport:
-    outcome: PostOutcome
-    skipped: list[str]
-
-
-def import_misp(service: SharingService, collection_ref: str, data: Any) -> MispImport:  # noqa: ANN401 - MISP's JSON
-    """Store a MISP event as STIX (``misp.event_to_stix``), all or nothing, with its marking:
-    the NATO level of its tags as a Liaison marking (NATO-only), its TLP, or else the
-    collection's default."""
-    if not isinstance(data, dict):
-        raise InvalidInput("a MISP event is a JSON object")
-    try:
-        converted = misp.event_to_stix(data)
-    except (misp.MispInvalid, stix.StixInvalid) as exc:
-        raise InvalidInput(str(exc)) from None
-    if not converted.objects:
-        raise InvalidInput("the event has no attribute of a type Liaison can store")
-    refs = [converted.tlp_ref] if converted.tlp_ref else []
-    extra: list[dict[str, Any]] = []
-    if converted.marking is not None:
-        plain = default_without_tlp(converted.marking)
-        refs.append(stix.liaison_marking_id(plain))
-        extra.append(stix.liaison_marking_definition(plain, short(plain)))
-    objects = [{**o, "object_marking_refs": refs} if refs else o for o in converted.objects]
-    return MispImport(service.post(collection_ref, extra + objects), converted.skipped)
 
 
 def node_of(body: dict[str, Any]) -> graph.Node:

@@ -22,7 +22,7 @@ import datetime as dt
 import enum
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
@@ -76,6 +76,16 @@ class ProposalFailed(DomainEvent):
     subject_kind: SubjectKind
     subject_ref: str | None
     outcome: str  # "broken" | "withdrawn" | "lapsed"
+
+
+@dataclass(frozen=True, slots=True)
+class Tick(DomainEvent):
+    """The periodic tick (``liaison decisions tick``, the worker under ``liaison serve``), in
+    its own unit of work: features whose records change with the calendar alone (a programme
+    entering into force when its period starts) subscribe. ``occurred_on`` is the tick's day;
+    handlers append what they did to ``done``, for the operator."""
+
+    done: list[str] = field(default_factory=list)
 
 
 E = TypeVar("E", bound=DomainEvent)

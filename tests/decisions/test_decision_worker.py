@@ -49,7 +49,7 @@ def test_the_worker_adopts_at_the_deadline_with_no_request(
 ):
     adopted_office = proposed_office("NATO Liaison Office Adopted")
     broken_office = proposed_office("NATO Liaison Office Broken")
-    deadline = now() + dt.timedelta(seconds=2)
+    deadline = now() + dt.timedelta(seconds=6)  # room for two opens and a position under load
     adopted = open_proposal(
         subject_kind="office_opening", subject_ref=adopted_office, title=None, deadline=deadline
     )

@@ -12,6 +12,7 @@ from programme_helpers import BASE, count_rows
 
 from leak_probes import principal_of
 from liaison.db.session import session_factory, unit_of_work
+from liaison.decisions import worker
 from liaison.errors import NotFound
 from liaison.events import ProposalAdopted, SubjectKind, describe_subject, publish
 from liaison.kit import clock
@@ -57,7 +58,7 @@ def test_demo_history_is_real(client, auth):
     assert (nzl["status"], nzl["agreed_on"]) == ("agreed", "2024-07-10")
 
 
-def test_from_draft_to_in_force(client, auth):
+def test_from_draft_to_in_force(client, auth, engine, settings):
     officer = auth("officer")
     p = draft(client, officer)
     ref = p["reference"]
@@ -84,12 +85,19 @@ def test_from_draft_to_in_force(client, auth):
     early = post(client, officer, f"/{ref}/transitions", {"to": "agreed", "on": "2026-11-19"}, 409)
     assert "cannot precede" in early["detail"]
     post(client, officer, f"/{ref}/transitions", {"to": "agreed", "on": "2026-11-21"}, 200)
+    # asked before its period starts, it is scheduled: the tick moves it on 2027-01-01
     done = post(client, officer, f"/{ref}/transitions", {"to": "in_force", "on": "2026-11-22"}, 200)
     assert (done["status"], done["in_force_on"], done["approval_reference"]) == (
-        "in_force",
-        "2026-11-22",
+        "agreed",
+        "2027-01-01",
         "PO(2026)0123",
     )
+    new_year = dt.datetime(2027, 1, 1, 0, 5, tzinfo=dt.UTC)
+    assert worker.tick(session_factory(engine), settings, now=new_year).done == [
+        f"{ref} entered into force"
+    ]
+    shown = client.get(f"{BASE}/{ref}", headers=officer).json()["programme"]
+    assert (shown["status"], shown["in_force_on"]) == ("in_force", "2027-01-01")
     # wording is frozen once in force; progress is not
     frozen = client.patch(f"{BASE}/{ref}/goals/{goal['id']}", headers=officer, json={"title": "x"})
     assert frozen.status_code == 409

@@ -185,9 +185,27 @@ def open_(
     ] = None,
     depends_on: Annotated[str | None, typer.Option(help="Adopt only if this is adopted.")] = None,
     package: Annotated[str | None, typer.Option(help="Decide together with this package.")] = None,
+    opened_on: Annotated[
+        str | None,
+        typer.Option(
+            help="Record a past decision opened on this day (YYYY-MM-DD, or an ISO time, UTC); "
+            "its electorate is that day's allies and --days counts from it. Administrators only."
+        ),
+    ] = None,
+    past_position: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--position",
+            help="With --opened-on: a position taken then, 'ALLY STANCE WHEN [STATEMENT]' "
+            "(e.g. 'FRA break_silence 2023-06-06T10:00 France objects.'); repeat.",
+        ),
+    ] = None,
 ) -> None:
-    """Open a proposal (needs decisions:proposal:manage); the electorate is frozen now."""
-    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days else None
+    """Open a proposal (needs decisions:proposal:manage); the electorate is frozen now, or on
+    the day given by --opened-on (an administrator's record of a past decision)."""
+    opened_at = _moment(opened_on, "--opened-on") if opened_on else None
+    start = opened_at or dt.datetime.now(dt.UTC)
+    deadline = start + dt.timedelta(days=days) if days else None
     with acting_as(as_user) as service:
         try:
             data = ProposalCreate(
@@ -201,6 +219,8 @@ def open_(
                 release_to=release_to or [],
                 depends_on=depends_on,
                 package=package,
+                opened_at=opened_at,
+                positions=[_past(text) for text in past_position or []],
             )
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -208,6 +228,29 @@ def open_(
         view = service.open(data)
         shown = (view.proposal.reference, view.tally.electors)
     console.print(Text(f"✓ {shown[0]} opened; {shown[1]} electors"))
+
+
+def _moment(text: str, option: str) -> dt.datetime:
+    """A day (midnight UTC) or an ISO time (UTC unless it says otherwise)."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD) or an ISO time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _past(text: str) -> dict[str, object]:
+    parts = text.split(maxsplit=3)
+    if len(parts) < 3:  # noqa: PLR2004 - ally, stance, when
+        fail(f"--position {text!r}: give 'ALLY STANCE WHEN [STATEMENT]'")
+    ally, stance, when = parts[:3]
+    statement = parts[3] if len(parts) > 3 else ""  # noqa: PLR2004 - the optional statement
+    return {
+        "ally": ally,
+        "stance": stance,
+        "at": _moment(when, "--position"),
+        "statement": statement,
+    }
 
 
 @app.command()
@@ -332,4 +375,6 @@ def tick() -> None:
         engine.dispose()
     for reference, outcome in report.settled:
         console.print(Text(f"✓ {reference} {outcome}"))
+    for line in report.done:
+        console.print(Text(f"✓ {line}"))
     console.print(Text(f"{len(report.settled)} settled, {report.emailed} e-mailed"))

@@ -15,9 +15,13 @@ consent. **Meeting**: adopted when every elector consents on the current version
 (an amendment asks again); lapsed if an optional deadline passes first. A proposal may also be
 withdrawn while open.
 
+An adoption's reason names the electors whose consent carries a footnote. Concurring again on
+the version one already concurs with is refused (it would change nothing).
+
 **Links**: a proposal that *depends on* another is adopted only once that one is adopted, and
-lapses if it fails; proposals in one *package* are decided together — adopted when every member
-has reached consensus (and its dependencies are adopted), all lapsing when one fails.
+lapses if it fails (never at a time before it opened); proposals in one *package* are decided
+together — adopted when every member has reached consensus (and its dependencies are adopted),
+all lapsing when one fails.
 
 Everything here is a function of its arguments, ``now`` included: the same facts and the same
 clock give the same outcome, whoever asks and however often.
@@ -136,20 +140,28 @@ def _silence(facts: Facts, now: dt.datetime) -> Verdict:
         return Verdict(
             Outcome.BROKEN, deadline, f"a reservation stood at the deadline: {', '.join(reserved)}"
         )
-    return Verdict(Outcome.ADOPTED, deadline, "nobody broke silence before the deadline")
+    why = "nobody broke silence before the deadline" + _footnotes(facts, deadline)
+    return Verdict(Outcome.ADOPTED, deadline, why)
 
 
 def _meeting(facts: Facts, now: dt.datetime) -> Verdict:
     current = standing(facts, now)
     agreed = [current[a] for a in facts.electorate if consents(facts, current.get(a))]
     if facts.electorate and len(agreed) == len(facts.electorate):
-        return Verdict(Outcome.ADOPTED, max(s.at for s in agreed), "every ally concurred")
+        at = max(s.at for s in agreed)
+        return Verdict(Outcome.ADOPTED, at, "every ally concurred" + _footnotes(facts, at))
     if facts.deadline is not None and now >= facts.deadline:
         missing = len(facts.electorate) - len(agreed)
         return Verdict(
             Outcome.LAPSED, facts.deadline, f"no consensus by the deadline ({missing} not agreed)"
         )
     return PENDING
+
+
+def _footnotes(facts: Facts, until: dt.datetime) -> str:
+    """ " (footnotes: FRA, TUR)" when some electors consented with a footnote, else ""."""
+    noted = sorted(a for a, s in standing(facts, until).items() if s.stance is Stance.FOOTNOTE)
+    return f" (footnotes: {', '.join(noted)})" if noted else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +211,16 @@ class _Resolver:
         self.memo[pid] = verdict
         return verdict
 
-    def _outcome(self, pid: int, stack: frozenset[int]) -> Verdict:  # noqa: PLR0911 - one return per rule of the docstring
+    def _outcome(self, pid: int, stack: frozenset[int]) -> Verdict:
+        """The linked outcome; a lapse caused by a link never predates this proposal's
+        opening (a dependency that failed while this one was being opened)."""
+        verdict = self._linked(pid, stack)
+        facts = self.nodes[pid].facts
+        if verdict.at is not None and facts is not None and verdict.at < facts.opened_at:
+            return Verdict(verdict.outcome, facts.opened_at, verdict.reason)
+        return verdict
+
+    def _linked(self, pid: int, stack: frozenset[int]) -> Verdict:  # noqa: PLR0911 - one return per rule of the docstring
         own = self.own_of(pid)
         if own.failed:
             return own
@@ -259,6 +280,9 @@ def check_position(  # noqa: PLR0911 - one return per rule
     if stance is Stance.BREAK_SILENCE and facts.procedure is Procedure.MEETING:
         return "a meeting has no silence to break; enter a reservation instead"
     current = standing(facts, now).get(ally)
+    concurs = current is not None and current.stance is Stance.CONCUR
+    if stance is Stance.CONCUR and concurs and consents(facts, current):
+        return f"{ally} already concurs on version {facts.version}"
     reserved = current is not None and current.stance is Stance.RESERVATION
     if stance is Stance.WITHDRAW_RESERVATION and not reserved:
         return f"{ally} has no reservation to withdraw"

@@ -13,7 +13,15 @@ Invariants:
   only by joining their proposal through the access policy (its marking caps them);
 - ``outcome`` is ``pending`` until the outcome is *settled*, once, by a conditional update
   (``WHERE outcome = 'pending'``), in the transaction that publishes its domain event; the
-  outcome shown before then is computed from the positions and the clock (``consensus``).
+  outcome shown before then is computed from the positions and the clock (``consensus``);
+- nothing is decided before it opened (a check: ``decided_at >= opened_at``);
+- at most one *pending* proposal per subject and effect (a partial unique index on
+  ``subject_kind, subject_ref, effect`` where the outcome is pending): a revision opens only
+  once the proposal it revises is settled, so it never meets its predecessor there. ``effect``
+  is what an adoption would do beyond the subject's kind: the partners a document release adds
+  (sorted codes), empty otherwise;
+- each ally's positions on a proposal are numbered (``seq`` from 1, unique per proposal and
+  ally): two requests taking a position at once cannot both store one, whatever the backend.
 """
 
 from __future__ import annotations
@@ -21,7 +29,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
@@ -32,6 +50,20 @@ from liaison.security.models import Marked
 
 class Proposal(IdMixin, TimestampMixin, Marked, Base):
     __tablename__ = "proposal"
+    __table_args__ = (
+        CheckConstraint(
+            "decided_at IS NULL OR decided_at >= opened_at", name="decided_after_opened"
+        ),
+        Index(
+            "uq_proposal_pending_subject",
+            "subject_kind",
+            "subject_ref",
+            "effect",
+            unique=True,
+            sqlite_where=text("outcome = 'pending' AND subject_ref IS NOT NULL"),
+            postgresql_where=text("outcome = 'pending' AND subject_ref IS NOT NULL"),
+        ),
+    )
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -40,6 +72,7 @@ class Proposal(IdMixin, TimestampMixin, Marked, Base):
     subject_title: Mapped[str | None] = mapped_column(String(300))
     subject_href: Mapped[str | None] = mapped_column(String(300))
     release_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    effect: Mapped[str] = mapped_column(String(400), default="")
     procedure: Mapped[Procedure] = mapped_column(str_enum(Procedure, "procedure"))
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -80,11 +113,15 @@ class ProposalVersion(IdMixin, Base):
 
 class Position(IdMixin, Base):
     __tablename__ = "proposal_position"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "ally_iso3", "seq", name="uq_proposal_position_seq"),
+    )
 
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
     ally_iso3: Mapped[str] = mapped_column(ForeignKey("country.iso3"))
+    seq: Mapped[int] = mapped_column(Integer)  # the ally's n-th position on the proposal
     stance: Mapped[Stance] = mapped_column(str_enum(Stance, "stance"))
     statement: Mapped[str] = mapped_column(Text, default="")
     version_number: Mapped[int] = mapped_column(Integer)

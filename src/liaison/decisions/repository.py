@@ -33,7 +33,7 @@ from liaison.events import SubjectKind
 from liaison.kit.pagination import PageRequest, order_by, window
 from liaison.kit.text import contains
 from liaison.registry.models import Country
-from liaison.security.models import MarkingRow
+from liaison.security.models import MarkingRow, Organisation, OrganisationKind, User
 from liaison.security.policy import readable
 from liaison.security.principal import Principal
 
@@ -198,6 +198,20 @@ class ProposalRepository:
             )
         )
 
+    def delegation_users(self, nations: Iterable[str]) -> list[User]:
+        """The enabled users of these allies' delegations (who may take their positions)."""
+        stmt = (
+            select(User)
+            .join(Organisation, User.organisation_id == Organisation.id)
+            .where(
+                Organisation.kind == OrganisationKind.ALLY_DELEGATION,
+                Organisation.nation_iso3.in_(sorted(nations)),
+                User.disabled.is_(False),
+            )
+            .order_by(User.id)
+        )
+        return list(self.session.scalars(stmt))
+
     def package_members(self, package: str) -> list[Proposal]:
         return list(
             self.session.scalars(
@@ -238,6 +252,16 @@ class LinkGraph:
     def pending(self) -> list[Proposal]:
         stmt = select(Proposal).where(Proposal.outcome == Outcome.PENDING).order_by(Proposal.id)
         return list(self.session.scalars(stmt))
+
+    def pending_on(self, kind: SubjectKind, ref: str, effect: str) -> list[Proposal]:
+        """Pending proposals on one subject and effect (at most one once the index holds)."""
+        stmt = select(Proposal).where(
+            Proposal.outcome == Outcome.PENDING,
+            Proposal.subject_kind == kind,
+            Proposal.subject_ref == ref,
+            Proposal.effect == effect,
+        )
+        return list(self.session.scalars(stmt.order_by(Proposal.id)))
 
     def due(self, now: dt.datetime) -> list[Proposal]:
         """Pending proposals whose deadline has come: the only ones the clock alone can

@@ -34,6 +34,15 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class PastPosition(_In):
+    """A position taken in a past procedure, recorded with it (``ProposalCreate.positions``)."""
+
+    ally: str = Field(min_length=1, max_length=60, description="The ally (code or name).")
+    stance: Stance
+    at: AwareDatetime = Field(description="When the ally took it.")
+    statement: str = Field(default="", max_length=20_000)
+
+
 class ProposalCreate(_In):
     subject_kind: SubjectKind = SubjectKind.FREE_TEXT
     subject_ref: str | None = Field(
@@ -68,6 +77,16 @@ class ProposalCreate(_In):
         description="Decide together with the other proposals of this package.",
     )
     sources: str = Field(default="", max_length=5000)
+    opened_at: AwareDatetime | None = Field(
+        default=None,
+        description="Record a past decision: when it opened (its electorate is that day's "
+        "allies). Administrators only (decisions:proposal:backdate); audited as such.",
+    )
+    positions: list[PastPosition] = Field(
+        default_factory=list,
+        max_length=100,
+        description="With opened_at: the positions taken in that procedure.",
+    )
 
     @field_validator("title")
     @classmethod

@@ -16,7 +16,15 @@ Invariants:
   ``decisions:position:record`` (partners never; SYSTEM may, for records of the past), for an
   elector, while the procedure is open; every position is audited;
 - after every write, due outcomes are settled in the same transaction (``settle_due``), so a
-  broken silence or the last concurrence takes effect at once.
+  broken silence or the last concurrence takes effect at once;
+- a proposal is refused when it could only be decided against or without an ally (issue 21):
+  on a dependency or package already decided against; on a subject and effect that already has
+  a pending proposal (a database index makes this hold under concurrent requests; a revision
+  opens only once its predecessor is settled); with a marking that some elector's delegation
+  cannot read (see ``_electors_who_cannot_read``); a free-text proposal naming a subject;
+- opening at a past date (``opened_at``) records a past decision: only a holder of
+  ``decisions:proposal:backdate`` (an administrator, or the console) may, and it is audited
+  as ``decisions:proposal:record_past`` with the day it was recorded.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, Read, record, record_reads
@@ -81,6 +90,7 @@ from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.registry.errors import NotAnAlly
 from liaison.registry.service import RegistryService, nation_profile
+from liaison.security.authn import principal_for
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.security.models import Organisation, OrganisationKind
@@ -414,14 +424,23 @@ class DecisionService:
 
     def _links(self, data: ProposalCreate) -> Proposal | None:
         depends_on = None
+        now = clock.utcnow()
         if data.depends_on:
             try:
                 depends_on = self.find_ref(data.depends_on)
             except ProposalNotFound:
                 raise InvalidInput(f"no proposal {data.depends_on!r}", field="depends_on") from None
+            verdict = settlement.outcomes(self.session, [depends_on], now)[depends_on.id]
+            if verdict.failed:
+                raise Conflict(
+                    f"{depends_on.reference} is already {verdict.outcome}: a proposal that "
+                    "depends on it could only lapse",
+                    field="depends_on",
+                )
         if data.package:
             existing = self.repo.package_members(data.package)
-            if any(p.outcome is not Outcome.PENDING for p in existing):
+            verdicts = settlement.outcomes(self.session, existing, now)
+            if any(p.outcome is not Outcome.PENDING or verdicts[p.id].failed for p in existing):
                 raise Conflict(f"the package {data.package!r} is already decided", field="package")
             if depends_on is not None and depends_on.package == data.package:
                 raise InvalidInput(
@@ -431,6 +450,81 @@ class DecisionService:
                 )
         return depends_on
 
+    def _readable_by_electors(self, marking: Marking, electorate: Sequence[str]) -> None:
+        """Refuse a marking that some elector's delegation cannot read.
+
+        An ally cannot consent to what it cannot read, and the policy hides such a proposal
+        from its delegation: it could neither break silence nor concur at a meeting, so the
+        proposal could only be adopted without it. Refused under either procedure (rather
+        than turned into a meeting: positions are recorded only by the ally's own delegation,
+        which could not see it there either). An elector's delegation cannot read when it has
+        users who may record its positions and none of them may read the marking; an ally with
+        no such user here takes no part through this system, and silence speaks for it.
+        """
+        readers: dict[str, bool] = {}
+        for user in self.repo.delegation_users(electorate):
+            reader = principal_for(self.session, user, nation_profile)
+            nation = user.organisation.nation_iso3
+            if nation is None or not reader.can(Permission.DECISIONS_POSITION_RECORD):
+                continue
+            readers[nation] = readers.get(nation, False) or can_read(reader, marking)
+        blind = sorted(self.name_of(nation) for nation, ok in readers.items() if not ok)
+        if blind:
+            names = ", ".join(blind)
+            raise InvalidInput(
+                f"{names} cannot read a proposal marked {short(marking)}: no user of their "
+                "delegation who records their position may read it, and an ally cannot consent "
+                "to what it cannot read; mark it at a level every elector's delegation can read",
+                field="marking",
+            )
+
+    def _settle_stale(self, kind: SubjectKind, ref: str | None, effect: str) -> None:
+        """Settle what is due among the pending proposals on this subject (a deadline passed
+        before the tick came), so the subject's state and the one-pending rule see it."""
+        if kind is not SubjectKind.FREE_TEXT and ref is not None:
+            stale = LinkGraph(self.session).pending_on(kind, ref, effect)
+            if stale:
+                self._settle_these(stale)
+
+    def _one_pending(self, kind: SubjectKind, ref: str | None, effect: str) -> None:
+        """Refuse a second pending proposal on one subject and effect, naming the first when
+        the principal may read it (``_settle_stale`` ran first, so only a live one blocks)."""
+        if kind is SubjectKind.FREE_TEXT or ref is None:
+            return
+        live = LinkGraph(self.session).pending_on(kind, ref, effect)
+        if live:
+            raise self._already_pending(live[0])
+
+    def _already_pending(self, other: Proposal | None) -> Conflict:
+        visible = other is not None and self.repo.get(other.id) is not None
+        name = other.reference if visible and other is not None else "another proposal"
+        return Conflict(
+            f"{name} on this subject is still pending; one proposal per subject at a time "
+            "(withdraw it, or revise it once it is decided)",
+            field="subject_ref",
+        )
+
+    def _insert_pending(self, proposal: Proposal) -> None:
+        """Insert, turning the index's refusal (a concurrent request won) into a 409."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(proposal)
+                self.session.flush()  # the id makes the reference; the index decides here
+        except IntegrityError as exc:
+            if "uq_proposal_pending_subject" not in str(exc.orig):
+                raise
+            graph = LinkGraph(self.session)
+            live = graph.pending_on(
+                proposal.subject_kind, proposal.subject_ref or "", proposal.effect
+            )
+            raise self._already_pending(live[0] if live else None) from None
+
+    def _settle_these(self, proposals: Sequence[Proposal]) -> None:
+        now = clock.utcnow()
+        settlement.settle_due(
+            self.session, now, lambda s, p: _notify_decided(s, p, now), list(proposals)
+        )
+
     def open(
         self,
         data: ProposalCreate,
@@ -439,8 +533,9 @@ class DecisionService:
         record_past: bool = False,
         revises: Proposal | None = None,
     ) -> ProposalView:
-        """Open a proposal; ``opened_at``/``record_past`` record one of the past (demo). A
-        proposal is alliance material (``security.writes``)."""
+        """Open a proposal; ``opened_at`` records one of the past (an administrator, the demo),
+        ``record_past`` also on a subject whose state already carries the outcome. A proposal
+        is alliance material (``security.writes``)."""
         guard_create(
             self.principal,
             ALLIANCE,
@@ -448,13 +543,33 @@ class DecisionService:
             what="proposal",
             refused=NotPermitted,
         )
+        backdated = data.opened_at is not None  # an administrator's record of the past
+        opened_at = opened_at or data.opened_at
+        record_past = record_past or backdated
+        if opened_at is not None:
+            self._require(Permission.DECISIONS_PROPOSAL_BACKDATE)
+        if data.positions and not backdated:
+            raise InvalidInput(
+                "positions are given with a proposal only when recording a past one "
+                "(with its opening date)",
+                field="positions",
+            )
         now = clock.utcnow()
         opened = opened_at or now
         if opened > now:
             raise InvalidInput("a proposal cannot open in the future", field="opened_at")
+        if data.subject_kind is SubjectKind.FREE_TEXT and data.subject_ref:
+            raise InvalidInput(
+                "a free-text proposal has no subject: leave out the reference, or name the "
+                "subject's kind (itpp_approval, office_opening, document_release)",
+                field="subject_ref",
+            )
+        data = data.model_copy(update={"subject_ref": _canonical_ref(data)})
         marking = self.checked_marking(data.marking)
-        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         release_to = self._release_codes(data.subject_kind, data.release_to)
+        effect = ",".join(release_to)
+        self._settle_stale(data.subject_kind, data.subject_ref, effect)
+        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         problem = check_procedure(data.procedure, opened, data.deadline)
         if (
             problem is None
@@ -472,6 +587,8 @@ class DecisionService:
                 "give a title (a free-text proposal has no subject to name it)", field="title"
             )
         electorate = self.registry.members_on(opened.date())
+        self._readable_by_electors(marking, [a.country_iso3 for a in electorate])
+        self._one_pending(data.subject_kind, data.subject_ref, effect)
         proposal = Proposal(
             reference=f"tmp-{uuid.uuid4().hex[:20]}",
             title=title[:300],
@@ -482,6 +599,7 @@ class DecisionService:
             subject_title=subject.title if subject else None,
             subject_href=subject.href if subject else None,
             release_to=release_to,
+            effect=effect,
             procedure=data.procedure,
             opened_at=opened,
             deadline=data.deadline,
@@ -492,8 +610,7 @@ class DecisionService:
             package=data.package,
             sources=data.sources,
         )
-        self.session.add(proposal)
-        self.session.flush()  # the id makes the reference
+        self._insert_pending(proposal)
         proposal.reference = f"DEC-{opened.year}-{proposal.id:04d}"
         self.session.add_all(
             ProposalElector(proposal_id=proposal.id, ally_iso3=a.country_iso3) for a in electorate
@@ -512,9 +629,10 @@ class DecisionService:
         if self.repo.get(proposal.id) is None:
             raise MarkingAboveReader
         self._audit_write(
-            "proposal:open",
+            "proposal:record_past" if opened_at is not None else "proposal:open",
             proposal,
             {
+                "recorded_at": now.isoformat() if opened_at is not None else None,
                 "reference": proposal.reference,
                 "title": proposal.title,
                 "subject": f"{data.subject_kind.value}:{data.subject_ref or ''}",
@@ -536,14 +654,24 @@ class DecisionService:
                 subject_ref=proposal.subject_ref,
             ),
         )
-        if not record_past:  # a record of the past settles once its positions are in
+        for past in sorted(data.positions, key=lambda s: s.at):
+            position = PositionCreate(ally=past.ally, stance=past.stance, statement=past.statement)
+            self.record_position(proposal.id, position, at=past.at, settle=False)
+        live = data.deadline is None or data.deadline > now
+        if not record_past or (backdated and live):
             notify(self.session, proposal, NotificationKind.OPENED, now)
+        if not record_past or backdated:  # the demo's records settle once all are loaded
             self._settle(proposal)
         return self.views([proposal])[0]
 
-    def _position_ally(self, requested: str | None) -> str:
-        """The ally the principal may record a position for (refusals say why)."""
+    def _position_ally(self, requested: str | None, *, past: bool = False) -> str:
+        """The ally the principal may record a position for (refusals say why); the past is
+        recorded for a named ally (``_past_position`` checked the right)."""
         p = self.principal
+        if past:
+            if requested is None:
+                raise InvalidInput("name the ally whose position this was", field="ally")
+            return self.registry.country(requested, field="ally").iso3
         if p.side is Side.PARTNER:
             raise NotPermitted(
                 "partners do not take part in the allies' decisions: only an ally's "
@@ -584,12 +712,20 @@ class DecisionService:
         )
 
     def record_position(
-        self, proposal_id: int, data: PositionCreate, *, at: dt.datetime | None = None
+        self,
+        proposal_id: int,
+        data: PositionCreate,
+        *,
+        at: dt.datetime | None = None,
+        settle: bool = True,
     ) -> Position:
+        """Record a position now, or ``at`` a past moment (administrators and the console,
+        naming the ally); ``settle=False`` leaves settling to the caller (a record of the past
+        settles once all its positions are in)."""
         proposal = self._find(proposal_id)
-        ally = self._position_ally(data.ally)
-        if at is not None and self.principal.side is not Side.SYSTEM:
-            raise NotPermitted("only the console records positions of the past")
+        if at is not None:
+            self._past_position(proposal, at)
+        ally = self._position_ally(data.ally, past=at is not None)
         now = at or clock.utcnow()
         facts = LinkGraph(self.session).facts([proposal])[proposal.id]
         if ally not in facts.electorate:
@@ -601,14 +737,25 @@ class DecisionService:
         position = Position(
             proposal_id=proposal.id,
             ally_iso3=ally,
+            seq=1 + sum(1 for s in facts.positions if s.ally == ally),
             stance=data.stance,
             statement=data.statement,
             version_number=facts.version,
             recorded_at=now,
             recorded_by=self.principal.username,
         )
-        self.session.add(position)
-        self.session.flush()  # the position's id goes in the audit trail
+        try:
+            with self.session.begin_nested():
+                self.session.add(position)
+                self.session.flush()  # the position's id goes in the audit trail
+        except IntegrityError as exc:
+            if "uq_proposal_position_seq" not in str(exc.orig):
+                raise
+            raise PositionRefused(
+                f"{self.name_of(ally)}'s position on {proposal.reference} was recorded by "
+                "another request at the same moment; reload and try again if it still applies",
+                field="stance",
+            ) from None
         self._audit_write(
             "position:record",
             proposal,
@@ -621,8 +768,19 @@ class DecisionService:
                 "at": now.isoformat(),
             },
         )
-        self._settle(proposal)
+        if settle:
+            self._settle(proposal)
         return position
+
+    def _past_position(self, proposal: Proposal, at: dt.datetime) -> None:
+        if not self.principal.can(Permission.DECISIONS_PROPOSAL_BACKDATE):
+            raise NotPermitted("only an administrator records positions of the past")
+        if not proposal.opened_at <= at <= clock.utcnow():
+            raise PositionRefused(
+                f"a position of the past is taken between the opening of {proposal.reference} "
+                f"({proposal.opened_at:%Y-%m-%d %H:%M} UTC) and now",
+                field="at",
+            )
 
     def _open_proposal(self, proposal_id: int) -> tuple[Proposal, Verdict]:
         proposal = self._find(proposal_id)
@@ -684,6 +842,7 @@ class DecisionService:
                 f"only a broken or lapsed proposal is revised into a new one; {old.reference} "
                 f"is {verdict.outcome}"
             )
+        self._settle_these([old])  # the revision may take its place as the pending one
         marking = self.markings.get(old.marking_id)
         create = ProposalCreate(
             subject_kind=old.subject_kind,
@@ -696,6 +855,17 @@ class DecisionService:
             release_to=list(old.release_to),
         )
         return self.open(create, revises=old)
+
+
+def _canonical_ref(data: ProposalCreate) -> str | None:
+    """One spelling per subject, so the one-pending index sees "011" as "11" and
+    "itpp-jpn-2027" as "ITPP-JPN-2027" (ids are numbers, programme references upper case)."""
+    ref = (data.subject_ref or "").strip()
+    if not ref:
+        return None
+    if ref.isdecimal() and len(ref) <= len(str(MAX_ID)):
+        return str(int(ref))
+    return ref.upper() if data.subject_kind is SubjectKind.ITPP_APPROVAL else ref
 
 
 def _mentions(reason: str) -> list[str]:

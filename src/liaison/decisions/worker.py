@@ -2,7 +2,9 @@
 """Deadlines take effect on time without anyone opening a page.
 
 ``tick`` settles every due outcome in one unit of work (as the console), then — after that
-commits — e-mails pending notifications when SMTP is configured. It is idempotent: a second
+commits — publishes ``events.Tick`` in a unit of work of its own (features whose records change
+with the calendar alone subscribe: a programme entering into force when its period starts),
+then e-mails pending notifications when SMTP is configured. It is idempotent: a second
 tick, or a tick racing a request, settles nothing twice (``settlement.settle_due``).
 
 ``DeadlineWorker`` runs ``tick`` every ``LIAISON_DECISIONS_TICK_SECONDS`` inside the app's
@@ -19,7 +21,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,7 @@ from liaison.config import Settings
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.decisions import notify, settlement
 from liaison.decisions.models import NotificationKind, Proposal
+from liaison.events import Tick, publish
 from liaison.kit import clock
 from liaison.kit.context import request_id
 
@@ -38,6 +41,7 @@ FULL_EVERY = 20  # every 20th tick recomputes every pending outcome, not only du
 class TickReport:
     settled: list[tuple[str, str]]  # (reference, outcome)
     emailed: int
+    done: list[str] = field(default_factory=list)  # what other features did on the tick
 
 
 def tick(
@@ -59,8 +63,12 @@ def tick(
         done = settlement.settle_due(session, when, tell, due_only=due_only)
         settled = [(p.reference, p.outcome.value) for p in done]
     with unit_of_work(factory) as session:
+        event = Tick(occurred_on=when.date())
+        publish(session, event)  # date-driven effects of other features (programmes)
+        effects = list(event.done)
+    with unit_of_work(factory) as session:
         emailed = notify.send_pending(session, settings, when)
-    return TickReport(settled, emailed)
+    return TickReport(settled, emailed, effects)
 
 
 class DeadlineWorker:
@@ -94,6 +102,8 @@ class DeadlineWorker:
                 self.ticks += 1
                 for reference, outcome in report.settled:
                     log.info("decision %s %s", reference, outcome)
+                for line in report.done:
+                    log.info("tick: %s", line)
             except Exception:  # a bad tick must not stop the worker; the next one retries
                 log.exception("decisions tick failed")
             await asyncio.sleep(self.interval)

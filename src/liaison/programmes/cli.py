@@ -215,7 +215,15 @@ def transition(
     day = _date(on)
     with acting_as(as_user) as service:
         view = service.transition(ref, to, day, reference)
-        shown = (view.programme.reference, view.programme.status.value)
+        p = view.programme
+        shown = (p.reference, p.status.value)
+        scheduled = to is ProgrammeStatus.IN_FORCE and p.status is ProgrammeStatus.AGREED
+    if scheduled:
+        console.print(
+            f"✓ {shown[0]} is agreed and enters into force on {p.in_force_on} "
+            "(when its period starts and what it replaces has run to its end)"
+        )
+        return
     console.print(f"✓ {shown[0]} is now {shown[1]}")
 
 

@@ -8,13 +8,22 @@
   (date = the decision's date, reference = the decision's reference) and moves submitted →
   approved. Idempotent: a programme already approved or later — historic decisions replayed by
   the demo — is left as it is. It runs in the publisher's unit of work, audited as the system.
+- ``on_tick``: on each periodic tick, agreed programmes whose scheduled entry into force has
+  come enter into force (``Lifecycle.enter_scheduled``), audited as the system.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from liaison.events import ProposalAdopted, SubjectInfo, SubjectKind, register_subject, subscribe
+from liaison.events import (
+    ProposalAdopted,
+    SubjectInfo,
+    SubjectKind,
+    Tick,
+    register_subject,
+    subscribe,
+)
 from liaison.programmes.rules import ProgrammeStatus
 from liaison.programmes.service import ProgrammeService
 from liaison.security.principal import SYSTEM, Principal
@@ -46,6 +55,12 @@ def on_adopted(session: Session, event: ProposalAdopted) -> None:
     )
 
 
+def on_tick(session: Session, event: Tick) -> None:
+    entered = ProgrammeService(session, SYSTEM).enter_scheduled(event.occurred_on)
+    event.done.extend(f"{ref} entered into force" for ref in entered)
+
+
 def install() -> None:
     register_subject(SubjectKind.ITPP_APPROVAL, describe)
     subscribe(ProposalAdopted, on_adopted)
+    subscribe(Tick, on_tick)

@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
 """Programme lifecycle use cases: create, change a draft, move along the lifecycle (one in
-force per partner), record the allies' approval, renew, turn an IPCP into an ITPP, expire."""
+force per partner), record the allies' approval, renew, turn an IPCP into an ITPP, expire.
+
+Entry into force waits for the programme's period and for the end of the one it replaces
+(``rules.entry_day``): asked before that day, an agreed programme is *scheduled* (``in_force_on``
+set, still agreed) and the periodic tick (``events.Tick``, ``enter_scheduled``) moves it on its
+day, superseding its predecessor then."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from typing import Any
 
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, LiaisonError
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import rules
@@ -34,6 +41,7 @@ from liaison.security.permissions import Permission
 from liaison.security.principal import SYSTEM
 
 S = ProgrammeStatus
+log = logging.getLogger(__name__)
 
 
 class Lifecycle(ProgrammeBase):
@@ -115,6 +123,8 @@ class Lifecycle(ProgrammeBase):
             else Permission.PROGRAMMES_PROGRAMME_WRITE
         )
         self._may_change(programme, permission)
+        if to is S.IN_FORCE:  # the tick may be moving it at this moment
+            programme = self.repo.locked(programme.id) or programme
         day = on or clock.today()
         before = self._snapshot(programme)
         approved_on, approval_ref = programme.approved_on, programme.approval_reference
@@ -131,7 +141,16 @@ class Lifecycle(ProgrammeBase):
         if problem := rules.transition_problem(facts, to, day, clock.today()):
             raise IllegalTransition(problem)
         if to is S.IN_FORCE:
-            self._enter_into_force(programme, day)
+            replaced = self._replaced(programme)
+            day = rules.entry_day(day, programme.period_start, [o.period_end for o in replaced])
+            if day > programme.period_end:
+                raise IllegalTransition(
+                    f"the programme it replaces runs until {day - dt.timedelta(days=1)}, "
+                    f"after this one's period ends on {programme.period_end}"
+                )
+            if day > clock.today():
+                return self._schedule(programme, day, before)
+            self._supersede(replaced, day)
         self._apply(programme, to, day, approved_on, approval_ref)
         self._audit_write("transition", programme, before, self._snapshot(programme))
         return self._view(programme)
@@ -153,9 +172,58 @@ class Lifecycle(ProgrammeBase):
         elif to in rules.ENDED:
             programme.ended_on = day
 
+    def _schedule(
+        self, programme: Programme, day: dt.date, before: dict[str, Any]
+    ) -> ProgrammeView:
+        """Agreed, entering into force on ``day`` (a future day): the tick moves it then."""
+        programme.in_force_on = day
+        programme.updated_by = self.principal.username
+        self._audit_write("schedule", programme, before, self._snapshot(programme))
+        return self._view(programme)
+
+    def enter_scheduled(self, day: dt.date) -> list[str]:
+        """Every agreed programme whose scheduled entry into force has come (on or before
+        ``day``) enters into force, on its scheduled day, superseding what it replaces; the
+        references. Each in its own savepoint: one that cannot (another programme in force) is
+        logged and stays scheduled. Needs ``programmes:programme:write``."""
+        self._require(Permission.PROGRAMMES_PROGRAMME_WRITE)
+        done = []
+        for candidate in self.repo.unfiltered_scheduled(day):
+            try:
+                with self.session.begin_nested():
+                    if self._enter_scheduled(candidate.id, day):
+                        done.append(candidate.reference)
+            except LiaisonError as exc:
+                log.warning("%s stays scheduled: %s", candidate.reference, exc.message)
+        return done
+
+    def _enter_scheduled(self, programme_id: int, day: dt.date) -> bool:
+        programme = self.repo.locked(programme_id)  # a concurrent tick waits here, then skips
+        when = programme.in_force_on if programme is not None else None
+        if programme is None or programme.status is not S.AGREED or when is None or when > day:
+            return False
+        before = self._snapshot(programme)
+        self._enter_into_force(programme, when)
+        self._apply(
+            programme, S.IN_FORCE, when, programme.approved_on, programme.approval_reference
+        )
+        self._audit_write("transition", programme, before, self._snapshot(programme))
+        return True
+
     def _enter_into_force(self, programme: Programme, day: dt.date) -> None:
+        self._supersede(self._replaced(programme), day)
+
+    def _supersede(self, replaced: list[Programme], day: dt.date) -> None:
+        for other in replaced:
+            before = self._snapshot(other)
+            other.status, other.ended_on = S.SUPERSEDED, day
+            self._audit_write("transition", other, before, self._snapshot(other))
+        self.session.flush()  # the superseded row must leave the in-force index first
+
+    def _replaced(self, programme: Programme) -> list[Programme]:
         """One programme in force per partner: the one this supersedes (or the partner's IPCP,
-        when an ITPP enters into force) becomes superseded; any other is a conflict."""
+        when an ITPP enters into force) is replaced; any other is a conflict."""
+        replaced = []
         for other in self.repo.unfiltered_in_force(programme.partner_iso3):
             if other.id == programme.id:
                 continue
@@ -169,10 +237,8 @@ class Lifecycle(ProgrammeBase):
                     f"{name} is in force for this partner until {other.period_end}; "
                     "one programme in force per partner (renew it, or let it expire first)"
                 )
-            before = self._snapshot(other)
-            other.status, other.ended_on = S.SUPERSEDED, day
-            self._audit_write("transition", other, before, self._snapshot(other))
-        self.session.flush()  # the superseded row must leave the in-force index first
+            replaced.append(other)
+        return replaced
 
     def record_approval(self, ref: str, approved_on: dt.date, reference: str) -> ProgrammeView:
         """The allies' approval recorded by hand (until a decision records it)."""

@@ -215,6 +215,27 @@ class ProgrammeRepository:
         )
         return list(self.session.scalars(stmt).all())
 
+    def unfiltered_scheduled(self, day: dt.date) -> list[Programme]:
+        """Agreed programmes whose entry into force is scheduled on or before ``day``."""
+        stmt = select(Programme).where(
+            Programme.status == ProgrammeStatus.AGREED,
+            Programme.in_force_on.is_not(None),
+            Programme.in_force_on <= day,
+        )
+        return list(self.session.scalars(stmt.order_by(Programme.in_force_on, Programme.id)))
+
+    def locked(self, programme_id: int) -> Programme | None:
+        """The programme row, locked for this transaction (PostgreSQL; SQLite's writers are
+        serialised already) and reloaded, so two ticks cannot both move it."""
+        stmt = (
+            select(Programme)
+            .where(Programme.id == programme_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found: Programme | None = self.session.scalar(stmt)
+        return found
+
     def unfiltered_reference_taken(self, ref: str) -> bool:
         return (
             self.session.scalar(select(Programme.id).where(Programme.reference == ref)) is not None

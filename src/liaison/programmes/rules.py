@@ -12,7 +12,9 @@ Lifecycle (DOMAIN.md §6)::
 - approved needs the allies' approval: a date and a reference (a decision, or by hand);
 - agreed needs the partner's agreement date, on or after the approval;
 - in force needs both, and no other programme of the partner in force — except the one it
-  supersedes, or the partner's IPCP when an ITPP enters into force, which become superseded.
+  supersedes, or the partner's IPCP when an ITPP enters into force, which become superseded;
+- a programme enters into force no earlier than its period starts and the day after the end of
+  the period of what it replaces (``entry_day``): the predecessor runs to its end.
 """
 
 from __future__ import annotations
@@ -159,6 +161,12 @@ def _facts_problem(facts: LifecycleFacts, to: ProgrammeStatus, on: dt.date) -> s
     if to is S.EXPIRED and on < facts.period_end:
         return f"the period runs until {facts.period_end.isoformat()}; it has not expired"
     return None
+
+
+def entry_day(requested: dt.date, period_start: dt.date, replaced_ends: list[dt.date]) -> dt.date:
+    """The day a programme enters into force when asked to on ``requested``: not before its
+    period starts, nor before every programme it replaces has run to the end of its period."""
+    return max([requested, period_start, *(end + dt.timedelta(days=1) for end in replaced_ends)])
 
 
 def period_problem(start: dt.date, end: dt.date) -> str | None:

@@ -10,6 +10,7 @@ import enum
 class Permission(enum.StrEnum):
     AUDIT_EVENT_READ = "audit:event:read"
     DECISIONS_POSITION_RECORD = "decisions:position:record"
+    DECISIONS_PROPOSAL_BACKDATE = "decisions:proposal:backdate"  # admin: record a past decision
     DECISIONS_PROPOSAL_MANAGE = "decisions:proposal:manage"
     DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"

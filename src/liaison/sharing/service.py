@@ -665,6 +665,19 @@ class SharingService:
         if stamp not in stamps:
             stamps[stamp] = stix.liaison_marking_definition(plain, short(plain))
 
+    def _label_caps(
+        self, incoming: list[_Incoming], objects: list[Any], default: Marking
+    ) -> dict[str, Marking]:
+        """What MISP's labels cap (issue 20); an object whose labels cannot be read is refused."""
+        label_caps, label_errors = misp_tags.label_ceilings(objects, default, self.groups_of)
+        for item in incoming:
+            if item.checked is not None and item.checked.stix_id in label_errors:
+                item.error = label_errors[item.checked.stix_id]
+        return label_caps
+
+    def _cap(self, caps: list[Marking]) -> Marking | None:
+        return stix.strictest(caps, self.groups_of) if caps else None
+
     def post(
         self, collection_ref: str, objects: list[Any], *, ceiling: Marking | None = None
     ) -> PostOutcome:
@@ -684,10 +697,7 @@ class SharingService:
             except stix.StixInvalid as exc:
                 item.error = str(exc)
         # MISP's TAXII push carries its tags as labels; they cap what they mark (issue 20)
-        label_caps, label_errors = misp_tags.label_ceilings(objects, default, self.groups_of)
-        for item in incoming:
-            if item.checked is not None and item.checked.stix_id in label_errors:
-                item.error = label_errors[item.checked.stix_id]
+        label_caps = self._label_caps(incoming, objects, default)
         known = self._known_code()
         definitions, others = self._liaison_definitions(incoming, known)
         extra_definitions: dict[str, dict[str, Any]] = {}
@@ -704,8 +714,7 @@ class SharingService:
                 continue
             first_of[(c.stix_id, c.version)] = item
             caps = [m for m in (ceiling, label_caps.get(c.stix_id)) if m is not None]
-            cap = stix.strictest(caps, self.groups_of) if caps else None
-            self._mark(item, definitions, others, default, extra_definitions, cap)
+            self._mark(item, definitions, others, default, extra_definitions, self._cap(caps))
         added = self._date_added(collection.id)
         if not any(i.error for i in incoming):
             self._place(

@@ -2,6 +2,7 @@
 """Every feature's ORM models, imported in one place so the metadata is complete (Alembic)."""
 
 from liaison.audit import models as audit_models
+from liaison.catalogue import models as catalogue_models
 from liaison.db.base import Base
 from liaison.decisions import models as decision_models
 from liaison.documents import models as document_models
@@ -13,6 +14,7 @@ from liaison.sharing import models as sharing_models
 __all__ = [
     "Base",
     "audit_models",
+    "catalogue_models",
     "decision_models",
     "document_models",
     "programme_models",

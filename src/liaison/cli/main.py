@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
+from liaison.catalogue.demo import create_demo_catalogue
 from liaison.decisions.cli import app as decisions_app
 from liaison.demo import (
     DEMO_PASSWORD,
@@ -108,11 +109,16 @@ def init(
                 programmes = create_demo_programmes(session)
                 decisions = create_demo_records(session)
                 create_demo_sharing(session)
+                catalogue = create_demo_catalogue(session)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {countries} countries, {reference.total} allies and frameworks")
     if demo_report is not None:
         console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
         console.print(f"  demo: {programmes} partnership programmes (IPCPs and the AP4's ITPPs)")
+        console.print(
+            f"  demo: {catalogue.items_created} catalogue items, "
+            f"{catalogue.sessions_created} sessions (labelled demo data)"
+        )
     if accounts:
         console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
         for account in accounts:

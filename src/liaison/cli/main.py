@@ -11,6 +11,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
 from liaison import __version__, wiring
+from liaison.catalogue.cli import app as catalogue_app
+from liaison.catalogue.cli import plan_app
 from liaison.catalogue.demo import create_demo_catalogue
 from liaison.decisions.cli import app as decisions_app
 from liaison.demo import (
@@ -49,6 +51,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(plan_app, name="plan")
 
 
 def _version(value: bool) -> None:

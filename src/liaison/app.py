@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
+from liaison.catalogue import api as catalogue_api
+from liaison.catalogue import views as catalogue_views
 from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory
@@ -91,6 +93,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(decisions_views.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
+    app.include_router(catalogue_api.router)
+    app.include_router(catalogue_api.nominations_router)
+    app.include_router(catalogue_api.plans_router)
+    app.include_router(catalogue_views.router)
     return app
 
 

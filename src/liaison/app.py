@@ -23,13 +23,15 @@ from liaison import __version__, wiring
 from liaison.catalogue import api as catalogue_api
 from liaison.catalogue import views as catalogue_views
 from liaison.config import Settings
-from liaison.db.engine import build_engine
+from liaison.db.engine import WRITE_ON_DEMAND, build_engine
 from liaison.db.session import session_factory
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
+from liaison.jobs import api as jobs_api
+from liaison.jobs.worker import Worker, WorkerThread
 from liaison.kit.context import request_id
 from liaison.programmes import api as programmes_api
 from liaison.programmes import views as programmes_views
@@ -71,6 +73,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
     app.state.session_factory = session_factory(app.state.engine)
+    # Requests take SQLite's write lock at their first write only (web.deps._session).
+    app.state.request_session_factory = session_factory(
+        app.state.engine.execution_options(**{WRITE_ON_DEMAND: True})
+    )
     app.state.nation_facts = nation_profile
     problems.install(app)
     app.add_middleware(RequestContext)
@@ -97,6 +103,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(catalogue_api.nominations_router)
     app.include_router(catalogue_api.plans_router)
     app.include_router(catalogue_views.router)
+    app.include_router(jobs_api.router)
     return app
 
 
@@ -106,6 +113,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = DeadlineWorker(app.state.session_factory, app.state.settings)
     app.state.decisions_worker = worker
     worker.start()
+    jobs = _job_worker(app)
     # What start-up built (modules, models, routes, templates) lives as long as the process:
     # move it out of the collector's sight, so a full collection while serving walks only
     # what requests made (measured: a 220 ms pause on a TAXII page without this).
@@ -118,6 +126,30 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await worker.stop()
+        if jobs is not None:
+            jobs.stop()
+
+
+def _job_worker(app: FastAPI) -> WorkerThread | None:
+    """The job queue's worker thread, run in process on SQLite (or when configured)."""
+    settings: Settings = app.state.settings
+    engine: Engine = app.state.engine
+    wanted = settings.jobs_in_process
+    if wanted is None:
+        wanted = engine.dialect.name == "sqlite"
+    if not wanted:
+        return None
+    thread = WorkerThread(
+        Worker(
+            app.state.session_factory,
+            lease_seconds=settings.jobs_lease_seconds,
+            poll_seconds=settings.jobs_poll_seconds,
+            retry_base_seconds=settings.jobs_retry_base_seconds,
+        )
+    )
+    app.state.jobs_worker = thread
+    thread.start()
+    return thread
 
 
 class RequestContext:

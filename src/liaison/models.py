@@ -6,6 +6,7 @@ from liaison.catalogue import models as catalogue_models
 from liaison.db.base import Base
 from liaison.decisions import models as decision_models
 from liaison.documents import models as document_models
+from liaison.jobs import models as job_models
 from liaison.programmes import models as programme_models
 from liaison.registry import models as registry_models
 from liaison.security import models as security_models
@@ -17,6 +18,7 @@ __all__ = [
     "catalogue_models",
     "decision_models",
     "document_models",
+    "job_models",
     "programme_models",
     "registry_models",
     "security_models",

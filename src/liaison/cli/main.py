@@ -24,6 +24,8 @@ from liaison.demo import (
 )
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
+from liaison.jobs.cli import app as jobs_app
+from liaison.jobs.cli import worker as worker_command
 from liaison.migrations import upgrade
 from liaison.programmes.cli import app as programmes_app
 from liaison.registry.cli import app as registry_app
@@ -53,6 +55,8 @@ app.add_typer(decisions_app, name="decisions")
 app.add_typer(sharing_app, name="sharing")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(plan_app, name="plan")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker_command)
 
 
 def _version(value: bool) -> None:

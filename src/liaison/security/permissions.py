@@ -18,6 +18,7 @@ class Permission(enum.StrEnum):
     DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
+    JOBS_JOB_MANAGE = "jobs:job:manage"  # see every job (only its creator sees it otherwise)
     PLANNING_PLAN_APPROVE = "planning:plan:approve"
     PLANNING_PLAN_RUN = "planning:plan:run"
     PROGRAMMES_COMMENT_WRITE = "programmes:comment:write"

@@ -23,6 +23,7 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from liaison.audit.recorder import DEFERRED, append_deferred
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, finish
 from liaison.errors import LiaisonError
@@ -56,18 +57,38 @@ class Forbidden(LiaisonError):
 
 async def _session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commits after the handler returns, before the response
-    is sent (scope="function"), so a client that reads right after a write sees it."""
-    factory: SessionFactory = request.app.state.session_factory
+    is sent (scope="function"), so a client that reads right after a write sees it.
+
+    On SQLite it takes the write lock only at its first write (``db.engine.WRITE_ON_DEMAND``):
+    reads, parsing and password hashing before it hold no lock. A read request (GET, HEAD,
+    OPTIONS) writes nothing until it ends: the audit events of what it read are appended then,
+    in a short write transaction of their own, before the response is sent."""
+    factory: SessionFactory = request.app.state.request_session_factory
     # Made here, on the event loop (a session connects at its first query, in the handler's
     # thread); only its end, which talks to the database, goes to a worker thread. One thread
     # hop fewer per request than a synchronous dependency.
     session = factory()
+    if request.method in SAFE_METHODS:
+        session.info[DEFERRED] = []
     try:
         yield session
     except BaseException:
         await run_in_threadpool(finish, session, failed=True)
         raise
-    await run_in_threadpool(finish, session, failed=False)
+    await run_in_threadpool(_finish_request, session)
+
+
+def _finish_request(session: Session) -> None:
+    """Commit the request's work; a read request's deferred audit events go in first (in a
+    new, short transaction once the reads' is over: no lock was held while reading)."""
+    if session.info.get(DEFERRED):
+        try:
+            session.commit()  # ends the reads' transaction (it wrote nothing)
+            append_deferred(session)
+        except BaseException:
+            finish(session, failed=True)
+            raise
+    finish(session, failed=False)
 
 
 async def _settings(request: Request) -> Settings:
@@ -128,6 +149,10 @@ def _principal(
             request.state.csrf_token = login.csrf_token
             principal = principal_for(session, login.user, facts)
     request.state.principal = principal
+    if request.method not in SAFE_METHODS and session.in_transaction():
+        # End the reads that found the principal: what the request does next (read a body,
+        # parse a file) runs outside any transaction, and its writes begin a new one.
+        session.commit()
     return principal
 
 

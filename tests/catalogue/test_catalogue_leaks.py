@@ -164,7 +164,11 @@ def nominated(engine, probes):
                     nationality=nation,
                 )
             ).nomination.id
-        plan_id = PlanService(session, principal(session, "officer")).create(2027, 2).plan.id
+        plan_id = (
+            PlanService(session, principal(session, "officer"))
+            .create(2027, 2, enqueue_job=False)
+            .plan.id
+        )
     run_plan(DirectContext(session_factory(engine), plan_id), {"plan_id": plan_id})
     made["plan"] = plan_id
     return made

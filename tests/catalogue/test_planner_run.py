@@ -5,6 +5,8 @@ accepts, with explanations; plans are approved and compared; partners never read
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from catalogue_helpers import principal
 from planner_checker import value, violations
@@ -17,6 +19,7 @@ from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.rules import NominationState, PlanState, RunState
 from liaison.catalogue.schemas import NominationCreate, PriorityIn, ProfileUpdate
 from liaison.db.session import session_factory, unit_of_work
+from liaison.jobs.worker import Worker
 
 
 def profile(areas, budget=5_000, people=(2, 2, 2, 2), languages=("en",)):
@@ -48,7 +51,9 @@ def profiles(engine, catalogue):
 def run(engine, username="officer", time_limit=5.0):
     with unit_of_work(session_factory(engine)) as session:
         plan_id = (
-            PlanService(session, principal(session, username)).create(2027, time_limit).plan.id
+            PlanService(session, principal(session, username))
+            .create(2027, time_limit, enqueue_job=False)
+            .plan.id
         )
     result = run_plan(DirectContext(session_factory(engine), plan_id), {"plan_id": plan_id})
     return plan_id, result
@@ -130,3 +135,24 @@ def test_plans_are_approved_once_compared_and_hidden_from_partners(engine, profi
             with pytest.raises(PlanNotFound) as caught:
                 service.get(first)
             assert str(caught.value) == f"no plan {first}"
+
+
+def test_a_run_posted_to_the_api_is_a_job_that_a_worker_solves(client, auth, engine, profiles):
+    headers = auth("officer")
+    r = client.post("/api/v1/plans", headers=headers, json={"period": 2027, "time_limit": 2})
+    assert r.status_code == 202, r.text
+    plan = r.json()
+    assert plan["run_state"] == "queued"
+    job = client.get(f"/api/v1/jobs/{plan['job_id']}", headers=headers).json()
+    assert job["kind"] == "planner.run"
+    worker = Worker(session_factory(engine), poll_seconds=0.1)
+    for _ in range(600):  # the app's own worker thread (SQLite) may take it first
+        worker.run_once()
+        now = client.get(f"/api/v1/plans/{plan['id']}", headers=headers).json()
+        if now["run_state"] in {"done", "failed"}:
+            break
+        time.sleep(0.1)
+    assert now["run_state"] == "done", now
+    assert now["objective"] >= now["greedy_objective"]
+    assert client.get(f"/api/v1/plans/{plan['id']}/explanations", headers=headers).json()
+    assert client.get(f"/api/v1/jobs/{plan['job_id']}", headers=auth("korea")).status_code == 404

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from liaison.catalogue.exchange import FileFormat, format_of
 from liaison.catalogue.nominations import NominationService
-from liaison.catalogue.planning.run import DirectContext, run_plan
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import (
     allocation_read,
@@ -48,7 +47,6 @@ from liaison.catalogue.schemas import (
     SessionRead,
 )
 from liaison.catalogue.service import CatalogueService
-from liaison.db.session import SessionFactory
 from liaison.documents.uploads import DeclaredLength, UploadForm
 from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
@@ -301,12 +299,6 @@ def move_nomination(
 
 
 # plans ------------------------------------------------------------------------------------------
-def start_run(request: Request, background: BackgroundTasks, plan_id: int) -> None:
-    """Solve after the response is sent, on a worker thread with its own transactions."""
-    factory: SessionFactory = request.app.state.session_factory
-    background.add_task(run_plan, DirectContext(factory, plan_id), {"plan_id": plan_id})
-
-
 @plans_router.get("", summary="The plans you may read")
 def list_plans(
     session: DbSession,
@@ -317,16 +309,12 @@ def list_plans(
 
 
 @plans_router.post("", status_code=status.HTTP_202_ACCEPTED, summary="Run the planner for a period")
-def create_plan(
-    data: PlanRunRequest,
-    request: Request,
-    background: BackgroundTasks,
-    session: DbSession,
-    principal: PlanRunner,
-) -> PlanRead:
-    view = PlanService(session, principal).create(data.period, data.time_limit, data.seed)
-    start_run(request, background, view.plan.id)
-    return plan_read(view)
+def create_plan(data: PlanRunRequest, session: DbSession, principal: PlanRunner) -> PlanRead:
+    """A draft plan and the job that solves it (``planner.run``; see ``GET /api/v1/jobs/{id}``
+    and the plan's ``run_state``)."""
+    return plan_read(
+        PlanService(session, principal).create(data.period, data.time_limit, data.seed)
+    )
 
 
 @plans_router.get("/{plan_id}")

@@ -21,21 +21,19 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from liaison.catalogue.base import CatalogueBase
 from liaison.catalogue.exchange import format_of
-from liaison.catalogue.planning.run import DirectContext, principal_named, run_plan
+from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
 from liaison.catalogue.service import CatalogueService
-from liaison.db.session import session_factory
-from liaison.errors import LiaisonError
+from liaison.jobs.cli import follow
 from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
-from liaison.terminal.context import command_session, engine_for, settings
+from liaison.terminal.context import command_session, settings
 from liaison.terminal.output import console, fail
 
 app = typer.Typer(
@@ -217,27 +215,14 @@ def plan_run(
 ) -> None:
     """Plan a year's seats: greedy, then CP-SAT; prints objective, bound and gap."""
     with acting_as(as_user, PlanService) as service:
-        plan_id = service.create(period, time_limit, seed).plan.id
-    engine = engine_for(settings())
-    try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[note]}"),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(f"Planning {period}", total=max(1, int(time_limit * 10)), note="")
-
-            def shown(done: int, total: int, note: str) -> None:
-                bar.update(task, completed=done, total=total, note=note)
-
-            run_plan(DirectContext(session_factory(engine), plan_id, shown), {"plan_id": plan_id})
-    except LiaisonError as exc:
-        fail(exc.message)
-    finally:
-        engine.dispose()
+        view = service.create(period, time_limit, seed)
+        plan_id, job_id = view.plan.id, view.run.job_id if view.run else None
+    if job_id is None:
+        fail("the plan's job was not queued")
+    # a worker of our own runs it here (SQLite needs one; on PostgreSQL any worker may take it)
+    finished = follow(job_id, work=True)
+    if finished.state.value != "done":
+        fail(f"the planner's job {job_id} ended {finished.state.value}: {finished.error or ''}")
     _show_plan(plan_id, as_user, output)
 
 

@@ -102,6 +102,7 @@ def plan_read(v: PlanView) -> PlanRead:
         time_limit=p.time_limit,
         seed=p.seed,
         run_state=r.state.value if r else None,
+        job_id=r.job_id if r else None,
         progress_done=r.progress_done if r else 0,
         progress_total=r.progress_total if r else 0,
         note=r.note if r else "",

@@ -33,6 +33,7 @@ from liaison.catalogue.models import (
     PlanRun,
 )
 from liaison.catalogue.rules import HOLDS_SEAT, DeliveryMode, ItemKind, NominationState
+from liaison.db.engine import take_write_lock
 from liaison.kit.pagination import PageRequest, order_by, window
 from liaison.security.models import Marked
 from liaison.security.policy import readable
@@ -193,6 +194,9 @@ class CatalogueRepository:
     def session_row(self, session_id: int, *, lock: bool = False) -> CatalogueSession | None:
         stmt = self._sessions_stmt().where(CatalogueSession.id == session_id)
         if lock:
+            # SQLite: a request reads before it writes (db.engine.WRITE_ON_DEMAND); take the
+            # one writer's lock now, so the seat count read after this is the one written to
+            take_write_lock(self.session.connection())
             stmt = stmt.with_for_update(of=CatalogueSession)
         found: CatalogueSession | None = self.session.scalar(stmt)
         return found

@@ -192,6 +192,7 @@ class PlanRead(BaseModel):
     time_limit: float
     seed: int
     run_state: str | None
+    job_id: int | None = Field(None, description="The job that solves it (GET /api/v1/jobs/{id}).")
     progress_done: int
     progress_total: int
     note: str

@@ -15,10 +15,9 @@ import datetime as dt
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from liaison.catalogue.api import start_run
 from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNotFound
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
@@ -313,15 +312,12 @@ def plans(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
 
 @router.post("/plans", response_model=None)
 def run_plan_form(
-    request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     principal: PlanRunner,
     period: Annotated[int, Form(ge=2000, le=2100)],
     time_limit: Annotated[float, Form(gt=0, le=600)] = 10.0,
 ) -> Response:
     view = PlanService(session, principal).create(period, time_limit)
-    start_run(request, background, view.plan.id)
     return RedirectResponse(f"/plans/{view.plan.id}", status_code=303)
 
 

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
-"""One planner run, as a job body: read the instance (a short transaction), solve with no
-transaction open, store the result (another short transaction).
+"""One planner run, as the job ``planner.run`` of the one queue (``liaison.jobs``): read the
+instance (a short transaction), solve with no transaction open, store the result (another
+short transaction). Progress goes to the job (what ``liaison jobs show`` and the CLI's bar
+read) and to the plan's run row (what the plan page shows).
 
-``run_plan(ctx, payload)`` has the signature of the project's job queue (JOBS.md:
-``ctx.progress(done, total, note)``, ``ctx.session()``, payload ``{"plan_id": N}``); until
-that queue is merged, ``DirectContext`` runs it in the caller's thread (the CLI, with a progress
-bar) or in a background thread after a request has answered (the API and the pages).
+The API and the pages enqueue it in the request's transaction (it starts once that commits,
+on a ``liaison worker`` or the thread ``liaison serve`` runs on SQLite); ``liaison plan run``
+enqueues it and follows it with a worker of its own. ``DirectContext`` runs the same body in
+the caller's thread (tests, benchmarks). A run is idempotent: a retried job re-solves its plan
+from the stored draft and replaces what an earlier attempt stored.
 
 The plan kept is the solver's, or the greedy baseline's should the solver end with nothing
 better, so a stored plan is never worse than greedy. A failure marks the run failed (with its
@@ -30,6 +33,7 @@ from liaison.catalogue.planning.service import Outcome, PlanService
 from liaison.catalogue.rules import RunState
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.identity.service import IdentityService
+from liaison.jobs import job_handler
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM, Principal
@@ -39,7 +43,7 @@ PROGRESS_EVERY = 0.5  # seconds between two progress writes
 
 
 class JobContext(Protocol):
-    def progress(self, done: int, total: int, note: str = "") -> None: ...
+    def progress(self, done: int, total: int | None = None, note: str | None = None) -> None: ...
 
     def session(self) -> AbstractContextManager[Session]: ...
 
@@ -63,12 +67,14 @@ class DirectContext:
         with unit_of_work(self.factory) as session:
             yield session
 
-    def progress(self, done: int, total: int, note: str = "") -> None:
+    def progress(self, done: int, total: int | None = None, note: str | None = None) -> None:
         if self.on_progress is not None:
-            self.on_progress(done, total, note)
-        with self.session() as session:
-            run = PlanService(session, SYSTEM).run_of(self.plan_id)
-            run.progress_done, run.progress_total, run.note = done, total, note[:300]
+            self.on_progress(done, total or 0, note or "")
+
+
+def install() -> None:
+    """Nothing to do: importing this module registers the handler of ``planner.run``
+    (``wiring.install`` calls this so the import has a use)."""
 
 
 def principal_named(session: Session, username: str) -> Principal:
@@ -78,6 +84,15 @@ def principal_named(session: Session, username: str) -> Principal:
     return principal_for(session, user, nation_profile)
 
 
+def report(ctx: JobContext, plan_id: int, done: int, total: int, note: str) -> None:
+    """Progress to the job and to the plan's run row (each on its own short transaction)."""
+    ctx.progress(done, total, note)
+    with ctx.session() as session:
+        run = PlanService(session, SYSTEM).run_of(plan_id)
+        run.progress_done, run.progress_total, run.note = done, total, note[:300]
+
+
+@job_handler(JOB_KIND)
 def run_plan(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     plan_id = int(payload["plan_id"])
     try:
@@ -106,7 +121,7 @@ def _run(ctx: JobContext, plan_id: int) -> dict[str, Any]:
             RunState.RUNNING,
             f"{len(instance.slots)} sessions, {len(instance.needs)} partners",
         )
-    outcome = solve_instance(instance, time_limit, seed, names, areas, ctx)
+    outcome = solve_instance(instance, time_limit, seed, names, areas, ctx, plan_id)
     with ctx.session() as session:
         PlanService(session, principal_named(session, username)).store(plan_id, instance, outcome)
     return {
@@ -117,6 +132,13 @@ def _run(ctx: JobContext, plan_id: int) -> dict[str, Any]:
     }
 
 
+def _tell(ctx: JobContext, plan_id: int | None, done: int, total: int, note: str) -> None:
+    if plan_id is None:
+        ctx.progress(done, total, note)
+    else:
+        report(ctx, plan_id, done, total, note)
+
+
 def solve_instance(
     instance: Instance,
     time_limit: float,
@@ -124,6 +146,7 @@ def solve_instance(
     names: dict[str, str],
     areas: dict[str, str],
     ctx: JobContext | None = None,
+    plan_id: int | None = None,
 ) -> Outcome:
     """Greedy, then CP-SAT from greedy's plan; keep the better; explain it."""
     total = max(1, int(time_limit * 10))
@@ -160,7 +183,7 @@ def solve_instance(
         "greedy": base_value,
     }
     if ctx is not None:
-        ctx.progress(total, total, f"{solution.status}: objective {final:,.0f}")
+        _tell(ctx, plan_id, total, total, f"{solution.status}: objective {final:,.0f}")
     return Outcome(
         plan,
         final,

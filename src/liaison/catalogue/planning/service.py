@@ -21,6 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
+
 from liaison.catalogue.base import MAX_ID, CatalogueBase, about_partner
 from liaison.catalogue.eligibility import partner_facts
 from liaison.catalogue.errors import BadTransition, PlanNotFound
@@ -35,6 +37,7 @@ from liaison.catalogue.models import (
 from liaison.catalogue.planning.explain import Explanation
 from liaison.catalogue.planning.instance import Instance, Need, Pair, Slot
 from liaison.catalogue.rules import PlanState, RunState, quarter_of, seat_value
+from liaison.jobs import enqueue
 from liaison.kit import clock
 from liaison.security.classification import Classification
 from liaison.security.markings import Marking, short
@@ -67,7 +70,11 @@ class Outcome:
 
 class PlanService(CatalogueBase):
     # records ----------------------------------------------------------------------------------
-    def create(self, period: int, time_limit: float, seed: int = 0) -> PlanView:
+    def create(
+        self, period: int, time_limit: float, seed: int = 0, *, enqueue_job: bool = True
+    ) -> PlanView:
+        """A draft plan and its run; with ``enqueue_job``, the job ``planner.run`` that solves
+        it, in this transaction (it starts once the transaction commits)."""
         self.require(Permission.PLANNING_PLAN_RUN)
         marking_id = self.markings.intern(PLAN_MARKING)
         plan = Plan(
@@ -90,6 +97,12 @@ class PlanService(CatalogueBase):
         )
         self.session.add(run)
         self.session.flush()  # the run's id, for the job
+        if enqueue_job:
+            from liaison.catalogue.planning import run as job  # noqa: PLC0415 - the handler imports this module
+
+            run.job_id = enqueue(
+                self.session, job.JOB_KIND, {"plan_id": plan.id}, principal=self.principal
+            )
         after = {"period": period, "version": plan.version, "time_limit": time_limit, "seed": seed}
         self.audit_write("planning:plan:create", "plan", str(plan.id), marking_id, None, after)
         return PlanView(plan, run, PLAN_MARKING, short(PLAN_MARKING))
@@ -245,6 +258,9 @@ class PlanService(CatalogueBase):
     def store(self, plan_id: int, instance: Instance, outcome: Outcome) -> None:
         """Write what a run found: allocations (fixed seats too), explanations, figures."""
         plan = self._plan(plan_id)
+        # a retried job replaces what an earlier attempt stored
+        self.session.execute(delete(PlanAllocation).where(PlanAllocation.plan_id == plan.id))
+        self.session.execute(delete(PlanExplanation).where(PlanExplanation.plan_id == plan.id))
         sessions = {
             s.id: s
             for s, _ in self.repo.sessions_between(

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 from liaison.catalogue.planning.instance import FAIRNESS, Instance, Pair, room
 from liaison.catalogue.rules import seat_value
 
+LARGE = 100_000  # variables beyond which the model is searched without presolve
 Progress = Callable[[float, float | None, float | None], None]  # seconds, objective, bound
 
 
@@ -87,8 +88,11 @@ class _Model:
         inst = self.instance
         shares: list[tuple[int, list[cp_model.IntVar], int]] = []
         pairs_of: list[Pair] = []
+        by_partner: dict[str, dict[int, cp_model.IntVar]] = {}
+        for (q, sid), v in self.x.items():
+            by_partner.setdefault(q, {})[sid] = v
         for p, need in sorted(inst.needs.items()):
-            mine = {sid: v for (q, sid), v in self.x.items() if q == p}
+            mine = by_partner.get(p, {})
             left = room(inst, p)
             self.model.add(
                 sum(need.cost(inst.slots[s]) * v for s, v in mine.items()) <= left.budget
@@ -220,6 +224,10 @@ def solve(
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     solver.parameters.relative_gap_limit = target_gap
+    if len(built.x) > LARGE:
+        # presolving half a million variables took the whole time limit (200 partners x
+        # 10,000 sessions, 60 s: no solution); without it the hint is a solution at once
+        solver.parameters.cp_model_presolve = False
     watcher = _Watcher(progress)
     status = solver.solve(built.model, watcher)
     name = solver.status_name(status)

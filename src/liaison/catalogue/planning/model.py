@@ -89,8 +89,8 @@ class _Model:
         shares: list[tuple[int, list[cp_model.IntVar], int]] = []
         pairs_of: list[Pair] = []
         by_partner: dict[str, dict[int, cp_model.IntVar]] = {}
-        for (q, sid), v in self.x.items():
-            by_partner.setdefault(q, {})[sid] = v
+        for (owner, sid), v in self.x.items():
+            by_partner.setdefault(owner, {})[sid] = v
         for p, need in sorted(inst.needs.items()):
             mine = by_partner.get(p, {})
             left = room(inst, p)

@@ -24,6 +24,8 @@ import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.audit.anchor import CheckpointWorker
+from liaison.catalogue import api as catalogue_api
+from liaison.catalogue import views as catalogue_views
 from liaison.config import Settings
 from liaison.db.engine import READ_ONLY, WRITE_ON_DEMAND, build_engine
 from liaison.db.session import session_factory
@@ -116,6 +118,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(decisions_views.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
+    app.include_router(catalogue_api.router)
+    app.include_router(catalogue_api.nominations_router)
+    app.include_router(catalogue_api.plans_router)
+    app.include_router(catalogue_views.router)
     app.include_router(jobs_api.router)
     return app
 

@@ -4,6 +4,7 @@
 from sqlalchemy import Integer
 
 from liaison.audit import models as audit_models
+from liaison.catalogue import models as catalogue_models
 from liaison.db.base import Base
 from liaison.decisions import models as decision_models
 from liaison.documents import models as document_models
@@ -25,6 +26,7 @@ for _table in Base.metadata.tables.values():
 __all__ = [
     "Base",
     "audit_models",
+    "catalogue_models",
     "decision_models",
     "document_models",
     "job_models",

@@ -7,6 +7,7 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 
 from __future__ import annotations
 
+from liaison.catalogue.planning import run as planner_run
 from liaison.decisions import home as decision_home
 from liaison.decisions import site_search as decision_search
 from liaison.documents import handlers as document_handlers
@@ -33,3 +34,4 @@ def install() -> None:
     document_search.install()
     programme_search.install()
     registry_search.install()
+    planner_run.install()

@@ -14,6 +14,9 @@ from sqlalchemy.exc import OperationalError
 from liaison import __version__, wiring
 from liaison.audit import anchor as audit_anchor
 from liaison.audit.anchor import AnchorError
+from liaison.catalogue.cli import app as catalogue_app
+from liaison.catalogue.cli import plan_app
+from liaison.catalogue.demo import create_demo_catalogue
 from liaison.cli.search import search
 from liaison.config import Settings
 from liaison.decisions.cli import app as decisions_app
@@ -58,6 +61,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(plan_app, name="plan")
 app.add_typer(jobs_app, name="jobs")
 app.command("worker")(worker_command)
 
@@ -120,6 +125,7 @@ def init(
                 programmes = create_demo_programmes(session)
                 decisions = create_demo_records(session)
                 create_demo_sharing(session)
+                catalogue = create_demo_catalogue(session)
     anchored = _anchor_audit(cfg)
     console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
     console.print(f"  {anchored}")
@@ -127,6 +133,10 @@ def init(
     if demo_report is not None:
         console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
         console.print(f"  demo: {programmes} partnership programmes (IPCPs and the AP4's ITPPs)")
+        console.print(
+            f"  demo: {catalogue.items_created} catalogue items, "
+            f"{catalogue.sessions_created} sessions (labelled demo data)"
+        )
     if accounts:
         console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
         for account in accounts:

@@ -9,6 +9,10 @@ import enum
 
 class Permission(enum.StrEnum):
     AUDIT_EVENT_READ = "audit:event:read"
+    CATALOGUE_ITEM_WRITE = "catalogue:item:write"
+    CATALOGUE_NOMINATION_DECIDE = "catalogue:nomination:decide"
+    CATALOGUE_NOMINATION_WRITE = "catalogue:nomination:write"
+    CATALOGUE_PROFILE_WRITE = "catalogue:profile:write"
     DECISIONS_POSITION_RECORD = "decisions:position:record"
     DECISIONS_PROPOSAL_BACKDATE = "decisions:proposal:backdate"  # admin: record a past decision
     DECISIONS_PROPOSAL_MANAGE = "decisions:proposal:manage"
@@ -16,6 +20,8 @@ class Permission(enum.StrEnum):
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
     JOBS_JOB_MANAGE = "jobs:job:manage"  # see every job (only its creator sees it otherwise)
+    PLANNING_PLAN_APPROVE = "planning:plan:approve"
+    PLANNING_PLAN_RUN = "planning:plan:run"
     PROGRAMMES_COMMENT_WRITE = "programmes:comment:write"
     PROGRAMMES_PROGRAMME_APPROVE = "programmes:programme:approve"
     PROGRAMMES_PROGRAMME_WRITE = "programmes:programme:write"
@@ -37,10 +43,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(
         {
             Permission.AUDIT_EVENT_READ,
+            Permission.CATALOGUE_ITEM_WRITE,
+            Permission.CATALOGUE_NOMINATION_DECIDE,
+            Permission.CATALOGUE_NOMINATION_WRITE,
+            Permission.CATALOGUE_PROFILE_WRITE,
             Permission.DECISIONS_POSITION_RECORD,
             Permission.DECISIONS_PROPOSAL_MANAGE,
             Permission.DOCUMENTS_DOCUMENT_DOWNGRADE,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.PLANNING_PLAN_APPROVE,
+            Permission.PLANNING_PLAN_RUN,
             Permission.PROGRAMMES_COMMENT_WRITE,
             Permission.PROGRAMMES_PROGRAMME_APPROVE,
             Permission.PROGRAMMES_PROGRAMME_WRITE,
@@ -51,6 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.MEMBER: frozenset(
         {
+            Permission.CATALOGUE_NOMINATION_WRITE,
+            Permission.CATALOGUE_PROFILE_WRITE,
             Permission.DECISIONS_POSITION_RECORD,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             Permission.PROGRAMMES_COMMENT_WRITE,

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What every catalogue use case shares: the repository, markings and their banners, area
+names, audit of reads and writes, permission checks, and the views a reader is shown.
+
+Invariants:
+- a record the principal may not read raises the feature's ``...NotFound``, word for word the
+  error of a missing id;
+- every read of a record above PUBLIC appends an audit event with its marking; every write
+  appends one with before/after, in the caller's transaction;
+- a marking given by a writer is parsed by the registry's resolver and must be one the writer
+  may read (``MarkingAboveReader``) — imported markings fail closed: an empty or unknown one
+  refuses the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.catalogue.errors import MarkingAboveReader, NotPermitted
+from liaison.catalogue.models import CatalogueItem, CatalogueSession
+from liaison.catalogue.repository import CatalogueRepository
+from liaison.errors import LiaisonError
+from liaison.programmes.service import ProgrammeService
+from liaison.registry.service import RegistryService, nation_profile
+from liaison.security.classification import Classification
+from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import Marking, banner, short
+from liaison.security.permissions import Permission
+from liaison.security.policy import can_read
+from liaison.security.principal import Principal, Side
+
+MAX_ID = 2_147_483_647
+C = Classification
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    session: CatalogueSession
+    item: CatalogueItem
+    marking: Marking
+    short: str
+    eligible: list[str]
+    held: int | None  # seats held: alliance staff only
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    item: CatalogueItem
+    marking: Marking
+    short: str
+    area: str
+    prerequisites: list[str]
+
+
+def about_partner(marking: Marking, partner: str) -> Marking:
+    """The marking of a record about one partner's part in something marked ``marking`` (a
+    nomination, an allocation, an explanation): at the same level, at least NATO
+    UNCLASSIFIED, releasable to that partner only. The caller has checked that the partner may
+    read ``marking`` itself."""
+    level = marking.level if marking.level.rank > C.NATO_UNCLASSIFIED.rank else C.NATO_UNCLASSIFIED
+    return Marking(level, frozenset({partner}), marking.caveats, marking.communities)
+
+
+class CatalogueBase:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.repo = CatalogueRepository(session, principal)
+        self.markings = MarkingStore(session)
+        self.registry = RegistryService(session, principal)
+        self._areas: dict[str, str] | None = None
+        self._names: dict[str, str] = {}
+
+    @property
+    def staff(self) -> bool:
+        """Alliance side (or the console): sees seat counts and every partner's records."""
+        return self.principal.side in {Side.ALLY, Side.SYSTEM}
+
+    # names and markings -------------------------------------------------------------------
+    def area_names(self) -> dict[str, str]:
+        if self._areas is None:
+            self._areas = ProgrammeService(self.session, self.principal).area_names()
+        return self._areas
+
+    def name_of(self, code: str) -> str:
+        if code not in self._names:
+            try:
+                self._names[code] = self.registry.country(code).name
+            except LiaisonError:
+                self._names[code] = code
+        return self._names[code]
+
+    def banner(self, marking: Marking) -> str:
+        return banner(marking, self.name_of)
+
+    def page_banner(self, markings: Iterable[Marking]) -> str:
+        """The banner of a page showing rows with ``markings``: the highest level, the caveats
+        of all, releasable only where every row is (NATO only when any row is)."""
+        shown = list(markings)
+        if not shown:
+            return self.banner(Marking(C.PUBLIC))
+        level = max((m.level for m in shown), key=lambda c: c.rank)
+        if level is C.PUBLIC:
+            return self.banner(Marking(C.PUBLIC))
+        marked = [m for m in shown if m.level is not C.PUBLIC]
+        release = frozenset.intersection(*(m.releasable_to for m in marked))
+        caveats = frozenset().union(*(m.caveats for m in marked))
+        communities = frozenset().union(*(m.communities for m in marked))
+        return self.banner(Marking(level, release, caveats, communities))
+
+    def checked_marking(self, text: str) -> Marking:
+        marking = self.registry.parse_marking(text)
+        if not can_read(self.principal, marking):
+            raise MarkingAboveReader
+        return marking
+
+    def partner_code(self, ref: str, field: str = "partner") -> str:
+        """A partner's ISO alpha-3 code from what people write ("Japan", "JPN")."""
+        try:
+            return self.registry.partner(ref).country_iso3
+        except LiaisonError:
+            raise LiaisonError(f"unknown partner {ref!r}", field=field) from None
+
+    def groups_of(self, code: str) -> frozenset[str]:
+        return nation_profile(self.session, code).groups
+
+    # audit and permissions ----------------------------------------------------------------
+    def require(self, permission: Permission) -> None:
+        if not self.principal.can(permission):
+            raise NotPermitted(f"this needs the permission {permission}")
+
+    def audit_reads(self, action: str, rows: Iterable[tuple[str, str, int, Marking]]) -> None:
+        record_reads(
+            self.session,
+            self.principal,
+            (
+                Read(f"catalogue:{action}", kind, ident, marking_id, marking.level)
+                for kind, ident, marking_id, marking in rows
+            ),
+        )
+
+    def audit_write(
+        self,
+        action: str,
+        object_type: str,
+        object_id: str,
+        marking_id: int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        record(
+            self.session,
+            self.principal,
+            [Entry(action, object_type, object_id, marking_id, before, after)],
+        )
+
+    # views --------------------------------------------------------------------------------
+    def item_views(self, items: Sequence[CatalogueItem]) -> list[ItemView]:
+        marks = self.markings.many(i.marking_id for i in items)
+        prereqs = self.repo.prerequisites(i.id for i in items)
+        areas = self.area_names()
+        return [
+            ItemView(
+                i,
+                marks[i.marking_id],
+                short(marks[i.marking_id]),
+                areas.get(i.area_code, i.area_code),
+                [p.code for p in prereqs.get(i.id, [])],
+            )
+            for i in items
+        ]
+
+    def session_views(
+        self, rows: Sequence[tuple[CatalogueSession, CatalogueItem]]
+    ) -> list[SessionView]:
+        marks = self.markings.many(s.marking_id for s, _ in rows)
+        ids = [s.id for s, _ in rows]
+        eligible = self.repo.eligibility(ids)
+        held = self.repo.held(ids) if self.staff else {}
+        return [
+            SessionView(
+                s,
+                i,
+                marks[s.marking_id],
+                short(marks[s.marking_id]),
+                eligible.get(s.id, []),
+                held.get(s.id) if self.staff else None,
+            )
+            for s, i in rows
+        ]

@@ -1,0 +1,370 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``liaison catalogue import|export|list|show`` and ``liaison plan run|list|show|explain|diff|
+approve``, acting ``--as`` a user: the same services, policy and audit as the API.
+
+``--format json`` prints the API's fields (for scripts); ``table`` (the default) a Rich table
+between the banners of the most restrictive marking shown. ``plan run`` solves in this process
+with a progress bar (the job body the queue will run, ``planning.run.run_plan``) and prints the
+objective, the proven bound and the gap.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.table import Table
+from rich.text import Text
+
+from liaison.catalogue.base import CatalogueBase
+from liaison.catalogue.exchange import format_of
+from liaison.catalogue.planning.run import principal_named
+from liaison.catalogue.planning.service import PlanService
+from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
+from liaison.catalogue.service import CatalogueService
+from liaison.jobs.cli import follow
+from liaison.kit.context import request_id
+from liaison.kit.pagination import PageRequest
+from liaison.terminal.context import command_session, settings
+from liaison.terminal.output import console, fail
+
+app = typer.Typer(
+    help="The cooperation catalogue: import, export, list, show.", no_args_is_help=True
+)
+plan_app = typer.Typer(
+    help="Seat plans: run the planner, show, explain, diff, approve.", no_args_is_help=True
+)
+
+B = TypeVar("B", bound=CatalogueBase)
+
+
+class Output(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+AsUser = Annotated[str, typer.Option("--as", metavar="USERNAME", help="Act as this user.")]
+Format = Annotated[Output, typer.Option("--format", help="table or json (the API's fields).")]
+
+
+@contextmanager
+def acting_as(username: str, kind: type[B]) -> Iterator[B]:
+    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
+    with command_session() as session:
+        principal = principal_named(session, username)
+        yield kind(session, principal)
+
+
+def _banner(text: str) -> None:
+    console.print(Text(f"── {text} ──", style="bold reverse"), justify="center")
+
+
+def _json(data: Any) -> None:  # noqa: ANN401 - any API shape
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    elif isinstance(data, list):
+        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
+    sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+# catalogue ---------------------------------------------------------------------------------------
+@app.command("list")
+def list_(
+    as_user: AsUser,
+    area: Annotated[str | None, typer.Option(help="A cooperation area (code or name).")] = None,
+    kind: Annotated[str | None, typer.Option(help="course, seminar, exercise...")] = None,
+    q: Annotated[
+        str | None, typer.Option("--q", help="Words in the code, title or provider.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    output: Format = Output.TABLE,
+) -> None:
+    """The catalogue items the user may read."""
+    with acting_as(as_user, CatalogueService) as service:
+        views, total = service.find(
+            service.filters(area=area, kind=kind, query=q), PageRequest(limit, offset)
+        )
+        if output is Output.JSON:
+            _json(
+                {
+                    "items": [item_read(v).model_dump(mode="json") for v in views],
+                    "total": total,
+                    "limit": limit,
+                    "offset": offset,
+                }
+            )
+            return
+        banner = service.page_banner(v.marking for v in views)
+        table = Table(title=f"{len(views)} of {total} catalogue items (from {offset + 1})")
+        for column in ("Code", "Marking", "Title", "Area", "Kind"):
+            table.add_column(column)
+        for v in views:
+            table.add_row(v.item.code, Text(v.short), Text(v.item.title), v.area, v.item.kind.value)
+        _banner(banner)
+        console.print(table)
+        _banner(banner)
+
+
+@app.command()
+def show(ref: str, as_user: AsUser, output: Format = Output.TABLE) -> None:
+    """One item (by code or id) with its sessions."""
+    with acting_as(as_user, CatalogueService) as service:
+        view, sessions = service.item(ref)
+        if output is Output.JSON:
+            _json(item_read(view, sessions))
+            return
+        banner = service.page_banner([view.marking, *(s.marking for s in sessions)])
+        _banner(banner)
+        console.print(Text(f"{view.item.code} {view.item.title}", style="bold"))
+        console.print(
+            Text(f"{view.area} · {view.item.kind.value} · {view.item.provider} · {view.short}")
+        )
+        if view.prerequisites:
+            console.print(Text("Requires: " + ", ".join(view.prerequisites)))
+        table = Table(title=f"{len(sessions)} sessions")
+        for column in ("ID", "Dates", "Location", "Mode", "Lang", "Seats", "Fee", "Marking"):
+            table.add_column(column)
+        for s in sessions:
+            x = s.session
+            table.add_row(
+                str(x.id),
+                f"{x.start_on} to {x.end_on}",
+                Text(x.location),
+                x.mode.value,
+                x.language,
+                str(x.seats),
+                str(x.fee),
+                Text(s.short),
+            )
+        console.print(table)
+        _banner(banner)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A CSV, XLSX or JSON file.")],
+    as_user: AsUser,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx or json (default: the extension).")
+    ] = None,
+) -> None:
+    """Import items and sessions: all or nothing; every wrong row and field is listed."""
+    fmt = format_of(file.name, file_format)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    with acting_as(as_user, CatalogueService) as service:
+        report = service.import_file(data, fmt)
+    console.print(
+        f"[green]✓[/] {report.items_created} items created, {report.items_updated} updated; "
+        f"{report.sessions_created} sessions created, {report.sessions_updated} updated"
+    )
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write; '-' for standard output.")],
+    as_user: AsUser,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx, json or ics.")
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="Only this cooperation area.")] = None,
+) -> None:
+    """Export what the user may read (ics: the sessions as an iCalendar)."""
+    name = (file_format or file.suffix.lstrip(".") or "csv").lower()
+    with acting_as(as_user, CatalogueService) as service:
+        filters = service.filters(area=area)
+        if name == "ics":
+            cfg = settings()
+            data = service.ical(
+                service.calendar(None, None, filters), f"http://{cfg.host}:{cfg.port}"
+            )
+            banner = service.page_banner([])
+        else:
+            data, banner = service.export(filters, format_of(file.name, name))
+    if str(file) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        file.write_bytes(data)
+    except OSError as exc:
+        fail(f"cannot write {file}: {exc.strerror}")
+    console.print(Text(f"✓ wrote {file} ({len(data)} bytes); most restrictive marking: {banner}"))
+
+
+# plans -------------------------------------------------------------------------------------------
+@plan_app.command("run")
+def plan_run(
+    as_user: AsUser,
+    period: Annotated[int, typer.Option(help="The year to plan.", min=2000, max=2100)],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for the solver.", min=0.1, max=3600)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option(help="The solver's random seed.", min=0)] = 0,
+    output: Format = Output.TABLE,
+) -> None:
+    """Plan a year's seats: greedy, then CP-SAT; prints objective, bound and gap."""
+    with acting_as(as_user, PlanService) as service:
+        view = service.create(period, time_limit, seed)
+        plan_id, job_id = view.plan.id, view.run.job_id if view.run else None
+    if job_id is None:
+        fail("the plan's job was not queued")
+    # a worker of our own runs it here (SQLite needs one; on PostgreSQL any worker may take it)
+    finished = follow(job_id, work=True)
+    if finished.state.value != "done":
+        fail(f"the planner's job {job_id} ended {finished.state.value}: {finished.error or ''}")
+    _show_plan(plan_id, as_user, output)
+
+
+def _show_plan(plan_id: int, as_user: str, output: Output) -> None:
+    with acting_as(as_user, PlanService) as service:
+        read = plan_read(service.get(plan_id))
+        if output is Output.JSON:
+            _json(read)
+            return
+        _banner(service.banner(service.get(plan_id).marking))
+        console.print(
+            Text(
+                f"Plan {read.id}: {read.period} v{read.version} "
+                f"({read.state.value}, run {read.run_state})",
+                style="bold",
+            )
+        )
+        gap = f"{read.gap:.2%}" if read.gap is not None else "—"
+        console.print(
+            f"objective {read.objective or 0:,.0f}  bound {read.bound or 0:,.0f}  gap {gap}  "
+            f"greedy {read.greedy_objective or 0:,.0f}  ({read.solver_status})"
+        )
+        _banner(service.banner(service.get(plan_id).marking))
+
+
+@plan_app.command("show")
+def plan_show(
+    plan_id: int,
+    as_user: AsUser,
+    output: Format = Output.TABLE,
+    seats: Annotated[bool, typer.Option(help="List the seats too.")] = False,
+) -> None:
+    """A plan's figures (and, with --seats, its allocations)."""
+    if not seats:
+        _show_plan(plan_id, as_user, output)
+        return
+    with acting_as(as_user, PlanService) as service:
+        rows = [allocation_read(r) for r in service.allocations(plan_id)]
+        if output is Output.JSON:
+            _json(
+                {
+                    "plan": plan_read(service.get(plan_id)).model_dump(mode="json"),
+                    "allocations": [r.model_dump(mode="json") for r in rows],
+                }
+            )
+            return
+        table = Table(title=f"{len(rows)} allocations")
+        for column in ("Start", "Item", "Partner", "Seats", "Fixed", "Value"):
+            table.add_column(column)
+        for r in rows:
+            table.add_row(
+                str(r.start_on),
+                Text(f"{r.item_code} {r.title}"),
+                r.partner,
+                str(r.seats),
+                "yes" if r.fixed else "",
+                str(r.value),
+            )
+        console.print(table)
+
+
+@plan_app.command("list")
+def plan_list(
+    as_user: AsUser,
+    period: Annotated[int | None, typer.Option()] = None,
+    output: Format = Output.TABLE,
+) -> None:
+    """The plans the user may read, newest first."""
+    with acting_as(as_user, PlanService) as service:
+        reads = [plan_read(v) for v in service.find(period)]
+    if output is Output.JSON:
+        _json(reads)
+        return
+    table = Table(title=f"{len(reads)} plans")
+    for column in ("ID", "Period", "Version", "State", "Run", "Objective", "Gap"):
+        table.add_column(column)
+    for r in reads:
+        table.add_row(
+            str(r.id),
+            str(r.period),
+            str(r.version),
+            r.state.value,
+            r.run_state or "",
+            f"{r.objective or 0:,.0f}",
+            f"{r.gap:.2%}" if r.gap is not None else "",
+        )
+    console.print(table)
+
+
+@plan_app.command("explain")
+def plan_explain(
+    plan_id: int,
+    as_user: AsUser,
+    partner: Annotated[str | None, typer.Option(help="Only this partner.")] = None,
+    unmet: Annotated[bool, typer.Option(help="Only demands left unmet.")] = False,
+    output: Format = Output.TABLE,
+) -> None:
+    """Why each seat was given and each demand left unmet."""
+    with acting_as(as_user, PlanService) as service:
+        rows = [explanation_read(e) for e in service.explanations(plan_id, partner)]
+    if unmet:
+        rows = [r for r in rows if r.kind == "unmet"]
+    if output is Output.JSON:
+        _json(rows)
+        return
+    for r in rows:
+        console.print(Text(f"[{r.partner}] {r.text}", style="bold" if r.kind == "unmet" else ""))
+        if r.change:
+            console.print(Text(f"    what would change it: {r.change}", style="dim"))
+
+
+@plan_app.command("diff")
+def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.TABLE) -> None:
+    """Seats that differ between two plans."""
+    with acting_as(as_user, PlanService) as service:
+        rows = service.diff(first, second)
+    if output is Output.JSON:
+        _json(rows)
+        return
+    table = Table(title=f"{len(rows)} differences between plan {first} and plan {second}")
+    for column in ("Start", "Item", "Partner", f"Plan {first}", f"Plan {second}"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r["start_on"], r["item_code"], r["partner"], str(r["first"]), str(r["second"])
+        )
+    console.print(table)
+
+
+@plan_app.command("approve")
+def plan_approve(
+    plan_id: int,
+    as_user: AsUser,
+    proposal: Annotated[
+        str | None, typer.Option(help="The decision that approved it (reference).")
+    ] = None,
+    output: Format = Output.TABLE,
+) -> None:
+    """Approve a finished draft plan."""
+    with acting_as(as_user, PlanService) as service:
+        read = plan_read(service.approve(plan_id, proposal))
+    if output is Output.JSON:
+        _json(read)
+        return
+    console.print(f"[green]✓[/] plan {read.id} approved")

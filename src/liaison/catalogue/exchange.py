@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Catalogue files: CSV, XLSX and JSON in and out, as rows of text cells (``ROW_FIELDS``).
+
+Reading turns a file into rows of strings and nothing else (what the rows mean is the
+service's business); a file that cannot be read at all is one ``ImportRejected`` problem on
+row 0. Limits: ``MAX_BYTES`` per file and ``MAX_ROWS`` rows, so a hostile file cannot hold the
+process; XLSX is read in openpyxl's read-only mode (no formulas evaluated, no external links).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from liaison.catalogue.errors import ImportRejected, RowError
+from liaison.catalogue.schemas import ROW_FIELDS
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+Row = dict[str, str]
+
+
+class FileFormat(enum.StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+def format_of(filename: str, given: str | None = None) -> FileFormat:
+    name = (given or filename.rsplit(".", 1)[-1]).lower()
+    try:
+        return FileFormat(name)
+    except ValueError:
+        raise ImportRejected(
+            [RowError(0, "file", f"unknown format {name!r}; use csv, xlsx or json")]
+        ) from None
+
+
+def _refuse(message: str) -> ImportRejected:
+    return ImportRejected([RowError(0, "file", message)])
+
+
+def _cells(raw: Mapping[str, Any]) -> Row:
+    return {k.strip().lower(): "" if v is None else str(v).strip() for k, v in raw.items() if k}
+
+
+def read_rows(data: bytes, fmt: FileFormat) -> list[Row]:
+    if len(data) > MAX_BYTES:
+        raise _refuse(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    rows = {FileFormat.CSV: _read_csv, FileFormat.XLSX: _read_xlsx, FileFormat.JSON: _read_json}[
+        fmt
+    ](data)
+    if len(rows) > MAX_ROWS:
+        raise _refuse(f"the file has more than {MAX_ROWS} rows; split it")
+    unknown = sorted({k for r in rows for k in r} - set(ROW_FIELDS))
+    if unknown:
+        raise _refuse(f"unknown column(s) {', '.join(unknown)}; known: {', '.join(ROW_FIELDS)}")
+    return rows
+
+
+def _read_csv(data: bytes) -> list[Row]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _refuse("the CSV file is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None:
+        raise _refuse("the CSV file is empty; its first line names the columns")
+    try:
+        return [
+            _cells(r)
+            for r in reader
+            if any((v or "").strip() for v in r.values() if isinstance(v, str))
+        ]
+    except csv.Error as exc:
+        raise _refuse(f"the CSV file cannot be read: {exc}") from None
+
+
+def _read_xlsx(data: bytes) -> list[Row]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise _refuse("the file is not an XLSX workbook") from None
+    try:
+        sheet = book.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise _refuse("the workbook's first sheet is empty")
+        names = [str(h or "").strip().lower() for h in header]
+        rows: list[Row] = []
+        for values in lines:
+            if len(rows) > MAX_ROWS:
+                break
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            rows.append(_cells(dict(zip(names, (_xlsx_cell(v) for v in values), strict=False))))
+        return rows
+    finally:
+        book.close()
+
+
+def _xlsx_cell(value: object) -> object:
+    # a date cell comes back as a datetime: keep its date, as the text form would give it
+    if hasattr(value, "date") and hasattr(value, "hour"):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _read_json(data: bytes) -> list[Row]:
+    try:
+        doc = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _refuse(f"the JSON file cannot be read: {exc}") from None
+    items = doc.get("rows") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise _refuse('the JSON file must be a list of rows, or {"rows": [...]}')
+    return [_cells(i) for i in items]
+
+
+def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
+    """The rows as a file; ``banner`` (the most restrictive marking exported) is carried in a
+    comment line (CSV), the sheet's title row... (XLSX: a second sheet) or a field (JSON)."""
+    listed = list(rows)
+    if fmt is FileFormat.JSON:
+        return json.dumps({"marking": banner, "rows": listed}, indent=1).encode()
+    if fmt is FileFormat.CSV:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(ROW_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(listed)
+        return out.getvalue().encode()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "catalogue"
+    sheet.append(list(ROW_FIELDS))
+    for row in listed:
+        sheet.append([row.get(f, "") for f in ROW_FIELDS])
+    marking = book.create_sheet("marking")
+    marking.append([banner])
+    out_bytes = io.BytesIO()
+    book.save(out_bytes)
+    return out_bytes.getvalue()

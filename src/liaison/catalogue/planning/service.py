@@ -1,0 +1,361 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Plans as records: create a draft and its run, build the instance a run solves (from what
+the running principal may read), store what the run found, read, compare and approve plans.
+Services never commit; the solver never runs here (``planning.run`` does, outside any
+request's transaction).
+
+Invariants:
+- a plan is marked NATO UNCLASSIFIED (alliance staff only); its allocations and explanations
+  carry their own markings (an allocation: the session's, releasable to its partner alone; an
+  explanation, which names other partners' seats: the session's level, NATO only), and are
+  read through the policy with their session and its item;
+- the instance holds only sessions, profiles, nominations and prerequisites the running
+  principal may read; refusals come from ``eligibility`` (the rule nominations apply);
+- running and approving need ``planning:plan:run`` / ``planning:plan:approve``; every write is
+  audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+
+from liaison.catalogue.base import MAX_ID, CatalogueBase, about_partner
+from liaison.catalogue.eligibility import partner_facts
+from liaison.catalogue.errors import BadTransition, PlanNotFound
+from liaison.catalogue.models import (
+    CatalogueItem,
+    CatalogueSession,
+    Plan,
+    PlanAllocation,
+    PlanExplanation,
+    PlanRun,
+)
+from liaison.catalogue.planning.explain import Explanation
+from liaison.catalogue.planning.instance import Instance, Need, Pair, Slot
+from liaison.catalogue.rules import PlanState, RunState, quarter_of, seat_value
+from liaison.jobs import enqueue
+from liaison.kit import clock
+from liaison.security.classification import Classification
+from liaison.security.markings import Marking, short
+from liaison.security.permissions import Permission
+
+PLAN_MARKING = Marking(Classification.NATO_UNCLASSIFIED)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    plan: Plan
+    run: PlanRun | None
+    marking: Marking
+    short: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a run found, ready to store."""
+
+    plan: set[Pair]
+    objective: float
+    bound: float
+    gap: float
+    greedy: float
+    status: str
+    stats: dict[str, Any]
+    explanations: list[Explanation]
+
+
+class PlanService(CatalogueBase):
+    # records ----------------------------------------------------------------------------------
+    def create(
+        self, period: int, time_limit: float, seed: int = 0, *, enqueue_job: bool = True
+    ) -> PlanView:
+        """A draft plan and its run; with ``enqueue_job``, the job ``planner.run`` that solves
+        it, in this transaction (it starts once the transaction commits)."""
+        self.require(Permission.PLANNING_PLAN_RUN)
+        marking_id = self.markings.intern(PLAN_MARKING)
+        plan = Plan(
+            period=period,
+            version=self.repo.next_version(period),
+            state=PlanState.DRAFT,
+            time_limit=time_limit,
+            seed=seed,
+            created_by=self.principal.username,
+            updated_by=self.principal.username,
+            marking_id=marking_id,
+        )
+        self.session.add(plan)
+        self.session.flush()  # the id, for the run and the audit
+        run = PlanRun(
+            plan_id=plan.id,
+            state=RunState.QUEUED,
+            created_by=self.principal.username,
+            marking_id=marking_id,
+        )
+        self.session.add(run)
+        self.session.flush()  # the run's id, for the job
+        if enqueue_job:
+            from liaison.catalogue.planning import run as job  # noqa: PLC0415 - the handler imports this module
+
+            run.job_id = enqueue(
+                self.session, job.JOB_KIND, {"plan_id": plan.id}, principal=self.principal
+            )
+        after = {"period": period, "version": plan.version, "time_limit": time_limit, "seed": seed}
+        self.audit_write("planning:plan:create", "plan", str(plan.id), marking_id, None, after)
+        return PlanView(plan, run, PLAN_MARKING, short(PLAN_MARKING))
+
+    def _plan(self, plan_id: int) -> Plan:
+        found = self.repo.plan(plan_id) if 0 < plan_id <= MAX_ID else None
+        if found is None:
+            raise PlanNotFound(plan_id)
+        return found
+
+    def get(self, plan_id: int) -> PlanView:
+        plan = self._plan(plan_id)
+        marking = self.markings.get(plan.marking_id)
+        self.audit_reads("plan:read", [("plan", str(plan.id), plan.marking_id, marking)])
+        return PlanView(plan, self.repo.latest_run(plan.id), marking, short(marking))
+
+    def find(self, period: int | None = None) -> list[PlanView]:
+        plans = self.repo.plans(period)
+        marks = self.markings.many(p.marking_id for p in plans)
+        self.audit_reads(
+            "plan:read", (("plan", str(p.id), p.marking_id, marks[p.marking_id]) for p in plans)
+        )
+        return [
+            PlanView(p, self.repo.latest_run(p.id), marks[p.marking_id], short(marks[p.marking_id]))
+            for p in plans
+        ]
+
+    def allocations(
+        self, plan_id: int
+    ) -> list[tuple[PlanAllocation, CatalogueSession, CatalogueItem]]:
+        self._plan(plan_id)
+        rows = self.repo.allocations(plan_id)
+        marks = self.markings.many(a.marking_id for a, _, _ in rows)
+        self.audit_reads(
+            "allocation:read",
+            (("plan_allocation", str(a.id), a.marking_id, marks[a.marking_id]) for a, _, _ in rows),
+        )
+        return rows
+
+    def explanations(self, plan_id: int, partner: str | None = None) -> list[PlanExplanation]:
+        self._plan(plan_id)
+        code = self.partner_code(partner) if partner else None
+        rows = self.repo.explanations(plan_id, code)
+        marks = self.markings.many(e.marking_id for e in rows)
+        self.audit_reads(
+            "explanation:read",
+            (("plan_explanation", str(e.id), e.marking_id, marks[e.marking_id]) for e in rows),
+        )
+        return rows
+
+    def diff(self, first: int, second: int) -> list[dict[str, Any]]:
+        """Seats that differ between two plans: (session, partner, seats in each)."""
+        a = {(s.id, x.partner_iso3): (x.seats, i.code, s) for x, s, i in self.allocations(first)}
+        b = {(s.id, x.partner_iso3): (x.seats, i.code, s) for x, s, i in self.allocations(second)}
+        changed = []
+        for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[1])):
+            before = a.get(key, (0, "", None))
+            after = b.get(key, (0, "", None))
+            if before[0] != after[0]:
+                slot = before[2] or after[2]
+                changed.append(
+                    {
+                        "session_id": key[0],
+                        "item_code": before[1] or after[1],
+                        "start_on": slot.start_on.isoformat() if slot else "",
+                        "partner": key[1],
+                        "first": before[0],
+                        "second": after[0],
+                    }
+                )
+        return changed
+
+    def approve(self, plan_id: int, proposal_reference: str | None = None) -> PlanView:
+        """Approve a finished draft (with the reference of the decision that approved it)."""
+        plan = self._plan(plan_id)
+        self.require(Permission.PLANNING_PLAN_APPROVE)
+        run = self.repo.latest_run(plan.id)
+        if plan.state is not PlanState.DRAFT or run is None or run.state is not RunState.DONE:
+            raise BadTransition("only a draft whose run has finished can be approved")
+        before = {"state": plan.state.value}
+        plan.state = PlanState.APPROVED
+        plan.proposal_reference = proposal_reference
+        plan.updated_by = self.principal.username
+        after = {"state": plan.state.value, "proposal_reference": proposal_reference}
+        self.audit_write(
+            "planning:plan:approve", "plan", str(plan.id), plan.marking_id, before, after
+        )
+        return self.get(plan.id)
+
+    # runs -------------------------------------------------------------------------------------
+    def run_of(self, plan_id: int) -> PlanRun:
+        run = self.repo.latest_run(self._plan(plan_id).id)
+        if run is None:
+            raise PlanNotFound(plan_id)
+        return run
+
+    def mark_run(self, plan_id: int, state: RunState, note: str = "", **stats: Any) -> None:  # noqa: ANN401
+        run = self.run_of(plan_id)
+        run.state = state
+        run.note = note[:300]
+        if state is RunState.RUNNING:
+            run.started_at = clock.utcnow()
+        if state in {RunState.DONE, RunState.FAILED}:
+            run.finished_at = clock.utcnow()
+        if stats:
+            run.stats = {**(run.stats or {}), **stats}
+
+    def instance(self, period: int) -> Instance:
+        start, end = dt.date(period, 1, 1), dt.date(period, 12, 31)
+        rows = self.repo.sessions_between(start, end)
+        held = self.repo.held(s.id for s, _ in rows)
+        slots = {s.id: _slot(s, i, held.get(s.id, 0)) for s, i in rows}
+        profiles = self.repo.profiles(period)
+        priorities = self.repo.priorities([p.id for p in profiles])
+        needs = {}
+        for p in profiles:
+            prio = priorities[p.id]
+            needs[p.partner_iso3] = Need(
+                p.partner_iso3,
+                {r.area_code: r.weight for r in prio},
+                {r.area_code: r.demand for r in prio},
+                p.budget,
+                (p.people_q1, p.people_q2, p.people_q3, p.people_q4),
+                frozenset(x for x in p.languages.split(",") if x),
+                {str(k): int(v) for k, v in (p.travel_costs or {}).items()},
+                {r.area_code: r.goal for r in prio if r.goal},
+            )
+        refusals = self._refusals(rows, needs)
+        prerequisites: dict[int, tuple[int, ...]] = {}
+        for item_id, required in self.repo.prerequisite_pairs():
+            prerequisites[item_id] = (*prerequisites.get(item_id, ()), required)
+        fixed: dict[Pair, int] = {}
+        for n, s in self.repo.accepted(start, end):
+            if s.id in slots:
+                fixed[(n.partner_iso3, s.id)] = fixed.get((n.partner_iso3, s.id), 0) + 1
+        attended = frozenset(self.repo.attended_items())
+        return Instance(slots, needs, refusals, prerequisites, attended, fixed)
+
+    def _refusals(
+        self, rows: list[tuple[CatalogueSession, CatalogueItem]], needs: dict[str, Need]
+    ) -> dict[Pair, str]:
+        marks = self.markings.many(s.marking_id for s, _ in rows)
+        eligible = self.repo.eligibility(s.id for s, _ in rows)
+        found: dict[Pair, str] = {}
+        for partner in needs:
+            facts = partner_facts(self.session, partner)
+            for s, _ in rows:
+                reason = facts.refusal(s, marks[s.marking_id], eligible.get(s.id, []))
+                if reason:
+                    found[(partner, s.id)] = reason
+        return found
+
+    def store(self, plan_id: int, instance: Instance, outcome: Outcome) -> None:
+        """Write what a run found: allocations (fixed seats too), explanations, figures."""
+        plan = self._plan(plan_id)
+        # a retried job replaces what an earlier attempt stored
+        self.session.execute(delete(PlanAllocation).where(PlanAllocation.plan_id == plan.id))
+        self.session.execute(delete(PlanExplanation).where(PlanExplanation.plan_id == plan.id))
+        sessions = {
+            s.id: s
+            for s, _ in self.repo.sessions_between(
+                dt.date(plan.period, 1, 1), dt.date(plan.period, 12, 31)
+            )
+        }
+        marks = self.markings.many(s.marking_id for s in sessions.values())
+        nato_only: dict[int, int] = {}
+        seen: dict[tuple[str, str], int] = {}
+        rows = [(p, sid, n, True) for (p, sid), n in sorted(instance.fixed.items())]
+        rows += [
+            (p, sid, 1, False)
+            for p, sid in sorted(
+                outcome.plan, key=lambda ps: (instance.slots[ps[1]].start, ps[1], ps[0])
+            )
+        ]
+        for partner, sid, n, fixed in rows:
+            slot, need = instance.slots[sid], instance.needs.get(partner)
+            key = (partner, slot.area)
+            value = 0
+            for _ in range(n):
+                seen[key] = seen.get(key, 0) + 1
+                value += seat_value(need.weights.get(slot.area, 0), seen[key]) if need else 0
+            marking = about_partner(marks[sessions[sid].marking_id], partner)
+            self.session.add(
+                PlanAllocation(
+                    plan_id=plan.id,
+                    session_id=sid,
+                    partner_iso3=partner,
+                    seats=n,
+                    fixed=fixed,
+                    value=value,
+                    marking_id=self.markings.intern(marking),
+                )
+            )
+        for e in outcome.explanations:
+            level = (
+                marks[sessions[e.session_id].marking_id]
+                if e.session_id in sessions
+                else PLAN_MARKING
+            )
+            at = e.session_id or 0
+            if at not in nato_only:
+                nato_only[at] = self.markings.intern(
+                    Marking(
+                        max(level.level, Classification.NATO_UNCLASSIFIED, key=lambda c: c.rank),
+                        frozenset(),
+                        level.caveats,
+                        level.communities,
+                    )
+                )
+            self.session.add(
+                PlanExplanation(
+                    plan_id=plan.id,
+                    partner_iso3=e.partner,
+                    session_id=e.session_id,
+                    area_code=e.area,
+                    kind=e.kind,
+                    binding=e.binding,
+                    text=e.text,
+                    change=e.change,
+                    marking_id=nato_only[at],
+                )
+            )
+        plan.objective, plan.bound, plan.gap = outcome.objective, outcome.bound, outcome.gap
+        plan.greedy_objective, plan.solver_status = outcome.greedy, outcome.status
+        plan.updated_by = self.principal.username
+        self.mark_run(
+            plan.id,
+            RunState.DONE,
+            f"{outcome.status}: objective {outcome.objective:,.0f}",
+            **outcome.stats,
+        )
+        after = {
+            "objective": outcome.objective,
+            "bound": outcome.bound,
+            "gap": outcome.gap,
+            "greedy": outcome.greedy,
+            "seats": len(outcome.plan),
+        }
+        self.audit_write("planning:plan:solve", "plan", str(plan.id), plan.marking_id, None, after)
+
+
+def _slot(s: CatalogueSession, i: CatalogueItem, held: int) -> Slot:
+    return Slot(
+        s.id,
+        i.id,
+        i.area_code,
+        s.start_on,
+        s.end_on,
+        quarter_of(s.start_on),
+        s.seats,
+        max(0, s.seats - held),
+        s.fee,
+        s.region,
+        s.language,
+        f"{i.code} {i.title}",
+    )

@@ -1,0 +1,372 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Catalogue pages: the catalogue (filters, facets, search), its calendar, an item, a session
+(with the nomination form for a partner mission), "what serves my goals", nominations, and the
+planner (runs, a plan with seats by area against demand and its explanations).
+
+Invariants: every page reads through the feature's services as the request's principal (the
+policy in the SQL, reads audited); a hidden or missing id is the same 404 page; a page showing
+marked rows carries the banner of the most restrictive of them, top and bottom; forms post with
+the session's CSRF token; a refused input re-renders with its message; success is a 303.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNotFound
+from liaison.catalogue.nominations import NominationService
+from liaison.catalogue.planning.service import PlanService
+from liaison.catalogue.profiles import ProfileService
+from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState
+from liaison.catalogue.schemas import NominationCreate
+from liaison.catalogue.service import CatalogueService
+from liaison.errors import LiaisonError
+from liaison.kit import clock
+from liaison.kit.pagination import PageRequest
+from liaison.security.permissions import Permission
+from liaison.security.principal import Principal, Side
+from liaison.web.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    page_request,
+    path_id,
+    require,
+)
+from liaison.web.listing import Listing
+from liaison.web.templating import render_marked
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=200)]
+Nominator = Annotated[Principal, Depends(require(Permission.CATALOGUE_NOMINATION_WRITE))]
+PlanRunner = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_RUN))]
+PlanApprover = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_APPROVE))]
+FormText = Annotated[str, Form(max_length=300)]
+
+
+def _date(text: str | None, field: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise LiaisonError(f"not a date: {text!r} (write YYYY-MM-DD)", field=field) from None
+
+
+@router.get("/catalogue", response_class=HTMLResponse)
+def catalogue(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    q: Text = None,
+    area: Text = None,
+    kind: Text = None,
+    mode: Text = None,
+    language: Text = None,
+    start_from: Text = None,
+    start_to: Text = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+    sort: Text = None,
+) -> HTMLResponse:
+    service = CatalogueService(session, principal)
+    filters = service.filters(
+        area=area,
+        kind=kind,
+        query=q,
+        mode=mode,
+        language=language,
+        start_from=_date(start_from, "start_from"),
+        start_to=_date(start_to, "start_to"),
+    )
+    page = page_request(settings, limit, offset, sort)
+    views, total = service.find(filters, page)
+    context: dict[str, Any] = {
+        "listing": Listing(views, total, page),
+        "facets": service.facets(filters),
+        "areas": service.area_names(),
+        "kinds": list(ItemKind),
+        "modes": list(DeliveryMode),
+        "form": {
+            "q": q or "",
+            "area": filters.area or "",
+            "kind": kind or "",
+            "mode": mode or "",
+            "language": language or "",
+            "start_from": start_from or "",
+            "start_to": start_to or "",
+        },
+        "marking": service.page_banner(v.marking for v in views),
+    }
+    return render_marked(request, "catalogue/list.html", context)
+
+
+@router.get("/catalogue/calendar", response_class=HTMLResponse)
+def calendar(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    month: Annotated[int | None, Query(ge=1, le=12)] = None,
+    area: Text = None,
+) -> HTMLResponse:
+    service = CatalogueService(session, principal)
+    today = clock.today()
+    y, m = year or today.year, month or today.month
+    start = dt.date(y, m, 1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    views = service.calendar(start, end, service.filters(area=area))
+    days: dict[dt.date, list[Any]] = defaultdict(list)
+    for v in views:
+        days[v.session.start_on].append(v)
+    previous = (start - dt.timedelta(days=1)).replace(day=1)
+    following = end + dt.timedelta(days=1)
+    context = {
+        "days": sorted(days.items()),
+        "start": start,
+        "previous": previous,
+        "following": following,
+        "area": area or "",
+        "areas": service.area_names(),
+        "marking": service.page_banner(v.marking for v in views),
+    }
+    return render_marked(request, "catalogue/calendar.html", context)
+
+
+@router.get("/catalogue/for-me", response_class=HTMLResponse)
+def for_me(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> HTMLResponse:
+    """What serves my goals: the sessions of the year a partner may attend, ranked by the
+    value of a first seat to its profile's priorities."""
+    period = year or clock.today().year + 1
+    service = CatalogueService(session, principal)
+    ranked: list[tuple[int, Any, str]] = []
+    note = ""
+    if principal.side is Side.PARTNER and principal.nation:
+        try:
+            profile = ProfileService(session, principal).get(principal.nation, period)
+        except LiaisonError:
+            profile = None
+            note = f"No profile for {period} yet: ask your desk officer to set your priorities."
+        if profile is not None:
+            weights = {p.area: (p.weight, p.goal) for p in profile.priorities}
+            start, end = dt.date(period, 1, 1), dt.date(period, 12, 31)
+            for v in service.calendar(start, end):
+                weight, goal = weights.get(v.item.area_code, (0, ""))
+                if weight and v.session.language in profile.languages:
+                    ranked.append((weight * 100, v, goal))
+            ranked.sort(key=lambda r: (-r[0], r[1].session.start_on, r[1].session.id))
+    else:
+        note = "This page ranks sessions for a partner mission's own priorities."
+    context = {
+        "ranked": ranked[:100],
+        "period": period,
+        "note": note,
+        "marking": service.page_banner(v.marking for _, v, _ in ranked[:100]),
+    }
+    return render_marked(request, "catalogue/for_me.html", context)
+
+
+@router.get("/catalogue/items/{ref}", response_class=HTMLResponse)
+def item_page(
+    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    service = CatalogueService(session, principal)
+    view, sessions = service.item(ref[:40])
+    context = {
+        "view": view,
+        "sessions": sessions,
+        "marking": service.page_banner([view.marking, *(s.marking for s in sessions)]),
+    }
+    return render_marked(request, "catalogue/item.html", context)
+
+
+def _session_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    session_id: int,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    service = CatalogueService(session, principal)
+    view = service.session_view(session_id)
+    noms, _ = NominationService(session, principal).find(
+        PageRequest(limit=200), session_id=session_id
+    )
+    context = {
+        "view": view,
+        "nominations": noms,
+        "errors": errors or {},
+        "can_nominate": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
+        "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
+        "marking": service.page_banner([view.marking, *(n.marking for n in noms)]),
+    }
+    return render_marked(request, "catalogue/session.html", context, status_code)
+
+
+@router.get("/catalogue/sessions/{raw_id}", response_class=HTMLResponse)
+def session_page(
+    raw_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> HTMLResponse:
+    return _session_page(request, session, principal, path_id(raw_id, SessionNotFound))
+
+
+@router.post("/catalogue/sessions/{raw_id}/nominate", response_model=None)
+def nominate(
+    raw_id: str,
+    request: Request,
+    session: DbSession,
+    principal: Nominator,
+    person_name: FormText,
+    nationality: FormText,
+    person_role: Annotated[str, Form(max_length=200)] = "",
+    partner: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    session_id = path_id(raw_id, SessionNotFound)
+    try:
+        data = NominationCreate(
+            session_id=session_id,
+            person_name=person_name,
+            person_role=person_role,
+            nationality=nationality,
+            partner=partner or None,
+        )
+        NominationService(session, principal).nominate(data)
+    except LiaisonError as exc:
+        if exc.status_code == 404:  # noqa: PLR2004 - hidden is absent
+            raise
+        session.rollback()
+        return _session_page(
+            request,
+            session,
+            principal,
+            session_id,
+            {exc.field or "form": exc.message},
+            exc.status_code,
+        )
+    return RedirectResponse(f"/catalogue/sessions/{session_id}", status_code=303)
+
+
+@router.get("/nominations", response_class=HTMLResponse)
+def nominations(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    state: Annotated[NominationState | None, Query()] = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+) -> HTMLResponse:
+    service = NominationService(session, principal)
+    page = page_request(settings, limit, offset, None)
+    views, total = service.find(page, state=state)
+    context = {
+        "listing": Listing(views, total, page),
+        "states": list(NominationState),
+        "state": state.value if state else "",
+        "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
+        "marking": service.page_banner(v.marking for v in views),
+    }
+    return render_marked(request, "catalogue/nominations.html", context)
+
+
+@router.post("/nominations/{raw_id}/state", response_model=None)
+def move_nomination(
+    raw_id: str,
+    session: DbSession,
+    principal: Nominator,
+    state: Annotated[NominationState, Form()],
+    back: Annotated[str, Form(max_length=200)] = "/nominations",
+) -> Response:
+    NominationService(session, principal).move(path_id(raw_id, NominationNotFound), state)
+    target = back if back.startswith("/") and not back.startswith("//") else "/nominations"
+    return RedirectResponse(target, status_code=303)
+
+
+# the planner ------------------------------------------------------------------------------------
+@router.get("/plans", response_class=HTMLResponse)
+def plans(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
+    service = PlanService(session, principal)
+    views = service.find()
+    context = {
+        "plans": views,
+        "can_run": principal.can(Permission.PLANNING_PLAN_RUN),
+        "next_year": clock.today().year + 1,
+        "marking": service.page_banner(v.marking for v in views),
+    }
+    return render_marked(request, "catalogue/plans.html", context)
+
+
+@router.post("/plans", response_model=None)
+def run_plan_form(
+    session: DbSession,
+    principal: PlanRunner,
+    period: Annotated[int, Form(ge=2000, le=2100)],
+    time_limit: Annotated[float, Form(gt=0, le=600)] = 10.0,
+) -> Response:
+    view = PlanService(session, principal).create(period, time_limit)
+    return RedirectResponse(f"/plans/{view.plan.id}", status_code=303)
+
+
+@router.get("/plans/{raw_id}", response_class=HTMLResponse)
+def plan_page(
+    raw_id: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    partner: Text = None,
+) -> HTMLResponse:
+    plan_id = path_id(raw_id, PlanNotFound)
+    service = PlanService(session, principal)
+    view = service.get(plan_id)
+    rows = service.allocations(plan_id)
+    explanations = service.explanations(plan_id, partner)
+    seats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for a, _, i in rows:
+        seats[a.partner_iso3][i.area_code] += a.seats
+    demand: dict[str, dict[str, int]] = {}
+    for prof in ProfileService(session, principal).all(view.plan.period):
+        demand[prof.partner] = {p.area: p.demand for p in prof.priorities if p.weight > 0}
+    chart = [
+        (p, [(a, seats[p].get(a, 0), n) for a, n in sorted(demand[p].items())])
+        for p in sorted(demand)
+        if not partner or p == service.partner_code(partner)
+    ]
+    running = view.run is not None and view.run.state.value in {"queued", "running"}
+    context = {
+        "view": view,
+        "rows": rows,
+        "explanations": explanations,
+        "chart": chart,
+        "areas": service.area_names(),
+        "partner": partner or "",
+        "running": running,
+        "can_approve": principal.can(Permission.PLANNING_PLAN_APPROVE),
+        "marking": service.page_banner([view.marking]),
+    }
+    return render_marked(request, "catalogue/plan.html", context)
+
+
+@router.post("/plans/{raw_id}/approve", response_model=None)
+def approve_form(
+    raw_id: str,
+    session: DbSession,
+    principal: PlanApprover,
+    proposal: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    plan_id = path_id(raw_id, PlanNotFound)
+    PlanService(session, principal).approve(plan_id, proposal or None)
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)

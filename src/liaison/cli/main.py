@@ -22,6 +22,7 @@ from liaison.demo import (
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
 from liaison.migrations import upgrade
+from liaison.osint.cli import app as osint_app
 from liaison.programmes.cli import app as programmes_app
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
@@ -48,6 +49,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(osint_app, name="osint")
 
 
 def _version(value: bool) -> None:

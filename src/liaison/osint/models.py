@@ -152,6 +152,9 @@ class Claim(IdMixin, Base):
     proposition: Mapped[str] = mapped_column(String(200))
     stance: Mapped[int] = mapped_column(Integer, default=0)
     count: Mapped[int | None] = mapped_column(Integer)
+    count_low: Mapped[float | None] = mapped_column(Float)  # the range the words allow
+    count_high: Mapped[float | None] = mapped_column(Float)  # None: no upper bound
+    count_text: Mapped[str | None] = mapped_column(String(200))
     sentence: Mapped[str] = mapped_column(Text)
 
 

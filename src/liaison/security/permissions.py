@@ -14,6 +14,8 @@ class Permission(enum.StrEnum):
     DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
+    OSINT_ASSESSMENT_WRITE = "osint:assessment:write"
+    OSINT_SOURCE_MANAGE = "osint:source:manage"
     PROGRAMMES_COMMENT_WRITE = "programmes:comment:write"
     PROGRAMMES_PROGRAMME_APPROVE = "programmes:programme:approve"
     PROGRAMMES_PROGRAMME_WRITE = "programmes:programme:write"
@@ -38,6 +40,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DECISIONS_PROPOSAL_MANAGE,
             Permission.DOCUMENTS_DOCUMENT_DOWNGRADE,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.OSINT_ASSESSMENT_WRITE,
+            Permission.OSINT_SOURCE_MANAGE,
             Permission.PROGRAMMES_COMMENT_WRITE,
             Permission.PROGRAMMES_PROGRAMME_APPROVE,
             Permission.PROGRAMMES_PROGRAMME_WRITE,
@@ -50,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.DECISIONS_POSITION_RECORD,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.OSINT_ASSESSMENT_WRITE,
             Permission.PROGRAMMES_COMMENT_WRITE,
             Permission.SHARING_OBJECT_WRITE,
         }

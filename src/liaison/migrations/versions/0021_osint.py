@@ -221,6 +221,9 @@ def upgrade() -> None:
         sa.Column("proposition", sa.String(length=200), nullable=False),
         sa.Column("stance", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=True),
+        sa.Column("count_low", sa.Float(), nullable=True),
+        sa.Column("count_high", sa.Float(), nullable=True),
+        sa.Column("count_text", sa.String(length=200), nullable=True),
         sa.Column("sentence", sa.Text(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -29,6 +29,8 @@ from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
 from liaison.kit.context import request_id
+from liaison.osint import api as osint_api
+from liaison.osint import views as osint_views
 from liaison.programmes import api as programmes_api
 from liaison.programmes import views as programmes_views
 from liaison.registry import api as registry_api
@@ -91,6 +93,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(decisions_views.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
+    app.include_router(osint_api.router)
+    app.include_router(osint_views.router)
     return app
 
 

@@ -146,9 +146,11 @@ def _interval(day: dt.date | None, granularity: Any) -> Any:  # noqa: ANN401
 
 
 def poll(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
-    """Poll the sources that are due (or those named in ``source_ids``), then analyse."""
+    """Poll the sources that are due (or those named in ``source_ids``), then analyse.
+    ``min_interval``: seconds between two requests to one host (default ``ingest.RATE``)."""
     wanted = payload.get("source_ids")
-    rate = payload.get("rate") or ingest.RATE
+    interval = payload.get("min_interval")
+    rate = ingest.HostRate(float(interval)) if interval is not None else ingest.RATE
     with ctx.session() as session:
         service = OsintService(session, SYSTEM)
         sources = [service.source(i) for i in wanted] if wanted else service.due_sources(utcnow())

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from liaison.osint import disarm
-from liaison.osint.models import Assessment, Source, TechniqueTag
+from liaison.osint.models import Article, Assessment, Event, Source, TechniqueTag
 from liaison.osint.schemas import (
     ArticleRead,
     AssessmentRead,
@@ -31,6 +31,38 @@ def source_read(s: Source) -> SourceRead:
         poll_minutes=s.poll_minutes,
         last_polled_at=s.last_polled_at,
         last_error=s.last_error,
+    )
+
+
+def article_read(a: Article) -> ArticleRead:
+    return ArticleRead(
+        id=a.id,
+        title=a.title,
+        outlet=a.outlet,
+        url=a.url,
+        canonical_url=a.canonical_url,
+        published_on=a.published_on,
+        published_granularity=a.published_granularity,
+        story_id=a.story_id,
+        story_reason=a.story_reason,
+        copy_of_id=a.copy_of_id,
+        copy_reason=a.copy_reason,
+    )
+
+
+def event_read(e: Event, outlet: dict[int, str]) -> EventRead:
+    return EventRead(
+        id=e.id,
+        article_id=e.article_id,
+        outlet=outlet.get(e.article_id, ""),
+        kind=e.kind,
+        place=e.place,
+        participants=list(e.participants),
+        date_start=e.date_start,
+        date_end=e.date_end,
+        granularity=e.granularity,
+        date_text=e.date_text,
+        sentence=e.sentence,
     )
 
 
@@ -91,38 +123,8 @@ def story_read(d: StoryDetail) -> StoryRead:
         outlets=sorted(set(outlet.values())),
         countries=countries,
         contradictions=len(d.contradictions),
-        articles=[
-            ArticleRead(
-                id=a.id,
-                title=a.title,
-                outlet=a.outlet,
-                url=a.url,
-                canonical_url=a.canonical_url,
-                published_on=a.published_on,
-                published_granularity=a.published_granularity,
-                story_id=a.story_id,
-                story_reason=a.story_reason,
-                copy_of_id=a.copy_of_id,
-                copy_reason=a.copy_reason,
-            )
-            for a in d.articles
-        ],
-        events=[
-            EventRead(
-                id=e.id,
-                article_id=e.article_id,
-                outlet=outlet.get(e.article_id, ""),
-                kind=e.kind,
-                place=e.place,
-                participants=list(e.participants),
-                date_start=e.date_start,
-                date_end=e.date_end,
-                granularity=e.granularity,
-                date_text=e.date_text,
-                sentence=e.sentence,
-            )
-            for e in d.events
-        ],
+        articles=[article_read(a) for a in d.articles],
+        events=[event_read(e, outlet) for e in d.events],
         claims=[
             ClaimRead(
                 id=c.id,

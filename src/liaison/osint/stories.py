@@ -12,7 +12,7 @@ starts one; each decision carries its reason (pure: no database, no web).
   earlier articles that share a salient term (an inverted index of each article's top
   terms), plus the overlap of named entities and of publication dates. An article joins the
   story of its best match when the cosine reaches ``JOIN_COSINE``, or ``JOIN_WITH_ENTITIES``
-  with at least two shared entities, within ``WINDOW_DAYS`` of it; else it starts a story.
+  with at least three shared entities, within ``WINDOW_DAYS`` of it; else it starts a story.
   No packaged sentence-embedding model is used (docs/model/osint.md says why): TF-IDF stands
   in for MiniLM.
 """
@@ -32,11 +32,13 @@ SHINGLE = 5
 PERMUTATIONS = 128
 COPY_JACCARD = 0.8
 COPY_CONTAINMENT = 0.9
-LSH_THRESHOLD = 0.3
+LSH_THRESHOLD = 0.4
 JOIN_COSINE = 0.28
-JOIN_WITH_ENTITIES = 0.20
+JOIN_WITH_ENTITIES = 0.24
 WINDOW_DAYS = 60
-TOP_TERMS = 20
+TOP_TERMS = 20  # an article's terms in the inverted index
+VECTOR_TERMS = 150  # terms kept in a vector (the heaviest), bounding time and memory
+CANDIDATES = 50  # earlier articles compared by cosine, those sharing most top terms
 DIMENSIONS = 1 << 20
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 STOP = frozenset(
@@ -219,6 +221,7 @@ class _Seen:
     vector: dict[int, float]
     terms: Counter[int]
     shingles: set[bytes]
+    signature: Any
     story: int
     top: list[int] = field(default_factory=list)
 
@@ -253,7 +256,7 @@ class Grouper:
         top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
         if decision.copy_of is not None:
             self.originals[item.key] = decision.copy_of
-        self.seen[item.key] = _Seen(item, vector, terms, items, decision.story, top)
+        self.seen[item.key] = _Seen(item, vector, terms, items, signature, decision.story, top)
         if self.documents & (self.documents - 1) == 0:  # a power of two: refresh the IDF
             for seen in self.seen.values():
                 seen.vector = self._vector(seen.terms)
@@ -278,7 +281,7 @@ class Grouper:
         if best is not None:
             other = self.seen[best]
             names = ", ".join(sorted(shared)[:5]) or "none"
-            enough = score >= JOIN_COSINE or (score >= JOIN_WITH_ENTITIES and len(shared) >= 2)  # noqa: PLR2004
+            enough = score >= JOIN_COSINE or (score >= JOIN_WITH_ENTITIES and len(shared) >= 3)  # noqa: PLR2004
             if enough:
                 reason = (
                     f"like article {best} ({other.item.title[:80]!r}): text similarity "
@@ -288,7 +291,7 @@ class Grouper:
             reason = (
                 f"new story: the closest article, {best}, has text similarity {score:.2f} "
                 f"and shares {len(shared)} entities (needs {JOIN_COSINE:.2f}, or "
-                f"{JOIN_WITH_ENTITIES:.2f} with two shared entities)"
+                f"{JOIN_WITH_ENTITIES:.2f} with three shared entities)"
             )
             return Decision(item.key, item.key, None, reason)
         return Decision(
@@ -299,6 +302,11 @@ class Grouper:
         best: tuple[float, int, str] | None = None
         for key in self.lsh.query(signature):
             other = self.seen[int(key)]
+            estimate = signature.jaccard(other.signature)
+            smaller, larger = sorted((len(items), len(other.shingles)))
+            inside_estimate = estimate / (1 + estimate) * (smaller + larger) / max(smaller, 1)
+            if estimate < COPY_JACCARD - 0.15 and inside_estimate < COPY_CONTAINMENT - 0.15:
+                continue  # MinHash says far from a copy: no exact comparison
             both = len(items & other.shingles)
             if not both:
                 continue
@@ -322,7 +330,7 @@ class Grouper:
             for key in self.postings.get(term, ())[-2000:]:
                 hits[key] += 1
         best: tuple[float, int, set[str]] | None = None
-        for key, _ in hits.most_common(200):
+        for key, _ in hits.most_common(CANDIDATES):
             other = self.seen[key]
             if not _near_in_time(item.published, other.item.published):
                 continue
@@ -341,6 +349,9 @@ class Grouper:
             t: (1 + math.log(n)) * (math.log((1 + self.documents) / (1 + self.df[t])) + 1)
             for t, n in terms.items()
         }
+        if len(weights) > VECTOR_TERMS:
+            heaviest = sorted(weights, key=weights.__getitem__, reverse=True)[:VECTOR_TERMS]
+            weights = {t: weights[t] for t in heaviest}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 

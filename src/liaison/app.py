@@ -6,14 +6,16 @@ Nothing is built at import time; uvicorn uses ``liaison.app:factory`` with ``--f
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from sqlalchemy.pool import QueuePool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,13 +23,15 @@ import liaison.decisions.api as decisions_api
 import liaison.decisions.views as decisions_views
 from liaison import __version__, wiring
 from liaison.config import Settings
-from liaison.db.engine import build_engine
+from liaison.db.engine import READ_ONLY, WRITE_ON_DEMAND, build_engine
 from liaison.db.session import session_factory
 from liaison.decisions.worker import DeadlineWorker
 from liaison.documents import api as documents_api
 from liaison.documents import views as documents_views
 from liaison.identity import api as identity_api
 from liaison.identity import views as identity_views
+from liaison.jobs import api as jobs_api
+from liaison.jobs.worker import Worker, WorkerThread
 from liaison.kit.context import request_id
 from liaison.osint import api as osint_api
 from liaison.osint import views as osint_views
@@ -42,7 +46,6 @@ from liaison.sharing import views as sharing_views
 from liaison.trail import api as trail_api
 from liaison.trail import views as trail_views
 from liaison.web import problems
-from liaison.web.deps import DbSession
 from liaison.web.templating import STATIC_DIR
 
 SECURITY_HEADERS = {
@@ -71,6 +74,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url, echo=settings.echo_sql)
     app.state.session_factory = session_factory(app.state.engine)
+    # Requests take SQLite's write lock at their first write only (web.deps._session).
+    app.state.request_session_factory = session_factory(
+        app.state.engine.execution_options(**{WRITE_ON_DEMAND: True})
+    )
+    app.state.db_slots = asyncio.Semaphore(db_slots(app.state.engine, settings))
     app.state.nation_facts = nation_profile
     problems.install(app)
     app.add_middleware(RequestContext)
@@ -93,6 +101,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(decisions_views.router)
     app.include_router(sharing_views.router)
     app.include_router(sharing_feed.router)
+    app.include_router(jobs_api.router)
     app.include_router(osint_api.router)
     app.include_router(osint_views.router)
     return app
@@ -104,6 +113,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = DeadlineWorker(app.state.session_factory, app.state.settings)
     app.state.decisions_worker = worker
     worker.start()
+    jobs = _job_worker(app)
     # What start-up built (modules, models, routes, templates) lives as long as the process:
     # move it out of the collector's sight, so a full collection while serving walks only
     # what requests made (measured: a 220 ms pause on a TAXII page without this).
@@ -116,6 +126,30 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await worker.stop()
+        if jobs is not None:
+            jobs.stop()
+
+
+def _job_worker(app: FastAPI) -> WorkerThread | None:
+    """The job queue's worker thread, run in process on SQLite (or when configured)."""
+    settings: Settings = app.state.settings
+    engine: Engine = app.state.engine
+    wanted = settings.jobs_in_process
+    if wanted is None:
+        wanted = engine.dialect.name == "sqlite"
+    if not wanted:
+        return None
+    thread = WorkerThread(
+        Worker(
+            app.state.session_factory,
+            lease_seconds=settings.jobs_lease_seconds,
+            poll_seconds=settings.jobs_poll_seconds,
+            retry_base_seconds=settings.jobs_retry_base_seconds,
+        )
+    )
+    app.state.jobs_worker = thread
+    thread.start()
+    return thread
 
 
 class RequestContext:
@@ -151,12 +185,34 @@ class RequestContext:
             request_id.reset(token)
 
 
+# Pooled connections kept out of the request slots: the health check's, and the background
+# workers' (decisions, jobs).
+RESERVED_CONNECTIONS = 3
+# Threads of the server's pool (anyio's default); slots never exceed it less a margin.
+THREADS = 40
+
+
+def db_slots(engine: Engine, settings: Settings) -> int:
+    """How many requests may work with the database at once (``web.deps.db_slot``)."""
+    if settings.db_slots is not None:
+        return settings.db_slots
+    pool = engine.pool
+    connections = (
+        pool.size() + getattr(pool, "_max_overflow", 0) if isinstance(pool, QueuePool) else THREADS
+    )
+    return max(1, min(connections - RESERVED_CONNECTIONS, THREADS - RESERVED_CONNECTIONS))
+
+
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="Liveness and database check")
-    def healthz(session: DbSession) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
+    def healthz(request: Request) -> dict[str, str]:
+        """Answers even when every request slot is taken: it waits for none, holds no
+        transaction and takes no lock (a read-only connection)."""
+        engine: Engine = request.app.state.engine
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
     return router

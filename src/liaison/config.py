@@ -59,3 +59,35 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest TAXII request body accepted (bytes); larger is a 413.",
     )
+    jobs_in_process: bool | None = Field(
+        default=None,
+        description="Whether `liaison serve` runs a job worker thread itself; unset = yes on "
+        "SQLite, no on PostgreSQL (run `liaison worker` processes there).",
+    )
+    jobs_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker holds a job without renewing its lease; a job whose "
+        "worker died is taken again after this.",
+    )
+    jobs_poll_seconds: float = Field(default=1.0, gt=0, description="Idle workers look this often.")
+    jobs_retry_base_seconds: float = Field(
+        default=2.0, ge=0, description="A failed job waits this, doubled per attempt, to retry."
+    )
+    extract_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="The longest an upload's text extraction (PDF, DOCX) may take, in a child "
+        "process outside any transaction; a file that needs longer is refused (413).",
+    )
+    extract_memory_mib: int = Field(
+        default=768,
+        ge=128,
+        description="The address space of that child process (RLIMIT_AS), in MiB.",
+    )
+    db_slots: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many requests may work with the database at once; the rest wait "
+        "without holding a thread. Unset: the connection pool's size less 3.",
+    )

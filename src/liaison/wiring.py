@@ -8,6 +8,7 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 from __future__ import annotations
 
 from liaison.documents import handlers as document_handlers
+from liaison.osint import jobs as osint_jobs  # registers the osint.poll and osint.analyse jobs
 from liaison.programmes import handlers as programme_handlers
 from liaison.registry import handlers as registry_handlers
 
@@ -17,3 +18,4 @@ def install() -> None:
     programme_handlers.install()
     registry_handlers.install()
     document_handlers.install()
+    osint_jobs.install()

@@ -10,7 +10,7 @@ import pytest
 from document_helpers import make_docx, make_pdf
 
 from liaison.documents import extract as ex
-from liaison.documents.errors import TooLarge, UnreadableFile, UnsupportedType
+from liaison.documents.errors import BeyondLimits, TooLarge, UnreadableFile, UnsupportedType
 
 
 def test_pdf_text(pdf_file):
@@ -95,8 +95,9 @@ def test_a_docx_that_would_inflate_too_far_is_refused(monkeypatch):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", "x" * 5000)
-    with pytest.raises(UnreadableFile, match="expands"):
+    with pytest.raises(BeyondLimits, match="expands") as caught:
         ex.extract(buffer.getvalue(), "bomb.docx", None)
+    assert caught.value.status_code == 413
 
 
 def test_size_cap_is_413(monkeypatch):

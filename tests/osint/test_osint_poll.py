@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.jobs import Worker, get_job
+from liaison.jobs.models import Job
 from liaison.osint import ingest, jobs
 from liaison.osint.errors import FetchFailed, UnreadableArticle
 from liaison.osint.models import Article, Source, SourceKind
@@ -283,3 +285,27 @@ def test_files_in_a_folder_through_the_cli(db_url, tmp_path, monkeypatch, osint_
     assert listed.exit_code == 0
     assert '"contradictions": 1' in listed.output
     assert Path(folder).exists()
+
+
+def test_a_queued_poll_runs_on_the_job_queue_and_schedules_the_next(
+    engine, server, osint_models, client, auth
+):
+    add_sources(engine, server)
+    assert client.post("/api/v1/osint/poll", headers=auth("japan")).status_code == 403
+    queued = client.post("/api/v1/osint/poll", headers=auth("officer"))
+    assert queued.status_code == 202
+    job_id = queued.json()["job_id"]
+    with unit_of_work(session_factory(engine)) as session:  # the test's sources, without the rate
+        job = session.get(Job, job_id)
+        job.payload = {"min_interval": 0}
+    factory = session_factory(engine)
+    assert Worker(factory).run_once()
+    with unit_of_work(factory) as session:
+        view = get_job(session, job_id)
+        assert view.state.value == "done", view.error
+        assert view.result["stored"] == 3
+        assert view.result["errors"] == 3
+        following = get_job(session, view.result["next_poll_job"])
+        assert following.kind == "osint.poll"
+        assert following.state.value == "queued"
+        assert session.scalar(select(func.count()).select_from(Article)) == 3

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The hash chain: each row's hash is SHA-256 over the previous hash and the row's canonical
-JSON. Appends are serialised (PostgreSQL: a transaction-scoped advisory lock; SQLite: every
-transaction begins IMMEDIATE, see ``db.engine``), so the chain is one line."""
+JSON. Appends are serialised (PostgreSQL: a transaction-scoped advisory lock; SQLite: the
+write lock, taken before the chain's head is read, see ``db.engine.take_write_lock``), so the
+chain is one line."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from liaison.audit.models import AuditEvent
 from liaison.db.base import UTCDateTime
+from liaison.db.engine import take_write_lock
 from liaison.db.json import EncodedJSON, canonical_dumps
 
 GENESIS = "0" * 64
@@ -133,6 +135,7 @@ def lock_and_last(session: Session) -> tuple[int, str]:
         # (migration 0007; the lock key there is _LOCK_KEY).
         seq, hash_ = session.execute(text("SELECT seq, hash FROM liaison_audit_tail()")).one()
         return (seq, hash_) if seq is not None else (0, GENESIS)
+    take_write_lock(session.connection())  # the head read next must be the one appended to
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

@@ -40,22 +40,47 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# session.info key: a list that ``record`` appends to instead of writing, for a read request
+# whose events are appended by ``append_deferred`` in a short write transaction at its end
+# (web.deps), so that a read never holds SQLite's write lock while it works.
+DEFERRED = "liaison_deferred_audit"
+
+
 def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> None:
-    """Append ``entries`` to the chain, in order, inside the current transaction."""
+    """Append ``entries`` to the chain, in order, inside the current transaction (or, for a
+    session that defers its events, when the request ends, before its response)."""
     if not entries:
         return
+    deferred: list[tuple[Principal, list[Entry], str, dt.datetime]] | None = session.info.get(
+        DEFERRED
+    )
+    if deferred is not None:
+        deferred.append((principal, list(entries), request_id.get(), utcnow()))
+        return
+    _append(session, principal, entries, utcnow(), request_id.get())
+
+
+def append_deferred(session: Session) -> None:
+    """Append the events ``record`` deferred in this session, at the times they were made."""
+    deferred = session.info.pop(DEFERRED, None) or []
+    for principal, entries, rid, at in deferred:
+        _append(session, principal, entries, at, rid)
+
+
+def _append(
+    session: Session, principal: Principal, entries: Sequence[Entry], now: dt.datetime, rid: str
+) -> None:
     # Whatever the caller has pending goes first (a later failure rolls it back together
     # with the events that describe it).
     session.flush()
-    now = utcnow()
     if len(entries) == 1 and session.get_bind().dialect.name == "postgresql":
-        append_one(session, _values(principal, entries[0], now))
+        append_one(session, _values(principal, entries[0], now, rid))
         return
     seq, prev_hash = lock_and_last(session)
     rows: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
-        row = {"seq": seq, **_values(principal, entry, now), "prev_hash": prev_hash}
+        row = {"seq": seq, **_values(principal, entry, now, rid), "prev_hash": prev_hash}
         row["hash"] = prev_hash = digest_of(prev_hash, row)
         rows.append(row)
     # Plain rows through Core: no unit-of-work bookkeeping, and each document's text, already
@@ -63,11 +88,11 @@ def record(session: Session, principal: Principal, entries: Sequence[Entry]) -> 
     session.execute(_INSERT, rows)
 
 
-def _values(principal: Principal, entry: Entry, now: dt.datetime) -> dict[str, Any]:
+def _values(principal: Principal, entry: Entry, now: dt.datetime, rid: str) -> dict[str, Any]:
     """An event's hashed fields but ``seq``."""
     return {
         "at": now,
-        "request_id": request_id.get(),
+        "request_id": rid,
         "actor": principal.username,
         "actor_user_id": principal.user_id,
         "action": entry.action,

@@ -21,6 +21,8 @@ from liaison.demo import (
 )
 from liaison.documents.cli import app as documents_app
 from liaison.identity.cli import org_app, token_app, user_app
+from liaison.jobs.cli import app as jobs_app
+from liaison.jobs.cli import worker as worker_command
 from liaison.migrations import upgrade
 from liaison.osint.cli import app as osint_app
 from liaison.programmes.cli import app as programmes_app
@@ -49,6 +51,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(audit_app, name="audit")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker_command)
 app.add_typer(osint_app, name="osint")
 
 

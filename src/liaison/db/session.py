@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.db.engine import READ_ONLY
+
 SessionFactory = sessionmaker[Session]
 
 
@@ -45,3 +47,13 @@ def finish(session: Session, *, failed: bool) -> None:
         raise
     finally:
         session.close()
+
+
+def snapshot_session(engine: Engine) -> Session:
+    """A session that only reads, from one snapshot of the database, and holds no lock: on
+    SQLite a DEFERRED transaction (no write lock), on PostgreSQL REPEATABLE READ. For a long
+    read such as an export streamed after its request's unit of work ended; close it after."""
+    options: dict[str, object] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    return Session(bind=engine.execution_options(**options), expire_on_commit=False)

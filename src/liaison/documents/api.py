@@ -158,6 +158,7 @@ def upload(
         declared_type=form.content_type,
         data=form.data,
         marking=form.marking,
+        extracted=form.text(),
     )
     return to_read(view)
 

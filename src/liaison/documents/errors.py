@@ -34,6 +34,17 @@ class TooLarge(LiaisonError):
         )
 
 
+class BeyondLimits(LiaisonError):
+    """Reading the file's text would take more than the sandbox allows (time, memory, an
+    archive that inflates too far, text too long to return): the file is refused."""
+
+    status_code = 413
+    title = "Content too large"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="file")
+
+
 class LengthRequired(LiaisonError):
     status_code = 411
     title = "Length required"

@@ -6,7 +6,10 @@ Invariants:
   then checked against the bytes: a ``.pdf`` that is not a PDF is refused, never guessed at;
 - anything else is ``UnsupportedType`` (415); more than ``MAX_BYTES`` is ``TooLarge`` (413);
   a damaged, encrypted or binary file is ``UnreadableFile`` (422) — never a 500;
-- a DOCX whose members would inflate past ``MAX_UNZIPPED`` is refused before it is opened;
+- a DOCX whose members would inflate past ``MAX_UNZIPPED``, or a member of which inflates
+  more than ``MAX_RATIO`` times past ``RATIO_FROM``, is refused before it is opened (413);
+- a PDF's pages that share one content stream are read once; reading stops at ``MAX_TEXT``;
+- PDF and DOCX are parsed by ``sandbox.extract_bounded`` in a child process with limits;
 - the text kept for search and preview is cleaned (no NUL, which PostgreSQL cannot store) and
   cut at ``MAX_TEXT`` characters (``truncated`` says so).
 """
@@ -23,11 +26,13 @@ from pathlib import PurePosixPath
 import docx
 from pypdf import PdfReader
 
-from liaison.documents.errors import TooLarge, UnreadableFile, UnsupportedType
+from liaison.documents.errors import BeyondLimits, TooLarge, UnreadableFile, UnsupportedType
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 1_000_000
-MAX_UNZIPPED = 100 * 1024 * 1024
+MAX_UNZIPPED = 64 * 1024 * 1024
+MAX_RATIO = 100  # a compressed member may inflate this many times...
+RATIO_FROM = 1024 * 1024  # ...once it inflates past this (small XML parts compress well)
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -113,7 +118,7 @@ def _pdf_text(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         locked = reader.is_encrypted and not reader.decrypt("")
-        text = "" if locked else "\n\n".join(page.extract_text() or "" for page in reader.pages)
+        text = "" if locked else _pages_text(reader)
     except Exception:  # noqa: BLE001 - a parser fed untrusted bytes may raise anything
         raise UnreadableFile("the PDF is damaged and its text cannot be read") from None
     if locked:
@@ -121,14 +126,51 @@ def _pdf_text(data: bytes) -> str:
     return text
 
 
-def _docx_text(data: bytes) -> str:
+def _pages_text(reader: PdfReader) -> str:
+    """Each page's text; pages drawn by the same content stream(s) are read once (a PDF of
+    many pages sharing one costly stream would be read as often), and reading stops once the
+    text is longer than ``MAX_TEXT``."""
+    seen: dict[tuple[object, ...], str] = {}
+    parts: list[str] = []
+    size = 0
+    for page in reader.pages:
+        contents = page.get("/Contents")
+        refs = contents if isinstance(contents, list) else [contents]
+        key = tuple(getattr(ref, "idnum", None) or id(ref) for ref in refs)
+        if key not in seen:
+            seen[key] = page.extract_text() or ""
+        parts.append(seen[key])
+        size += len(seen[key]) + 2
+        if size > MAX_TEXT:
+            break
+    return "\n\n".join(parts)
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a DOCX that is no zip, or that would inflate past the limits (a zip bomb)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(member.file_size for member in archive.infolist())
+            members = archive.infolist()
     except zipfile.BadZipFile:
         raise UnreadableFile("the file is named as a Word document but is not one") from None
+    inflated = sum(member.file_size for member in members)
+    mib = 1024 * 1024
     if inflated > MAX_UNZIPPED:
-        raise UnreadableFile("the Word document expands to more than 100 MiB; it is refused")
+        raise BeyondLimits(
+            f"the Word document expands to {inflated // mib} MiB, more than "
+            f"{MAX_UNZIPPED // mib} MiB; it is refused"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            raise BeyondLimits(
+                f"the Word document's {member.filename} expands {ratio:.0f} times, to "
+                f"{member.file_size // mib} MiB; it is refused"
+            )
+
+
+def _docx_text(data: bytes) -> str:
+    check_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - a parser fed untrusted bytes may raise anything

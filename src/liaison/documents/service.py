@@ -247,13 +247,22 @@ class DocumentService:
             raise MarkingAboveReader
 
     def upload(
-        self, *, title: str, filename: str, declared_type: str | None, data: bytes, marking: str
+        self,
+        *,
+        title: str,
+        filename: str,
+        declared_type: str | None,
+        data: bytes,
+        marking: str,
+        extracted: Extracted | None = None,
     ) -> DocumentView:
-        """Store an uploaded file under ``marking`` (checked before the file is parsed)."""
+        """Store an uploaded file under ``marking``. ``extracted``: its text, read before the
+        transaction (the web surfaces: ``uploads.read_upload``); else it is read here."""
         self._require(Permission.DOCUMENTS_DOCUMENT_WRITE)
         checked = self.checked_marking(marking)
         name = safe_filename(filename)
-        extracted = extract(data, name, declared_type)
+        if extracted is None:
+            extracted = extract(data, name, declared_type)
         clean_title = _title(title or name.rsplit(".", 1)[0])
         return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
 

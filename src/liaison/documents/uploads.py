@@ -16,9 +16,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData, UploadFile
 
+from liaison.config import Settings
 from liaison.documents.errors import LengthRequired, TooLarge
-from liaison.documents.extract import MAX_BYTES
-from liaison.errors import InvalidInput
+from liaison.documents.extract import MAX_BYTES, Extracted, safe_filename
+from liaison.documents.sandbox import Limits, extract_bounded
+from liaison.errors import InvalidInput, LiaisonError
 
 FORM_OVERHEAD = 64 * 1024  # room for the multipart framing and the other fields
 
@@ -30,6 +32,13 @@ class Upload:
     filename: str
     content_type: str | None
     data: bytes
+    extracted: Extracted | LiaisonError  # its text, or why it cannot be read
+
+    def text(self) -> Extracted:
+        """The file's text, or the error that says why it cannot be read."""
+        if isinstance(self.extracted, LiaisonError):
+            raise self.extracted
+        return self.extracted
 
 
 async def bounded_body(request: Request) -> AsyncIterator[None]:
@@ -55,7 +64,9 @@ def _field(form: FormData, name: str) -> str:
 
 
 async def read_upload(request: Request) -> Upload:
-    """The form's file (at most ``MAX_BYTES``), title and marking."""
+    """The form's file (at most ``MAX_BYTES``), title and marking, and the file's text, read
+    here — outside any transaction, in a bounded child process (``sandbox``) — so that the
+    request's writes come after it."""
     form = await request.form(max_files=1, max_fields=10)
     try:
         file = form.get("file")
@@ -64,12 +75,21 @@ async def read_upload(request: Request) -> Upload:
         data = await file.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise TooLarge(MAX_BYTES)
+        settings: Settings = request.app.state.settings
+        limits = Limits(seconds=settings.extract_seconds, memory_mib=settings.extract_memory_mib)
+        name = safe_filename(file.filename)
+        extracted: Extracted | LiaisonError
+        try:
+            extracted = await extract_bounded(data, name, file.content_type, limits)
+        except LiaisonError as exc:
+            extracted = exc
         return Upload(
             title=_field(form, "title"),
             marking=_field(form, "marking"),
             filename=file.filename,
             content_type=file.content_type,
             data=data,
+            extracted=extracted,
         )
     finally:
         await form.close()  # its spooled files: Starlette closes only the forms it parses itself

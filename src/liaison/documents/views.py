@@ -151,6 +151,7 @@ def upload(
             declared_type=form.content_type,
             data=form.data,
             marking=form.marking,
+            extracted=form.text(),
         )
     except LiaisonError as exc:
         return _refused(request, session, exc, shown)

@@ -325,6 +325,9 @@ class IdentityService:
         user = self.session.scalar(select(User).where(User.username == name))
         # Always verify (an unknown user hashes anyway) so timing does not reveal who exists.
         verified = verify_password(user.password_hash if user else None, password)
+        # Housekeeping writes come after the hash: a request takes SQLite's write lock at its
+        # first write (db.engine.WRITE_ON_DEMAND), and argon2 must never run under it.
+        self.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - FAILURE_WINDOW))
         if user is None or user.disabled or not verified:
             self.session.add(LoginFailure(username=name, address=address, at=now))
             self._audit("login:fail", "user", name, {"address": address})
@@ -350,7 +353,6 @@ class IdentityService:
 
     def _check_rate(self, name: str, address: str, now: dt.datetime) -> None:
         since = now - FAILURE_WINDOW
-        self.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
         failures = self.session.scalar(
             select(func.count())
             .select_from(LoginFailure)

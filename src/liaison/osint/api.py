@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel
 
 from liaison.kit.pagination import Page
-from liaison.osint import present
+from liaison.osint import jobs, present
 from liaison.osint.schemas import (
     ArticleRead,
     AssessmentCreate,
@@ -71,6 +71,19 @@ def add_source(data: SourceCreate, session: DbSession, principal: SourceManager)
         data.name, data.kind, data.url, data.outlet, data.poll_minutes
     )
     return present.source_read(source)
+
+
+class PollQueued(BaseModel):
+    job_id: int
+
+
+@router.post(
+    "/poll",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Poll the sources now, as a job (GET /api/v1/jobs/{id} shows its progress)",
+)
+def poll_sources(session: DbSession, principal: SourceManager) -> PollQueued:
+    return PollQueued(job_id=jobs.schedule_poll(session, principal))
 
 
 @router.get("/stories", summary="Stories, newest first, with outlets and contradictions")

@@ -3,10 +3,13 @@
 DISARM suggestions for the articles not yet analysed) and ``osint.poll`` (fetch the feeds and
 pages that are due, store new articles, then analyse).
 
-They follow the job queue's interface (docs: JOBS.md on branch ``load``): a body takes a
-context with ``progress(done, total, note)`` and ``session()`` (a fresh unit of work) and a
-JSON payload. Until the queue lands on this branch, ``liaison osint poll`` and ``import`` run
-them directly with ``DirectContext`` (a Rich progress bar).
+Both are registered on the one job queue (``liaison.jobs``) as ``osint.poll`` and
+``osint.analyse`` (wired by ``liaison.wiring``): ``liaison worker`` runs them on PostgreSQL,
+``liaison serve`` in process on SQLite. A queued poll runs as SYSTEM (the schedule's own
+work) and enqueues the next one at the time the first source falls due again, so polling
+goes on by itself once started (``liaison osint poll --queue`` or ``POST
+/api/v1/osint/poll``). ``liaison osint poll`` without ``--queue`` and ``import`` run the same
+bodies in the command's process with ``DirectContext`` (a Rich progress bar).
 
 Invariants: fetching, parsing and NLP run outside every transaction; each source's poll is
 stored in its own short transaction, so a bad feed (not XML, too large, a redirect loop)
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
+from liaison.jobs import JobContext, enqueue, job_handler
 from liaison.kit.clock import utcnow
 from liaison.osint import extract, ingest, stories
 from liaison.osint.errors import DuplicateArticle
@@ -37,7 +41,7 @@ BATCH = 200  # articles analysed per round
 
 
 class Context(Protocol):
-    def progress(self, done: int, total: int, note: str = "") -> None: ...
+    def progress(self, done: int, total: int | None = None, note: str | None = None) -> None: ...
     def session(self) -> AbstractContextManager[Session]: ...
 
 
@@ -48,8 +52,8 @@ class DirectContext:
     factory: SessionFactory
     report: Callable[[int, int, str], None] = lambda _d, _t, _n: None
 
-    def progress(self, done: int, total: int, note: str = "") -> None:
-        self.report(done, total, note)
+    def progress(self, done: int, total: int | None = None, note: str | None = None) -> None:
+        self.report(done, total or 0, note or "")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -215,3 +219,43 @@ def _articles(
         except LiaisonError as exc:
             problems.append(exc.message)
     return out, problems
+
+
+def install() -> None:
+    """The job handlers register at import (``job_handler``): ``liaison.wiring`` imports this
+    module; nothing else to do."""
+
+
+POLL = "osint.poll"
+ANALYSE = "osint.analyse"
+
+
+def schedule_poll(
+    session: Session, principal: Principal = SYSTEM, at: dt.datetime | None = None
+) -> int:
+    """Enqueue a poll (now, or at ``at``); one scheduled poll per due time."""
+    key = f"{POLL}@{at.isoformat()}" if at else None
+    return enqueue(session, POLL, {}, run_after=at, dedupe_key=key, principal=principal)
+
+
+@job_handler(POLL)
+def poll_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """The queued poll: poll what is due, then schedule the next poll."""
+    allowed = {k: payload[k] for k in ("source_ids", "min_interval") if payload.get(k) is not None}
+    result = poll(ctx, allowed)
+    with ctx.session() as session:
+        service = OsintService(session, SYSTEM)
+        times = [
+            (s.last_polled_at or utcnow()) + dt.timedelta(minutes=s.poll_minutes)
+            for s in service.sources()
+            if s.kind is not SourceKind.FILES
+        ]
+        if times:
+            result["next_poll_job"] = schedule_poll(session, SYSTEM, max(min(times), utcnow()))
+    return result
+
+
+@job_handler(ANALYSE)
+def analyse_job(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:  # noqa: ARG001
+    """The queued analysis of every article not analysed yet."""
+    return analyse(ctx, {})

@@ -14,6 +14,7 @@ class Permission(enum.StrEnum):
     DOCUMENTS_DOCUMENT_DOWNGRADE = "documents:document:downgrade"
     DOCUMENTS_DOCUMENT_WRITE = "documents:document:write"
     IDENTITY_USER_MANAGE = "identity:user:manage"
+    JOBS_JOB_MANAGE = "jobs:job:manage"  # see every job (only its creator sees it otherwise)
     OSINT_ASSESSMENT_WRITE = "osint:assessment:write"
     OSINT_SOURCE_MANAGE = "osint:source:manage"
     PROGRAMMES_COMMENT_WRITE = "programmes:comment:write"

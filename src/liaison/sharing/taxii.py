@@ -43,6 +43,7 @@ from liaison.web.deps import (
     AuthenticatedPrincipal,
     DbSession,
     authenticated_in_thread,
+    db_slot,
     resolves_principal,
 )
 
@@ -263,7 +264,7 @@ async def get_objects(api_root: str, collection_id: str, request: Request) -> Re
     as every route's) and the page in one worker-thread hop, with no dependency to solve —
     the framework's share of a page was ~2 ms of ~9 (measured in process)."""
     settings: Settings = request.app.state.settings
-    factory: SessionFactory = request.app.state.session_factory
+    factory: SessionFactory = request.app.state.request_session_factory
     params = _params(request)
 
     def page_in_one_hop() -> Response:
@@ -280,7 +281,8 @@ async def get_objects(api_root: str, collection_id: str, request: Request) -> Re
             )
         return envelope(page)  # after the commit: the read's audit event is durable
 
-    return await run_in_threadpool(page_in_one_hop)
+    async with db_slot(request):
+        return await run_in_threadpool(page_in_one_hop)
 
 
 async def envelope_body(

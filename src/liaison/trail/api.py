@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
+from liaison.db.session import snapshot_session
 from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -43,14 +46,32 @@ def list_events(
 
 @router.get("/export", summary="Every audit event you may see, as JSON lines or CSV")
 def export_events(
+    request: Request,
     session: DbSession,
     principal: AuditReader,
     fmt: Annotated[str, Query(alias="format", pattern="^(jsonl|csv)$")] = "jsonl",
-) -> Response:
-    body = "".join(AuditService(session, principal).export(fmt))
+) -> StreamingResponse:
+    """Streamed in batches from one snapshot of the trail, read on a connection of its own
+    that holds no lock; the export (with the number of events in that snapshot) is audited
+    before the first byte is sent."""
+    reader = snapshot_session(request.app.state.engine)
+    try:
+        exporter = AuditService(reader, principal)
+        count = exporter.count()  # the snapshot begins here
+        AuditService(session, principal).record_export(fmt, count)
+    except BaseException:
+        reader.close()
+        raise
     media = "text/csv" if fmt == "csv" else "application/jsonl"
-    return Response(
-        body,
+    return StreamingResponse(
+        _streamed(exporter, reader, fmt),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="liaison-audit.{fmt}"'},
     )
+
+
+def _streamed(exporter: AuditService, reader: Session, fmt: str) -> Iterator[str]:
+    try:
+        yield from exporter.export_chunks(fmt)
+    finally:
+        reader.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.audit.models import AuditEvent
@@ -58,3 +58,15 @@ class AuditRepository:
             [AuditEvent.seq.desc()],
         )
         return paginate(self.session, stmt, page)
+
+    def count(self) -> int:
+        """How many events this principal may see."""
+        return int(
+            self.session.scalar(select(func.count()).select_from(self._visible().subquery())) or 0
+        )
+
+    def after(self, seq: int, limit: int) -> list[AuditEvent]:
+        """The visible events after ``seq``, oldest first (a keyset page: every page of an
+        export costs the same, where an offset re-reads all the rows before it)."""
+        stmt = self._visible().where(AuditEvent.seq > seq).order_by(AuditEvent.seq).limit(limit)
+        return list(self.session.scalars(stmt))

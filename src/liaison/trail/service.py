@@ -70,25 +70,43 @@ class AuditService:
         ]
 
     def export(self, fmt: str) -> Iterator[str]:
-        """Every visible event, oldest first, as JSON lines or CSV (streamed in batches)."""
-        offset = 0
+        """Every visible event, oldest first, as JSON lines or CSV (streamed in batches); the
+        export is audited once it is written (the CLI's: its reader is the console)."""
+        count = 0
+        for chunk, rows in self._export_chunks(fmt):
+            count += rows
+            yield chunk
+        self.record_export(fmt, count)
+
+    def export_chunks(self, fmt: str) -> Iterator[str]:
+        """The export's text in chunks of ``EXPORT_BATCH`` events, not audited (the API audits
+        it before the first byte, with ``count`` read in the same snapshot)."""
+        for chunk, _ in self._export_chunks(fmt):
+            yield chunk
+
+    def _export_chunks(self, fmt: str) -> Iterator[tuple[str, int]]:
         if fmt == "csv":
-            yield _csv_row(list(AuditEventRead.model_fields))
-        while True:
-            rows, _ = self.repo.events(
-                page=PageRequest(limit=EXPORT_BATCH, offset=offset, sort="seq")
-            )
-            if not rows:
-                break
+            yield _csv_row(list(AuditEventRead.model_fields)), 0
+        last = 0
+        while rows := self.repo.after(last, EXPORT_BATCH):
+            last = rows[-1].seq
+            lines: list[str] = []
             for event in self._as_read(rows):
                 data = event.model_dump(mode="json")
                 if fmt == "csv":
-                    yield _csv_row(
-                        [json.dumps(v) if isinstance(v, dict) else v for v in data.values()]
+                    lines.append(
+                        _csv_row(
+                            [json.dumps(v) if isinstance(v, dict) else v for v in data.values()]
+                        )
                     )
                 else:
-                    yield json.dumps(data, sort_keys=True) + "\n"
-            offset += len(rows)
+                    lines.append(json.dumps(data, sort_keys=True) + "\n")
+            yield "".join(lines), len(rows)
+
+    def count(self) -> int:
+        return self.repo.count()
+
+    def record_export(self, fmt: str, count: int) -> None:
         record(
             self.session,
             self.principal,
@@ -97,7 +115,7 @@ class AuditService:
                     action="audit:event:export",
                     object_type="audit_event",
                     object_id=fmt,
-                    after={"events": offset},
+                    after={"events": count},
                 )
             ],
         )

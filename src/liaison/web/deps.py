@@ -13,16 +13,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from liaison.audit.recorder import DEFERRED, append_deferred
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, finish
 from liaison.errors import LiaisonError
@@ -56,18 +59,54 @@ class Forbidden(LiaisonError):
 
 async def _session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commits after the handler returns, before the response
-    is sent (scope="function"), so a client that reads right after a write sees it."""
-    factory: SessionFactory = request.app.state.session_factory
+    is sent (scope="function"), so a client that reads right after a write sees it.
+
+    On SQLite it takes the write lock only at its first write (``db.engine.WRITE_ON_DEMAND``):
+    reads, parsing and password hashing before it hold no lock. A read request (GET, HEAD,
+    OPTIONS) writes nothing until it ends: the audit events of what it read are appended then,
+    in a short write transaction of their own, before the response is sent."""
+    factory: SessionFactory = request.app.state.request_session_factory
     # Made here, on the event loop (a session connects at its first query, in the handler's
     # thread); only its end, which talks to the database, goes to a worker thread. One thread
     # hop fewer per request than a synchronous dependency.
-    session = factory()
-    try:
-        yield session
-    except BaseException:
-        await run_in_threadpool(finish, session, failed=True)
-        raise
-    await run_in_threadpool(finish, session, failed=False)
+    async with db_slot(request):
+        session = factory()
+        if request.method in SAFE_METHODS:
+            session.info[DEFERRED] = []
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(finish, session, failed=True)
+            raise
+        await run_in_threadpool(_finish_request, session)
+
+
+@asynccontextmanager
+async def db_slot(request: Request) -> AsyncIterator[None]:
+    """One of the app's slots for database work (``app.state.db_slots``), held from before a
+    request's unit of work begins until after it ends. There are fewer slots than pooled
+    connections and worker threads: requests beyond them wait here, on the event loop,
+    holding neither a thread nor a connection — so a request that holds a connection always
+    finds a thread to finish on, and throughput holds however many clients wait."""
+    slots: asyncio.Semaphore | None = getattr(request.app.state, "db_slots", None)
+    if slots is None:
+        yield
+        return
+    async with slots:
+        yield
+
+
+def _finish_request(session: Session) -> None:
+    """Commit the request's work; a read request's deferred audit events go in first (in a
+    new, short transaction once the reads' is over: no lock was held while reading)."""
+    if session.info.get(DEFERRED):
+        try:
+            session.commit()  # ends the reads' transaction (it wrote nothing)
+            append_deferred(session)
+        except BaseException:
+            finish(session, failed=True)
+            raise
+    finish(session, failed=False)
 
 
 async def _settings(request: Request) -> Settings:
@@ -128,6 +167,10 @@ def _principal(
             request.state.csrf_token = login.csrf_token
             principal = principal_for(session, login.user, facts)
     request.state.principal = principal
+    if request.method not in SAFE_METHODS and session.in_transaction():
+        # End the reads that found the principal: what the request does next (read a body,
+        # parse a file) runs outside any transaction, and its writes begin a new one.
+        session.commit()
     return principal
 
 

@@ -218,3 +218,26 @@ def test_a_published_finding_reaches_over_taxii_only_whom_it_is_released_to(
         )
         seen[user] = stix_id in objects.text
     assert seen == {"japan": True, "korea": False, "australia": False, "officer": True}
+
+
+def test_watch_terms_are_their_owners_alone(client, auth, story):
+    assert client.get(f"{BASE}/watch").status_code == 401
+    assert client.post(f"{BASE}/watch", json={"term": "Vilnius"}).status_code == 401
+    made = client.post(f"{BASE}/watch", headers=auth("japan"), json={"term": "Vilnius"})
+    assert made.status_code == 201
+    term_id = made.json()["id"]
+    mine = client.get(f"{BASE}/watch", headers=auth("japan")).json()
+    assert [(t["term"], t["hits"]) for t in mine] == [("Vilnius", 2)]  # both articles name Vilnius
+    assert client.get(f"{BASE}/watch", headers=auth("korea")).json() == []
+    page = client.get("/osint", headers={**auth("japan"), "accept": "text/html"})
+    assert "Your watch terms" in page.text
+    assert "Asia-Pacific leaders to join NATO summit in Vilnius" in page.text
+    other = client.get("/osint", headers={**auth("korea"), "accept": "text/html"})
+    assert "Your watch terms" not in other.text
+    gone = client.delete(f"{BASE}/watch/{term_id}", headers=auth("korea"))
+    assert gone.status_code == 404
+    assert gone.json()["detail"] == f"no watch term {term_id}"
+    assert client.delete(f"{BASE}/watch/{term_id}", headers=auth("japan")).status_code == 204
+    assert (
+        client.post(f"{BASE}/watch", headers=auth("japan"), json={"term": "x"}).status_code == 422
+    )

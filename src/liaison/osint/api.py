@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from liaison.kit.pagination import Page
 from liaison.osint import jobs, present
@@ -35,7 +35,16 @@ from liaison.osint.service import OsintService
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.sharing.service import SharingService
-from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession, Limit, Offset, RowId, require
+from liaison.web.deps import (
+    AppSettings,
+    AuthenticatedPrincipal,
+    CurrentPrincipal,
+    DbSession,
+    Limit,
+    Offset,
+    RowId,
+    require,
+)
 from liaison.web.templating import NO_STORE
 
 router = APIRouter(prefix="/api/v1/osint", tags=["osint"])
@@ -134,6 +143,44 @@ def get_entity(
         stories=[s.id for s in stories],
         events=[present.event_read(e, outlets) for e in events],
     )
+
+
+class WatchTermRead(BaseModel):
+    id: int
+    term: str
+    hits: int
+    latest: list[ArticleRead]
+
+
+class WatchTermCreate(BaseModel):
+    term: str = Field(min_length=2, max_length=100)
+
+
+@router.get("/watch", summary="Your watch terms and their hits")
+def list_watch_terms(session: DbSession, principal: AuthenticatedPrincipal) -> list[WatchTermRead]:
+    rows = OsintService(session, principal).watch_terms()
+    return [
+        WatchTermRead(
+            id=t.id, term=t.term, hits=n, latest=[present.article_read(a) for a in latest]
+        )
+        for t, n, latest in rows
+    ]
+
+
+@router.post("/watch", status_code=status.HTTP_201_CREATED, summary="Watch a word or phrase")
+def add_watch_term(
+    data: WatchTermCreate, session: DbSession, principal: AuthenticatedPrincipal
+) -> WatchTermRead:
+    row = OsintService(session, principal).add_watch_term(data.term)
+    return WatchTermRead(id=row.id, term=row.term, hits=0, latest=[])
+
+
+@router.delete("/watch/{term_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_watch_term(
+    term_id: RowId, session: DbSession, principal: AuthenticatedPrincipal
+) -> Response:
+    OsintService(session, principal).remove_watch_term(term_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/assessments", summary="The assessments you may read")

@@ -209,3 +209,15 @@ class Assessment(IdMixin, TimestampMixin, Marked, Base):
     stix_id: Mapped[str | None] = mapped_column(String(100))
     collection: Mapped[str | None] = mapped_column(String(100))
     published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WatchTerm(IdMixin, Base):
+    """A word or phrase a user watches: articles that contain it are its hits. A user's own:
+    read and deleted only by its owner (another user's term is the same 404 as a missing id)."""
+
+    __tablename__ = "osint_watch_term"
+    __table_args__ = (UniqueConstraint("owner", "term"),)
+
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    term: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -29,6 +29,7 @@ from liaison.osint.models import (
     Story,
     TagStatus,
     TechniqueTag,
+    WatchTerm,
 )
 from liaison.security.policy import readable
 from liaison.security.principal import Principal
@@ -219,3 +220,33 @@ class OsintRepository:
         stmt = self._readable(select(Assessment).where(Assessment.id == assessment_id), Assessment)
         found: Assessment | None = self.session.scalar(stmt)
         return found
+
+    # a user's watch terms: the owner's only ----------------------------------------------------
+    def watch_terms(self) -> Sequence[WatchTerm]:
+        return self.session.scalars(
+            select(WatchTerm)
+            .where(WatchTerm.owner == self.principal.username)
+            .order_by(WatchTerm.term)
+        ).all()
+
+    def watch_term(self, term_id: int) -> WatchTerm | None:
+        found: WatchTerm | None = self.session.scalar(
+            select(WatchTerm).where(
+                WatchTerm.id == term_id, WatchTerm.owner == self.principal.username
+            )
+        )
+        return found
+
+    def hits(self, term: str, limit: int) -> tuple[int, Sequence[Article]]:
+        like = f"%{term.lower()}%"
+        where = or_(func.lower(Article.title).like(like), func.lower(Article.text).like(like))
+        total = int(
+            self.session.scalar(select(func.count()).select_from(Article).where(where)) or 0
+        )
+        rows = self.session.scalars(
+            select(Article)
+            .where(where)
+            .order_by(Article.published_on.desc(), Article.id.desc())
+            .limit(limit)
+        ).all()
+        return total, rows

@@ -61,6 +61,7 @@ from liaison.osint.models import (
     Story,
     TagStatus,
     TechniqueTag,
+    WatchTerm,
 )
 from liaison.osint.repository import OsintRepository
 from liaison.registry.service import RegistryService
@@ -651,6 +652,40 @@ class OsintService:
             {"technique": tag.technique_id, "marking": short(new)},
         )
         return tag
+
+    # watch terms ---------------------------------------------------------------------------
+    def watch_terms(self) -> list[tuple[WatchTerm, int, list[Article]]]:
+        """The principal's own watch terms, each with its number of hits and the latest five."""
+        out = []
+        for term in self.repo.watch_terms():
+            total, latest = self.repo.hits(term.term, 5)
+            out.append((term, total, list(latest)))
+        return out
+
+    def add_watch_term(self, term: str) -> WatchTerm:
+        if not self.principal.authenticated:
+            raise NotPermitted("log in to watch terms")
+        term = " ".join(term.split())
+        if not 2 <= len(term) <= 100:  # noqa: PLR2004
+            raise InvalidInput("a watch term has 2 to 100 characters", field="term")
+        if any(t.term.lower() == term.lower() for t in self.repo.watch_terms()):
+            from liaison.errors import Conflict  # noqa: PLC0415
+
+            raise Conflict(f"you already watch {term!r}")
+        row = WatchTerm(owner=self.principal.username, term=term, created_at=utcnow())
+        self.session.add(row)
+        self.session.flush()
+        self._audit("create", "watch_term", row.id, after={"term": term})
+        return row
+
+    def remove_watch_term(self, term_id: int) -> None:
+        row = self.repo.watch_term(term_id) if 0 < term_id <= MAX_ID else None
+        if row is None:
+            from liaison.errors import NotFound  # noqa: PLC0415
+
+            raise NotFound(f"no watch term {term_id}")
+        self._audit("delete", "watch_term", row.id, before={"term": row.term})
+        self.session.delete(row)
 
     # assessments -----------------------------------------------------------------------------
     def assessments(self) -> list[tuple[Assessment, Marking]]:

@@ -61,6 +61,7 @@ def stories(
         "limit": settings.page_size,
         "q": q or "",
         "articles": found,
+        "watch": service.watch_terms() if principal.authenticated else [],
     }
     return render_marked(request, "osint/stories.html", context)
 

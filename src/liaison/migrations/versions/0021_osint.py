@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""osint: sources, articles, stories, entities, events, claims, contradictions, DISARM tags
-and assessments (issue 19)
+"""osint: sources, articles, stories, entities, events, claims, contradictions, DISARM tags,
+assessments and watch terms (issue 19)
 
 Revision ID: 0021
 Revises: 0020
@@ -8,7 +8,7 @@ Create Date: 2026-12-06 17:00:00
 
 Open-source material (sources, articles, stories, extraction results, contradictions) carries
 no marking: it is PUBLIC. An analyst's DISARM tags and assessments carry a ``marking_id``
-read through the one policy.
+read through the one policy; a watch term is its owner's alone.
 """
 
 from __future__ import annotations
@@ -75,6 +75,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("osint_story", schema=None) as batch_op:
         batch_op.create_index("ix_osint_story_updated_at_id", ["updated_at", "id"], unique=False)
+
+    op.create_table(
+        "osint_watch_term",
+        sa.Column("owner", sa.String(length=64), nullable=False),
+        sa.Column("term", sa.String(length=100), nullable=False),
+        sa.Column("created_at", liaison.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_osint_watch_term")),
+        sa.UniqueConstraint("owner", "term", name=op.f("uq_osint_watch_term_owner")),
+    )
+    with op.batch_alter_table("osint_watch_term", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_osint_watch_term_owner"), ["owner"], unique=False)
 
     op.create_table(
         "osint_article",
@@ -353,6 +365,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_osint_article_published_on"))
 
     op.drop_table("osint_article")
+    with op.batch_alter_table("osint_watch_term", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_osint_watch_term_owner"))
+
+    op.drop_table("osint_watch_term")
     with op.batch_alter_table("osint_story", schema=None) as batch_op:
         batch_op.drop_index("ix_osint_story_updated_at_id")
 

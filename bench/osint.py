@@ -249,6 +249,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument(
+        "--extract-sample",
+        type=int,
+        default=0,
+        help="extract only the first N articles (0: all) and project the rate; grouping "
+        "always takes every article, with the entities the ruler's names give",
+    )
     args = parser.parse_args()
 
     t = time.perf_counter()
@@ -270,6 +277,8 @@ def main() -> None:
     extractor = extract.Extractor(extract.Terms(TERMS, lambda _n: None))
     load_s = time.perf_counter() - t
     items = [(p.text, p.published) for p in parsed]
+    if args.extract_sample:
+        items = items[: args.extract_sample]
     t = time.perf_counter()
     c = cpu()
     if args.processes > 1:
@@ -288,11 +297,12 @@ def main() -> None:
     extract_s = time.perf_counter() - t
     extract_cpu = cpu() - c
     totals = [sum(c[i] for c in counts) for i in range(4)]
-    print(f"2 extraction: {len(items) / extract_s:8.1f} articles/s ({extract_s:.1f} s, model load {load_s:.1f} s; "
+    print(f"2 extraction: {len(items)} articles, {len(items) / extract_s:8.1f} articles/s wall, "
+          f"{len(items) / extract_cpu:.1f} per CPU second ({extract_s:.1f} s, model load {load_s:.1f} s; "
           f"{totals[0]} entities, {totals[1]} events, {totals[2]} claims, {totals[3]} counts; "
           f"{extract_cpu:.0f} CPU s)")  # fmt: skip
 
-    if entity_sets is None:  # entities for grouping from the ruler's terms (workers kept theirs)
+    if entity_sets is None or len(entity_sets) < len(parsed):  # the ruler's names, for all
         entity_sets = [
             frozenset(c for c in COUNTRIES + CITIES + PEOPLE if c in p.text) for p in parsed
         ]
@@ -318,7 +328,13 @@ def main() -> None:
           f"for {len(set(labels))} generated)")  # fmt: skip
     print(f"  pairwise precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}; "
           f"copies precision {copy_p:.3f}, recall {copy_r:.3f} ({hit} of {len(true_copies)})")  # fmt: skip
-    total = ingest_s + extract_s + group_s
+    projected = extract_s * len(parsed) / len(items)
+    total = ingest_s + projected + group_s
+    if len(items) < len(parsed):
+        print(
+            f"  extraction of all {len(parsed)} projected from the sample: {projected:.0f} s wall here, "
+            f"{extract_cpu * len(parsed) / len(items):.0f} CPU s"
+        )
     print(
         f"total {total:.0f} s for {len(files)} articles ({len(files) / total:.1f} articles/s); peak RSS {peak_mb():.0f} MB"
     )

@@ -39,6 +39,8 @@ from liaison.identity import views as identity_views
 from liaison.jobs import api as jobs_api
 from liaison.jobs.worker import Worker, WorkerThread
 from liaison.kit.context import request_id
+from liaison.osint import api as osint_api
+from liaison.osint import views as osint_views
 from liaison.programmes import api as programmes_api
 from liaison.programmes import views as programmes_views
 from liaison.registry import api as registry_api
@@ -123,6 +125,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(catalogue_api.plans_router)
     app.include_router(catalogue_views.router)
     app.include_router(jobs_api.router)
+    app.include_router(osint_api.router)
+    app.include_router(osint_views.router)
     return app
 
 

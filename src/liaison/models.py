@@ -9,6 +9,7 @@ from liaison.db.base import Base
 from liaison.decisions import models as decision_models
 from liaison.documents import models as document_models
 from liaison.jobs import models as job_models
+from liaison.osint import models as osint_models
 from liaison.programmes import models as programme_models
 from liaison.registry import models as registry_models
 from liaison.security import models as security_models
@@ -30,6 +31,7 @@ __all__ = [
     "decision_models",
     "document_models",
     "job_models",
+    "osint_models",
     "programme_models",
     "registry_models",
     "security_models",

@@ -12,6 +12,7 @@ from liaison.decisions import home as decision_home
 from liaison.decisions import site_search as decision_search
 from liaison.documents import handlers as document_handlers
 from liaison.documents import site_search as document_search
+from liaison.osint import jobs as osint_jobs  # registers the osint.poll and osint.analyse jobs
 from liaison.programmes import handlers as programme_handlers
 from liaison.programmes import home as programme_home
 from liaison.programmes import site_search as programme_search
@@ -35,3 +36,4 @@ def install() -> None:
     programme_search.install()
     registry_search.install()
     planner_run.install()
+    osint_jobs.install()

@@ -34,6 +34,7 @@ from liaison.identity.cli import org_app, token_app, user_app
 from liaison.jobs.cli import app as jobs_app
 from liaison.jobs.cli import worker as worker_command
 from liaison.migrations import upgrade
+from liaison.osint.cli import app as osint_app
 from liaison.programmes.cli import app as programmes_app
 from liaison.registry.cli import app as registry_app
 from liaison.registry.service import RegistryService
@@ -65,6 +66,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(plan_app, name="plan")
 app.add_typer(jobs_app, name="jobs")
 app.command("worker")(worker_command)
+app.add_typer(osint_app, name="osint")
 
 
 def _version(value: bool) -> None:

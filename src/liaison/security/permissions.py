@@ -22,6 +22,8 @@ class Permission(enum.StrEnum):
     JOBS_JOB_MANAGE = "jobs:job:manage"  # see every job (only its creator sees it otherwise)
     PLANNING_PLAN_APPROVE = "planning:plan:approve"
     PLANNING_PLAN_RUN = "planning:plan:run"
+    OSINT_ASSESSMENT_WRITE = "osint:assessment:write"
+    OSINT_SOURCE_MANAGE = "osint:source:manage"
     PROGRAMMES_COMMENT_WRITE = "programmes:comment:write"
     PROGRAMMES_PROGRAMME_APPROVE = "programmes:programme:approve"
     PROGRAMMES_PROGRAMME_WRITE = "programmes:programme:write"
@@ -53,6 +55,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             Permission.PLANNING_PLAN_APPROVE,
             Permission.PLANNING_PLAN_RUN,
+            Permission.OSINT_ASSESSMENT_WRITE,
+            Permission.OSINT_SOURCE_MANAGE,
             Permission.PROGRAMMES_COMMENT_WRITE,
             Permission.PROGRAMMES_PROGRAMME_APPROVE,
             Permission.PROGRAMMES_PROGRAMME_WRITE,
@@ -67,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CATALOGUE_PROFILE_WRITE,
             Permission.DECISIONS_POSITION_RECORD,
             Permission.DOCUMENTS_DOCUMENT_WRITE,
+            Permission.OSINT_ASSESSMENT_WRITE,
             Permission.PROGRAMMES_COMMENT_WRITE,
             Permission.SHARING_OBJECT_WRITE,
         }

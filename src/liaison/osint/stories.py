@@ -1,0 +1,383 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Stories, incrementally: a new article is a copy of one already seen, joins a story, or
+starts one; each decision carries its reason (pure: no database, no web).
+
+- **Copies** (syndication, truncation): MinHash over 5-word shingles (datasketch, 128
+  permutations) finds candidates through LSH at a low threshold; a candidate is a copy when
+  the exact shingle Jaccard is at least ``COPY_JACCARD`` or when one text is contained in the
+  other at ``COPY_CONTAINMENT`` or more (a truncated copy keeps most of its shingles inside
+  the original, while its Jaccard falls with its length).
+- **Grouping**: TF-IDF vectors (hashed terms, sublinear tf, a smoothed IDF; stored vectors
+  are refreshed each time the number of articles doubles) and cosine similarity against
+  earlier articles that share a salient term (an inverted index of each article's top
+  terms), plus the overlap of named entities and of publication dates. An article joins the
+  story of its best match when the cosine reaches ``JOIN_COSINE``, or ``JOIN_WITH_ENTITIES``
+  with at least three shared entities, within ``WINDOW_DAYS`` of it; else it starts a story.
+  No packaged sentence-embedding model is used (docs/model/osint.md says why): TF-IDF stands
+  in for MiniLM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+SHINGLE = 5
+PERMUTATIONS = 128
+COPY_JACCARD = 0.8
+COPY_CONTAINMENT = 0.9
+LSH_THRESHOLD = 0.4
+JOIN_COSINE = 0.28
+JOIN_WITH_ENTITIES = 0.24
+WINDOW_DAYS = 60
+TOP_TERMS = 20  # an article's terms in the inverted index
+VECTOR_TERMS = 150  # terms kept in a vector (the heaviest), bounding time and memory
+CANDIDATES = 50  # earlier articles compared by cosine, those sharing most top terms
+DIMENSIONS = 1 << 20
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+STOP = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "said",
+        "says",
+        "say",
+        "told",
+        "year",
+        "years",
+        "week",
+        "new",
+        "one",
+        "two",
+        "three",
+        "four",
+        "first",
+        "last",
+        "next",
+        "per",
+        "cent",
+    ]
+)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def shingles(text: str) -> set[bytes]:
+    tokens = words(text)
+    if len(tokens) < SHINGLE:
+        return {" ".join(tokens).encode()} if tokens else set()
+    return {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(len(tokens) - SHINGLE + 1)}
+
+
+def minhash(items: set[bytes]) -> Any:  # noqa: ANN401 - a datasketch MinHash
+    from datasketch import MinHash  # noqa: PLC0415 - numpy and scipy, only where grouping runs
+
+    found = MinHash(num_perm=PERMUTATIONS)
+    found.update_batch(list(items))
+    return found
+
+
+@dataclass(slots=True)
+class Item:
+    """What grouping needs of an article."""
+
+    key: int
+    text: str
+    title: str
+    entities: frozenset[str]
+    published: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    key: int
+    story: int  # a story key: the key of the story's first article
+    copy_of: int | None
+    reason: str
+    copy_reason: str | None = None
+
+
+@dataclass(slots=True)
+class _Seen:
+    item: Item
+    vector: dict[int, float]
+    terms: Counter[int]
+    shingles: set[bytes]
+    signature: Any
+    story: int
+    top: list[int] = field(default_factory=list)
+
+
+class Grouper:
+    """The incremental grouping state: feed articles in publication order with ``add``."""
+
+    def __init__(self) -> None:
+        from datasketch import MinHashLSH  # noqa: PLC0415
+
+        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=PERMUTATIONS)
+        self.seen: dict[int, _Seen] = {}
+        self.df: Counter[int] = Counter()
+        self.documents = 0
+        self.postings: defaultdict[int, list[int]] = defaultdict(list)
+        self.originals: dict[int, int] = {}  # a copy's key -> its original's
+
+    def add(self, item: Item, story: int | None = None) -> Decision:
+        """Decide for ``item`` (or, with ``story``, record a decision taken before)."""
+        items = shingles(item.text)
+        signature = minhash(items)
+        terms = _terms(item.title + "\n" + item.text)
+        self.documents += 1
+        for term in terms:
+            self.df[term] += 1
+        vector = self._vector(terms)
+        decision = (
+            Decision(item.key, story, None, "stored earlier")
+            if story is not None
+            else self._decide(item, items, signature, vector)
+        )
+        top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
+        if decision.copy_of is not None:
+            self.originals[item.key] = decision.copy_of
+        self.seen[item.key] = _Seen(item, vector, terms, items, signature, decision.story, top)
+        if self.documents & (self.documents - 1) == 0:  # a power of two: refresh the IDF
+            for seen in self.seen.values():
+                seen.vector = self._vector(seen.terms)
+        for term in top:
+            self.postings[term].append(item.key)
+        self.lsh.insert(str(item.key), signature)
+        return decision
+
+    def _decide(
+        self,
+        item: Item,
+        items: set[bytes],
+        signature: Any,  # noqa: ANN401 - a datasketch MinHash
+        vector: dict[int, float],
+    ) -> Decision:
+        copy = self._copy(items, signature)
+        if copy is not None:
+            original, why = copy
+            story = self.seen[original].story
+            return Decision(item.key, story, original, f"copy of article {original}: {why}", why)
+        best, score, shared = self._nearest(item, vector)
+        if best is not None:
+            other = self.seen[best]
+            names = ", ".join(sorted(shared)[:5]) or "none"
+            enough = score >= JOIN_COSINE or (score >= JOIN_WITH_ENTITIES and len(shared) >= 3)  # noqa: PLR2004
+            if enough:
+                reason = (
+                    f"like article {best} ({other.item.title[:80]!r}): text similarity "
+                    f"{score:.2f}, shared entities: {names}"
+                )
+                return Decision(item.key, other.story, None, reason)
+            reason = (
+                f"new story: the closest article, {best}, has text similarity {score:.2f} "
+                f"and shares {len(shared)} entities (needs {JOIN_COSINE:.2f}, or "
+                f"{JOIN_WITH_ENTITIES:.2f} with three shared entities)"
+            )
+            return Decision(item.key, item.key, None, reason)
+        return Decision(
+            item.key, item.key, None, "new story: no earlier article shares a salient term"
+        )
+
+    def _copy(self, items: set[bytes], signature: Any) -> tuple[int, str] | None:  # noqa: ANN401
+        best: tuple[float, int, str] | None = None
+        for key in self.lsh.query(signature):
+            other = self.seen[int(key)]
+            estimate = signature.jaccard(other.signature)
+            smaller, larger = sorted((len(items), len(other.shingles)))
+            inside_estimate = estimate / (1 + estimate) * (smaller + larger) / max(smaller, 1)
+            if estimate < COPY_JACCARD - 0.15 and inside_estimate < COPY_CONTAINMENT - 0.15:
+                continue  # MinHash says far from a copy: no exact comparison
+            both = len(items & other.shingles)
+            if not both:
+                continue
+            jaccard = both / len(items | other.shingles)
+            inside = both / min(len(items), len(other.shingles))
+            if jaccard >= COPY_JACCARD:
+                why = f"Jaccard {jaccard:.2f} of 5-word shingles"
+            elif inside >= COPY_CONTAINMENT:
+                why = f"containment {inside:.2f} of the shorter text (Jaccard {jaccard:.2f})"
+            else:
+                continue
+            score = max(jaccard, inside)
+            if best is None or score > best[0]:
+                best = (score, self.originals.get(other.item.key, other.item.key), why)
+        return (best[1], best[2]) if best else None
+
+    def _nearest(self, item: Item, vector: dict[int, float]) -> tuple[int | None, float, set[str]]:
+        top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
+        hits: Counter[int] = Counter()
+        for term in top:
+            for key in self.postings.get(term, ())[-2000:]:
+                hits[key] += 1
+        best: tuple[float, int, set[str]] | None = None
+        for key, _ in hits.most_common(CANDIDATES):
+            other = self.seen[key]
+            if not _near_in_time(item.published, other.item.published):
+                continue
+            score = _cosine(vector, self._vector_of(other))
+            shared = set(item.entities & other.item.entities)
+            ranked = score + 0.02 * min(len(shared), 5)
+            if best is None or ranked > best[0]:
+                best = (ranked, key, shared)
+        if best is None:
+            return None, 0.0, set()
+        _, key, shared = best
+        return key, _cosine(vector, self._vector_of(self.seen[key])), shared
+
+    def _vector(self, terms: Counter[int]) -> dict[int, float]:
+        weights = {
+            t: (1 + math.log(n)) * (math.log((1 + self.documents) / (1 + self.df[t])) + 1)
+            for t, n in terms.items()
+        }
+        if len(weights) > VECTOR_TERMS:
+            heaviest = sorted(weights, key=weights.__getitem__, reverse=True)[:VECTOR_TERMS]
+            weights = {t: weights[t] for t in heaviest}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+    def _vector_of(self, seen: _Seen) -> dict[int, float]:
+        return seen.vector
+
+
+def _terms(text: str) -> Counter[int]:
+    return Counter(
+        zlib.crc32(w.encode()) % DIMENSIONS
+        for w in words(text)
+        if w not in STOP and len(w) > 2  # noqa: PLR2004
+    )
+
+
+def _cosine(a: dict[int, float], b: dict[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _near_in_time(a: dt.date | None, b: dt.date | None) -> bool:
+    return a is None or b is None or abs((a - b).days) <= WINDOW_DAYS
+
+
+def group(items: Iterable[Item]) -> list[Decision]:
+    """Decisions for ``items`` in order, from an empty state."""
+    grouper = Grouper()
+    return [grouper.add(i) for i in items]

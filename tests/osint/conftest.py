@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Fixtures for the OSINT tests: the labelled corpus imported once per backend and xdist
+worker (``corpus_db``, read-only: tests that write take their own ``db_url``), and the NLP
+pipeline loaded once per worker (``osint_models``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from osint_helpers import import_folder
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from liaison.osint import extract
+
+PG_ADMIN_URL = os.environ.get(
+    "LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_admin():
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def osint_models() -> None:
+    """The spaCy pipeline, loaded once per worker (``extract.pipeline`` keeps it)."""
+    extract.pipeline(extract.STATIC_TERMS)
+
+
+@pytest.fixture(scope="session")
+def corpus_db(
+    backend: str, template_db: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[tuple[str, dict[str, int]]]:
+    """A copy of the seeded template with the corpus imported: (URL, stem -> article id)."""
+    if backend == "sqlite":
+        target = tmp_path_factory.mktemp("corpus") / "corpus.sqlite3"
+        shutil.copyfile(template_db, target)
+        url = f"sqlite:///{target}"
+        yield url, import_folder(url)
+        return
+    name = f"{template_db.removesuffix('_tpl')}_corpus_{os.getpid()}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    url = _pg_url(name)
+    yield url, import_folder(url)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

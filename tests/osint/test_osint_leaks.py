@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The leak suites for OSINT: one probe assessment and one probe technique tag per marking
+(every level, NATO only and released, groups, caveats, need-to-know) on a story imported from
+the corpus × every read surface (API story, assessments list and one, tags; the story page;
+the CLI's show in JSON and as a table; TAXII after publishing) × principals of every kind.
+Each surface shows a probe exactly when ``can_read`` allows, and nothing else about it.
+Write leaks: a reader who may not read a probe cannot review, publish or find it (404 like a
+missing id), and nobody writes a marking above what they may read.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from osint_helpers import CORPUS, import_folder
+from typer.testing import CliRunner
+
+from leak_probes import PROBE_MARKINGS, USERS, principal_of
+from liaison.cli.main import app
+from liaison.db.session import session_factory, unit_of_work
+from liaison.osint import disarm
+from liaison.osint.errors import NotPermitted
+from liaison.osint.models import TagStatus
+from liaison.osint.service import OsintService
+from liaison.registry.service import RegistryService
+from liaison.security.marking_store import MarkingStore
+from liaison.security.policy import can_read
+from liaison.security.principal import SYSTEM
+from liaison.sharing.service import SharingService
+
+BASE = "/api/v1/osint"
+runner = CliRunner()
+TECHNIQUES = sorted(disarm.techniques())[: len(PROBE_MARKINGS)]
+
+
+@pytest.fixture
+def story(db_url, tmp_path, osint_models):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for stem in ("a1_ledger_vilnius", "a2_wire_june"):
+        shutil.copy(CORPUS / f"{stem}.txt", folder)
+    return import_folder(db_url, folder)
+
+
+@pytest.fixture
+def probes(engine, story):
+    """title -> (assessment id, tag id, marking); bodies say 'sentinel NN'."""
+    made = {}
+    with unit_of_work(session_factory(engine)) as session:
+        service = OsintService(session, SYSTEM)
+        story_id = service.article(story["a1_ledger_vilnius"]).story_id
+        for index, text in enumerate(PROBE_MARKINGS):
+            title = f"Leak probe {index:02d}"
+            row = service.create_assessment(story_id, title, f"sentinel {index:02d} body", text)
+            tag = service.add_tag(story_id, TECHNIQUES[index], text)
+            made[title] = (row.id, tag.id, MarkingStore(session).get(row.marking_id), story_id)
+    return made
+
+
+def expected(engine, user, probes):
+    principal = principal_of(engine, user)
+    return {t for t, (_, _, m, _) in probes.items() if can_read(principal, m)}
+
+
+def titles_in(text, probes):
+    return {t for t in probes if t in text}
+
+
+def tags_in(text, probes):
+    return {t for t, (_, _, _, _) in probes.items() if TECHNIQUES[int(t[-2:])] in text}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_probes_show_exactly_where_the_policy_allows(
+    client, auth, engine, probes, user, monkeypatch, db_url
+):
+    headers = auth(user) if user else {}
+    want = expected(engine, user, probes)
+    story_id = next(iter(probes.values()))[3]
+
+    body = client.get(f"{BASE}/stories/{story_id}", headers=headers)
+    assert body.status_code == 200
+    data = body.json()
+    assert {a["title"] for a in data["assessments"]} == want
+    assert {t["technique_id"] for t in data["tags"]} == {TECHNIQUES[int(t[-2:])] for t in want}
+
+    listed = client.get(f"{BASE}/assessments", headers=headers).json()
+    assert {a["title"] for a in listed} == want
+
+    for title, (assessment_id, tag_id, _, _) in probes.items():
+        one = client.get(f"{BASE}/assessments/{assessment_id}", headers=headers)
+        tag = client.get(f"{BASE}/tags/{tag_id}", headers=headers)
+        if title in want:
+            assert one.status_code == 200
+            assert tag.status_code == 200
+        else:
+            assert one.status_code == 404
+            assert tag.status_code == 404
+            assert one.json()["detail"] == f"no assessment {assessment_id}"
+            assert "sentinel" not in one.text
+            assert tag.json()["detail"] == f"no technique tag {tag_id}"
+
+    page = client.get(f"/osint/stories/{story_id}", headers={**headers, "accept": "text/html"})
+    assert page.status_code == 200
+    assert titles_in(page.text, probes) == want
+    hidden = {f"sentinel {t[-2:]}" for t in probes if t not in want}
+    assert not any(h in page.text for h in hidden)
+
+    if user is not None:
+        monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+        shown = runner.invoke(
+            app, ["osint", "show", str(story_id), "--as", user, "--format", "json"]
+        )
+        assert shown.exit_code == 0, shown.output
+        assert titles_in(shown.output, probes) == want
+        table = runner.invoke(app, ["osint", "show", str(story_id), "--as", user])
+        assert table.exit_code == 0, table.output
+        assert not any(h in table.output for h in hidden)
+
+
+@pytest.mark.parametrize("user", ["analyst", "japan", "korea", "australia"])
+def test_no_write_reaches_a_probe_the_writer_may_not_read(client, auth, engine, probes, user):
+    headers = auth(user)
+    want = expected(engine, user, probes)
+    for title, (assessment_id, tag_id, _, _) in probes.items():
+        if title in want:
+            continue
+        review = client.post(
+            f"{BASE}/tags/{tag_id}/review",
+            headers=headers,
+            json={"status": "rejected", "marking": "PUBLIC"},
+        )
+        publish = client.post(
+            f"{BASE}/assessments/{assessment_id}/publish",
+            headers=headers,
+            json={"collection": "anything"},
+        )
+        # a reader without the right gets 403 before any lookup; one with it, 404 like a missing id
+        assert review.status_code in ({403} if user == "analyst" else {404})
+        assert publish.status_code in ({403} if user == "analyst" else {404})
+        assert "sentinel" not in review.text + publish.text
+        assert title not in review.text + publish.text
+
+
+@pytest.mark.parametrize("user", ["japan", "korea", "officer"])
+def test_nobody_marks_an_assessment_above_what_they_may_read(client, auth, probes, user):
+    story_id = next(iter(probes.values()))[3]
+    r = client.post(
+        f"{BASE}/stories/{story_id}/assessments",
+        headers=auth(user),
+        json={"title": "t", "body": "b", "marking": "COSMIC TOP SECRET"},
+    )
+    assert r.status_code == 422
+    assert "above what you may read" in r.json()["detail"]
+
+
+def test_anonymous_and_readers_cannot_write(client, auth, probes):
+    story_id = next(iter(probes.values()))[3]
+    new = {"title": "t", "body": "b", "marking": "PUBLIC"}
+    assert client.post(f"{BASE}/stories/{story_id}/assessments", json=new).status_code == 401
+    assert (
+        client.post(
+            f"{BASE}/stories/{story_id}/assessments", json=new, headers=auth("analyst")
+        ).status_code
+        == 403
+    )
+    source = {"name": "x", "kind": "feed", "url": "http://127.0.0.1:1/feed"}
+    assert client.post(f"{BASE}/sources", json=source, headers=auth("japan")).status_code == 403
+
+
+def test_a_partner_cannot_overturn_an_allys_review(engine, probes):
+    title = "Leak probe 02"  # NU // REL IP4: Japan reads it
+    _, tag_id, _, _ = probes[title]
+    with unit_of_work(session_factory(engine)) as session:
+        OsintService(session, principal_of(engine, "officer")).review_tag(
+            tag_id, TagStatus.CONFIRMED, "NU // REL IP4"
+        )
+    with unit_of_work(session_factory(engine)) as session, pytest.raises(NotPermitted):
+        OsintService(session, principal_of(engine, "japan")).review_tag(
+            tag_id, TagStatus.REJECTED, "NU // REL IP4"
+        )
+
+
+def make_collection(engine, settings) -> str:
+    with unit_of_work(session_factory(engine)) as session:
+        marking = RegistryService(session, SYSTEM).parse_marking("NU")
+        view = SharingService(
+            session, SYSTEM, settings.taxii_cursor_key.encode()
+        ).create_collection(
+            title="Findings",
+            alias="findings",
+            readers=("all",),
+            writers=("all",),
+            default_marking=marking,
+        )
+        return view.row.id
+
+
+def test_a_published_finding_reaches_over_taxii_only_whom_it_is_released_to(
+    client, auth, engine, probes, settings
+):
+    collection = make_collection(engine, settings)
+    title = "Leak probe 04"  # NR // REL JPN
+    assessment_id, _, _, _ = probes[title]
+    r = client.post(
+        f"{BASE}/assessments/{assessment_id}/publish",
+        headers=auth("officer"),
+        json={"collection": collection},
+    )
+    assert r.status_code == 200, r.text
+    stix_id = r.json()["stix_id"]
+    taxii = {"accept": "application/taxii+json;version=2.1"}
+    seen = {}
+    for user in ("japan", "korea", "australia", "officer"):
+        objects = client.get(
+            f"/taxii2/liaison/collections/{collection}/objects/", headers={**taxii, **auth(user)}
+        )
+        seen[user] = stix_id in objects.text
+    assert seen == {"japan": True, "korea": False, "australia": False, "officer": True}
+
+
+def test_watch_terms_are_their_owners_alone(client, auth, story):
+    assert client.get(f"{BASE}/watch").status_code == 401
+    assert client.post(f"{BASE}/watch", json={"term": "Vilnius"}).status_code == 401
+    made = client.post(f"{BASE}/watch", headers=auth("japan"), json={"term": "Vilnius"})
+    assert made.status_code == 201
+    term_id = made.json()["id"]
+    mine = client.get(f"{BASE}/watch", headers=auth("japan")).json()
+    assert [(t["term"], t["hits"]) for t in mine] == [("Vilnius", 2)]  # both articles name Vilnius
+    assert client.get(f"{BASE}/watch", headers=auth("korea")).json() == []
+    page = client.get("/osint", headers={**auth("japan"), "accept": "text/html"})
+    assert "Your watch terms" in page.text
+    assert "Asia-Pacific leaders to join NATO summit in Vilnius" in page.text
+    other = client.get("/osint", headers={**auth("korea"), "accept": "text/html"})
+    assert "Your watch terms" not in other.text
+    gone = client.delete(f"{BASE}/watch/{term_id}", headers=auth("korea"))
+    assert gone.status_code == 404
+    assert gone.json()["detail"] == f"no watch term {term_id}"
+    assert client.delete(f"{BASE}/watch/{term_id}", headers=auth("japan")).status_code == 204
+    assert (
+        client.post(f"{BASE}/watch", headers=auth("japan"), json={"term": "x"}).status_code == 422
+    )

@@ -813,6 +813,8 @@ OWN_STATE = {
     ("POST", "/decisions/notifications/read"),
 }
 # Served by the sharing feature's own write policy (issue 15, the TAXII store).
+# TAXII's writes have their own write-leak suite, per collection and marking:
+# tests/sharing/test_fail_closed.py::test_taxii_writes_never_touch_what_the_writer_cannot_read
 ELSEWHERE = {
     ("POST", "/taxii2/{api_root}/collections/{collection_id}/objects/"),
     ("DELETE", "/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/"),

@@ -11,11 +11,29 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.environment import NameFilterParentNames, NameFilterType
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Integer, Table, event
 
 from liaison.documents.search import UNMAPPED_INDEXES, UNMAPPED_TABLES
 
 MIGRATIONS = Path(__file__).parent
+_BATCH_COPY = "_alembic_tmp_"
+
+
+def _ids_never_reused(table: Table, connection: Connection, **_kw: object) -> None:
+    """On SQLite, every table a migration creates with an integer ``id`` key is AUTOINCREMENT
+    (ids are never reused: issue 14, migration 0015), ``marking`` aside (never deleted; the
+    committed prefix reads its plain rowids). It also covers the copy that a batch
+    ``ALTER`` makes of a table on SQLite, which would otherwise drop the keyword."""
+    if connection.dialect.name != "sqlite":
+        return
+    key = list(table.primary_key.columns)
+    name = table.name.removeprefix(_BATCH_COPY)
+    if name != "marking" and [c.name for c in key] == ["id"] and isinstance(key[0].type, Integer):
+        table.dialect_options["sqlite"]["autoincrement"] = True
+
+
+if not event.contains(Table, "before_create", _ids_never_reused):
+    event.listen(Table, "before_create", _ids_never_reused)
 
 
 def alembic_config(url: str) -> Config:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from liaison.catalogue.exchange import FileFormat, format_of
 from liaison.catalogue.nominations import NominationService
@@ -74,6 +74,7 @@ PlanRunner = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_RUN))
 PlanApprover = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_APPROVE))]
 Text = Annotated[str | None, Query(max_length=200)]
 Year = Annotated[int, Query(ge=2000, le=2100)]
+PathYear = Annotated[int, Path(ge=2000, le=2100, description="The profile's year.")]
 
 
 def _filters(
@@ -231,7 +232,7 @@ def list_profiles(session: DbSession, principal: CurrentPrincipal, year: Year) -
 
 @router.get("/profiles/{partner}/{year}", summary="A partner's profile for a year")
 def get_profile(
-    partner: Annotated[str, "path"], year: int, session: DbSession, principal: CurrentPrincipal
+    partner: Annotated[str, "path"], year: PathYear, session: DbSession, principal: CurrentPrincipal
 ) -> ProfileRead:
     return ProfileService(session, principal).get(partner[:100], year)
 
@@ -239,7 +240,7 @@ def get_profile(
 @router.put("/profiles/{partner}/{year}", summary="Save a partner's profile (a partner: its own)")
 def save_profile(
     partner: Annotated[str, "path"],
-    year: int,
+    year: PathYear,
     data: ProfileUpdate,
     session: DbSession,
     principal: ProfileWriter,
@@ -249,7 +250,7 @@ def save_profile(
 
 @router.get("/profiles/{partner}/{year}/history", summary="Earlier versions of a profile")
 def profile_history(
-    partner: Annotated[str, "path"], year: int, session: DbSession, principal: CurrentPrincipal
+    partner: Annotated[str, "path"], year: PathYear, session: DbSession, principal: CurrentPrincipal
 ) -> list[dict[str, Any]]:
     return ProfileService(session, principal).history(partner[:100], year)
 

@@ -8,6 +8,7 @@ when ``session_code`` is given, one of its sessions. Lists inside a cell are ``;
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -131,10 +132,16 @@ class PriorityIn(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    people: list[int] = Field(min_length=4, max_length=4, description="People per quarter.")
-    languages: list[str] = Field(min_length=1, max_length=10)
+    people: list[Annotated[int, Field(ge=0, le=10_000)]] = Field(
+        min_length=4, max_length=4, description="People per quarter."
+    )
+    languages: list[Annotated[str, Field(min_length=2, max_length=8)]] = Field(
+        min_length=1, max_length=10
+    )
     budget: int = Field(ge=0, le=1_000_000_000)
-    travel_costs: dict[str, int] = Field(default_factory=dict)
+    travel_costs: dict[
+        Annotated[str, Field(max_length=40)], Annotated[int, Field(ge=0, le=1_000_000)]
+    ] = Field(default_factory=dict, description="Euros per seat, by host region.", max_length=10)
     priorities: list[PriorityIn] = Field(max_length=100)
 
 

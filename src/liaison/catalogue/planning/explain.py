@@ -21,14 +21,14 @@ from liaison.catalogue.rules import seat_value
 
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
 BINDING_WORDS = {
-    "refused": "the partner may not attend",
-    "language": "the language",
-    "seats": "the session is full",
-    "budget": "the budget is spent",
-    "people": "no one is free that quarter",
-    "demand": "the demand is met",
-    "prerequisite": "a prerequisite is missing",
-    "none": "other partners valued the seats more",
+    "refused": "not open to it",
+    "language": "in a language it does not speak",
+    "seats": "full",
+    "budget": "beyond its budget",
+    "people": "in a quarter with no one free",
+    "demand": "beyond its demand",
+    "prerequisite": "missing a prerequisite",
+    "none": "given to partners who valued them more",
 }
 
 
@@ -124,7 +124,7 @@ def _unmet(
         f"{len(slots)} {BINDING_WORDS.get(why, why)}"
         for why, slots in sorted(reasons.items(), key=lambda kv: -len(kv[1]))
     ]
-    text = f"{head}: of the area's sessions, " + "; ".join(parts) + "."
+    text = f"{head}. Of the area's sessions it could still use: " + "; ".join(parts) + "."
     target = reasons[binding][0]
     change = _change(instance, ledger, p, binding, target, reasons[binding])
     if binding == "seats":

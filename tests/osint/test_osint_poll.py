@@ -22,7 +22,6 @@ from typer.testing import CliRunner
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.jobs import Worker, get_job
-from liaison.jobs.models import Job
 from liaison.osint import ingest, jobs
 from liaison.osint.errors import FetchFailed, UnreadableArticle
 from liaison.osint.models import Article, Source, SourceKind
@@ -287,18 +286,20 @@ def test_files_in_a_folder_through_the_cli(db_url, tmp_path, monkeypatch, osint_
     assert Path(folder).exists()
 
 
-def test_a_queued_poll_runs_on_the_job_queue_and_schedules_the_next(
-    engine, server, osint_models, client, auth
-):
-    add_sources(engine, server)
+def test_the_api_queues_a_poll_for_a_source_manager(client, auth):
     assert client.post("/api/v1/osint/poll", headers=auth("japan")).status_code == 403
+    assert client.post("/api/v1/osint/poll").status_code == 401
     queued = client.post("/api/v1/osint/poll", headers=auth("officer"))
     assert queued.status_code == 202
-    job_id = queued.json()["job_id"]
-    with unit_of_work(session_factory(engine)) as session:  # the test's sources, without the rate
-        job = session.get(Job, job_id)
-        job.payload = {"min_interval": 0}
+    assert isinstance(queued.json()["job_id"], int)
+
+
+def test_a_queued_poll_runs_on_the_job_queue_and_schedules_the_next(engine, server, osint_models):
+    # no app here: its in-process worker (SQLite) would race this test's worker for the job
+    add_sources(engine, server)
     factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        job_id = jobs.schedule_poll(session, SYSTEM, payload={"min_interval": 0})
     assert Worker(factory).run_once()
     with unit_of_work(factory) as session:
         view = get_job(session, job_id)
@@ -309,3 +310,10 @@ def test_a_queued_poll_runs_on_the_job_queue_and_schedules_the_next(
         assert following.kind == "osint.poll"
         assert following.state.value == "queued"
         assert session.scalar(select(func.count()).select_from(Article)) == 3
+
+
+def test_the_cli_queues_a_poll(db_url, monkeypatch):
+    monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["osint", "poll", "--queue", "--as", "officer"])
+    assert result.exit_code == 0, result.output
+    assert "poll queued as job" in result.output

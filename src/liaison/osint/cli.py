@@ -5,7 +5,7 @@ Invariants: every command acts ``--as`` a user (their principal, with the regist
 facts) through ``OsintService`` — the same policy and audit trail as the API; a hidden
 assessment or tag is absent, like a missing one. ``--format json`` prints the API's fields.
 Files are parsed and NLP runs outside any transaction (``jobs``), with progress bars.
-Polling runs the job body directly: the job queue is not on this branch yet.
+``poll`` runs the job body in this process, or with ``--queue`` enqueues it on the job queue.
 """
 
 from __future__ import annotations
@@ -142,10 +142,18 @@ def poll(
     source: Annotated[
         list[int] | None, typer.Option(help="Poll this source now (repeatable).")
     ] = None,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Enqueue it as a job (which then reschedules itself).")
+    ] = False,
 ) -> None:
-    """Poll the sources that are due (or those named), store new articles and analyse them.
-    Runs in this process: the job queue is not on this branch yet."""
+    """Poll the sources that are due (or those named), store new articles and analyse them:
+    in this process, or with --queue as a job for `liaison worker` / `liaison serve`."""
     principal = _writer(as_user, Permission.OSINT_SOURCE_MANAGE)
+    if queue:
+        with command_session() as session:
+            job_id = jobs.schedule_poll(session, principal, payload={"source_ids": source or None})
+        console.print(Text(f"✓ poll queued as job {job_id} (liaison jobs show {job_id})"))
+        return
     engine = engine_for(settings())
     try:
         with _progress() as bar:

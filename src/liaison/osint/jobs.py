@@ -231,11 +231,15 @@ ANALYSE = "osint.analyse"
 
 
 def schedule_poll(
-    session: Session, principal: Principal = SYSTEM, at: dt.datetime | None = None
+    session: Session,
+    principal: Principal = SYSTEM,
+    at: dt.datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> int:
-    """Enqueue a poll (now, or at ``at``); one scheduled poll per due time."""
+    """Enqueue a poll (now, or at ``at``; ``payload``: ``source_ids``, ``min_interval``); one
+    scheduled poll per due time."""
     key = f"{POLL}@{at.isoformat()}" if at else None
-    return enqueue(session, POLL, {}, run_after=at, dedupe_key=key, principal=principal)
+    return enqueue(session, POLL, payload or {}, run_after=at, dedupe_key=key, principal=principal)
 
 
 @job_handler(POLL)

@@ -997,3 +997,17 @@ def test_a_cli_write_is_refused_to_whoever_may_not_make_it(engine, db_url, jpn_o
                 assert snapshot(session, target) == before, (user, target.name)
             refused += 1
     assert refused > 0
+
+
+def test_pages_offer_alliance_writes_only_to_the_alliance_side(client, engine, auth, jpn_off):
+    """A partner user holding the officer role reads a programme released to it, but the page
+    offers no write form (each write would be refused anyway); the officer's page does."""
+    with unit_of_work(session_factory(engine)) as session:
+        target = programmes_world(session, None)[0]
+    url = f"/programmes/{target.key}"
+    transition = f'action="/programmes/{target.key}/transition"'
+    officer = client.get(url, headers={**HTML, **auth("officer")})
+    partner = client.get(url, headers={**HTML, **auth("jpn_off")})
+    assert (officer.status_code, partner.status_code) == (200, 200)
+    assert transition in officer.text
+    assert transition not in partner.text

@@ -15,11 +15,12 @@ from liaison.documents.models import DocumentOwner
 from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
 from liaison.errors import NotFound
+from liaison.identity.service import IdentityService
 from liaison.migrations import alembic_config
 from liaison.security.authn import read_permissions
 from liaison.security.classification import Classification
 from liaison.security.markings import parse_marking
-from liaison.security.models import Organisation, OwnerSide
+from liaison.security.models import Organisation, OwnerSide, User
 from liaison.security.permissions import Permission, Role, permissions_of
 from liaison.security.principal import ANONYMOUS, SYSTEM, AgreementSpan, Principal, Side
 from liaison.security.writes import (
@@ -175,3 +176,18 @@ def test_migration_0014_backfills_the_owners(engine, db_url):
     assert owners[ids[0]] == (OwnerSide.PARTNER, org["Mission of Japan to NATO"])
     assert owners[ids[1]] == (OwnerSide.ALLY, None)
     assert owners[ids[2]] == (OwnerSide.ALLY, officer.organisation_id)
+
+
+def test_accounts_are_managed_by_administrators_only(engine):
+    """Identity writes (organisations, users, passwords, tokens) need identity:user:manage:
+    the console and admin hold it; an officer does not."""
+    officer, admin = principal_of(engine, "officer"), principal_of(engine, "admin")
+    with unit_of_work(session_factory(engine)) as session:
+        refused = IdentityService(session, officer)
+        with pytest.raises(WriteRefused, match="identity:user:manage"):
+            refused.set_disabled("japan", True)
+        with pytest.raises(WriteRefused, match="identity:user:manage"):
+            refused.create_token("japan", "stolen")
+        assert session.scalar(select(User.disabled).where(User.username == "japan")) is False
+        IdentityService(session, admin).set_disabled("korea", True)
+        assert session.scalar(select(User.disabled).where(User.username == "korea")) is True

@@ -34,6 +34,7 @@ from liaison.events import SubjectKind
 from liaison.kit import clock
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
+from liaison.security.writes import ALLIANCE, can_write_side
 from liaison.web.deps import (
     AppSettings,
     AuthenticatedPrincipal,
@@ -102,7 +103,7 @@ def proposals(
     context = {
         "listing": Listing(views, total, page),
         "form": {"state": shown_state or "", "q": q or ""},
-        "can_manage": principal.can(Permission.DECISIONS_PROPOSAL_MANAGE),
+        "can_manage": can_write_side(principal, ALLIANCE, Permission.DECISIONS_PROPOSAL_MANAGE),
         "marking": service.page_banner(views),
         "now": clock.utcnow(),
         "remaining": remaining,
@@ -316,7 +317,9 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
             s for s in Stance if p.procedure is Procedure.SILENCE or s is not Stance.BREAK_SILENCE
         ],
         "stance_labels": STANCE_LABELS,
-        "can_manage": service.principal.can(Permission.DECISIONS_PROPOSAL_MANAGE),
+        "can_manage": can_write_side(
+            service.principal, ALLIANCE, Permission.DECISIONS_PROPOSAL_MANAGE
+        ),
         "default_deadline": (now + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
         "now": now,
         "remaining": remaining,

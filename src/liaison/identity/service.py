@@ -61,8 +61,9 @@ from liaison.security.models import (
     OrganisationKind,
     User,
 )
-from liaison.security.permissions import Role
+from liaison.security.permissions import Permission, Role
 from liaison.security.principal import Principal
+from liaison.security.writes import ALLIANCE, guard_create
 
 MIN_PASSWORD = 12
 MAX_FAILURES = 5  # per address in FAILURE_WINDOW
@@ -144,9 +145,15 @@ class IdentityService:
         )
         return {org_id: n for org_id, n in rows}  # noqa: C416 - rows are Row objects, not pairs
 
+    def _may_manage(self) -> None:
+        """Accounts, organisations and tokens are alliance material managed by administrators
+        (``identity:user:manage``; the console holds it): ``security.writes``."""
+        guard_create(self.principal, ALLIANCE, Permission.IDENTITY_USER_MANAGE, what="account")
+
     def create_organisation(
         self, name: str, kind: OrganisationKind, nation_iso3: str | None
     ) -> Organisation:
+        self._may_manage()
         name = name.strip()
         if not 1 <= len(name) <= 200:  # noqa: PLR2004 - the column's length
             raise InvalidIdentity("an organisation's name has 1 to 200 characters", field="name")
@@ -210,6 +217,7 @@ class IdentityService:
         caveats: set[Caveat] | None = None,
         communities: set[str] | None = None,
     ) -> User:
+        self._may_manage()
         name = username.strip().lower()
         if not _valid_username(name):
             raise InvalidIdentity(
@@ -255,12 +263,14 @@ class IdentityService:
     def set_password(self, username: str, password: str) -> None:
         """Set a new password and end the user's login sessions (a changed password is often a
         suspected leak)."""
+        self._may_manage()
         user = self.user(username)
         user.password_hash = self._password_hash(password)
         self.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
         self._audit("user:password", "user", user.username)
 
     def set_disabled(self, username: str, disabled: bool) -> User:
+        self._may_manage()
         user = self.user(username)
         user.disabled = disabled
         if disabled:
@@ -277,6 +287,7 @@ class IdentityService:
         scopes: set[str] | None = None,
         days: int = DEFAULT_TOKEN_DAYS,
     ) -> IssuedToken:
+        self._may_manage()
         user = self.user(username)
         wanted = scopes or set(SCOPES)
         unknown = wanted - SCOPES
@@ -318,6 +329,7 @@ class IdentityService:
         return list(self.session.scalars(stmt))
 
     def revoke_token(self, token_id: int) -> ApiToken:
+        self._may_manage()
         token = self.session.get(ApiToken, token_id)
         if token is None:
             raise UnknownToken(token_id)

@@ -55,6 +55,7 @@ from liaison.programmes.schemas import (
 from liaison.programmes.service import ProgrammeService, Shown
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
+from liaison.security.writes import ALLIANCE, can_write_side
 from liaison.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -128,7 +129,7 @@ def programmes(
         "kinds": list(ProgrammeKind),
         "statuses": list(ProgrammeStatus),
         "areas": service.area_names(),
-        "can_write": principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "can_write": can_write_side(principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE),
         "marking": banner,
     }
     return render_marked(request, "programmes/index.html", context)
@@ -172,8 +173,12 @@ def _detail(
         "d": d,
         "today": clock.today(),
         "next_states": sorted(TRANSITIONS[p.status], key=list(ProgrammeStatus).index),
-        "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
-        "can_approve": service.principal.can(Permission.PROGRAMMES_PROGRAMME_APPROVE),
+        "can_write": can_write_side(
+            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
+        ),
+        "can_approve": can_write_side(
+            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_APPROVE
+        ),
         "editable": p.status in EDITABLE,
         "area_choices": sorted(d.areas.items(), key=lambda kv: kv[1]),
         "activity_kinds": list(ActivityKind),
@@ -289,7 +294,9 @@ def _section_context(service: ProgrammeService, ref: str, ident: int) -> dict[st
         "section": section,
         "versions": versions,
         "threads": _threads(comments),
-        "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "can_write": can_write_side(
+            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
+        ),
         "can_comment": service.principal.can(Permission.PROGRAMMES_COMMENT_WRITE),
         "editable": view.programme.status.value in {"draft", "negotiating"},
         "paragraphs": export.paragraphs,
@@ -553,7 +560,9 @@ def _goal_context(
         "goal": goal,
         "versions": versions,
         "areas": service.area_names(),
-        "can_write": service.principal.can(Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "can_write": can_write_side(
+            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
+        ),
         "editable": view.programme.status in EDITABLE,
         "paragraphs": export.paragraphs,
         "marking": service.banner(

@@ -50,7 +50,7 @@ from liaison.security.classification import Classification
 from liaison.security.markings import banner, page_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
-from liaison.security.writes import WriteRefused
+from liaison.security.writes import ALLIANCE, WriteRefused, can_write_side
 from liaison.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -365,7 +365,7 @@ def _mandates_context(
             framework=None, status=None, agreement_in_force_on=None, page=ALL
         )[0],
         "allies": service.repo.all_allies(),
-        "can_write": service.principal.can(Permission.REGISTRY_ENTRY_WRITE),
+        "can_write": can_write_side(service.principal, ALLIANCE, Permission.REGISTRY_ENTRY_WRITE),
         "csrf_token": getattr(request.state, "csrf_token", None),
         "form": {"partner": "", "ally": "", "start_on": "", "end_on": "", "notes": ""},
         "errors": {},

@@ -176,6 +176,12 @@ def guard_write(
     raise refused(NOT_YOURS.format(what=what))
 
 
+def can_write_side(principal: Principal, owner: Owner, right: Permission) -> bool:
+    """Whether ``principal`` holds ``right`` on ``owner``'s side — what a page asks before it
+    shows a write button for records of that side (each write is still checked in full)."""
+    return principal.can(right) and on_owning_side(principal, owner)
+
+
 def guard_right(principal: Principal, right: Permission, refused: Refuse = WriteRefused) -> None:
     """A write that names no existing record and makes one the principal will own (a partner's
     upload): the kind's right is enough; the feature checks that the new record's marking is

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ class Position:
     version: str
 
 
+@functools.lru_cache(maxsize=8)  # one cursor key per server: derive it once
 def _cipher(key: bytes) -> AESSIV:
     return AESSIV(hashlib.sha512(b"liaison taxii cursor\n" + key).digest())
 

@@ -250,6 +250,7 @@ class SharingService:
         self._groups: dict[str, frozenset[str]] = {}
         self._marking_of_refs: dict[tuple[Any, ...], tuple[Marking, bool] | Exception] = {}
         self._readable_markings: dict[Marking, bool] = {}
+        self._stamp_of: dict[Marking, tuple[str, list[str], dict[str, Any]]] = {}
 
     # markings ---------------------------------------------------------------------------------
     def marking(self, marking_id: int) -> Marking:
@@ -644,26 +645,31 @@ class SharingService:
             found = self._readable_markings[marking] = can_read(self.principal, marking)
         return found
 
-    @staticmethod
     def _stamp(
+        self,
         item: _Incoming,
         marking: Marking,
         definitions: dict[str, Marking],
         stamps: dict[str, dict[str, Any]],
     ) -> None:
         """Name ``marking`` on the object: its Liaison marking-definition and its TLP, in
-        place of the Liaison markings and TLP it named; other markings are kept."""
-        plain = default_without_tlp(marking)
-        stamp = stix.liaison_marking_id(plain)
-        kept = [
-            r
-            for r in item.obj.get("object_marking_refs", [])
-            if r not in definitions and r not in stix.TLP_BY_ID
-        ]
-        tlp = [stix.TLP2_IDS[marking.tlp]] if marking.tlp else []
-        item.obj = {**item.obj, "object_marking_refs": [*kept, *tlp, stamp]}
+        place of the Liaison markings and TLP it named; other markings are kept. (An
+        envelope's ten thousand objects carry a handful of markings: each is worked out once.)"""
+        found = self._stamp_of.get(marking)
+        if found is None:
+            plain = default_without_tlp(marking)
+            stamp = stix.liaison_marking_id(plain)
+            tlp = [stix.TLP2_IDS[marking.tlp]] if marking.tlp else []
+            definition = stix.liaison_marking_definition(plain, short(plain))
+            found = self._stamp_of[marking] = (stamp, tlp, definition)
+        stamp, tlp, definition = found
+        named = item.obj.get("object_marking_refs", [])
+        kept = [r for r in named if r not in definitions and r not in stix.TLP_BY_ID]
+        refs = [*kept, *tlp, stamp]
+        if refs != named:
+            item.obj = {**item.obj, "object_marking_refs": refs}
         if stamp not in stamps:
-            stamps[stamp] = stix.liaison_marking_definition(plain, short(plain))
+            stamps[stamp] = definition
 
     def _label_caps(
         self, incoming: list[_Incoming], objects: list[Any], default: Marking
@@ -688,14 +694,7 @@ class SharingService:
         collection = view.row
         default = self.marking(collection.default_marking_id)
         self._marking_of_refs.clear()  # what refs mean depends on this envelope's definitions
-        incoming = [_Incoming(i, o if isinstance(o, dict) else {}) for i, o in enumerate(objects)]
-        for item, raw in zip(incoming, objects, strict=True):
-            try:
-                item.checked = stix.check_object(raw)
-                item.obj = stix.normalised(item.obj)
-                item.posted = orjson.dumps(item.obj)
-            except stix.StixInvalid as exc:
-                item.error = str(exc)
+        incoming = _checked(objects)
         # MISP's TAXII push carries its tags as labels; they cap what they mark (issue 20)
         label_caps = self._label_caps(incoming, objects, default)
         known = self._known_code()
@@ -1060,6 +1059,22 @@ class SharingService:
             ],
         )
         return len(rows)
+
+
+def _checked(objects: list[Any]) -> list[_Incoming]:
+    """An envelope's objects, validated at the edge (``stix.check_object``), ``created`` and
+    ``modified`` to the millisecond, and no deeper than can be stored (``stix.MAX_DEPTH``)."""
+    incoming = [_Incoming(i, o if isinstance(o, dict) else {}) for i, o in enumerate(objects)]
+    for item, raw in zip(incoming, objects, strict=True):
+        try:
+            item.checked = stix.check_object(raw)
+            item.obj = stix.normalised(item.obj)
+            item.posted = orjson.dumps(item.obj)
+        except stix.StixInvalid as exc:
+            item.error = str(exc)
+        except orjson.JSONEncodeError:  # deeper than what is stored can be serialised
+            item.error = stix.TOO_DEEP
+    return incoming
 
 
 def _stamped_definitions(

@@ -122,7 +122,8 @@ _TIMESTAMPS = ("created", "modified", "valid_from", "valid_until", "published", 
 # References that reveal the object they name; markings and authorship are not among them.
 _NOT_REVEALING = frozenset({"object_marking_refs", "created_by_ref"})
 MAX_CONFIDENCE = 100
-MAX_DEPTH = 64  # nesting of an object's JSON; what is stored must serialise (orjson: 254)
+MAX_DEPTH = 254  # nesting of an object's JSON: what orjson serialises, so what can be stored
+TOO_DEEP = f"the object nests deeper than {MAX_DEPTH} levels"
 _MILLISECONDS = ("created", "modified")  # STIX 2.1 §3.2: precise to the millisecond
 
 
@@ -329,18 +330,6 @@ def _version_of(obj: Mapping[str, Any], kind: str) -> str:
     return version
 
 
-def _check_depth(obj: Mapping[str, Any]) -> None:
-    """No property nested deeper than ``MAX_DEPTH`` (one limit, at the edge)."""
-    stack: list[tuple[Any, int]] = [(v, 2) for v in obj.values() if isinstance(v, dict | list)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            msg = f"the object nests deeper than {MAX_DEPTH} levels"
-            raise StixInvalid(msg)
-        children = value.values() if isinstance(value, dict) else value
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
-
-
 def normalised(obj: dict[str, Any]) -> dict[str, Any]:
     """``obj`` with ``created`` and ``modified`` given to the millisecond at least (STIX 2.1
     §3.2: ``2026-01-01T00:00:00Z`` is served as ``2026-01-01T00:00:00.000Z``), so that what
@@ -360,7 +349,6 @@ def check_object(obj: object) -> Checked:
     if not isinstance(obj, dict):
         msg = "an object must be a JSON object"
         raise StixInvalid(msg)
-    _check_depth(obj)
     kind = obj.get("type")
     if not isinstance(kind, str) or not 3 <= len(kind) <= 250 or _TYPE.match(kind) is None:  # noqa: PLR2004
         msg = f"type {kind!r} must be 3-250 characters of a-z, 0-9 and single hyphens"

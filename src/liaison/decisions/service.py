@@ -211,6 +211,11 @@ class DecisionService:
             raise ProposalNotFound(ref)
         return found
 
+    def key(self, ref: str) -> int:
+        """The id of a proposal named by id or reference, as the principal sees it (a hidden
+        one is ``ProposalNotFound``, like a missing one)."""
+        return self.find_ref(ref).id
+
     def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
         record_reads(
             self.session,
@@ -478,11 +483,11 @@ class DecisionService:
                 field="marking",
             )
 
-    def _settle_stale(self, kind: SubjectKind, ref: str | None, effect: str) -> None:
+    def _settle_stale(self, kind: SubjectKind, ref: str | None) -> None:
         """Settle what is due among the pending proposals on this subject (a deadline passed
         before the tick came), so the subject's state and the one-pending rule see it."""
         if kind is not SubjectKind.FREE_TEXT and ref is not None:
-            stale = LinkGraph(self.session).pending_on(kind, ref, effect)
+            stale = LinkGraph(self.session).pending_on(kind, ref, None)
             if stale:
                 self._settle_these(stale)
 
@@ -559,10 +564,10 @@ class DecisionService:
             )
         data = data.model_copy(update={"subject_ref": _canonical_ref(data)})
         marking = self.checked_marking(data.marking)
+        self._settle_stale(data.subject_kind, data.subject_ref)
+        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         release_to = self._release_codes(data.subject_kind, data.release_to)
         effect = ",".join(release_to)
-        self._settle_stale(data.subject_kind, data.subject_ref, effect)
-        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         problem = check_procedure(data.procedure, opened, data.deadline)
         if (
             problem is None

@@ -96,3 +96,10 @@ def test_programme_references_are_addresses(client, auth, login, engine):
     )
     login("japan")
     assert client.get("/programmes/ITPP-JPN-2023").status_code == 200
+
+
+@pytest.mark.parametrize("odd", ["%00", "DEC%00-1", "9" * 40, "-1", "0", "%E2%80%AE", "a" * 41])
+def test_odd_references_are_missing_ones(client, auth, odd):
+    r = client.get(f"{BASE}/{odd}", headers=auth("france"))
+    expected = 422 if len(odd) > 40 else 404  # past 40 characters the path itself is refused
+    assert r.status_code == expected, r.text

@@ -101,6 +101,7 @@ from liaison.security.principal import Principal, Side
 
 MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 OBJECT_TYPE = "proposal"
 
 
@@ -202,11 +203,11 @@ class DecisionService:
     def find_ref(self, ref: str) -> Proposal:
         """A proposal by id ("12") or reference ("DEC-2023-0012"), as the principal sees it."""
         text = ref.strip()
-        found = (
-            self.repo.get(int(text))
-            if text.isdecimal() and 0 < int(text) <= MAX_ID
-            else self.repo.by_reference(text)
-        )
+        if text.isdecimal():
+            small = len(text) <= len(str(MAX_ID))  # int() of 5,000 digits raises
+            found = self.repo.get(int(text)) if small and 0 < int(text) <= MAX_ID else None
+        else:  # only a reference's characters reach the database (no NUL, no 10 kB strings)
+            found = self.repo.by_reference(text) if _REFERENCE.fullmatch(text) else None
         if found is None:
             raise ProposalNotFound(ref)
         return found

@@ -2,7 +2,8 @@
 """Decisions REST API under ``/api/v1/decisions``.
 
 Every read answers from ``DecisionService`` (the policy inside the SQL, reads audited); a
-proposal the caller may not read is a 404 problem identical to a missing id, on every route.
+proposal is addressed by its reference (``/api/v1/decisions/DEC-2023-0001``) or its id, and one
+the caller may not read is a 404 problem identical to a missing one, on every route.
 Opening, amending, revising and withdrawing need ``decisions:proposal:manage``; recording a
 position needs ``decisions:position:record`` *and* a seat in that ally's delegation (the service
 says why not: a partner, another ally's delegation, an ally outside the electorate). The
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, Field
 
 from liaison.decisions.calendar import feed
@@ -67,6 +68,10 @@ Sort = Annotated[
     ),
 ]
 Q = Annotated[str | None, Query(max_length=200, description="Words in the title or reference.")]
+Key = Annotated[
+    str,
+    Path(max_length=40, description="The proposal's reference (DEC-2023-0001) or its id."),
+]
 
 
 def to_read(view: ProposalView) -> ProposalRead:
@@ -235,19 +240,19 @@ def calendar(session: DbSession, principal: CurrentPrincipal, settings: AppSetti
 
 @router.get("/{proposal_id}")
 def get_proposal(
-    proposal_id: int, session: DbSession, principal: CurrentPrincipal, response: Response
+    proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> ProposalRead:
-    view = DecisionService(session, principal).get(proposal_id)
+    view = DecisionService(session, principal).get_ref(proposal_id)
     response.headers.update(NO_STORE)
     return to_read(view)
 
 
 @router.get("/{proposal_id}/standings", summary="Every elector and its latest position")
 def standings(
-    proposal_id: int, session: DbSession, principal: CurrentPrincipal, response: Response
+    proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> list[StandingRead]:
     service = DecisionService(session, principal)
-    service.get(proposal_id)  # the audited read of the proposal these rows belong to
+    key = service.get_ref(proposal_id).proposal.id  # the audited read these rows belong to
     response.headers.update(NO_STORE)
     return [
         StandingRead(
@@ -258,18 +263,18 @@ def standings(
             recorded_at=s.position.recorded_at if s.position else None,
             counts_as_consent=s.consent,
         )
-        for s in service.standings(proposal_id)
+        for s in service.standings(key)
     ]
 
 
 @router.get("/{proposal_id}/positions", summary="Every position taken, in order")
 def positions(
-    proposal_id: int, session: DbSession, principal: CurrentPrincipal, response: Response
+    proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> list[PositionRead]:
     service = DecisionService(session, principal)
-    service.get(proposal_id)
+    key = service.get_ref(proposal_id).proposal.id
     response.headers.update(NO_STORE)
-    return [position_read(p) for p in service.positions(proposal_id)]
+    return [position_read(p) for p in service.positions(key)]
 
 
 @router.post(
@@ -278,26 +283,28 @@ def positions(
     summary="Record your delegation's position",
 )
 def record_position(
-    proposal_id: int, data: PositionCreate, session: DbSession, principal: Recorder
+    proposal_id: Key, data: PositionCreate, session: DbSession, principal: Recorder
 ) -> PositionRead:
-    return position_read(DecisionService(session, principal).record_position(proposal_id, data))
+    service = DecisionService(session, principal)
+    return position_read(service.record_position(service.key(proposal_id), data))
 
 
 @router.get("/{proposal_id}/versions", summary="The texts, oldest first")
 def versions(
-    proposal_id: int, session: DbSession, principal: CurrentPrincipal, response: Response
+    proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> list[VersionRead]:
     service = DecisionService(session, principal)
-    service.get(proposal_id)
+    key = service.get_ref(proposal_id).proposal.id
     response.headers.update(NO_STORE)
-    return [version_read(v) for v in service.versions(proposal_id)]
+    return [version_read(v) for v in service.versions(key)]
 
 
 @router.post("/{proposal_id}/versions", summary="Amend the text (meeting procedure)")
 def amend(
-    proposal_id: int, data: Amendment, session: DbSession, principal: Manager
+    proposal_id: Key, data: Amendment, session: DbSession, principal: Manager
 ) -> ProposalRead:
-    return to_read(DecisionService(session, principal).amend(proposal_id, data))
+    service = DecisionService(session, principal)
+    return to_read(service.amend(service.key(proposal_id), data))
 
 
 @router.post(
@@ -306,13 +313,15 @@ def amend(
     summary="Revise a broken or lapsed proposal into a new, linked one",
 )
 def revise(
-    proposal_id: int, data: Revision, session: DbSession, principal: Manager
+    proposal_id: Key, data: Revision, session: DbSession, principal: Manager
 ) -> ProposalRead:
-    return to_read(DecisionService(session, principal).revise(proposal_id, data))
+    service = DecisionService(session, principal)
+    return to_read(service.revise(service.key(proposal_id), data))
 
 
 @router.post("/{proposal_id}/withdraw", summary="Withdraw an open proposal")
 def withdraw(
-    proposal_id: int, data: Withdrawal, session: DbSession, principal: Manager
+    proposal_id: Key, data: Withdrawal, session: DbSession, principal: Manager
 ) -> ProposalRead:
-    return to_read(DecisionService(session, principal).withdraw(proposal_id, data))
+    service = DecisionService(session, principal)
+    return to_read(service.withdraw(service.key(proposal_id), data))

@@ -253,14 +253,16 @@ class LinkGraph:
         stmt = select(Proposal).where(Proposal.outcome == Outcome.PENDING).order_by(Proposal.id)
         return list(self.session.scalars(stmt))
 
-    def pending_on(self, kind: SubjectKind, ref: str, effect: str) -> list[Proposal]:
-        """Pending proposals on one subject and effect (at most one once the index holds)."""
+    def pending_on(self, kind: SubjectKind, ref: str, effect: str | None) -> list[Proposal]:
+        """Pending proposals on one subject and effect (at most one once the index holds), or
+        with any effect when ``effect`` is None."""
         stmt = select(Proposal).where(
             Proposal.outcome == Outcome.PENDING,
             Proposal.subject_kind == kind,
             Proposal.subject_ref == ref,
-            Proposal.effect == effect,
         )
+        if effect is not None:
+            stmt = stmt.where(Proposal.effect == effect)
         return list(self.session.scalars(stmt.order_by(Proposal.id)))
 
     def due(self, now: dt.datetime) -> list[Proposal]:

@@ -101,6 +101,7 @@ from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 OBJECT_TYPE = "proposal"
 
 
@@ -202,14 +203,19 @@ class DecisionService:
     def find_ref(self, ref: str) -> Proposal:
         """A proposal by id ("12") or reference ("DEC-2023-0012"), as the principal sees it."""
         text = ref.strip()
-        found = (
-            self.repo.get(int(text))
-            if text.isdecimal() and 0 < int(text) <= MAX_ID
-            else self.repo.by_reference(text)
-        )
+        if text.isdecimal():
+            small = len(text) <= len(str(MAX_ID))  # int() of 5,000 digits raises
+            found = self.repo.get(int(text)) if small and 0 < int(text) <= MAX_ID else None
+        else:  # only a reference's characters reach the database (no NUL, no 10 kB strings)
+            found = self.repo.by_reference(text) if _REFERENCE.fullmatch(text) else None
         if found is None:
             raise ProposalNotFound(ref)
         return found
+
+    def key(self, ref: str) -> int:
+        """The id of a proposal named by id or reference, as the principal sees it (a hidden
+        one is ``ProposalNotFound``, like a missing one)."""
+        return self.find_ref(ref).id
 
     def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
         record_reads(
@@ -478,11 +484,11 @@ class DecisionService:
                 field="marking",
             )
 
-    def _settle_stale(self, kind: SubjectKind, ref: str | None, effect: str) -> None:
+    def _settle_stale(self, kind: SubjectKind, ref: str | None) -> None:
         """Settle what is due among the pending proposals on this subject (a deadline passed
         before the tick came), so the subject's state and the one-pending rule see it."""
         if kind is not SubjectKind.FREE_TEXT and ref is not None:
-            stale = LinkGraph(self.session).pending_on(kind, ref, effect)
+            stale = LinkGraph(self.session).pending_on(kind, ref, None)
             if stale:
                 self._settle_these(stale)
 
@@ -566,10 +572,10 @@ class DecisionService:
             )
         data = data.model_copy(update={"subject_ref": _canonical_ref(data)})
         marking = self.checked_marking(data.marking)
+        self._settle_stale(data.subject_kind, data.subject_ref)
+        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         release_to = self._release_codes(data.subject_kind, data.release_to)
         effect = ",".join(release_to)
-        self._settle_stale(data.subject_kind, data.subject_ref, effect)
-        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         problem = check_procedure(data.procedure, opened, data.deadline)
         if (
             problem is None

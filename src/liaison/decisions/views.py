@@ -4,8 +4,9 @@ proposal, and one proposal — every elector's flag and position, the procedure'
 countdown, the text's redlines, and the form to record my delegation's position.
 
 Invariants:
-- every page reads through ``DecisionService`` as the request's principal; a hidden or missing
-  id is the same 404 page; pages carry the banner of the most restrictive marking they show;
+- every page reads through ``DecisionService`` as the request's principal; a proposal is
+  addressed by id or by reference (``/decisions/DEC-2023-0001``); a hidden or missing one is
+  the same 404 page; pages carry the banner of the most restrictive marking they show;
 - the outcome on a proposal page is computed at the request and refreshed in place by HTMX
   (``/decisions/{id}/status``, the ``_status.html`` fragment) while the procedure runs, so a
   deadline or another ally's position shows without a reload;
@@ -56,6 +57,7 @@ Manager = Annotated[Principal, Depends(require(Permission.DECISIONS_PROPOSAL_MAN
 Recorder = Annotated[Principal, Depends(require(Permission.DECISIONS_POSITION_RECORD))]
 Text = Annotated[str | None, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=200_000)]
+MAX_REFERENCE = 40  # the reference column's length: anything longer names no proposal
 STANCE_LABELS = {
     Stance.CONCUR: "Concur",
     Stance.BREAK_SILENCE: "Break silence",
@@ -65,8 +67,12 @@ STANCE_LABELS = {
 }
 
 
-def _proposal_id(raw: str) -> int:
-    return path_id(raw, ProposalNotFound)
+def _proposal_id(service: DecisionService, raw: str) -> int:
+    """The proposal a path names by id or by reference (``/decisions/DEC-2023-0001``): a
+    hidden one is the same 404 as a missing one."""
+    if raw.isdecimal() or len(raw) > MAX_REFERENCE:
+        return path_id(raw, ProposalNotFound)
+    return service.key(raw)
 
 
 def remaining(deadline: dt.datetime | None, now: dt.datetime) -> str:
@@ -333,7 +339,7 @@ def proposal_page(
     proposal_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> HTMLResponse:
     service = DecisionService(session, principal)
-    context = _detail_context(service, _proposal_id(proposal_id))
+    context = _detail_context(service, _proposal_id(service, proposal_id))
     context |= {"errors": {}, "form": {"stance": "", "statement": ""}}
     return render_marked(request, "decisions/detail.html", context)
 
@@ -343,7 +349,7 @@ def status_fragment(
     proposal_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> HTMLResponse:
     service = DecisionService(session, principal)
-    view: ProposalView = service.get(_proposal_id(proposal_id))
+    view: ProposalView = service.get(_proposal_id(service, proposal_id))
     context = {"view": view, "now": clock.utcnow(), "remaining": remaining}
     return render_marked(request, "decisions/_status.html", context)
 
@@ -357,8 +363,8 @@ def record_position(
     stance: Annotated[str, Form(max_length=40)] = "",
     statement: FormText = "",
 ) -> Response:
-    key = _proposal_id(proposal_id)
     service = DecisionService(session, principal)
+    key = _proposal_id(service, proposal_id)
     try:
         service.record_position(key, PositionCreate(stance=stance, statement=statement))
     except ValidationError:
@@ -394,8 +400,8 @@ def revise(
     text: FormText = "",
     deadline: FormText = "",
 ) -> Response:
-    key = _proposal_id(proposal_id)
     service = DecisionService(session, principal)
+    key = _proposal_id(service, proposal_id)
     try:
         data = Revision(text=text, deadline=_utc(deadline) if deadline else None)
         view = service.revise(key, data)
@@ -415,6 +421,7 @@ def withdraw(
     principal: Manager,
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    key = _proposal_id(proposal_id)
-    DecisionService(session, principal).withdraw(key, Withdrawal(reason=reason or "withdrawn"))
+    service = DecisionService(session, principal)
+    key = _proposal_id(service, proposal_id)
+    service.withdraw(key, Withdrawal(reason=reason or "withdrawn"))
     return RedirectResponse(f"/decisions/{key}", status_code=303)

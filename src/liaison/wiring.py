@@ -12,6 +12,7 @@ from liaison.decisions import home as decision_home
 from liaison.decisions import site_search as decision_search
 from liaison.documents import handlers as document_handlers
 from liaison.documents import site_search as document_search
+from liaison.osint import home as osint_home
 from liaison.osint import jobs as osint_jobs  # registers the osint.poll and osint.analyse jobs
 from liaison.programmes import handlers as programme_handlers
 from liaison.programmes import home as programme_home
@@ -30,6 +31,7 @@ def install() -> None:
     decision_home.install()
     programme_home.install()
     registry_home.install()
+    osint_home.install()
     # The one search (liaison.web.search): each feature answers for its own records.
     decision_search.install()
     document_search.install()

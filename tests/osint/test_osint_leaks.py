@@ -234,6 +234,16 @@ def test_watch_terms_are_their_owners_alone(client, auth, story):
     assert "Asia-Pacific leaders to join NATO summit in Vilnius" in page.text
     other = client.get("/osint", headers={**auth("korea"), "accept": "text/html"})
     assert "Your watch terms" not in other.text
+    # the home page's tile: the owner's hits only (issue 16: features add their own tiles)
+    home = client.get("/", headers={**auth("japan"), "accept": "text/html"}).text
+    tile = home[
+        home.index('id="watch-terms"') : home.index("</section>", home.index('id="watch-terms"'))
+    ]
+    assert "Asia-Pacific leaders to join NATO summit in Vilnius" in tile
+    assert "“Vilnius”" in tile
+    theirs = client.get("/", headers={**auth("korea"), "accept": "text/html"}).text
+    assert "No hits for your watch terms" in theirs
+    assert "Vilnius" not in theirs
     gone = client.delete(f"{BASE}/watch/{term_id}", headers=auth("korea"))
     assert gone.status_code == 404
     assert gone.json()["detail"] == f"no watch term {term_id}"

@@ -44,6 +44,7 @@ from liaison.web.deps import (
     Offset,
     RowId,
     require,
+    writes_own_state,
 )
 from liaison.web.templating import NO_STORE
 
@@ -168,6 +169,7 @@ def list_watch_terms(session: DbSession, principal: AuthenticatedPrincipal) -> l
 
 
 @router.post("/watch", status_code=status.HTTP_201_CREATED, summary="Watch a word or phrase")
+@writes_own_state  # a user's watch terms are their own
 def add_watch_term(
     data: WatchTermCreate, session: DbSession, principal: AuthenticatedPrincipal
 ) -> WatchTermRead:
@@ -176,6 +178,7 @@ def add_watch_term(
 
 
 @router.delete("/watch/{term_id}", status_code=status.HTTP_204_NO_CONTENT)
+@writes_own_state  # another user's term is the same 404 as a missing one
 def remove_watch_term(
     term_id: RowId, session: DbSession, principal: AuthenticatedPrincipal
 ) -> Response:

@@ -79,7 +79,7 @@ def test_nominate_plan_approve_and_read_why_a_demand_was_refused(backend, settin
             korea.get_by_label("Name").fill("Kim Min-jun")
             korea.get_by_label("Nationality").fill("KOR")
             korea.get_by_role("button", name="Nominate").click()
-            expect(korea.locator("table")).to_contain_text("Kim Min-jun")
+            expect(korea.locator("main table")).to_contain_text("Kim Min-jun")
             korea.screenshot(path=str(SCREENSHOTS / "catalogue-nominated.png"), full_page=True)
 
             officer = _login(browser, base, "officer", "/plans")

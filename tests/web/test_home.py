@@ -102,3 +102,16 @@ def test_anonymous_sees_the_public_registry_only(client, world):
     assert 'id="registry"' in html
     assert 'id="silence"' in html
     assert 'id="notifications"' not in html
+
+
+def test_the_silence_tile_counts_every_readable_procedure_in_the_window(
+    client, auth, engine, world
+):
+    shown = [_open(engine, f"Question {n}", "NU", days=1 + n / 2) for n in range(7)]
+    _open(engine, "A question past the window", "NU", days=9)
+    silence = _section(_home(client, auth("korea")), "silence")
+    assert silence.count("<li") == 0  # NU without REL: none of it is korea's
+    silence = _section(_home(client, auth("france")), "silence")
+    assert [ref in silence for ref in shown] == [True] * 5 + [False] * 2  # nearest five
+    assert 'aria-label="7 in all"' in silence
+    assert "All 7 →" in silence

@@ -9,7 +9,6 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from liaison.decisions.consensus import Outcome, Procedure
 from liaison.decisions.service import DecisionService, Inbox, ProposalView
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -17,7 +16,6 @@ from liaison.security.principal import Principal
 from liaison.web.home import ITEMS_PER_TILE, Tile, TileItem, register_tiles
 
 SILENCE_HORIZON = dt.timedelta(days=7)
-_SCAN = 500  # proposals with a deadline from now on, read in deadline order
 
 
 def _item(view: ProposalView, urgent: bool) -> TileItem:
@@ -49,22 +47,15 @@ def tiles(session: Session, principal: Principal) -> list[Tile]:
                 order=100,
             )
         )
-    soon = [
-        p
-        for p in service.repo.with_deadlines(now, _SCAN)
-        if p.outcome is Outcome.PENDING
-        and p.procedure is Procedure.SILENCE
-        and p.deadline is not None
-        and p.deadline <= now + SILENCE_HORIZON
-    ]
-    views = service.views(soon[:ITEMS_PER_TILE], now)
+    soon, soon_total = service.repo.silence_ending(now, now + SILENCE_HORIZON, ITEMS_PER_TILE)
+    views = service.views(soon, now)
     service.audit_reads("read", views)
     out.append(
         Tile(
             "silence",
             "Silence ends in the next 7 days",
             [_item(v, urgent=False) for v in views],
-            len(soon),
+            soon_total,
             "/decisions?state=open&sort=deadline",
             "No silence procedure ends in the next 7 days.",
             [v.marking for v in views],

@@ -158,6 +158,27 @@ class ProposalRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def silence_ending(
+        self, since: dt.datetime, until: dt.datetime, limit: int
+    ) -> tuple[list[Proposal], int]:
+        """Pending silence procedures the reader may read whose deadline falls in ``[since,
+        until]``, nearest first, and how many there are in all."""
+
+        def stmt(*columns: Any) -> Select[Any]:  # noqa: ANN401 - any selectable
+            return self._readable(
+                select(*columns).where(
+                    Proposal.outcome == Outcome.PENDING,
+                    Proposal.procedure == Procedure.SILENCE,
+                    Proposal.deadline.is_not(None),
+                    Proposal.deadline >= since,
+                    Proposal.deadline <= until,
+                )
+            )
+
+        total = int(self.session.scalar(stmt(func.count(Proposal.id))) or 0)
+        ordered = stmt(Proposal).order_by(Proposal.deadline, Proposal.id)
+        return list(self.session.scalars(window(ordered, limit, 0))), total
+
     # parts of one readable proposal (the caller found it readable first) -------------------
     def electors(self, proposal_id: int) -> list[Elector]:
         rows = self.session.execute(

@@ -250,7 +250,13 @@ class StixRepository:
 
     def visible_rows_of(self, collection_id: str, stix_id: str, query: ObjectQuery) -> list[Any]:
         """Every visible row of one object that ``query`` selects (for DELETE)."""
-        columns: tuple[Any, ...] = (O.id, O.marking_id, O.version)
+        columns: tuple[Any, ...] = (
+            O.id,
+            O.marking_id,
+            O.version,
+            O.owner_side,
+            O.owner_organisation_id,
+        )
         stmt: Select[Any] = select(*columns).where(
             O.collection_id == collection_id, O.stix_id == stix_id
         )
@@ -267,8 +273,8 @@ class StixRepository:
     def visible_versions(self, collection_id: str, stix_ids: Sequence[str]) -> list[Any]:
         """The stored versions of ``stix_ids`` in a collection that the principal may read
         (through ``visible``): (stix_id, chain, version, own_marking_id, is_latest, body,
-        date_added). The write path decides only from these, so its answer is the same
-        whether or not hidden objects share an id."""
+        date_added, owner_side, owner_organisation_id). The write path decides only from
+        these, so its answer is the same whether or not hidden objects share an id."""
         columns: tuple[Any, ...] = (
             O.stix_id,
             O.chain,
@@ -277,6 +283,8 @@ class StixRepository:
             O.is_latest,
             O.body,
             O.date_added,
+            O.owner_side,
+            O.owner_organisation_id,
         )
         found: list[Any] = []
         for part in self._chunks(stix_ids):

@@ -39,9 +39,19 @@ from liaison.registry.service import RegistryService, partner_groups
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore, is_committed
 from liaison.security.markings import Marking, MarkingError, short
+from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_add_version, can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.writes import (
+    ALLIANCE,
+    NOT_YOURS,
+    Owner,
+    administers,
+    on_owning_side,
+    owner_for,
+    write_refusal,
+)
 from liaison.sharing import cursor, graph, misp_tags, stix
 from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
 from liaison.sharing.repository import ObjectQuery, StixRepository
@@ -63,6 +73,16 @@ CHANGED_IN_ENVELOPE = (
     "not stored: objects[{i}] has the same id and version with another body; the first is kept"
 )
 LOWERED = "not stored: a new version may not be marked lower than the version before it ({old})"
+# A version or a delete by a writer who reads the object but does not own it (security.writes).
+NOT_OWNER = "not stored: " + NOT_YOURS.format(what="object")
+CREATOR_CHANGED = (
+    "not stored: a new version keeps the created_by_ref of the object ({creator}): only an "
+    "object's creator versions it"
+)
+NOT_YOUR_IDENTITY = (
+    "not stored: created_by_ref names {ref}, not an identity of yours: name one this envelope "
+    "creates, or one your side stored in this collection"
+)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 STATUS_DETAILS_MAX = 1000  # details kept per list of a status; its counts are always exact
 
@@ -192,6 +212,7 @@ class _Incoming:
     chain: int = 0
     known_before: bool = False  # its id had a line the writer may read before this envelope
     posted: bytes = b""  # the object as posted (normalised), to tell duplicates apart
+    owner: Owner | None = None  # the owner of the line it goes to (``_place``)
 
 
 @dataclass
@@ -767,44 +788,101 @@ class SharingService:
     def _place(self, collection_id: str, items: list[_Incoming], added: dt.datetime) -> None:
         """Where each object goes, from what the writer may read alone: a version already
         stored in a line the writer may read stores nothing (and with another body is a
-        conflict); else it joins the oldest line of its id the writer may read, if the policy
-        lets it add a version there (``can_add_version``: it reads every version, and the
-        marking is not lowered); else — no line, or none it may read — it starts a line of its
-        own, exactly as for an id that exists nowhere."""
+        conflict); else it joins the oldest line of its id the writer may read — the oldest of
+        its own side's, if it reads one — if the one write policy lets it add a version there
+        (``security.writes``: the line is its side's or organisation's, or it administers;
+        ``can_add_version``: it reads every version and the marking is not lowered; the
+        version keeps the line's ``created_by_ref``); else — no line, or none it may read — it
+        starts a line of its own, exactly as for an id that exists nowhere. Then every
+        ``created_by_ref`` must name an identity of the writer's (``_check_creators``)."""
         wanted = [i for i in items if i.checked is not None and i.own is not None]
-        ids = sorted({i.checked.stix_id for i in wanted if i.checked})
+        creators = {c for i in wanted if (c := _creator(i.obj))}
+        ids = sorted({i.checked.stix_id for i in wanted if i.checked} | creators)
         if not ids:
             return
         line = (added - _EPOCH) // dt.timedelta(microseconds=1)
         lines: dict[str, dict[int, list[Any]]] = {}
         for row in self.repo.visible_versions(collection_id, ids):
-            lines.setdefault(row[0], {}).setdefault(row[1], []).append(row)
+            lines.setdefault(row.stix_id, {}).setdefault(row.chain, []).append(row)
         for item in wanted:
-            c, own = item.checked, item.own
-            assert c is not None  # noqa: S101 - filtered above
-            assert own is not None  # noqa: S101 - filtered above
-            mine = lines.get(c.stix_id, {})
-            item.known_before = bool(mine)
-            if not mine:
-                # A new line, numbered by this write's date_added (µs): unique for the id in
-                # the collection (one line per id per write, one date_added per write) and
-                # found without asking whether hidden lines exist.
-                item.chain = line
-                continue
-            chain = min(mine, key=lambda n: min(r[6] for r in mine[n]))
-            rows = mine[chain]
-            item.chain = chain
-            same = [r for r in rows if r[2] == c.version or not c.version]
-            if same:
-                item.duplicate = True
-                if not self._same_version(same[0], item):
-                    item.conflict = CHANGED_BODY
-                continue
-            self._load_markings(r[3] for r in rows)
-            stored = [self._marking_cache[r[3]] for r in rows]
-            latest = self._marking_cache[max(rows, key=lambda r: r[2])[3]]
-            if not can_add_version(self.principal, own, stored, latest, self.groups_of):
-                item.error = LOWERED.format(old=short(latest))
+            self._place_one(item, lines.get(item.checked.stix_id, {}) if item.checked else {}, line)
+        self._check_creators(wanted, lines)
+
+    def _place_one(self, item: _Incoming, mine: dict[int, list[Any]], line: int) -> None:
+        c, own = item.checked, item.own
+        assert c is not None  # noqa: S101 - filtered by the caller
+        assert own is not None  # noqa: S101 - filtered by the caller
+        item.known_before = bool(mine)
+        if not mine:
+            # A new line, numbered by this write's date_added (µs): unique for the id in
+            # the collection (one line per id per write, one date_added per write) and
+            # found without asking whether hidden lines exist.
+            item.chain = line
+            item.owner = ALLIANCE if self._hub_definition(item) else owner_for(self.principal)
+            return
+        ours = [n for n in mine if on_owning_side(self.principal, _owner_of(mine[n][0]))]
+        chain = min(ours or mine, key=lambda n: min(r.date_added for r in mine[n]))
+        rows = mine[chain]
+        item.chain = chain
+        item.owner = _owner_of(rows[0])
+        same = [r for r in rows if r.version == c.version or not c.version]
+        if same:
+            item.duplicate = True
+            if not self._same_version(same[0], item):
+                item.conflict = CHANGED_BODY
+            return
+        self._load_markings(r.own_marking_id for r in rows)
+        latest_row = max(rows, key=lambda r: r.version)
+        latest = self._marking_cache[latest_row.own_marking_id]
+        if write_refusal(self.principal, item.owner, latest, Permission.SHARING_OBJECT_WRITE):
+            item.error = NOT_OWNER
+            return
+        stored = [self._marking_cache[r.own_marking_id] for r in rows]
+        if not can_add_version(self.principal, own, stored, latest, self.groups_of):
+            item.error = LOWERED.format(old=short(latest))
+            return
+        creator = _creator(orjson.loads(latest_row.body))
+        if _creator(item.obj) != creator:
+            item.error = CREATOR_CHANGED.format(creator=creator or "none")
+
+    def _hub_definition(self, item: _Incoming) -> bool:
+        """Whether ``item`` is the Liaison marking-definition the hub itself stamps for its
+        marking, word for word: hub material (the alliance's), whoever's write stores it, so
+        no partner deletes the definition others' objects name."""
+        if item.own is None or not stix.is_liaison_definition(item.obj):
+            return False
+        plain = default_without_tlp(item.own)
+        canonical = stix.normalised(stix.liaison_marking_definition(plain, short(plain)))
+        return bool(item.obj == canonical)
+
+    def _check_creators(
+        self, items: list[_Incoming], lines: dict[str, dict[int, list[Any]]]
+    ) -> None:
+        """A writer names only its own identity as an object's creator (STIX 2.1: only the
+        creator versions an object): ``created_by_ref`` must name an identity this envelope
+        stores in a line of the writer's, or one stored in this collection in a line of the
+        writer's side that it may read. A hidden identity is as unknown as a missing one, so
+        the answer tells nothing of it. Administrators name any."""
+        if administers(self.principal):
+            return
+        mine = {
+            i.checked.stix_id
+            for i in items
+            if i.checked
+            and i.checked.type == "identity"
+            and not i.error
+            and i.owner
+            and on_owning_side(self.principal, i.owner)
+        }
+        for sid, by_chain in lines.items():
+            if sid.startswith("identity--") and any(
+                on_owning_side(self.principal, _owner_of(rows[0])) for rows in by_chain.values()
+            ):
+                mine.add(sid)
+        for item in items:
+            creator = _creator(item.obj)
+            if creator and not item.duplicate and not item.error and creator not in mine:
+                item.error = NOT_YOUR_IDENTITY.format(ref=creator)
 
     @staticmethod
     def _detail(item: _Incoming, message: str) -> dict[str, str]:
@@ -845,6 +923,7 @@ class SharingService:
                     "marking_id": own_id,
                     "pending_refs": 0,
                     "chain": item.chain,
+                    **_owner_columns(item.owner or owner_for(self.principal)),
                     "body": orjson.dumps(item.obj).decode(),
                 }
             )
@@ -1031,6 +1110,7 @@ class SharingService:
                     "marking_id": own_id,
                     "pending_refs": 0,
                     "chain": 0,
+                    **_owner_columns(ALLIANCE),  # the hub's own definitions
                     "body": orjson.dumps(definition).decode(),
                 }
             )
@@ -1043,6 +1123,16 @@ class SharingService:
         rows = self.repo.visible_rows_of(view.row.id, stix_id, query)
         if not rows:
             raise ObjectNotFound(stix_id)
+        self._load_markings(r.marking_id for r in rows)
+        for r in rows:  # all or nothing: every selected version must be the writer's to delete
+            refusal = write_refusal(
+                self.principal,
+                _owner_of(r),
+                self._marking_cache[r.marking_id],
+                Permission.SHARING_OBJECT_WRITE,
+            )
+            if refusal is not None:  # never HIDDEN: the rows are visible
+                raise NotPermitted(NOT_YOURS.format(what="object"))
         self.repo.delete_rows([r[0] for r in rows])
         self._resolve({stix_id} | self.repo.referrers_of({stix_id}))
         record(
@@ -1095,6 +1185,24 @@ def _stamped_definitions(
                 )
             )
     return extra
+
+
+def _owner_columns(owner: Owner) -> dict[str, Any]:
+    return {
+        "owner_side": OwnerSide(owner.side.value),
+        "owner_organisation_id": owner.organisation_id,
+    }
+
+
+def _creator(obj: dict[str, Any]) -> str | None:
+    """An object's ``created_by_ref``, if it names one."""
+    ref = obj.get("created_by_ref")
+    return ref if isinstance(ref, str) and ref else None
+
+
+def _owner_of(row: Any) -> Owner:  # noqa: ANN401 - a visible_versions or visible_rows_of row
+    """The owner of a stored row's line (``security.writes.Owner``)."""
+    return Owner.of(row.owner_side, row.owner_organisation_id)
 
 
 def _line_changes(group: list[Any], effective: int, missing: int) -> list[dict[str, Any]]:

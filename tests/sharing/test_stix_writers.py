@@ -30,13 +30,9 @@ from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM, Principal
+from liaison.sharing.ingest import CREATOR_CHANGED, NOT_OWNER, NOT_YOUR_IDENTITY
 from liaison.sharing.models import StixObject
-from liaison.sharing.service import (
-    CREATOR_CHANGED,
-    NOT_OWNER,
-    NOT_YOUR_IDENTITY,
-    SharingService,
-)
+from liaison.sharing.service import SharingService
 
 ALLY = {"admin", "officer", "analyst"}
 MISSION = {"japan": "japan", "korea": "korea"}

@@ -10,7 +10,7 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
@@ -140,6 +140,26 @@ def _driver_rows(result: CursorResult[Any]) -> list[Any]:
         return list(result.cursor.fetchall())
     finally:
         result.close()
+
+
+class StoredVersion(NamedTuple):
+    """One stored version as the upkeep of its line reads it (``rows_of``)."""
+
+    id: int
+    collection_id: str
+    stix_id: str
+    version: str
+    date_added: dt.datetime
+    own_marking_id: int
+    marking_id: int
+    pending_refs: int
+    is_latest: bool
+    is_first: bool
+    chain: int
+    body: str
+
+
+STORED_VERSION_COLUMNS: tuple[Any, ...] = tuple(getattr(O, f) for f in StoredVersion._fields)
 
 
 class StixRepository:
@@ -366,27 +386,17 @@ class StixRepository:
             bodies.extend(self.session.scalars(self.visible(stmt)))
         return bodies
 
-    def rows_of(self, stix_ids: Iterable[str]) -> list[Any]:
+    def rows_of(self, stix_ids: Iterable[str]) -> list[StoredVersion]:
+        """Every stored version of ``stix_ids``, in every collection, whoever may read it:
+        only for the hub's own upkeep (``ingest.Ingest.resolve``), never served."""
         wanted = sorted(set(stix_ids))
-        rows: list[Any] = []
+        rows: list[StoredVersion] = []
         for part in self._chunks(wanted):
             rows.extend(
-                self.session.execute(
-                    select(
-                        O.id,
-                        O.collection_id,
-                        O.stix_id,
-                        O.version,
-                        O.date_added,
-                        O.own_marking_id,
-                        O.marking_id,
-                        O.pending_refs,
-                        O.is_latest,
-                        O.is_first,
-                        O.chain,
-                        O.body,
-                    ).where(one_of(O.stix_id, part, self.dialect))
-                ).all()
+                StoredVersion._make(r)
+                for r in self.session.execute(
+                    select(*STORED_VERSION_COLUMNS).where(one_of(O.stix_id, part, self.dialect))
+                )
             )
         return rows
 

@@ -27,17 +27,10 @@ from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.security.principal import Principal
 from liaison.sharing import stix
-from liaison.sharing.service import (
-    BODY,
-    STIX_ID,
-    VERSION,
-    BadRequest,
-    ObjectPage,
-    SharingService,
-    added_of,
-    parse_limit,
-    parse_query,
-)
+from liaison.sharing.errors import BadRequest
+from liaison.sharing.query import parse_limit, parse_query
+from liaison.sharing.schemas import BODY, STIX_ID, VERSION, ObjectPage, added_of
+from liaison.sharing.service import SharingService
 from liaison.web.deps import (
     AppSettings,
     AuthenticatedPrincipal,

@@ -37,5 +37,4 @@ class NotPermitted(LiaisonError):
 
 
 class BadRequest(LiaisonError):
-    status_code = 400
-    title = "Bad request"
+    """400 "Bad request" (``LiaisonError``'s own status and title)."""

@@ -471,22 +471,16 @@ class Ingest:
             assert item.own is not None  # noqa: S101 - filtered above
             own_id = self.service.intern(item.own)
             params.append(
-                {
-                    "collection_id": collection.id,
-                    "stix_id": c.stix_id,
-                    "type": c.type,
-                    "version": version,
-                    "spec_version": stix.SPEC_VERSION,
-                    "date_added": when,
-                    "is_latest": True,
-                    "is_first": True,
-                    "own_marking_id": own_id,
-                    "marking_id": own_id,
-                    "pending_refs": 0,
-                    "chain": item.chain,
-                    **_owner_columns(item.owner or owner_for(self.principal)),
-                    "body": orjson.dumps(item.obj).decode(),
-                }
+                _new_row(
+                    collection.id,
+                    c.type,
+                    version,
+                    when,
+                    own_id,
+                    item.chain,
+                    item.owner or owner_for(self.principal),
+                    item.obj,
+                )
             )
             refs.append(c.refs)
             stored.append((c.stix_id, version))
@@ -658,23 +652,19 @@ class Ingest:
                 continue
             marking = stix.marking_from_definition(definition, lambda _code: True)
             own_id = self.service.intern(marking)
+            version = stix.canonical_timestamp(definition["created"])
+            # the hub's own definitions: alliance material, in line 0
             params.append(
-                {
-                    "collection_id": collection_id,
-                    "stix_id": stix_id,
-                    "type": "marking-definition",
-                    "version": stix.canonical_timestamp(definition["created"]),
-                    "spec_version": stix.SPEC_VERSION,
-                    "date_added": when,
-                    "is_latest": True,
-                    "is_first": True,
-                    "own_marking_id": own_id,
-                    "marking_id": own_id,
-                    "pending_refs": 0,
-                    "chain": 0,
-                    **_owner_columns(ALLIANCE),  # the hub's own definitions
-                    "body": orjson.dumps(definition).decode(),
-                }
+                _new_row(
+                    collection_id,
+                    "marking-definition",
+                    version,
+                    when,
+                    own_id,
+                    0,
+                    ALLIANCE,
+                    definition,
+                )
             )
         if params:
             self.repo.insert_versions(params)
@@ -716,10 +706,34 @@ def _stamped_definitions(
     return extra
 
 
-def _owner_columns(owner: Owner) -> dict[str, Any]:
+def _new_row(
+    collection_id: str,
+    kind: str,
+    version: str,
+    added: dt.datetime,
+    own_marking_id: int,
+    chain: int,
+    owner: Owner,
+    obj: dict[str, Any],
+) -> dict[str, Any]:
+    """The columns of a new ``stix_object`` row: the latest and first of its line, marked by
+    its own marking until ``Ingest.resolve`` caps it, nothing pending."""
     return {
+        "collection_id": collection_id,
+        "stix_id": obj["id"],
+        "type": kind,
+        "version": version,
+        "spec_version": stix.SPEC_VERSION,
+        "date_added": added,
+        "is_latest": True,
+        "is_first": True,
+        "own_marking_id": own_marking_id,
+        "marking_id": own_marking_id,
+        "pending_refs": 0,
+        "chain": chain,
         "owner_side": OwnerSide(owner.side.value),
         "owner_organisation_id": owner.organisation_id,
+        "body": orjson.dumps(obj).decode(),
     }
 
 

@@ -209,6 +209,25 @@ def test_a_writer_names_only_its_own_identity(client, auth, engine, writes):
     assert post(client, auth("admin"), writes, [claimed_by(nowhere)]).json()["success_count"] == 1
 
 
+def test_a_pull_keeps_its_remotes_identities(engine, writes):
+    """A federation pull (capped by its remote's ceiling) stores objects whose creator is the
+    remote's producer; it still may not version what it reads but does not own."""
+    officer = principal_of(engine, "officer")
+    remote_identity = f"identity--{uuid.uuid4()}"
+    pulled = {**indicator(7), "created_by_ref": remote_identity}
+    with unit_of_work(session_factory(engine)) as session:
+        service = SharingService(session, officer, KEY)
+        ceiling = RegistryService(session, SYSTEM).parse_marking("NU")
+        assert not service.post(writes, [pulled], ceiling=ceiling).status.failure_count
+        refused = service.post(writes, [{**pulled, "id": f"indicator--{uuid.uuid4()}"}])
+        assert refused.status.failures[0]["message"].startswith("not stored: created_by_ref")
+    stored_as(engine, principal_of(engine, "korea"), writes, [koreas := indicator(8)])
+    with unit_of_work(session_factory(engine)) as session:
+        newer = {**koreas, "modified": "2026-02-01T00:00:00.000Z"}
+        outcome = SharingService(session, officer, KEY).post(writes, [newer], ceiling=ceiling)
+        assert outcome.status.failures[0]["message"] == NOT_OWNER
+
+
 def test_a_version_keeps_the_created_by_ref(client, auth, engine, writes):
     korea = auth("korea")
     own, other = identity("Mission of Korea"), identity("Korea's second desk")

@@ -107,6 +107,7 @@ class Ingest:
         self._marking_of_refs: dict[tuple[Any, ...], tuple[Marking, bool] | Exception] = {}
         self._readable_markings: dict[Marking, bool] = {}
         self._stamp_of: dict[Marking, tuple[str, list[str], dict[str, Any]]] = {}
+        self._pulled = False
 
     def _known_code(self) -> Any:  # noqa: ANN401 - a cached predicate
         registry = RegistryService(self.session, self.principal)
@@ -276,6 +277,9 @@ class Ingest:
         collection = view.row
         default = self.service.marking(collection.default_marking_id)
         self._marking_of_refs.clear()  # what refs mean depends on this envelope's definitions
+        # A pull (federation, capped by its remote's ceiling) stores what a remote's own
+        # producers wrote: their created_by_ref names them, not the writer who pulls.
+        self._pulled = ceiling is not None
         incoming = _checked(objects)
         # MISP's TAXII push carries its tags as labels; they cap what they mark (issue 20)
         label_caps = self._label_caps(incoming, objects, default)
@@ -423,8 +427,9 @@ class Ingest:
         creator versions an object): ``created_by_ref`` must name an identity this envelope
         stores in a line of the writer's, or one stored in this collection in a line of the
         writer's side that it may read. A hidden identity is as unknown as a missing one, so
-        the answer tells nothing of it. Administrators name any."""
-        if administers(self.principal):
+        the answer tells nothing of it. Administrators name any, and a federation pull keeps
+        its remote's (the collection manager who added the remote vouches for it)."""
+        if administers(self.principal) or self._pulled:
             return
         mine = {
             i.checked.stix_id

@@ -241,6 +241,11 @@ def test_a_version_keeps_the_created_by_ref(client, auth, engine, writes):
         assert status["failures"][0]["message"] == CREATOR_CHANGED.format(creator=own["id"])
     kept = {**first, "modified": "2026-02-01T00:00:00.000Z", "name": "kept"}
     assert post(client, korea, writes, [kept]).json()["success_count"] == 1
+    # Two versions of a new object in one envelope: the same rule.
+    fresh = {**indicator(9), "created_by_ref": own["id"]}
+    swapped = {**fresh, "modified": "2026-02-01T00:00:00.000Z", "created_by_ref": other["id"]}
+    status = post(client, korea, writes, [fresh, swapped]).json()
+    assert status["failures"][0]["message"] == CREATOR_CHANGED.format(creator=own["id"])
 
 
 def test_a_delete_of_several_lines_is_all_or_nothing(client, auth, engine, writes):

@@ -369,8 +369,15 @@ class Ingest:
         lines: dict[str, dict[int, list[Any]]] = {}
         for row in self.repo.visible_versions(collection_id, ids):
             lines.setdefault(row.stix_id, {}).setdefault(row.chain, []).append(row)
+        creator_of: dict[tuple[str, int], str | None] = {}  # of each line, as first placed
         for item in wanted:
-            self._place_one(item, lines.get(item.checked.stix_id, {}) if item.checked else {}, line)
+            sid = item.checked.stix_id if item.checked else ""
+            self._place_one(item, lines.get(sid, {}), line)
+            if item.error or item.duplicate:
+                continue
+            creator = creator_of.setdefault((sid, item.chain), _creator(item.obj))
+            if _creator(item.obj) != creator:  # two versions of a new line in one envelope
+                item.error = CREATOR_CHANGED.format(creator=creator or "none")
         self._check_creators(wanted, lines)
 
     def _place_one(self, item: _Incoming, mine: dict[int, list[Any]], line: int) -> None:

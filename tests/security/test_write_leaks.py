@@ -815,6 +815,7 @@ OWN_STATE = {
 # Served by the sharing feature's own write policy (issue 15, the TAXII store).
 # TAXII's writes have their own write-leak suite, per collection and marking:
 # tests/sharing/test_fail_closed.py::test_taxii_writes_never_touch_what_the_writer_cannot_read
+# (hidden objects) and tests/sharing/test_stix_writers.py (objects read but not owned).
 # The catalogue's and the open sources' writes have theirs in their own packages:
 # tests/catalogue/test_catalogue_leaks.py (profiles, nominations, import, plan runs and approval)
 # and tests/osint/test_osint_leaks.py (sources, polls, assessments, tags, publishing, watch

@@ -33,8 +33,9 @@ from liaison.registry.service import RegistryService
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
 from liaison.sharing import stix
+from liaison.sharing.ingest import STATUS_DETAILS_MAX
 from liaison.sharing.models import StixObject
-from liaison.sharing.service import STATUS_DETAILS_MAX, SharingService
+from liaison.sharing.service import SharingService
 
 
 @pytest.fixture

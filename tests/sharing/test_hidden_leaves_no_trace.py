@@ -30,6 +30,7 @@ from sharing_helpers import KEY, ROOT, make_collection, marking_ref, taxii_heade
 from liaison.db.session import session_factory, unit_of_work
 from liaison.security.principal import SYSTEM
 from liaison.sharing import cursor
+from liaison.sharing import ingest as ingest_module
 from liaison.sharing import service as service_module
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.service import SharingService
@@ -219,6 +220,8 @@ def test_koreas_view_depends_only_on_what_korea_may_read(
     client, auth, engine, settings, monkeypatch, drawn, writes
 ):
     clock = {"now": dt.datetime(2027, 1, 1, tzinfo=dt.UTC)}
+    # The write path's clock (date_added, a status's request_timestamp) and the service's.
+    monkeypatch.setattr(ingest_module, "utcnow", lambda: clock["now"])
     monkeypatch.setattr(service_module, "utcnow", lambda: clock["now"])
     with unit_of_work(session_factory(engine)) as session:
         refs = {t: marking_ref(session, t) for t in VISIBLE + HIDDEN}

@@ -35,8 +35,10 @@ from liaison.security.principal import SYSTEM
 from liaison.sharing.federation import Federation, pull_page
 from liaison.sharing.misp_import import import_misp
 from liaison.sharing.misp_import import prepare_isolated as prepare_misp
+from liaison.sharing.query import MAX_LIMIT
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import BODY, MAX_LIMIT, SharingService
+from liaison.sharing.schemas import BODY
+from liaison.sharing.service import SharingService
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import console, fail
 

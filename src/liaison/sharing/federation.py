@@ -37,8 +37,9 @@ from liaison.kit.clock import utcnow
 from liaison.security.markings import Marking
 from liaison.security.permissions import Permission
 from liaison.sharing import stix
+from liaison.sharing.errors import NotPermitted
 from liaison.sharing.models import TaxiiRemote
-from liaison.sharing.service import NotPermitted, SharingService
+from liaison.sharing.service import SharingService
 
 TAXII = "application/taxii+json;version=2.1"
 PAGE = 1000

@@ -22,15 +22,11 @@ from fastapi import APIRouter, Depends, Response
 
 from liaison.config import Settings
 from liaison.sharing import misp
+from liaison.sharing.errors import ObjectNotFound
+from liaison.sharing.query import MAX_LIMIT
 from liaison.sharing.repository import ObjectQuery, chunks
-from liaison.sharing.service import (
-    BODY,
-    MARKING_ID,
-    MAX_LIMIT,
-    STIX_ID,
-    ObjectNotFound,
-    SharingService,
-)
+from liaison.sharing.schemas import BODY, MARKING_ID, STIX_ID
+from liaison.sharing.service import SharingService
 from liaison.web.deps import AppSettings, AuthenticatedPrincipal, DbSession
 
 router = APIRouter(prefix="/misp-feed", tags=["sharing"])

@@ -22,7 +22,9 @@ from liaison.errors import InvalidInput
 from liaison.kit.isolation import IsolationFailed, run_isolated
 from liaison.security.markings import Marking, short
 from liaison.sharing import misp, misp_tags, stix
-from liaison.sharing.service import PostOutcome, SharingService, default_without_tlp
+from liaison.sharing.schemas import PostOutcome
+from liaison.sharing.service import SharingService
+from liaison.sharing.stix import default_without_tlp
 
 
 @dataclass(frozen=True, slots=True)

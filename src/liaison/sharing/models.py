@@ -10,6 +10,8 @@
   version of the object names (``own_marking_id``) and of the objects it references;
   ``pending_refs`` counts references to objects not in the store (such a row is shown to
   nobody but the console, so a reference never tells a hidden object from a missing one);
+  ``owner_side``/``owner_organisation_id`` (``security.models.Owned``, migration 0023) name
+  who wrote the line a row belongs to: the alliance side, or the partner organisation;
 - ``stix_ref``: each STIX id a stored version references (``*_ref``/``*_refs`` other than
   markings and ``created_by_ref``), so a newly stored object can re-cap what names it;
 - ``taxii_status``: the status resource of one POST, readable only by the user who posted.
@@ -19,7 +21,10 @@ mark the newest and oldest stored version of each line (``chain``) of an object 
 collection; every version of one line carries the same effective marking, so no version list
 reveals a hidden newer one. A writer adds a version only to a line whose every version it may
 read (``security.policy.can_add_version``); a writer who may read no line of the id starts its
-own, so the answer to a write is the same whether or not hidden objects share its id.
+own, so the answer to a write is the same whether or not hidden objects share its id. Every
+version of a line has the owner of the writer who started it; only that owner (its side for
+alliance material, its organisation for a partner's) or an administrator adds a version to it
+or deletes from it (``security.writes``), and a version keeps the line's ``created_by_ref``.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.db.base import Base, UTCDateTime
-from liaison.security.models import Marked
+from liaison.security.models import Marked, Owned
 
 
 class TaxiiCollection(Base):
@@ -56,7 +61,7 @@ class TaxiiCollection(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class StixObject(Marked, Base):
+class StixObject(Marked, Owned, Base):
     __tablename__ = "stix_object"
     __table_args__ = (
         # stix_id first: the one index serves uniqueness, a collection's versions of an object

@@ -10,7 +10,7 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
@@ -142,6 +142,26 @@ def _driver_rows(result: CursorResult[Any]) -> list[Any]:
         result.close()
 
 
+class StoredVersion(NamedTuple):
+    """One stored version as the upkeep of its line reads it (``rows_of``)."""
+
+    id: int
+    collection_id: str
+    stix_id: str
+    version: str
+    date_added: dt.datetime
+    own_marking_id: int
+    marking_id: int
+    pending_refs: int
+    is_latest: bool
+    is_first: bool
+    chain: int
+    body: str
+
+
+STORED_VERSION_COLUMNS: tuple[Any, ...] = tuple(getattr(O, f) for f in StoredVersion._fields)
+
+
 class StixRepository:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
@@ -250,7 +270,13 @@ class StixRepository:
 
     def visible_rows_of(self, collection_id: str, stix_id: str, query: ObjectQuery) -> list[Any]:
         """Every visible row of one object that ``query`` selects (for DELETE)."""
-        columns: tuple[Any, ...] = (O.id, O.marking_id, O.version)
+        columns: tuple[Any, ...] = (
+            O.id,
+            O.marking_id,
+            O.version,
+            O.owner_side,
+            O.owner_organisation_id,
+        )
         stmt: Select[Any] = select(*columns).where(
             O.collection_id == collection_id, O.stix_id == stix_id
         )
@@ -267,8 +293,8 @@ class StixRepository:
     def visible_versions(self, collection_id: str, stix_ids: Sequence[str]) -> list[Any]:
         """The stored versions of ``stix_ids`` in a collection that the principal may read
         (through ``visible``): (stix_id, chain, version, own_marking_id, is_latest, body,
-        date_added). The write path decides only from these, so its answer is the same
-        whether or not hidden objects share an id."""
+        date_added, owner_side, owner_organisation_id). The write path decides only from
+        these, so its answer is the same whether or not hidden objects share an id."""
         columns: tuple[Any, ...] = (
             O.stix_id,
             O.chain,
@@ -277,6 +303,8 @@ class StixRepository:
             O.is_latest,
             O.body,
             O.date_added,
+            O.owner_side,
+            O.owner_organisation_id,
         )
         found: list[Any] = []
         for part in self._chunks(stix_ids):
@@ -358,27 +386,17 @@ class StixRepository:
             bodies.extend(self.session.scalars(self.visible(stmt)))
         return bodies
 
-    def rows_of(self, stix_ids: Iterable[str]) -> list[Any]:
+    def rows_of(self, stix_ids: Iterable[str]) -> list[StoredVersion]:
+        """Every stored version of ``stix_ids``, in every collection, whoever may read it:
+        only for the hub's own upkeep (``ingest.Ingest.resolve``), never served."""
         wanted = sorted(set(stix_ids))
-        rows: list[Any] = []
+        rows: list[StoredVersion] = []
         for part in self._chunks(wanted):
             rows.extend(
-                self.session.execute(
-                    select(
-                        O.id,
-                        O.collection_id,
-                        O.stix_id,
-                        O.version,
-                        O.date_added,
-                        O.own_marking_id,
-                        O.marking_id,
-                        O.pending_refs,
-                        O.is_latest,
-                        O.is_first,
-                        O.chain,
-                        O.body,
-                    ).where(one_of(O.stix_id, part, self.dialect))
-                ).all()
+                StoredVersion._make(r)
+                for r in self.session.execute(
+                    select(*STORED_VERSION_COLUMNS).where(one_of(O.stix_id, part, self.dialect))
+                )
             )
         return rows
 

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Sharing use cases, for TAXII, the pages, the CLI and the demo. Services never commit.
 
+The feature's shape: ``errors.py`` and ``schemas.py`` as in every feature; ``query.py``
+parses a TAXII request's filters; ``ingest.py`` is the write path (``post`` stores an
+envelope, ``resolve`` keeps lines of versions and their markings right), called through this
+service; ``misp_import.py`` marks MISP events and posts them; ``repository.py`` is the SQL.
+
 Invariants:
 - a collection is seen only by its audience (readers or writers); anyone else gets the 404 of
   a missing collection;
@@ -10,115 +15,60 @@ Invariants:
 - every response that serves objects above PUBLIC appends ONE audit event listing the ids it
   served, marked with the strictest marking of the page (``stix.strictest``), so only someone
   who could read every object of the page can read the event;
-- a posted envelope is stored all or nothing; its status says what was kept and why anything
-  was refused; the writer must be able to read the marking of every object written;
-- an object's effective marking caps every version of it and everything it references
-  (``_resolve``); an object that references one not in the store is shown to nobody.
+- writes go through ``ingest.Ingest`` (its invariants); a DELETE removes the versions the
+  writer reads that the filters select, all or nothing, and only from lines it may write
+  (``security.writes``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, NamedTuple
+from functools import cached_property
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
 from liaison.db.json import encoded_strings
-from liaison.errors import InvalidInput, LiaisonError, NotFound
+from liaison.errors import InvalidInput
 from liaison.kit.clock import utcnow
-from liaison.registry.service import RegistryService, partner_groups
+from liaison.registry.service import partner_groups
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore, is_committed
-from liaison.security.markings import Marking, MarkingError, short
+from liaison.security.markings import Marking
 from liaison.security.permissions import Permission
-from liaison.security.policy import can_add_version, can_read
 from liaison.security.principal import Principal, Side
-from liaison.sharing import cursor, graph, misp_tags, stix
-from liaison.sharing.models import StixObject, StixRef, TaxiiCollection, TaxiiStatus
+from liaison.security.writes import NOT_YOURS, write_refusal
+from liaison.sharing import cursor, graph, stix
+from liaison.sharing.errors import (
+    BadRequest,
+    CollectionNotFound,
+    NotPermitted,
+    ObjectNotFound,
+    StatusNotFound,
+)
+from liaison.sharing.ingest import Ingest, owner_of
+from liaison.sharing.models import TaxiiCollection, TaxiiStatus
+from liaison.sharing.query import DEFAULT_LIMIT, MAX_LIMIT
 from liaison.sharing.repository import ObjectQuery, StixRepository
+from liaison.sharing.schemas import (
+    MARKING_ID,
+    STIX_ID,
+    VERSION,
+    CollectionView,
+    ObjectPage,
+    PageRow,
+    PostOutcome,
+    added_of,
+)
 
-MAX_LIMIT = 1000
-DEFAULT_LIMIT = 100
 AUDIENCE_PREFIXES = ("nation:", "community:", "org:")
 AUDIENCE_WORDS = frozenset({"all", "ally", "partner"})
-REFUSED_WITH_OTHERS = (
-    "not stored: the envelope is stored all or nothing and {n} of its objects were refused"
-)
-STORED = "stored"
-ALREADY_STORED = "already stored"
-CHANGED_BODY = (
-    "not stored: this version is already stored with another body; a changed object needs "
-    "a later modified"
-)
-CHANGED_IN_ENVELOPE = (
-    "not stored: objects[{i}] has the same id and version with another body; the first is kept"
-)
-LOWERED = "not stored: a new version may not be marked lower than the version before it ({old})"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-STATUS_DETAILS_MAX = 1000  # details kept per list of a status; its counts are always exact
-
-
-class CollectionNotFound(NotFound):
-    def __init__(self, collection_id: str) -> None:
-        super().__init__("no such collection")  # the same for hidden and missing
-        self.collection_id = collection_id
-
-
-class ObjectNotFound(NotFound):
-    def __init__(self, stix_id: str) -> None:
-        super().__init__("no such object in this collection")  # the same for hidden and missing
-        self.stix_id = stix_id
-
-
-class StatusNotFound(NotFound):
-    def __init__(self, status_id: str) -> None:
-        super().__init__("no such status")
-        self.status_id = status_id
-
-
-class NotPermitted(LiaisonError):
-    status_code = 403
-    title = "Forbidden"
-
-
-class BadRequest(LiaisonError):
-    status_code = 400
-    title = "Bad request"
-
-
-@dataclass(frozen=True, slots=True)
-class CollectionView:
-    """A collection as one principal sees it: ``can_write`` only where its POST would be
-    accepted (in the writers, with the write permission); ``in_audience`` whether it sees the
-    collection at all (its readers or writers)."""
-
-    row: TaxiiCollection
-    can_read: bool
-    can_write: bool
-    in_audience: bool = True
-
-    def resource(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.row.id,
-            "title": self.row.title,
-            "can_read": self.can_read,
-            "can_write": self.can_write,
-            "media_types": ["application/stix+json;version=2.1"],
-        }
-        if self.row.description:
-            body["description"] = self.row.description
-        if self.row.alias:
-            body["alias"] = self.row.alias
-        return body
 
 
 READ_MARKING_TTL = 10.0
@@ -133,72 +83,6 @@ _COLLECTION_AUDIENCE = (
     .order_by((_T.id == bindparam("ref")).desc())  # an id before an alias that spells it
     .limit(1)
 )
-
-
-class PageRow(NamedTuple):
-    """One stored version on a page. The page query's own rows have the same fields and are
-    used as they come (a page is a thousand of them: no per-row Python work)."""
-
-    row_id: int
-    stix_id: str
-    version: str
-    date_added: dt.datetime | str  # str: PostgreSQL's text of it (``added_of``)
-    marking_id: int
-    body: str | None = None
-
-
-# A page's rows are read by position where there are a thousand of them: a SQLAlchemy Row's
-# attribute access costs ~1 µs (a name lookup through its key map), indexing ~60 ns.
-ROW_ID: Final = 0
-STIX_ID: Final = 1
-VERSION: Final = 2
-DATE_ADDED: Final = 3
-MARKING_ID: Final = 4
-BODY: Final = 5
-
-
-def added_of(row: Sequence[Any]) -> dt.datetime:
-    """A page row's ``date_added``. PostgreSQL pages carry it as the server's ISO text in UTC
-    (``repository.PG_PAGE_COLUMNS``), parsed only where it is used: the driver's parsing of a
-    thousand timestamps cost ~0.6 ms a page, and an objects page needs two of them."""
-    value = row[DATE_ADDED]
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectPage:
-    rows: list[PageRow]
-    more: bool
-    next: str | None
-
-    @property
-    def first_added(self) -> str | None:
-        return stix.format_datetime(added_of(self.rows[0])) if self.rows else None
-
-    @property
-    def last_added(self) -> str | None:
-        return stix.format_datetime(added_of(self.rows[-1])) if self.rows else None
-
-
-@dataclass
-class _Incoming:
-    index: int
-    obj: dict[str, Any]
-    checked: stix.Checked | None = None
-    own: Marking | None = None
-    error: str | None = None
-    duplicate: bool = False  # stores nothing: its version is already stored or in the envelope
-    conflict: str | None = None  # not stored: that version is stored with another body
-    chain: int = 0
-    known_before: bool = False  # its id had a line the writer may read before this envelope
-    posted: bytes = b""  # the object as posted (normalised), to tell duplicates apart
-
-
-@dataclass
-class PostOutcome:
-    status: TaxiiStatus
-    stored: list[tuple[str, str]] = field(default_factory=list)
-    refused: bool = False  # nothing stored: an object was refused (not merely a conflict)
 
 
 def _check_readable(ref: str, can_read: bool, can_write: bool) -> None:
@@ -248,16 +132,13 @@ class SharingService:
         self._marking_cache: dict[int, Marking] = {}
         self._intern_cache: dict[str, int] = {}
         self._groups: dict[str, frozenset[str]] = {}
-        self._marking_of_refs: dict[tuple[Any, ...], tuple[Marking, bool] | Exception] = {}
-        self._readable_markings: dict[Marking, bool] = {}
-        self._stamp_of: dict[Marking, tuple[str, list[str], dict[str, Any]]] = {}
 
     # markings ---------------------------------------------------------------------------------
     def marking(self, marking_id: int) -> Marking:
-        self._load_markings([marking_id])
+        self.load_markings([marking_id])
         return self._marking_cache[marking_id]
 
-    def _load_markings(self, ids: Iterable[int]) -> None:
+    def load_markings(self, ids: Iterable[int]) -> None:
         """Markings by id (from the store, which reads each from the database once)."""
         missing = [i for i in set(ids) if i not in self._marking_cache]
         if missing:
@@ -275,7 +156,7 @@ class SharingService:
         ids = set(marking_ids)
         if len(ids) == 1:
             return next(iter(ids))
-        self._load_markings(ids)
+        self.load_markings(ids)
         markings = [self._marking_cache[i] for i in sorted(ids)]
         releases = {m.releasable_to for m in markings if m.level is not Classification.PUBLIC}
         if len(releases) > 1 and all(releases):  # group-aware comparison ahead: one query
@@ -437,7 +318,7 @@ class SharingService:
 
     def _audit_page(self, action: str, collection_id: str, rows: Sequence[PageRow]) -> None:
         marking_ids = {r[MARKING_ID] for r in rows}
-        self._load_markings(marking_ids)
+        self.load_markings(marking_ids)
         if all(self._marking_cache[m].level is Classification.PUBLIC for m in marking_ids):
             return
         record(
@@ -522,529 +403,41 @@ class SharingService:
         return row
 
     # writes -----------------------------------------------------------------------------------
-    def _writable(self, collection_ref: str) -> CollectionView:
+    def writable_collection(self, collection_ref: str) -> CollectionView:
         view = self.collection(collection_ref)
         if not view.can_write:
             raise NotPermitted("you may not write to this collection")
         return view
 
-    def _known_code(self) -> Any:  # noqa: ANN401 - a cached predicate
-        registry = RegistryService(self.session, self.principal)
-        cache: dict[str, bool] = {}
-
-        def known(code: str) -> bool:
-            if code not in cache:
-                cache[code] = registry.release_code(code) == code
-            return cache[code]
-
-        return known
-
-    def _liaison_definitions(
-        self,
-        incoming: list[_Incoming],
-        known: Any,  # noqa: ANN401
-    ) -> tuple[dict[str, Marking], set[str]]:
-        """The Liaison markings the envelope's objects may name (id → marking), and the ids
-        of every other marking-definition they may name: those in the envelope, and those
-        stored in a collection the writer may read, under a marking it may read (through the
-        policy: one it may not read is as unknown as one that exists nowhere)."""
-        found: dict[str, Marking] = {}
-        others: set[str] = set(stix.TLP_BY_ID)
-        for item in incoming:
-            if item.checked is None or item.checked.type != "marking-definition":
-                continue
-            if stix.is_liaison_definition(item.obj):
-                try:
-                    found[item.checked.stix_id] = stix.marking_from_definition(item.obj, known)
-                except stix.StixInvalid as exc:
-                    item.error = str(exc)
-            else:
-                others.add(item.checked.stix_id)
-        named = {r for i in incoming if i.checked for r in i.checked.marking_refs}
-        wanted = sorted(named - found.keys() - others)
-        readable = [v.row.id for v in self.collections() if v.can_read]
-        for body in self.repo.visible_definitions(wanted, readable) if wanted else ():
-            obj = orjson.loads(body)
-            if not stix.is_liaison_definition(obj):
-                others.add(obj["id"])
-                continue
-            try:
-                found[obj["id"]] = stix.marking_from_definition(obj, known)
-            except stix.StixInvalid:
-                continue  # unresolvable: refuses whatever names it
-        return found, others
-
-    def _mark(
-        self,
-        item: _Incoming,
-        definitions: dict[str, Marking],
-        others: set[str],
-        default: Marking,
-        stamps: dict[str, dict[str, Any]],
-        ceiling: Marking | None = None,
-    ) -> None:
-        """Set the object's own marking, or its error. A marking reference that is neither a
-        TLP, nor a marking-definition in the envelope, nor one stored where the writer may
-        read it refuses the object (fail closed: nothing is stored below a marking it names).
-        The own marking is stamped on the object in place of the Liaison markings and TLP it
-        named — the collection's default where it named none; with a ``ceiling``
-        (federation) capped by it — so what is served names the marking that applies."""
-        c = item.checked
-        assert c is not None  # noqa: S101 - only checked objects are marked
-        unknown = [r for r in c.marking_refs if r not in definitions and r not in others]
-        if unknown:
-            item.error = (
-                f"object_marking_refs names {unknown[0]}, a marking-definition neither in the "
-                "envelope nor stored where you may read it; nothing is stored under a marking "
-                "that cannot be resolved"
-            )
-            return
-        try:
-            if c.stix_id in definitions:
-                item.own = definitions[c.stix_id]
-            elif c.stix_id in stix.TLP_BY_ID:
-                item.own = Marking(Classification.PUBLIC)
-            elif c.type == "marking-definition":
-                item.own, _ = self._object_marking(c.marking_refs, definitions, default)
-            else:
-                item.own, _ = self._object_marking(c.marking_refs, definitions, default)
-                if ceiling is not None:
-                    item.own = stix.strictest([item.own, ceiling], self.groups_of)
-                self._stamp(item, item.own, definitions, stamps)
-            if ceiling is not None:
-                item.own = stix.strictest([item.own, ceiling], self.groups_of)
-        except (stix.StixInvalid, MarkingError) as exc:
-            item.error = str(exc)
-            return
-        if not self._may_read(item.own):
-            item.error = (
-                f"the object is marked {short(item.own)}, above what you may read; "
-                "nobody writes what they could not read"
-            )
-
-    def _object_marking(
-        self, refs: tuple[str, ...], definitions: dict[str, Marking], default: Marking
-    ) -> tuple[Marking, bool]:
-        """``stix.object_marking``, once per distinct list of marking refs in an envelope (its
-        ten thousand objects name a handful); a refusal is raised again for each object."""
-        key = (refs, default)
-        found = self._marking_of_refs.get(key)
-        if found is None:
-            try:
-                found = stix.object_marking(refs, definitions, default)
-            except (stix.StixInvalid, MarkingError) as exc:
-                found = exc
-            self._marking_of_refs[key] = found
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    def _may_read(self, marking: Marking) -> bool:
-        found = self._readable_markings.get(marking)
-        if found is None:
-            found = self._readable_markings[marking] = can_read(self.principal, marking)
-        return found
-
-    def _stamp(
-        self,
-        item: _Incoming,
-        marking: Marking,
-        definitions: dict[str, Marking],
-        stamps: dict[str, dict[str, Any]],
-    ) -> None:
-        """Name ``marking`` on the object: its Liaison marking-definition and its TLP, in
-        place of the Liaison markings and TLP it named; other markings are kept. (An
-        envelope's ten thousand objects carry a handful of markings: each is worked out once.)"""
-        found = self._stamp_of.get(marking)
-        if found is None:
-            plain = default_without_tlp(marking)
-            stamp = stix.liaison_marking_id(plain)
-            tlp = [stix.TLP2_IDS[marking.tlp]] if marking.tlp else []
-            definition = stix.liaison_marking_definition(plain, short(plain))
-            found = self._stamp_of[marking] = (stamp, tlp, definition)
-        stamp, tlp, definition = found
-        named = item.obj.get("object_marking_refs", [])
-        kept = [r for r in named if r not in definitions and r not in stix.TLP_BY_ID]
-        refs = [*kept, *tlp, stamp]
-        if refs != named:
-            item.obj = {**item.obj, "object_marking_refs": refs}
-        if stamp not in stamps:
-            stamps[stamp] = definition
-
-    def _label_caps(
-        self, incoming: list[_Incoming], objects: list[Any], default: Marking
-    ) -> dict[str, Marking]:
-        """What MISP's labels cap (issue 20); an object whose labels cannot be read is refused."""
-        label_caps, label_errors = misp_tags.label_ceilings(objects, default, self.groups_of)
-        for item in incoming:
-            if item.checked is not None and item.checked.stix_id in label_errors:
-                item.error = label_errors[item.checked.stix_id]
-        return label_caps
-
-    def _cap(self, caps: list[Marking]) -> Marking | None:
-        return stix.strictest(caps, self.groups_of) if caps else None
+    @cached_property
+    def ingest(self) -> Ingest:
+        return Ingest(self)
 
     def post(
         self, collection_ref: str, objects: list[Any], *, ceiling: Marking | None = None
     ) -> PostOutcome:
-        """Validate and store an envelope's objects, all or nothing; the status says how it
-        went. Every lookup it makes goes through the policy, so its answer — and what the
-        writer can read afterwards — is the same whether or not hidden objects share ids."""
-        view = self._writable(collection_ref)
-        collection = view.row
-        default = self.marking(collection.default_marking_id)
-        self._marking_of_refs.clear()  # what refs mean depends on this envelope's definitions
-        incoming = _checked(objects)
-        # MISP's TAXII push carries its tags as labels; they cap what they mark (issue 20)
-        label_caps = self._label_caps(incoming, objects, default)
-        known = self._known_code()
-        definitions, others = self._liaison_definitions(incoming, known)
-        extra_definitions: dict[str, dict[str, Any]] = {}
-        first_of: dict[tuple[str, str], _Incoming] = {}
-        for item in incoming:
-            if item.checked is None or item.error:
-                continue
-            c = item.checked
-            earlier = first_of.get((c.stix_id, c.version))
-            if earlier is not None:
-                item.duplicate = True
-                if earlier.posted != item.posted:
-                    item.conflict = CHANGED_IN_ENVELOPE.format(i=earlier.index)
-                continue
-            first_of[(c.stix_id, c.version)] = item
-            caps = [m for m in (ceiling, label_caps.get(c.stix_id)) if m is not None]
-            self._mark(item, definitions, others, default, extra_definitions, self._cap(caps))
-        added = self._date_added(collection.id)
-        if not any(i.error for i in incoming):
-            self._place(
-                collection.id, [i for i in incoming if not i.duplicate and i.checked], added
-            )
-        refused = [i for i in incoming if i.error]
-        status = TaxiiStatus(
-            id=str(uuid.uuid4()),
-            user_id=self.principal.user_id,
-            collection_id=collection.id,
-            request_timestamp=utcnow(),
-            total_count=len(incoming),
-        )
-        outcome = PostOutcome(status)
-        if refused:
-            outcome.refused = True
-            message = REFUSED_WITH_OTHERS.format(n=len(refused))
-            failures = [self._detail(i, i.error or "") for i in refused]
-            failures += [self._detail(i, message) for i in incoming if not i.error]
-            self._set_details(status, [], failures)
-        else:
-            incoming += _stamped_definitions(incoming, extra_definitions)
-            self._place(collection.id, incoming[status.total_count :], added)
-            outcome.stored = self._store(
-                collection, [i for i in incoming if not i.duplicate and i.checked], added
-            )
-            listed = [i for i in incoming if i.index < status.total_count]
-            successes = [
-                self._detail(i, ALREADY_STORED if i.duplicate else STORED)
-                for i in listed
-                if not i.conflict
-            ]
-            self._set_details(
-                status, successes, [self._detail(i, i.conflict or "") for i in listed if i.conflict]
-            )
-        self.session.add(status)
-        self.session.flush()
-        return outcome
-
-    @staticmethod
-    def _set_details(
-        status: TaxiiStatus, successes: list[dict[str, str]], failures: list[dict[str, str]]
-    ) -> None:
-        """Counts exact; at most ``STATUS_DETAILS_MAX`` details per list (failures first as
-        they come: the refused objects with their reasons lead)."""
-        status.success_count = len(successes)
-        status.failure_count = len(failures)
-        status.successes = successes[:STATUS_DETAILS_MAX]
-        status.failures = failures[:STATUS_DETAILS_MAX]
-
-    def _place(self, collection_id: str, items: list[_Incoming], added: dt.datetime) -> None:
-        """Where each object goes, from what the writer may read alone: a version already
-        stored in a line the writer may read stores nothing (and with another body is a
-        conflict); else it joins the oldest line of its id the writer may read, if the policy
-        lets it add a version there (``can_add_version``: it reads every version, and the
-        marking is not lowered); else — no line, or none it may read — it starts a line of its
-        own, exactly as for an id that exists nowhere."""
-        wanted = [i for i in items if i.checked is not None and i.own is not None]
-        ids = sorted({i.checked.stix_id for i in wanted if i.checked})
-        if not ids:
-            return
-        line = (added - _EPOCH) // dt.timedelta(microseconds=1)
-        lines: dict[str, dict[int, list[Any]]] = {}
-        for row in self.repo.visible_versions(collection_id, ids):
-            lines.setdefault(row[0], {}).setdefault(row[1], []).append(row)
-        for item in wanted:
-            c, own = item.checked, item.own
-            assert c is not None  # noqa: S101 - filtered above
-            assert own is not None  # noqa: S101 - filtered above
-            mine = lines.get(c.stix_id, {})
-            item.known_before = bool(mine)
-            if not mine:
-                # A new line, numbered by this write's date_added (µs): unique for the id in
-                # the collection (one line per id per write, one date_added per write) and
-                # found without asking whether hidden lines exist.
-                item.chain = line
-                continue
-            chain = min(mine, key=lambda n: min(r[6] for r in mine[n]))
-            rows = mine[chain]
-            item.chain = chain
-            same = [r for r in rows if r[2] == c.version or not c.version]
-            if same:
-                item.duplicate = True
-                if not self._same_version(same[0], item):
-                    item.conflict = CHANGED_BODY
-                continue
-            self._load_markings(r[3] for r in rows)
-            stored = [self._marking_cache[r[3]] for r in rows]
-            latest = self._marking_cache[max(rows, key=lambda r: r[2])[3]]
-            if not can_add_version(self.principal, own, stored, latest, self.groups_of):
-                item.error = LOWERED.format(old=short(latest))
-
-    @staticmethod
-    def _detail(item: _Incoming, message: str) -> dict[str, str]:
-        detail = {"id": str(item.obj.get("id", f"objects[{item.index}]")), "message": message}
-        if item.checked is not None and item.checked.version:
-            detail["version"] = stix.display_timestamp(item.checked.version)
-        return detail
-
-    def _store(
-        self, collection: TaxiiCollection, items: list[_Incoming], added: dt.datetime
-    ) -> list[tuple[str, str]]:
-        """Insert the new versions among ``items`` (placed by ``_place``), then re-resolve
-        what they touch. The whole envelope gets one ``date_added`` (its marking-definitions
-        one microsecond earlier): a reader's timestamps then count no rows it may not read."""
-        checked = [(i, i.checked) for i in items if i.checked is not None and i.own is not None]
-        params: list[dict[str, Any]] = []
-        refs: list[frozenset[str]] = []
-        stored: list[tuple[str, str]] = []
-        objects_added = added + dt.timedelta(microseconds=1)
-        for item, c in checked:
-            # Marking-definitions a microsecond before the envelope's other objects: a reader
-            # paging it meets each definition before what names it.
-            when = added if c.type == "marking-definition" else objects_added
-            version = c.version or stix.canonical_timestamp(stix.format_datetime(when))
-            assert item.own is not None  # noqa: S101 - filtered above
-            own_id = self.intern(item.own)
-            params.append(
-                {
-                    "collection_id": collection.id,
-                    "stix_id": c.stix_id,
-                    "type": c.type,
-                    "version": version,
-                    "spec_version": stix.SPEC_VERSION,
-                    "date_added": when,
-                    "is_latest": True,
-                    "is_first": True,
-                    "own_marking_id": own_id,
-                    "marking_id": own_id,
-                    "pending_refs": 0,
-                    "chain": item.chain,
-                    "body": orjson.dumps(item.obj).decode(),
-                }
-            )
-            refs.append(c.refs)
-            stored.append((c.stix_id, version))
-        if not params:
-            return stored
-        row_ids = self.repo.insert_versions(params)
-        ref_rows = [
-            {"row_id": rid, "target": t}
-            for rid, targets in zip(row_ids, refs, strict=True)
-            for t in sorted(targets)
-        ]
-        if ref_rows:
-            self.session.execute(insert(StixRef), ref_rows)
-        touched = {p["stix_id"] for p in params}
-        # A brand-new object that references nothing is already right as inserted (latest,
-        # first, its own marking, nothing pending); only the others need resolving.
-        with_refs = {p["stix_id"] for p, r in zip(params, refs, strict=True) if r}
-        earlier = {i.checked.stix_id for i in items if i.checked and i.known_before}
-        repeated = {sid for sid, n in Counter(p["stix_id"] for p in params).items() if n > 1}
-        self._resolve(
-            (touched & earlier) | repeated | with_refs | self.repo.referrers_of(touched), added
-        )
-        self._audit_write(collection, params)
-        return stored
-
-    def _audit_write(self, collection: TaxiiCollection, params: list[dict[str, Any]]) -> None:
-        record(
-            self.session,
-            self.principal,
-            [
-                Entry(
-                    "sharing:objects:add",
-                    "taxii-collection",
-                    collection.id,
-                    marking_id=self.strictest_id({p["own_marking_id"] for p in params}),
-                    after={"objects": [[p["stix_id"], p["version"]] for p in params]},
-                )
-            ],
-        )
-
-    def _same_version(self, row: Any, item: _Incoming) -> bool:  # noqa: ANN401 - a visible_versions row
-        """Whether a stored version (a ``visible_versions`` row) is what ``item`` posts again:
-        the same own marking and the same properties apart from the marking references (the
-        stored body names the effective marking, which references may have raised)."""
-        self._load_markings([row[3]])
-        if self._marking_cache[row[3]] != item.own:
-            return False
-        stored = orjson.loads(row[5])
-        stored.pop("object_marking_refs", None)
-        posted = {k: v for k, v in item.obj.items() if k != "object_marking_refs"}
-        return bool(stored == posted)
-
-    def _date_added(self, collection_id: str) -> dt.datetime:
-        """The ``date_added`` of everything one write stores in a collection: now, or just
-        after the collection's last one if the clock has not moved past it (so that an
-        envelope's time is its own and pages have one order)."""
-        last = self.repo.last_date_added(collection_id)
-        now = utcnow()
-        return max(now, last + dt.timedelta(microseconds=1)) if last else now
-
-    def _resolve(self, stix_ids: set[str], added: dt.datetime | None = None) -> None:
-        """Recompute, for every line of versions of ``stix_ids`` in each collection: the
-        latest/first flags, the effective marking (every version of the line and every object
-        it references *in the same collection*, capped together), the references not stored
-        in that collection (such a row is shown to nobody), and the marking the served body
-        names: the effective one, whose definition is stored in the collection for its
-        readers."""
-        if not stix_ids:
-            return
-        rows = self.repo.rows_of(stix_ids)
-        refs_by_row: dict[int, list[str]] = {}
-        for row_id, target in self.repo.refs_of([r[0] for r in rows]):
-            refs_by_row.setdefault(row_id, []).append(target)
-        targets = {t for ts in refs_by_row.values() for t in ts}
-        target_markings = self.repo.own_markings_of(targets) if targets else {}
-        groups: dict[tuple[str, str, int], list[Any]] = {}
-        for r in rows:
-            groups.setdefault((r[1], r[2], r[10]), []).append(r)
-        changes: list[dict[str, Any]] = []
-        bodies: list[dict[str, Any]] = []
-        definitions: dict[str, dict[str, dict[str, Any]]] = {}
-        for (collection_id, _sid, _chain), group in groups.items():
-            marking_ids = {r[5] for r in group}
-            group_targets = {t for r in group for t in refs_by_row.get(r[0], ())}
-            missing = 0
-            for t in group_targets:
-                lines = target_markings.get((collection_id, t))
-                if lines:
-                    marking_ids |= self._widest_line(lines)
-                else:
-                    missing += 1
-            effective = self.strictest_id(marking_ids)
-            changes += _line_changes(group, effective, missing)
-            for r in group:
-                if r[6] != effective and not r[2].startswith("marking-definition--"):
-                    body, definition = self._restamped(r[11], r[5], r[6], effective)
-                    bodies.append({"id": r[0], "body": body})
-                    definitions.setdefault(collection_id, {})[definition["id"]] = definition
-        if changes:
-            # ORM bulk UPDATE by primary key: one executemany.
-            self.session.execute(update(StixObject), changes)
-        if bodies:
-            self.session.execute(update(StixObject), bodies)
-        for collection_id, wanted_definitions in definitions.items():
-            self._store_definitions(collection_id, wanted_definitions, added)
-
-    def _widest_line(self, lines: dict[int, set[int]]) -> set[int]:
-        """The own markings of the line of a referenced object that caps what references it:
-        its only line, or — where writers who could not read each other's lines started
-        several — the least restrictive (lowest level, then released, to the most codes).
-        A reader of the referrer then reads that line of the referenced object, so the
-        reference reveals nothing; and a writer's reference to its own line of an id is capped
-        by that line as for a fresh id, not by a hidden line it never saw."""
-        if len(lines) == 1:
-            return next(iter(lines.values()))
-        self._load_markings(i for ids in lines.values() for i in ids)
-
-        def openness(chain: int) -> tuple[Any, ...]:
-            m = self._marking_cache[self.strictest_id(lines[chain])]
-            return (
-                m.level.rank,
-                len(m.caveats),
-                len(m.communities),
-                not m.releasable_to,
-                -len(m.releasable_to),
-                chain,
-            )
-
-        return lines[min(lines, key=openness)]
-
-    def _restamped(
-        self, body: str, own_id: int, old_id: int, new_id: int
-    ) -> tuple[str, dict[str, Any]]:
-        """``body`` naming the marking ``new_id`` in place of ``old_id`` or its own (their
-        Liaison marking-definitions and TLP; other markings are kept), and the definition of
-        the one it now names."""
-        self._load_markings([own_id, old_id, new_id])
-        obj = orjson.loads(body)
-        dropped = {
-            stix.liaison_marking_id(default_without_tlp(self._marking_cache[i]))
-            for i in (own_id, old_id)
-        }
-        new = self._marking_cache[new_id]
-        kept = [
-            r
-            for r in obj.get("object_marking_refs", [])
-            if r not in dropped and r not in stix.TLP_BY_ID
-        ]
-        plain = default_without_tlp(new)
-        stamp = stix.liaison_marking_id(plain)
-        tlp = [stix.TLP2_IDS[new.tlp]] if new.tlp else []
-        obj["object_marking_refs"] = [*kept, *tlp, stamp]
-        return orjson.dumps(obj).decode(), stix.liaison_marking_definition(plain, short(plain))
-
-    def _store_definitions(
-        self,
-        collection_id: str,
-        definitions: dict[str, dict[str, Any]],
-        added: dt.datetime | None,
-    ) -> None:
-        """Store the Liaison marking-definitions a served body now names, where the collection
-        lacks them (each marked with the marking it describes)."""
-        present = self.repo.last_chains(collection_id, sorted(definitions))
-        when = added or self._date_added(collection_id)
-        params = []
-        for stix_id, definition in sorted(definitions.items()):
-            if stix_id in present:
-                continue
-            marking = stix.marking_from_definition(definition, lambda _code: True)
-            own_id = self.intern(marking)
-            params.append(
-                {
-                    "collection_id": collection_id,
-                    "stix_id": stix_id,
-                    "type": "marking-definition",
-                    "version": stix.canonical_timestamp(definition["created"]),
-                    "spec_version": stix.SPEC_VERSION,
-                    "date_added": when,
-                    "is_latest": True,
-                    "is_first": True,
-                    "own_marking_id": own_id,
-                    "marking_id": own_id,
-                    "pending_refs": 0,
-                    "chain": 0,
-                    "body": orjson.dumps(definition).decode(),
-                }
-            )
-        if params:
-            self.repo.insert_versions(params)
+        """Validate and store an envelope's objects, all or nothing (``ingest.Ingest.post``);
+        the status says how it went."""
+        return self.ingest.post(collection_ref, objects, ceiling=ceiling)
 
     def delete(self, collection_ref: str, stix_id: str, query: ObjectQuery) -> int:
         """Delete the visible versions of one object that ``query`` selects; 404 if none."""
-        view = self._writable(collection_ref)
+        view = self.writable_collection(collection_ref)
         rows = self.repo.visible_rows_of(view.row.id, stix_id, query)
         if not rows:
             raise ObjectNotFound(stix_id)
-        self.repo.delete_rows([r[0] for r in rows])
-        self._resolve({stix_id} | self.repo.referrers_of({stix_id}))
+        self.load_markings(r.marking_id for r in rows)
+        for r in rows:  # all or nothing: every selected version must be the writer's to delete
+            refusal = write_refusal(
+                self.principal,
+                owner_of(r),
+                self._marking_cache[r.marking_id],
+                Permission.SHARING_OBJECT_WRITE,
+            )
+            if refusal is not None:  # never HIDDEN: the rows are visible
+                raise NotPermitted(NOT_YOURS.format(what="object"))
+        self.repo.delete_rows([r.id for r in rows])
+        self.ingest.resolve({stix_id} | self.repo.referrers_of({stix_id}))
         record(
             self.session,
             self.principal,
@@ -1053,70 +446,12 @@ class SharingService:
                     "sharing:object:delete",
                     "stix-object",
                     stix_id,
-                    marking_id=self.strictest_id({r[1] for r in rows}),
-                    before={"collection": view.row.id, "versions": sorted(r[2] for r in rows)},
+                    marking_id=self.strictest_id({r.marking_id for r in rows}),
+                    before={"collection": view.row.id, "versions": sorted(r.version for r in rows)},
                 )
             ],
         )
         return len(rows)
-
-
-def _checked(objects: list[Any]) -> list[_Incoming]:
-    """An envelope's objects, validated at the edge (``stix.check_object``), ``created`` and
-    ``modified`` to the millisecond, and no deeper than can be stored (``stix.MAX_DEPTH``)."""
-    incoming = [_Incoming(i, o if isinstance(o, dict) else {}) for i, o in enumerate(objects)]
-    for item, raw in zip(incoming, objects, strict=True):
-        try:
-            item.checked = stix.check_object(raw)
-            item.obj = stix.normalised(item.obj)
-            item.posted = orjson.dumps(item.obj)
-        except stix.StixInvalid as exc:
-            item.error = str(exc)
-        except orjson.JSONEncodeError:  # deeper than what is stored can be serialised
-            item.error = stix.TOO_DEEP
-    return incoming
-
-
-def _stamped_definitions(
-    incoming: list[_Incoming], stamps: dict[str, dict[str, Any]]
-) -> list[_Incoming]:
-    """The marking-definitions the hub stamped on objects and the envelope does not hold."""
-    in_envelope = {i.checked.stix_id for i in incoming if i.checked}
-    extra: list[_Incoming] = []
-    for stamp, definition in stamps.items():
-        if stamp not in in_envelope:
-            extra.append(
-                _Incoming(
-                    len(incoming) + len(extra),
-                    definition,
-                    stix.check_object(definition),
-                    # a definition this hub wrote: the marking it carries is its own
-                    stix.marking_from_definition(definition, lambda _code: True),
-                )
-            )
-    return extra
-
-
-def _line_changes(group: list[Any], effective: int, missing: int) -> list[dict[str, Any]]:
-    """The updates that bring one line of versions (rows of ``repo.rows_of``) to its flags,
-    effective marking and count of unresolved references."""
-    ordered = sorted(group, key=lambda r: r[3])
-    changes = []
-    for r in group:
-        wanted = {
-            "is_latest": r[0] == ordered[-1][0],
-            "is_first": r[0] == ordered[0][0],
-            "marking_id": effective,
-            "pending_refs": missing,
-        }
-        if (r[8], r[9], r[6], r[7]) != (
-            wanted["is_latest"],
-            wanted["is_first"],
-            effective,
-            missing,
-        ):
-            changes.append({"id": r[0], **wanted})
-    return changes
 
 
 def node_of(body: dict[str, Any]) -> graph.Node:
@@ -1130,54 +465,3 @@ def _other_end(body: dict[str, Any], stix_id: str) -> str | None:
     if source == stix_id:
         return str(target) if target else None
     return str(source) if source else None
-
-
-def default_without_tlp(marking: Marking) -> Marking:
-    """A marking-definition's own marking: the Liaison marking it carries, without TLP."""
-    return Marking(marking.level, marking.releasable_to, marking.caveats, marking.communities)
-
-
-def parse_query(params: dict[str, str]) -> ObjectQuery:
-    """TAXII filters from query parameters; a malformed one is a 400."""
-
-    def listed(name: str) -> tuple[str, ...]:
-        raw = params.get(name)
-        return tuple(sorted({p.strip() for p in raw.split(",") if p.strip()})) if raw else ()
-
-    added_after = None
-    if params.get("added_after"):
-        try:
-            added_after = stix.parse_datetime(params["added_after"])
-        except stix.StixInvalid as exc:
-            raise BadRequest(f"added_after: {exc}") from None
-    versions: list[str] = []
-    for v in listed("match[version]") or ("last",):
-        if v in {"first", "last", "all"}:
-            versions.append(v)
-        else:
-            try:
-                versions.append(stix.canonical_timestamp(v))
-            except stix.StixInvalid as exc:
-                raise BadRequest(f"match[version]: {exc}") from None
-    for name in ("match[id]", "match[type]", "match[spec_version]"):
-        if any(len(v) > 300 for v in listed(name)):  # noqa: PLR2004 - longer than any id
-            raise BadRequest(f"{name}: a value is too long")
-    return ObjectQuery(
-        added_after=added_after,
-        ids=listed("match[id]"),
-        types=listed("match[type]"),
-        versions=tuple(sorted(set(versions))),
-        spec_versions=listed("match[spec_version]"),
-    )
-
-
-def parse_limit(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"limit must be a positive integer, not {raw!r}") from None
-    if value < 1:
-        raise BadRequest("limit must be a positive integer")
-    return value

@@ -499,3 +499,8 @@ def strictest(
     ``liaison.security.markings.page_marking`` (group-aware with ``groups_of``; without it,
     REL IP4 and REL JPN share nothing). Nothing given: PUBLIC."""
     return page_marking(markings, groups_of or no_groups)
+
+
+def default_without_tlp(marking: Marking) -> Marking:
+    """A marking-definition's own marking: the Liaison marking it carries, without TLP."""
+    return Marking(marking.level, marking.releasable_to, marking.caveats, marking.communities)

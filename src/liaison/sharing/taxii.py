@@ -27,17 +27,10 @@ from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.security.principal import Principal
 from liaison.sharing import stix
-from liaison.sharing.service import (
-    BODY,
-    STIX_ID,
-    VERSION,
-    BadRequest,
-    ObjectPage,
-    SharingService,
-    added_of,
-    parse_limit,
-    parse_query,
-)
+from liaison.sharing.errors import BadRequest
+from liaison.sharing.query import parse_limit, parse_query
+from liaison.sharing.schemas import BODY, STIX_ID, VERSION, ObjectPage, added_of
+from liaison.sharing.service import SharingService
 from liaison.web.deps import (
     AppSettings,
     AuthenticatedPrincipal,
@@ -338,7 +331,7 @@ def parse_envelope(body: bytes) -> list[Any]:
     "/{api_root}/collections/{collection_id}/objects/",
     summary="TAXII add objects (an envelope, stored all or nothing)",
 )
-@writes_checked_in_service  # per-collection writers, and can_add_version per object
+@writes_checked_in_service  # per-collection writers; per object its line's owner (writes)
 def add_objects(
     api_root: str, collection_id: str, body: EnvelopeBody, service: Service
 ) -> Response:
@@ -387,7 +380,7 @@ def get_object(
     "/{api_root}/collections/{collection_id}/objects/{object_id}/",
     summary="TAXII delete an object's versions",
 )
-@writes_checked_in_service  # per-collection writers; only versions the writer may read
+@writes_checked_in_service  # per-collection writers; versions the writer reads and owns
 def delete_object(
     api_root: str, collection_id: str, object_id: str, request: Request, service: Service
 ) -> Response:

@@ -22,17 +22,10 @@ from fastapi.responses import HTMLResponse
 from liaison.registry.service import RegistryService
 from liaison.security.markings import Marking, banner, page_marking, short
 from liaison.sharing import graph, stix
+from liaison.sharing.errors import BadRequest
 from liaison.sharing.repository import ObjectQuery
-from liaison.sharing.service import (
-    BODY,
-    MARKING_ID,
-    STIX_ID,
-    VERSION,
-    BadRequest,
-    ObjectPage,
-    SharingService,
-    added_of,
-)
+from liaison.sharing.schemas import BODY, MARKING_ID, STIX_ID, VERSION, ObjectPage, added_of
+from liaison.sharing.service import SharingService
 from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession
 from liaison.web.templating import render_marked
 

@@ -47,8 +47,26 @@ def _refuse(message: str) -> ImportRejected:
     return ImportRejected([RowError(0, "file", message)])
 
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): exported with a leading
+# apostrophe in CSV and as a text cell in XLSX; an import takes the apostrophe off again, so a
+# title that starts with "-" or "=" makes the round trip unchanged.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _undefused(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def _cells(raw: Mapping[str, Any]) -> Row:
-    return {k.strip().lower(): "" if v is None else str(v).strip() for k, v in raw.items() if k}
+    return {
+        k.strip().lower(): "" if v is None else _undefused(str(v).strip())
+        for k, v in raw.items()
+        if k
+    }
 
 
 def read_rows(data: bytes, fmt: FileFormat) -> list[Row]:
@@ -137,7 +155,7 @@ def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(ROW_FIELDS), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(listed)
+        writer.writerows({k: _defused(str(v)) for k, v in row.items()} for row in listed)
         return out.getvalue().encode()
     book = Workbook()
     sheet = book.active
@@ -145,6 +163,9 @@ def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
     sheet.append(list(ROW_FIELDS))
     for row in listed:
         sheet.append([row.get(f, "") for f in ROW_FIELDS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                cell.data_type = "s"  # text, never a formula
     marking = book.create_sheet("marking")
     marking.append([banner])
     out_bytes = io.BytesIO()

@@ -23,6 +23,8 @@ from liaison.catalogue.errors import ImportRejected, RowError
 from liaison.catalogue.schemas import ROW_FIELDS
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_COLUMNS = 64  # the columns read of a sheet (ROW_FIELDS has 21)
+MAX_LINES = 100_000  # the rows read of a sheet, empty ones included
 MAX_ROWS = 50_000
 Row = dict[str, str]
 
@@ -108,15 +110,20 @@ def _read_xlsx(data: bytes) -> list[Row]:
         raise _refuse("the file is not an XLSX workbook") from None
     try:
         sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
+        # A sheet may declare 16,384 columns and a million rows in a few bytes (a "padding
+        # bomb": openpyxl pads every row to the declared width): read the known width only,
+        # and count every row read, empty or not, against the cap.
+        lines = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = next(lines, None)
         if header is None:
             raise _refuse("the workbook's first sheet is empty")
         names = [str(h or "").strip().lower() for h in header]
         rows: list[Row] = []
-        for values in lines:
+        for read, values in enumerate(lines, start=1):
             if len(rows) > MAX_ROWS:
                 break
+            if read > MAX_LINES:
+                raise _refuse(f"the sheet has more than {MAX_LINES} rows (empty ones included)")
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             rows.append(_cells(dict(zip(names, (_xlsx_cell(v) for v in values), strict=False))))

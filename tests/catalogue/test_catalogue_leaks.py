@@ -242,6 +242,12 @@ def test_a_partner_edits_only_its_own_profile(client, auth, probes):
     ] == ["KOR"]
     history = client.get(f"{API}/profiles/KOR/2027/history", headers=korea).json()
     assert [h["version"] for h in history] == [2, 1]
+    events = client.get("/api/v1/audit/events", headers=auth("admin"), params={"limit": 5})
+    assert [
+        (e["actor"], e["action"])
+        for e in events.json()["items"]
+        if e["action"] == "catalogue:profile:history"
+    ] == [("korea", "catalogue:profile:history")]
 
 
 def test_a_partner_changes_only_its_own_nominations(client, auth, nominated):

@@ -154,7 +154,9 @@ def _read_json(data: bytes) -> list[Row]:
 
 def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
     """The rows as a file; ``banner`` (the most restrictive marking exported) is carried in a
-    comment line (CSV), the sheet's title row... (XLSX: a second sheet) or a field (JSON)."""
+    field (JSON) or a second sheet (XLSX). A CSV has no place for it that an import would
+    still read as data: every row carries its own marking columns, and the HTTP answer its
+    ``X-Classification`` header."""
     listed = list(rows)
     if fmt is FileFormat.JSON:
         return json.dumps({"marking": banner, "rows": listed}, indent=1).encode()

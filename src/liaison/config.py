@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         description="Addresses or networks (comma-separated) of reverse proxies whose "
         "X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.",
     )
+    osint_private_hosts: str = Field(
+        default="",
+        description="Hosts (comma-separated, as written in a source's URL) that open-source "
+        "polling may fetch although they are not public addresses, e.g. an intranet feed. "
+        "Every other loopback, private, link-local or reserved address is refused.",
+    )
     max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,

@@ -25,7 +25,10 @@ from liaison.catalogue.schemas import NominationCreate, PriorityIn, ProfileUpdat
 from liaison.catalogue.service import CatalogueService
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.identity.service import IdentityService
+from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
+from liaison.security.permissions import Role
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
 
@@ -239,6 +242,12 @@ def test_a_partner_edits_only_its_own_profile(client, auth, probes):
     ] == ["KOR"]
     history = client.get(f"{API}/profiles/KOR/2027/history", headers=korea).json()
     assert [h["version"] for h in history] == [2, 1]
+    events = client.get("/api/v1/audit/events", headers=auth("admin"), params={"limit": 5})
+    assert [
+        (e["actor"], e["action"])
+        for e in events.json()["items"]
+        if e["action"] == "catalogue:profile:history"
+    ] == [("korea", "catalogue:profile:history")]
 
 
 def test_a_partner_changes_only_its_own_nominations(client, auth, nominated):
@@ -281,3 +290,46 @@ def test_only_staff_with_the_right_import_run_or_approve(client, auth, nominated
         client.post(f"/api/v1/plans/{nominated['plan']}/approve", headers=headers).status_code
         == expected
     )
+
+
+@pytest.fixture
+def jpn_off(engine) -> str:
+    """A user of Japan's mission holding the officer role: every right, partner side."""
+    with unit_of_work(session_factory(engine)) as session:
+        identity = IdentityService(session, SYSTEM)
+        identity.create_user(
+            "jpn_off",
+            display_name="Japan mission, officer role",
+            organisation=identity.organisation("Mission of Japan to NATO"),
+            clearance=Classification.NATO_SECRET,
+            roles={Role.OFFICER},
+        )
+    return "jpn_off"
+
+
+def test_a_partner_holding_every_right_writes_no_alliance_record(
+    client, auth, engine, nominated, probes, jpn_off
+):
+    """Roles are not sides: a partner's user with the officer role does not re-title or re-mark
+    the alliance's catalogue, decide its own nation's nomination, or run or approve plans."""
+    headers = auth(jpn_off)
+    item = client.get(f"{API}/items/PROBE-00", headers=auth("officer")).json()
+    export = client.get(f"{API}/export", params={"format": "csv"}, headers=headers).text
+    hijacked = export.replace(item["title"], "HIJACKED BY A PARTNER")
+    files = {"file": ("c.csv", hijacked.encode(), "text/csv")}
+    r = client.post(f"{API}/import", headers=headers, files=files)
+    assert r.status_code == 403
+    assert "only the alliance side" in r.json()["detail"]
+    assert client.get(f"{API}/items/PROBE-00", headers=auth("officer")).json() == item
+    r = client.post(
+        f"/api/v1/nominations/{nominated['JPN']}/state", headers=headers, json={"state": "accepted"}
+    )
+    assert r.status_code == 403
+    nomination = client.get(f"/api/v1/nominations/{nominated['JPN']}", headers=auth("officer"))
+    assert nomination.json()["state"] == "nominated"
+    r = client.post("/api/v1/plans", headers=headers, json={"period": 2027, "time_limit": 1})
+    assert r.status_code == 403
+    assert "only the alliance side" in r.json()["detail"]
+    r = client.post(f"/api/v1/plans/{nominated['plan']}/approve", headers=headers)
+    assert r.status_code == 404  # plans are NATO only: hidden from a partner, whatever its roles
+    assert client.get("/api/v1/plans", headers=auth("officer")).json()[0]["state"] == "draft"

@@ -19,6 +19,7 @@ from liaison.catalogue.errors import (
 )
 from liaison.catalogue.models import Nomination
 from liaison.catalogue.nominations import NominationService
+from liaison.catalogue.present import nomination_read
 from liaison.catalogue.rules import NominationState
 from liaison.catalogue.schemas import NominationCreate
 from liaison.db.session import session_factory, unit_of_work
@@ -120,6 +121,25 @@ def test_seats_run_out_into_the_wait_list_and_a_withdrawal_promotes_it_in_order(
     assert now[ids[2]].state is S.ACCEPTED
     assert now[ids[3]].state is S.WAIT_LISTED
     assert now[ids[3]].wait_position == 2
+
+
+def test_a_partner_is_not_told_its_place_on_the_wait_list(catalogue, as_user):
+    """The place counts other partners' nominations (an attack review): staff see it, the
+    nominating partner sees only that it waits."""
+    session_id = catalogue["IP4-1/2027-1"]  # 2 seats
+    ids = [
+        nominate(as_user, user, session_id, name=f"P{k}")
+        for k, user in enumerate(["japan", "australia", "japan", "korea"])
+    ]
+    for nid in ids:
+        move(as_user, nid, S.ACCEPTED)
+    with as_user("officer", NominationService) as service:
+        assert service.get(ids[3]).wait_position == 2
+    with as_user("korea", NominationService) as service:
+        mine = service.get(ids[3])
+        assert mine.nomination.state is S.WAIT_LISTED
+        assert mine.wait_position is None
+        assert nomination_read(mine).wait_position is None
 
 
 def test_concurrent_accepts_never_over_book_a_session(catalogue, as_user, engine):

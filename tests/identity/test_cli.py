@@ -171,6 +171,16 @@ class TestUser:
         assert result.exit_code == 2
         assert "a username has 1 to 64 letters" in result.output
 
+    @pytest.mark.parametrize("name", ["system", "SYSTEM", "anonymous"])
+    def test_the_names_of_the_systems_own_principals_are_reserved(self, cli, db_url, name):
+        """A user named "system" would have its jobs run as the console (an attack review)."""
+        result = cli(
+            db_url, "user", "add", name, "--org", "Mission of the Republic of Korea to NATO",
+            "--clearance", "NU", "--role", "officer", "--no-password",
+        )  # fmt: skip
+        assert result.exit_code == 2
+        assert "names a principal of the system itself" in result.output
+
 
 class TestToken:
     def test_create_prints_the_secret_once_with_a_warning(self, cli, db_url):

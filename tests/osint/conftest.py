@@ -14,7 +14,7 @@ from osint_helpers import import_folder
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from liaison.osint import extract
+from liaison.osint import extract, ingest
 
 PG_ADMIN_URL = os.environ.get(
     "LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -27,6 +27,17 @@ def _pg_admin():
 
 def _pg_url(name: str) -> str:
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def local_sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The tests' feeds and pages are served on 127.0.0.1, which a fetch refuses unless the
+    operator names it (``LIAISON_OSINT_PRIVATE_HOSTS``): the tests name it, as an operator of an
+    intranet feed would. test_fetch_destinations.py takes it back."""
+    monkeypatch.setenv("LIAISON_OSINT_PRIVATE_HOSTS", "127.0.0.1")
+    ingest.allow_private(["127.0.0.1"])
+    yield
+    ingest.allow_private([])
 
 
 @pytest.fixture(scope="session")

@@ -182,6 +182,50 @@ def test_a_partner_cannot_overturn_an_allys_review(engine, probes):
         )
 
 
+def test_a_partner_reviews_only_the_tags_its_organisation_added(client, auth, engine, probes):
+    """The console's suggestions are alliance material: a partner that reads one may not
+    confirm, reject or re-mark it (it used to mark one releasable to itself, hiding it from
+    everyone else); its own analysts' tags it may."""
+    title = "Leak probe 00"  # PUBLIC: korea and japan read it
+    _, tag_id, marking, story_id = probes[title]
+    assert marking.level.value == "PUBLIC"
+    before = client.get(f"{BASE}/tags/{tag_id}").json()
+    refused = client.post(
+        f"{BASE}/tags/{tag_id}/review",
+        headers=auth("korea"),
+        json={"status": "rejected", "marking": "NU // REL KOR"},
+    )
+    assert refused.status_code == 403
+    assert "may read this technique tag but not change it" in refused.json()["detail"]
+    assert client.get(f"{BASE}/tags/{tag_id}").json() == before  # anonymous still reads it
+    assert client.get(f"{BASE}/tags/{tag_id}", headers=auth("japan")).json() == before
+
+    extra = sorted(disarm.techniques())[len(PROBE_MARKINGS) :]
+    korea, japan = principal_of(engine, "korea"), principal_of(engine, "japan")
+    with unit_of_work(session_factory(engine)) as session:
+        own_id = OsintService(session, korea).add_tag(story_id, extra[0], "PUBLIC").id
+    with unit_of_work(session_factory(engine)) as session:
+        japans = OsintService(session, japan).add_tag(story_id, extra[1], "PUBLIC").id
+    assert (
+        client.post(
+            f"{BASE}/tags/{own_id}/review",
+            headers=auth("korea"),
+            json={"status": "rejected", "marking": "NU // REL KOR"},
+        ).status_code
+        == 200
+    )
+    assert client.get(f"{BASE}/tags/{own_id}", headers=auth("japan")).status_code == 404
+    # another partner's tag that korea reads is not its to change, nor the alliance side's;
+    # an administrator may
+    for user, status in (("korea", 403), ("officer", 403), ("admin", 200)):
+        r = client.post(
+            f"{BASE}/tags/{japans}/review",
+            headers=auth(user),
+            json={"status": "confirmed", "marking": "PUBLIC"},
+        )
+        assert r.status_code == status, (user, r.text)
+
+
 def make_collection(engine, settings) -> str:
     with unit_of_work(session_factory(engine)) as session:
         marking = RegistryService(session, SYSTEM).parse_marking("NU")

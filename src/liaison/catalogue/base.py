@@ -33,6 +33,7 @@ from liaison.security.markings import Marking, banner, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.writes import ALLIANCE, guard_right, on_owning_side
 
 MAX_ID = 2_147_483_647
 C = Classification
@@ -64,6 +65,18 @@ def about_partner(marking: Marking, partner: str) -> Marking:
     read ``marking`` itself."""
     level = marking.level if marking.level.rank > C.NATO_UNCLASSIFIED.rank else C.NATO_UNCLASSIFIED
     return Marking(level, frozenset({partner}), marking.caveats, marking.communities)
+
+
+# Rights whose records are alliance material: the catalogue's items and sessions, the decision
+# on a nomination (accept, wait-list, decline, attendance) and the year's plans.
+ALLIANCE_RIGHTS = frozenset(
+    {
+        Permission.CATALOGUE_ITEM_WRITE,
+        Permission.CATALOGUE_NOMINATION_DECIDE,
+        Permission.PLANNING_PLAN_RUN,
+        Permission.PLANNING_PLAN_APPROVE,
+    }
+)
 
 
 class CatalogueBase:
@@ -131,8 +144,15 @@ class CatalogueBase:
 
     # audit and permissions ----------------------------------------------------------------
     def require(self, permission: Permission) -> None:
-        if not self.principal.can(permission):
-            raise NotPermitted(f"this needs the permission {permission}")
+        """The kind's right, and for the alliance's own writes (``ALLIANCE_RIGHTS``: the
+        catalogue, decisions on nominations, plans) the alliance side too: a partner's user
+        never writes alliance material, whatever roles it holds (``security.writes``)."""
+        guard_right(self.principal, permission, NotPermitted)
+        if permission in ALLIANCE_RIGHTS and not on_owning_side(self.principal, ALLIANCE):
+            raise NotPermitted(
+                "only the alliance side or an administrator may do this: it writes the "
+                "alliance's own records"
+            )
 
     def audit_reads(self, action: str, rows: Iterable[tuple[str, str, int, Marking]]) -> None:
         record_reads(

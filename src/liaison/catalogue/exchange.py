@@ -23,6 +23,8 @@ from liaison.catalogue.errors import ImportRejected, RowError
 from liaison.catalogue.schemas import ROW_FIELDS
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_COLUMNS = 64  # the columns read of a sheet (ROW_FIELDS has 21)
+MAX_LINES = 100_000  # the rows read of a sheet, empty ones included
 MAX_ROWS = 50_000
 Row = dict[str, str]
 
@@ -47,8 +49,26 @@ def _refuse(message: str) -> ImportRejected:
     return ImportRejected([RowError(0, "file", message)])
 
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): exported with a leading
+# apostrophe in CSV and as a text cell in XLSX; an import takes the apostrophe off again, so a
+# title that starts with "-" or "=" makes the round trip unchanged.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _undefused(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def _cells(raw: Mapping[str, Any]) -> Row:
-    return {k.strip().lower(): "" if v is None else str(v).strip() for k, v in raw.items() if k}
+    return {
+        k.strip().lower(): "" if v is None else _undefused(str(v).strip())
+        for k, v in raw.items()
+        if k
+    }
 
 
 def read_rows(data: bytes, fmt: FileFormat) -> list[Row]:
@@ -90,15 +110,20 @@ def _read_xlsx(data: bytes) -> list[Row]:
         raise _refuse("the file is not an XLSX workbook") from None
     try:
         sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
+        # A sheet may declare 16,384 columns and a million rows in a few bytes (a "padding
+        # bomb": openpyxl pads every row to the declared width): read the known width only,
+        # and count every row read, empty or not, against the cap.
+        lines = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = next(lines, None)
         if header is None:
             raise _refuse("the workbook's first sheet is empty")
         names = [str(h or "").strip().lower() for h in header]
         rows: list[Row] = []
-        for values in lines:
+        for read, values in enumerate(lines, start=1):
             if len(rows) > MAX_ROWS:
                 break
+            if read > MAX_LINES:
+                raise _refuse(f"the sheet has more than {MAX_LINES} rows (empty ones included)")
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             rows.append(_cells(dict(zip(names, (_xlsx_cell(v) for v in values), strict=False))))
@@ -129,7 +154,9 @@ def _read_json(data: bytes) -> list[Row]:
 
 def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
     """The rows as a file; ``banner`` (the most restrictive marking exported) is carried in a
-    comment line (CSV), the sheet's title row... (XLSX: a second sheet) or a field (JSON)."""
+    field (JSON) or a second sheet (XLSX). A CSV has no place for it that an import would
+    still read as data: every row carries its own marking columns, and the HTTP answer its
+    ``X-Classification`` header."""
     listed = list(rows)
     if fmt is FileFormat.JSON:
         return json.dumps({"marking": banner, "rows": listed}, indent=1).encode()
@@ -137,7 +164,7 @@ def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(ROW_FIELDS), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(listed)
+        writer.writerows({k: _defused(str(v)) for k, v in row.items()} for row in listed)
         return out.getvalue().encode()
     book = Workbook()
     sheet = book.active
@@ -145,6 +172,9 @@ def write_rows(rows: Iterable[Row], fmt: FileFormat, banner: str) -> bytes:
     sheet.append(list(ROW_FIELDS))
     for row in listed:
         sheet.append([row.get(f, "") for f in ROW_FIELDS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                cell.data_type = "s"  # text, never a formula
     marking = book.create_sheet("marking")
     marking.append([banner])
     out_bytes = io.BytesIO()

@@ -38,7 +38,7 @@ S = NominationState
 
 
 class NominationView:
-    __slots__ = ("item", "marking", "nomination", "session", "short")
+    __slots__ = ("item", "marking", "nomination", "session", "short", "wait_position")
 
     def __init__(
         self,
@@ -46,7 +46,10 @@ class NominationView:
         session: CatalogueSession,
         item: CatalogueItem,
         marking: Marking,
+        staff: bool = True,
     ) -> None:
+        # the place on the wait list counts other partners' nominations: staff only
+        self.wait_position = nomination.wait_position if staff else None
         self.nomination = nomination
         self.session = session
         self.item = item
@@ -59,7 +62,7 @@ class NominationService(CatalogueBase):
         self, rows: list[tuple[Nomination, CatalogueSession, CatalogueItem]]
     ) -> list[NominationView]:
         marks = self.markings.many(n.marking_id for n, _, _ in rows)
-        views = [NominationView(n, s, i, marks[n.marking_id]) for n, s, i in rows]
+        views = [NominationView(n, s, i, marks[n.marking_id], self.staff) for n, s, i in rows]
         self.audit_reads(
             "nomination:read",
             (

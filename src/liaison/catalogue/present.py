@@ -79,7 +79,7 @@ def nomination_read(v: NominationView) -> NominationRead:
         person_role=n.person_role,
         nationality=n.nationality,
         state=n.state,
-        wait_position=n.wait_position,
+        wait_position=v.wait_position,
         feedback=n.feedback,
         marking=v.short,
         created_at=n.created_at,

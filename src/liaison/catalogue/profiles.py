@@ -79,6 +79,10 @@ class ProfileService(CatalogueBase):
         profile = self.repo.profile(code, year)
         if profile is None:
             raise ProfileNotFound(partner, year)
+        marking = self.markings.get(profile.marking_id)
+        self.audit_reads(
+            "profile:history", [("partner_profile", str(profile.id), profile.marking_id, marking)]
+        )
         return [
             {
                 "version": r.version,

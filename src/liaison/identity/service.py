@@ -62,7 +62,7 @@ from liaison.security.models import (
     User,
 )
 from liaison.security.permissions import Permission, Role
-from liaison.security.principal import Principal
+from liaison.security.principal import ANONYMOUS, SYSTEM, Principal
 from liaison.security.writes import ALLIANCE, guard_create
 
 MIN_PASSWORD = 12
@@ -100,6 +100,11 @@ class IssuedToken:
 class IssuedSession:
     session: LoginSession
     cookie: str
+
+
+# The usernames of the principals that are not users (the console, the anonymous reader): a
+# user by that name could be taken for one of them (a job run "as system").
+RESERVED_NAMES = frozenset({SYSTEM.username, ANONYMOUS.username})
 
 
 class IdentityService:
@@ -222,6 +227,11 @@ class IdentityService:
         if not _valid_username(name):
             raise InvalidIdentity(
                 f"a username has 1 to {NAME_LENGTH} letters, digits, '.', '-' and '_'",
+                field="username",
+            )
+        if name in RESERVED_NAMES:
+            raise InvalidIdentity(
+                f"{name!r} names a principal of the system itself; choose another username",
                 field="username",
             )
         if self.session.scalar(select(User.id).where(User.username == name)) is not None:

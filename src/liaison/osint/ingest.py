@@ -4,9 +4,16 @@
 Invariants:
 - nothing here touches the database: it turns bytes into ``Parsed`` articles, so a service
   runs it before (never inside) a transaction;
-- every fetch has a timeout, a size cap (``MAX_BYTES``: the body is read in chunks and dropped
-  past it), at most ``MAX_REDIRECTS`` redirects, a per-host minimum interval
-  (``HostRate``) and a conditional GET (ETag, Last-Modified): a 304 is "nothing new";
+- every fetch has a timeout per socket operation and a deadline for the whole fetch
+  (``DEADLINE``: a source that trickles bytes cannot hold a worker), a size cap
+  (``MAX_BYTES``: the body is read in chunks and dropped past it), at most ``MAX_REDIRECTS``
+  redirects, a per-host minimum interval (``HostRate``) and a conditional GET (ETag,
+  Last-Modified): a 304 is "nothing new";
+- a fetch connects only to public addresses: the address the socket actually reached is
+  checked (after DNS, on every redirect, so neither a feed's links, a redirect nor a
+  rebinding name reaches loopback, private, link-local or reserved addresses), unless the
+  operator named the host in ``LIAISON_OSINT_PRIVATE_HOSTS`` (``allow_private``); no proxy
+  from the environment is used;
 - HTML's main text, title, author, date and canonical URL come from trafilatura; PDF text
   from the documents extractor; text files may start with ``Key: value`` header lines
   (Title, Outlet, Date, URL, Author) and a blank line;
@@ -19,13 +26,17 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
+import http.client
+import ipaddress
 import re
+import socket
 import threading
 import time
 import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
@@ -37,7 +48,8 @@ from liaison.osint import dates
 from liaison.osint.errors import FetchFailed, UnreadableArticle
 
 MAX_BYTES = 5 * 1024 * 1024  # a page or feed larger than this is refused
-TIMEOUT = 10.0  # seconds per request
+TIMEOUT = 10.0  # seconds per socket operation
+DEADLINE = 60.0  # seconds for one fetch, redirects and body included
 MAX_REDIRECTS = 5
 MIN_INTERVAL = 1.0  # seconds between two requests to one host
 USER_AGENT = "Liaison-OSINT/0.1 (+offline analysis; respects ETag and Last-Modified)"
@@ -208,12 +220,97 @@ class HostRate:
 RATE = HostRate()
 
 
+_private_hosts: frozenset[str] = frozenset()
+
+
+def allow_private(hosts: Iterable[str]) -> None:
+    """Let fetches reach these hosts (names or addresses, as written in a source's URL) even
+    though they are not public: an intranet feed the operator chose (``Settings.
+    osint_private_hosts``). Every other non-public address is refused."""
+    global _private_hosts  # noqa: PLW0603 - one process-wide setting, set at start-up
+    _private_hosts = frozenset(h.strip().lower() for h in hosts if h.strip())
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+_DEFAULT_TIMEOUT = getattr(socket, "_GLOBAL_DEFAULT_TIMEOUT", None)
+
+
+def _guarded_connection(
+    host: str,
+) -> Any:  # noqa: ANN401 - the signature of socket.create_connection
+    """``socket.create_connection`` for ``host`` that resolves the name once, refuses it if any
+    address is not public (before connecting: a closed private port answers as an open one),
+    and connects to the very addresses it checked (a rebinding name gains nothing)."""
+
+    def create(
+        address: tuple[str, int],
+        timeout: Any = _DEFAULT_TIMEOUT,  # noqa: ANN401
+        source_address: tuple[str, int] | None = None,
+        **_: Any,  # noqa: ANN401
+    ) -> socket.socket:
+        infos = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM)
+        if host.lower() not in _private_hosts and not all(_public(str(i[4][0])) for i in infos):
+            msg = f"{host} is not a public address; only public sources are fetched"
+            raise _Refused(msg)
+        failure: OSError = OSError(f"{host}: no address")
+        for family, kind, proto, _name, sockaddr in infos:
+            sock = socket.socket(family, kind, proto)
+            try:
+                if timeout is not _DEFAULT_TIMEOUT:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+            except OSError as exc:
+                sock.close()
+                failure = exc
+                continue
+            return sock
+        raise failure
+
+    return create
+
+
+class _Refused(OSError):
+    """A connection to a non-public address, refused before a byte was sent."""
+
+
+class _GuardedHTTP(http.client.HTTPConnection):
+    def __init__(self, host: str, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(host, *args, **kwargs)
+        self._create_connection = _guarded_connection(self.host)
+
+
+class _GuardedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host: str, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(host, *args, **kwargs)
+        self._create_connection = _guarded_connection(self.host)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_GuardedHTTP, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_GuardedHTTPS, req, context=self._context)  # type: ignore[attr-defined]
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401, ARG002
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+_OPENER = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _HTTPHandler, _HTTPSHandler, _NoRedirect
+)
 
 
 def fetch(
@@ -224,10 +321,14 @@ def fetch(
     rate: HostRate = RATE,
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT,
+    until: float | None = None,
 ) -> Fetched:
-    """GET ``url`` with the guards of the module docstring; redirects followed by hand."""
+    """GET ``url`` with the guards of the module docstring; redirects followed by hand.
+    ``until``: a ``time.monotonic()`` instant the whole fetch must end by (default: now +
+    ``DEADLINE``; a poll passes its own, earlier one)."""
     seen: set[str] = set()
     current = url
+    end = min(until, time.monotonic() + DEADLINE) if until else time.monotonic() + DEADLINE
     for _ in range(MAX_REDIRECTS + 1):
         if urllib.parse.urlsplit(current).scheme not in {"http", "https"}:
             raise FetchFailed(f"{current}: only http and https addresses are fetched")
@@ -240,9 +341,12 @@ def fetch(
             request.add_header("If-None-Match", etag)
         if last_modified:
             request.add_header("If-Modified-Since", last_modified)
+        left = end - time.monotonic()
+        if left <= 0:
+            raise FetchFailed(f"{current}: no answer within the fetch's deadline")
         try:
-            with _OPENER.open(request, timeout=timeout) as response:
-                return _read(response, current, max_bytes)
+            with _OPENER.open(request, timeout=min(timeout, left)) as response:
+                return _read(response, current, max_bytes, end)
         except urllib.error.HTTPError as exc:
             if exc.code == 304:  # noqa: PLR2004
                 return Fetched(304, b"", current, "", etag, last_modified)
@@ -259,13 +363,15 @@ def fetch(
     raise FetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
-def _read(response: Any, url: str, max_bytes: int) -> Fetched:  # noqa: ANN401 - an http.client response
+def _read(response: Any, url: str, max_bytes: int, end: float) -> Fetched:  # noqa: ANN401 - an http.client response
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchFailed(f"{url}: {int(declared)} bytes, more than the {max_bytes}-byte cap")
     chunks: list[bytes] = []
     size = 0
-    while chunk := response.read(65536):
+    while chunk := response.read1(65536):
+        if time.monotonic() > end:
+            raise FetchFailed(f"{url}: not received within the fetch's deadline")
         size += len(chunk)
         if size > max_bytes:
             raise FetchFailed(f"{url}: more than the {max_bytes}-byte cap")

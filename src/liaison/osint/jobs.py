@@ -20,6 +20,7 @@ index are loaded once per process.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -27,17 +28,19 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from liaison.config import Settings
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.jobs import JobContext, enqueue, job_handler
 from liaison.kit.clock import utcnow
 from liaison.osint import extract, ingest, stories
-from liaison.osint.errors import DuplicateArticle
+from liaison.osint.errors import DuplicateArticle, FetchFailed
 from liaison.osint.models import SourceKind
 from liaison.osint.service import Analysed, OsintService
 from liaison.security.principal import SYSTEM, Principal
 
 BATCH = 200  # articles analysed per round
+POLL_BUDGET = 600.0  # seconds one poll may spend fetching; what is left waits for the next
 
 
 class Context(Protocol):
@@ -152,6 +155,8 @@ def _interval(day: dt.date | None, granularity: Any) -> Any:  # noqa: ANN401
 def poll(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     """Poll the sources that are due (or those named in ``source_ids``), then analyse.
     ``min_interval``: seconds between two requests to one host (default ``ingest.RATE``)."""
+    ingest.allow_private(Settings().osint_private_hosts.split(","))
+    until = time.monotonic() + POLL_BUDGET
     wanted = payload.get("source_ids")
     interval = payload.get("min_interval")
     rate = ingest.HostRate(float(interval)) if interval is not None else ingest.RATE
@@ -167,8 +172,10 @@ def poll(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     for index, (source_id, kind, url, outlet, etag, modified) in enumerate(plan):
         ctx.progress(index, len(plan), f"polling {url}")
         try:
-            fetched = ingest.fetch(url, etag=etag, last_modified=modified, rate=rate)
-            parsed, problems = _articles(fetched, kind, outlet, rate)
+            if time.monotonic() > until:
+                raise FetchFailed(f"{url}: not polled, the poll's {POLL_BUDGET:.0f} s were spent")
+            fetched = ingest.fetch(url, etag=etag, last_modified=modified, rate=rate, until=until)
+            parsed, problems = _articles(fetched, kind, outlet, rate, until)
             error = "; ".join(problems[:3]) or None
         except LiaisonError as exc:
             fetched, parsed, error = None, [], exc.message
@@ -196,7 +203,11 @@ def poll(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _articles(
-    fetched: ingest.Fetched, kind: SourceKind, outlet: str, rate: ingest.HostRate
+    fetched: ingest.Fetched,
+    kind: SourceKind,
+    outlet: str,
+    rate: ingest.HostRate,
+    until: float,
 ) -> tuple[list[ingest.Parsed], list[str]]:
     if fetched.status == 304:  # noqa: PLR2004 - not modified
         return [], []
@@ -211,7 +222,7 @@ def _articles(
         try:
             item = ingest.entry_article(entry, outlet)
             if item is None and entry.get("link"):
-                page = ingest.fetch(entry["link"], rate=rate)
+                page = ingest.fetch(entry["link"], rate=rate, until=until)
                 item = ingest.parse_html(ingest.decode(page.body, page.url), page.url, page.url)
                 item.outlet = outlet
             if item is not None:

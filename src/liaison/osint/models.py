@@ -29,7 +29,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
-from liaison.security.models import Marked
+from liaison.security.models import Marked, Owned
 
 
 class SourceKind(enum.StrEnum):
@@ -180,9 +180,12 @@ class Contradiction(IdMixin, TimestampMixin, Base):
     right_value: Mapped[str] = mapped_column(String(200))
 
 
-class TechniqueTag(IdMixin, TimestampMixin, Marked, Base):
+class TechniqueTag(IdMixin, TimestampMixin, Marked, Owned, Base):
     """A DISARM technique on a story: suggested (PUBLIC, by rules and similarity, with its
-    score and reason), then confirmed or rejected by an analyst, who marks that judgement."""
+    score and reason), then confirmed or rejected by an analyst, who marks that judgement.
+    A suggestion is alliance material (the console made it); a tag a partner's analyst added
+    is its organisation's: only the owner's side reviews or re-marks it (``security.writes``,
+    migration 0025)."""
 
     __tablename__ = "osint_technique_tag"
     __table_args__ = (UniqueConstraint("story_id", "technique_id"),)

@@ -68,9 +68,11 @@ from liaison.registry.service import RegistryService
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, short
+from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.writes import Owner, guard_write, owner_for
 
 MAX_ID = 2_147_483_647
 PUBLIC = Marking(Classification.PUBLIC)
@@ -593,18 +595,18 @@ class OsintService:
 
     def review_tag(self, tag_id: int, status: TagStatus, marking: str = "PUBLIC") -> TechniqueTag:
         """An analyst confirms or rejects a suggested technique and marks that judgement."""
-        self._require(Permission.OSINT_ASSESSMENT_WRITE)
         tag, old = self.tag(tag_id)
+        guard_write(
+            self.principal,
+            Owner.of(tag.owner_side, tag.owner_organisation_id),
+            old,
+            Permission.OSINT_ASSESSMENT_WRITE,
+            hidden=lambda: TagNotFound(tag_id),
+            what="technique tag",
+            refused=NotPermitted,
+        )
         if status is TagStatus.SUGGESTED:
             raise InvalidInput("review a tag as confirmed or rejected", field="status")
-        if (
-            tag.reviewed_by is not None
-            and self.principal.side is not Side.ALLY
-            and tag.reviewed_by != self.principal.username
-        ):
-            raise NotPermitted(
-                "an analyst of the alliance reviewed this tag; you may not change it"
-            )
         new = self.checked_marking(marking)
         before = {"status": tag.status.value, "marking": short(old), "reviewed_by": tag.reviewed_by}
         tag.status, tag.reviewed_by = status, self.principal.username
@@ -632,6 +634,7 @@ class OsintService:
 
             raise Conflict(f"the story already has a tag for {technique.external_id}")
         new = self.checked_marking(marking)
+        owner = owner_for(self.principal)
         tag = TechniqueTag(
             story_id=story_id,
             technique_id=technique.external_id,
@@ -640,6 +643,8 @@ class OsintService:
             reason="added by an analyst",
             reviewed_by=self.principal.username,
             marking_id=self.markings.intern(new),
+            owner_side=OwnerSide(owner.side.value),
+            owner_organisation_id=owner.organisation_id,
         )
         self.session.add(tag)
         self.session.flush()

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNotFound
 from liaison.catalogue.nominations import NominationService
@@ -40,6 +41,7 @@ from liaison.web.deps import (
     path_id,
     require,
 )
+from liaison.web.forms import Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
@@ -198,8 +200,8 @@ def _session_page(
     session: DbSession,
     principal: Principal,
     session_id: int,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
+    refused: Refusal | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     service = CatalogueService(session, principal)
     view = service.session_view(session_id)
@@ -209,11 +211,14 @@ def _session_page(
     context = {
         "view": view,
         "nominations": noms,
-        "errors": errors or {},
+        "errors": refused.errors if refused else {},
+        "form": form or {},
+        "partner_names": service.registry.partner_names(),
         "can_nominate": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
         "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
         "marking": service.page_banner([view.marking, *(n.marking for n in noms)]),
     }
+    status_code = refused.status_code if refused else 200
     return render_marked(request, "catalogue/session.html", context, status_code)
 
 
@@ -236,27 +241,20 @@ def nominate(
     partner: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     session_id = path_id(raw_id, SessionNotFound)
+    form = {
+        "person_name": person_name,
+        "person_role": person_role,
+        "nationality": nationality,
+        "partner": partner,
+    }
     try:
-        data = NominationCreate(
-            session_id=session_id,
-            person_name=person_name,
-            person_role=person_role,
-            nationality=nationality,
-            partner=partner or None,
-        )
+        data = NominationCreate(session_id=session_id, **form | {"partner": partner or None})
         NominationService(session, principal).nominate(data)
-    except LiaisonError as exc:
-        if exc.status_code == 404:  # noqa: PLR2004 - hidden is absent
-            raise
-        session.rollback()
-        return _session_page(
-            request,
-            session,
-            principal,
-            session_id,
-            {exc.field or "form": exc.message},
-            exc.status_code,
-        )
+    except SessionNotFound:
+        raise  # hidden is absent
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, form.keys())
+        return _session_page(request, session, principal, session_id, refused, form)
     return RedirectResponse(f"/catalogue/sessions/{session_id}", status_code=303)
 
 

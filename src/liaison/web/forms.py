@@ -23,9 +23,10 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from liaison.errors import LiaisonError
+from liaison.errors import InvalidInput, LiaisonError, NotFound
 
 FORM = "form"  # the key of an error that belongs to the whole form
+UNPROCESSABLE = InvalidInput.status_code
 # Dates are typed as ISO 8601 (Chromium's date inputs show mm/dd/yyyy under an English locale);
 # the server parses them with ``kit.dates`` and says what is wrong beside the field.
 DATE_INPUT = Markup(
@@ -53,8 +54,11 @@ def refusal(
     """Roll back what the refused change wrote; the errors to show beside ``fields``."""
     session.rollback()  # nothing of a refused change may commit
     if isinstance(exc, ValidationError):
-        return Refusal(validation_errors(exc, fields), 422)
-    return Refusal({_field(exc.field, fields): exc.message}, exc.status_code)
+        return Refusal(validation_errors(exc, fields), UNPROCESSABLE)
+    field = _field(exc.field, fields)
+    # a name typed in a field that names nothing is bad input, not a missing page
+    named_nothing = isinstance(exc, NotFound) and field != FORM
+    return Refusal({field: exc.message}, UNPROCESSABLE if named_nothing else exc.status_code)
 
 
 def validation_errors(exc: ValidationError, fields: Collection[str]) -> dict[str, str]:

@@ -104,7 +104,8 @@ def refused_beside_its_field(page) -> None:
     error = page.locator("#field-position-statement-error")
     expect(error).to_have_text(message)
     field, below = statement.bounding_box(), error.bounding_box()
-    assert field is not None and below is not None
+    assert field is not None
+    assert below is not None
     assert 0 <= below["y"] - (field["y"] + field["height"]) < 30  # right under the field
     assert abs(below["x"] - field["x"]) < 5
     link = page.locator(".form-error").get_by_role("link", name=message)

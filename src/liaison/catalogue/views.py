@@ -23,7 +23,7 @@ from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNo
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.profiles import ProfileService
-from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState
+from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState, can_move
 from liaison.catalogue.schemas import NominationCreate
 from liaison.catalogue.service import CatalogueService
 from liaison.errors import LiaisonError
@@ -47,6 +47,13 @@ from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
+DECISIONS = (  # what staff decide on a session's page, in this order
+    NominationState.ACCEPTED,
+    NominationState.DECLINED,
+    NominationState.ATTENDED,
+    NominationState.NO_SHOW,
+    NominationState.WITHDRAWN,
+)
 Nominator = Annotated[Principal, Depends(require(Permission.CATALOGUE_NOMINATION_WRITE))]
 PlanRunner = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_RUN))]
 PlanApprover = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_APPROVE))]
@@ -211,6 +218,10 @@ def _session_page(
     context = {
         "view": view,
         "nominations": noms,
+        "moves": {  # the decisions that apply to each nomination now (rules.can_move)
+            n.nomination.id: [t for t in DECISIONS if can_move(n.nomination.state, t)]
+            for n in noms
+        },
         "errors": refused.errors if refused else {},
         "form": form or {},
         "partner_names": service.registry.partner_names(),

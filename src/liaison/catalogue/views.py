@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNotFound
 from liaison.catalogue.nominations import NominationService
@@ -219,8 +220,7 @@ def _session_page(
         "view": view,
         "nominations": noms,
         "moves": {  # the decisions that apply to each nomination now (rules.can_move)
-            n.nomination.id: [t for t in DECISIONS if can_move(n.nomination.state, t)]
-            for n in noms
+            n.nomination.id: [t for t in DECISIONS if can_move(n.nomination.state, t)] for n in noms
         },
         "errors": refused.errors if refused else {},
         "form": form or {},
@@ -339,6 +339,18 @@ def plan_page(
     partner: Text = None,
 ) -> HTMLResponse:
     plan_id = path_id(raw_id, PlanNotFound)
+    return _plan_page(request, session, principal, plan_id, partner)
+
+
+def _plan_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    plan_id: int,
+    partner: str | None = None,
+    refused: Refusal | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     service = PlanService(session, principal)
     view = service.get(plan_id)
     rows = service.allocations(plan_id)
@@ -364,18 +376,29 @@ def plan_page(
         "partner": partner or "",
         "running": running,
         "can_approve": principal.can(Permission.PLANNING_PLAN_APPROVE),
+        "errors": refused.errors if refused else {},
+        "form": form or {},
         "marking": service.page_banner([view.marking]),
     }
-    return render_marked(request, "catalogue/plan.html", context)
+    status_code = refused.status_code if refused else 200
+    return render_marked(request, "catalogue/plan.html", context, status_code)
 
 
 @router.post("/plans/{raw_id}/approve", response_model=None)
 def approve_form(
     raw_id: str,
+    request: Request,
     session: DbSession,
     principal: PlanApprover,
     proposal: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
     plan_id = path_id(raw_id, PlanNotFound)
-    PlanService(session, principal).approve(plan_id, proposal or None)
+    form = {"proposal": proposal}
+    try:
+        PlanService(session, principal).approve(plan_id, proposal or None)
+    except PlanNotFound:
+        raise
+    except LiaisonError as exc:
+        refused = refusal(session, exc, form.keys())
+        return _plan_page(request, session, principal, plan_id, None, refused, form)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

@@ -35,7 +35,7 @@ class SubjectKind(enum.StrEnum):
     """What a proposal decides on. ``free_text`` has no subject outside the proposal."""
 
     ITPP_APPROVAL = "itpp_approval"  # ref: the programme's reference, e.g. "ITPP-JPN-2023"
-    OFFICE_OPENING = "office_opening"  # ref: the office's slug or id, as registry answers it
+    OFFICE_OPENING = "office_opening"  # ref: the office's id; a name or city is resolved to it
     DOCUMENT_RELEASE = "document_release"  # ref: the document id
     FREE_TEXT = "free_text"
 
@@ -117,17 +117,48 @@ class SubjectInfo:
     state: str | None = None
     decidable: bool = True
     why: str = ""
+    ref: str | None = None  # the reference as stored, when the caller named it otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A subject a form may offer: the text to type and what it is."""
+
+    value: str
+    label: str
 
 
 class Describer(Protocol):
     def __call__(self, session: Session, principal: Principal, ref: str) -> SubjectInfo: ...
 
 
+class Suggester(Protocol):
+    def __call__(self, session: Session, principal: Principal) -> list[Suggestion]: ...
+
+
 _describers: dict[SubjectKind, Describer] = {}
+_suggesters: dict[SubjectKind, Suggester] = {}
 
 
-def register_subject(kind: SubjectKind, describer: Describer) -> None:
+def register_subject(
+    kind: SubjectKind, describer: Describer, suggester: Suggester | None = None
+) -> None:
+    """``describer`` answers one subject by its reference, or by a name it resolves (then
+    ``SubjectInfo.ref`` is the reference to store); ``suggester`` lists the subjects that can
+    be decided now, as the principal may see them, for a form's suggestions."""
     _describers[kind] = describer
+    if suggester is not None:
+        _suggesters[kind] = suggester
+
+
+def subject_suggestions(session: Session, principal: Principal) -> list[Suggestion]:
+    """Every kind's decidable subjects the principal may see, kind by kind."""
+    return [
+        suggestion
+        for kind in SubjectKind
+        if kind in _suggesters
+        for suggestion in _suggesters[kind](session, principal)
+    ]
 
 
 def describe_subject(
@@ -148,3 +179,4 @@ def reset_for_tests() -> None:
     """Forget every subscription and describer (tests that install their own)."""
     _handlers.clear()
     _describers.clear()
+    _suggesters.clear()

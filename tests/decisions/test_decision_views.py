@@ -61,6 +61,11 @@ def test_breaking_silence_in_a_login_session(client, login, open_proposal):
     assert refused.status_code == 409
     assert "needs a statement" in refused.text
     assert "Pending" in refused.text
+    statement = 'id="field-position-statement" aria-invalid="true"'
+    assert statement in refused.text  # the message is beside the statement, which is kept
+    assert '<span class="field-error" id="field-position-statement-error">' in refused.text
+    assert '<a href="#field-position-statement">a break silence needs' in refused.text
+    assert 'value="break_silence" checked' in refused.text
     forged = client.post(
         f"/decisions/{pid}/positions",
         data={"stance": "concur", "csrf_token": "forged"},
@@ -144,3 +149,53 @@ def test_revising_a_broken_proposal_from_its_page(client, auth, login, open_prop
     assert "<del>open</del><ins>study</ins>" in page
     assert "Revises" in page
     assert "Open the revised proposal" not in get(client, f"/decisions/{pid}")
+
+
+def test_only_the_positions_that_apply_are_offered(client, login, open_proposal):
+    pid = open_proposal(title="Offered positions")
+    csrf = login("france")
+    offered = re.compile(r'name="stance" value="(\w+)"')
+    assert offered.findall(get(client, f"/decisions/{pid}")) == [
+        "concur",
+        "break_silence",
+        "reservation",
+        "footnote",
+    ]
+    client.post(
+        f"/decisions/{pid}/positions",
+        data={"stance": "reservation", "statement": "Paragraph 2.", "csrf_token": csrf},
+        headers=HTML,
+    )
+    assert offered.findall(get(client, f"/decisions/{pid}")) == [
+        "concur",
+        "break_silence",
+        "footnote",
+        "withdraw_reservation",
+    ]
+
+
+def test_the_new_proposal_form_takes_an_office_by_name(client, login, proposed_office):
+    office = proposed_office()
+    csrf = login("officer")
+    form = get(client, "/decisions/new")
+    assert '<option value="NATO Liaison Office Testville">' in form  # a proposed office
+    assert "NATO Liaison Office Tokyo" not in form  # shelved: nothing to decide
+    sent = {"subject_kind": "office_opening", "text": "Open it.", "marking": "NU"}
+    sent |= {"deadline": (now() + dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M")}
+    done = client.post(
+        "/decisions",
+        data=sent | {"subject_ref": "testville", "csrf_token": csrf},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text[-3000:]
+    page = get(client, done.headers["location"])
+    assert f'<a href="/offices/{office}">Opening of the NATO Liaison Office Testville</a>' in page
+    shelved = client.post("/decisions", data=sent | {"subject_ref": "Tokyo", "csrf_token": csrf})
+    assert shelved.status_code == 409
+    assert "Opening of the NATO Liaison Office Tokyo cannot be decided now" in shelved.text
+    unknown = client.post("/decisions", data=sent | {"subject_ref": "Tokio", "csrf_token": csrf})
+    assert unknown.status_code == 422
+    assert "no office &#39;Tokio&#39;; did you mean Tokyo?" in unknown.text
+    assert 'id="field-subject_ref" aria-invalid="true"' in unknown.text
+    assert 'value="Tokio"' in unknown.text

@@ -14,7 +14,13 @@ from leak_probes import principal_of
 from liaison.db.session import session_factory, unit_of_work
 from liaison.decisions import worker
 from liaison.errors import NotFound
-from liaison.events import ProposalAdopted, SubjectKind, describe_subject, publish
+from liaison.events import (
+    ProposalAdopted,
+    SubjectKind,
+    describe_subject,
+    publish,
+    subject_suggestions,
+)
 from liaison.kit import clock
 from liaison.programmes.models import Programme
 from liaison.security.principal import SYSTEM
@@ -314,3 +320,19 @@ def test_the_describer_hides_what_the_principal_cannot_read(engine):
         with pytest.raises(NotFound) as missing:
             describe_subject(session, japan, SubjectKind.ITPP_APPROVAL, "ITPP-XXX-2023")
     assert str(hidden.value).replace("AUS", "XXX") == str(missing.value)
+
+
+def test_a_submitted_itpp_is_suggested_and_found_in_any_case(client, auth, engine):
+    officer = auth("officer")
+    ref = draft(client, officer)["reference"]
+    post(client, officer, f"/{ref}/transitions", {"to": "submitted", "on": "2026-11-01"}, 200)
+    typo = ref[:-1] + ("0" if ref[-1] != "0" else "1")
+    japan = principal_of(engine, "japan")  # reads no submitted programme: no suggestion
+    with unit_of_work(session_factory(engine)) as session:
+        offered = [s.value for s in subject_suggestions(session, SYSTEM)]
+        assert ref in offered
+        assert "ITPP-JPN-2023" not in offered  # in force: nothing to approve
+        assert describe_subject(session, SYSTEM, SubjectKind.ITPP_APPROVAL, ref.lower()).ref == ref
+        with pytest.raises(NotFound, match=f"did you mean {ref}"):
+            describe_subject(session, SYSTEM, SubjectKind.ITPP_APPROVAL, typo)
+        assert [s for s in subject_suggestions(session, japan) if s.value.startswith("ITPP")] == []

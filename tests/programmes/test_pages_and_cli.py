@@ -399,3 +399,25 @@ def test_a_goal_has_versions_and_a_redline_page(client, auth):
     assert refused.status_code == 409
     assert "draft or under negotiation" in refused.text
     page(client, f"/programmes/ITPP-AUS-2023/goals/{old_goal['id']}", auth("japan"), 404)
+
+
+def test_a_refused_programme_form_names_its_field(client, auth):
+    """An unknown partner is refused beside the partner field, with the nearest names; the
+    values typed are kept; a date that is not ISO is refused beside its own field."""
+    officer = {**auth("officer"), **HTML}
+    sent = {"partner": "Mongolai", "kind": "ITPP", "period_start": "2027-01-01", "marking": ""}
+    refused = client.post("/programmes/new", headers=officer, data=sent)
+    assert refused.status_code == 422
+    assert "no partner &#39;Mongolai&#39;; did you mean Mongolia?" in refused.text
+    assert 'id="field-programme-partner" aria-invalid="true"' in refused.text
+    assert 'value="Mongolai"' in refused.text
+    assert '<option value="Mongolia">' in refused.text  # the partners' names, suggested
+    bad_date = client.post(
+        "/programmes/new",
+        headers=officer,
+        data=sent | {"partner": "Mongolia", "period_start": "01/01/2027"},
+    )
+    assert bad_date.status_code == 422
+    assert 'id="field-programme-period_start" aria-invalid="true"' in bad_date.text
+    assert "write YYYY-MM-DD" in bad_date.text
+    assert 'type="date"' not in page(client, "/programmes", auth("officer"))

@@ -476,7 +476,7 @@ def test_malformed_date_is_a_form_error(client, officer):
     assert response.status_code == 422
     assert "start_on: &#39;1 Jan 2025&#39; is not a date; write YYYY-MM-DD" in response.text
     assert 'value="1 Jan 2025"' in response.text  # the input is kept for correction
-    assert 'aria-invalid="true" aria-describedby="start_on-error"' in response.text
+    assert 'aria-invalid="true" aria-describedby="field-start_on-error"' in response.text
     assert "German embassy in Seoul</textarea>" in response.text
 
 

@@ -17,12 +17,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNotFound
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.profiles import ProfileService
-from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState
+from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState, can_move
 from liaison.catalogue.schemas import NominationCreate
 from liaison.catalogue.service import CatalogueService
 from liaison.errors import LiaisonError
@@ -40,11 +42,19 @@ from liaison.web.deps import (
     path_id,
     require,
 )
+from liaison.web.forms import Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
+DECISIONS = (  # what staff decide on a session's page, in this order
+    NominationState.ACCEPTED,
+    NominationState.DECLINED,
+    NominationState.ATTENDED,
+    NominationState.NO_SHOW,
+    NominationState.WITHDRAWN,
+)
 Nominator = Annotated[Principal, Depends(require(Permission.CATALOGUE_NOMINATION_WRITE))]
 PlanRunner = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_RUN))]
 PlanApprover = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_APPROVE))]
@@ -198,8 +208,8 @@ def _session_page(
     session: DbSession,
     principal: Principal,
     session_id: int,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
+    refused: Refusal | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     service = CatalogueService(session, principal)
     view = service.session_view(session_id)
@@ -209,11 +219,17 @@ def _session_page(
     context = {
         "view": view,
         "nominations": noms,
-        "errors": errors or {},
+        "moves": {  # the decisions that apply to each nomination now (rules.can_move)
+            n.nomination.id: [t for t in DECISIONS if can_move(n.nomination.state, t)] for n in noms
+        },
+        "errors": refused.errors if refused else {},
+        "form": form or {},
+        "partner_names": service.registry.partner_names(),
         "can_nominate": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
         "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
         "marking": service.page_banner([view.marking, *(n.marking for n in noms)]),
     }
+    status_code = refused.status_code if refused else 200
     return render_marked(request, "catalogue/session.html", context, status_code)
 
 
@@ -236,27 +252,20 @@ def nominate(
     partner: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     session_id = path_id(raw_id, SessionNotFound)
+    form = {
+        "person_name": person_name,
+        "person_role": person_role,
+        "nationality": nationality,
+        "partner": partner,
+    }
     try:
-        data = NominationCreate(
-            session_id=session_id,
-            person_name=person_name,
-            person_role=person_role,
-            nationality=nationality,
-            partner=partner or None,
-        )
+        data = NominationCreate(session_id=session_id, **form | {"partner": partner or None})
         NominationService(session, principal).nominate(data)
-    except LiaisonError as exc:
-        if exc.status_code == 404:  # noqa: PLR2004 - hidden is absent
-            raise
-        session.rollback()
-        return _session_page(
-            request,
-            session,
-            principal,
-            session_id,
-            {exc.field or "form": exc.message},
-            exc.status_code,
-        )
+    except SessionNotFound:
+        raise  # hidden is absent
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, form.keys())
+        return _session_page(request, session, principal, session_id, refused, form)
     return RedirectResponse(f"/catalogue/sessions/{session_id}", status_code=303)
 
 
@@ -330,6 +339,18 @@ def plan_page(
     partner: Text = None,
 ) -> HTMLResponse:
     plan_id = path_id(raw_id, PlanNotFound)
+    return _plan_page(request, session, principal, plan_id, partner)
+
+
+def _plan_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    plan_id: int,
+    partner: str | None = None,
+    refused: Refusal | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     service = PlanService(session, principal)
     view = service.get(plan_id)
     rows = service.allocations(plan_id)
@@ -355,18 +376,29 @@ def plan_page(
         "partner": partner or "",
         "running": running,
         "can_approve": principal.can(Permission.PLANNING_PLAN_APPROVE),
+        "errors": refused.errors if refused else {},
+        "form": form or {},
         "marking": service.page_banner([view.marking]),
     }
-    return render_marked(request, "catalogue/plan.html", context)
+    status_code = refused.status_code if refused else 200
+    return render_marked(request, "catalogue/plan.html", context, status_code)
 
 
 @router.post("/plans/{raw_id}/approve", response_model=None)
 def approve_form(
     raw_id: str,
+    request: Request,
     session: DbSession,
     principal: PlanApprover,
     proposal: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
     plan_id = path_id(raw_id, PlanNotFound)
-    PlanService(session, principal).approve(plan_id, proposal or None)
+    form = {"proposal": proposal}
+    try:
+        PlanService(session, principal).approve(plan_id, proposal or None)
+    except PlanNotFound:
+        raise
+    except LiaisonError as exc:
+        refused = refusal(session, exc, form.keys())
+        return _plan_page(request, session, principal, plan_id, None, refused, form)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

@@ -267,10 +267,17 @@ def resolve(nodes: Mapping[int, Node], now: dt.datetime) -> dict[int, Verdict]:
     return {pid: resolver.outcome(pid) for pid in nodes}
 
 
-def check_position(  # noqa: PLR0911 - one return per rule
+def check_position(
     facts: Facts, verdict: Verdict, ally: str, stance: Stance, statement: str, now: dt.datetime
 ) -> str | None:
     """Why ``ally`` may not take ``stance`` now, or None."""
+    return check_stance(facts, verdict, ally, stance, now) or check_statement(stance, statement)
+
+
+def check_stance(  # noqa: PLR0911 - one return per rule
+    facts: Facts, verdict: Verdict, ally: str, stance: Stance, now: dt.datetime
+) -> str | None:
+    """Why ``ally`` may not take ``stance`` now whatever it writes, or None."""
     if ally not in facts.electorate:
         return f"{ally} is not among the electors of this proposal"
     if verdict.outcome is not Outcome.PENDING:
@@ -288,9 +295,19 @@ def check_position(  # noqa: PLR0911 - one return per rule
         return f"{ally} has no reservation to withdraw"
     if stance is Stance.RESERVATION and reserved:
         return f"{ally} already has a reservation; withdraw it or keep it"
+    return None
+
+
+def check_statement(stance: Stance, statement: str) -> str | None:
+    """Why ``statement`` does not do for ``stance`` (some stances must say why), or None."""
     if stance in NEEDS_STATEMENT and not statement.strip():
         return f"a {stance.value.replace('_', ' ')} needs a statement saying why"
     return None
+
+
+def open_stances(facts: Facts, verdict: Verdict, ally: str, now: dt.datetime) -> list[Stance]:
+    """The stances ``ally`` may take now: what a form offers (``check_stance`` allows it)."""
+    return [s for s in Stance if check_stance(facts, verdict, ally, s, now) is None]
 
 
 def check_procedure(

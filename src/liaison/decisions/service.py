@@ -48,9 +48,11 @@ from liaison.decisions.consensus import (
     Procedure,
     Stance,
     Verdict,
-    check_position,
     check_procedure,
+    check_stance,
+    check_statement,
     consents,
+    open_stances,
     standing,
 )
 from liaison.decisions.errors import (
@@ -305,6 +307,15 @@ class DecisionService:
             for e in self.repo.electors(proposal.id)
         ]
 
+    def open_stances(self, proposal_id: int, ally: str) -> list[Stance]:
+        """The stances ``ally`` may take on the proposal now (the rules ``record_position``
+        applies), for a form to offer only those."""
+        proposal = self._find(proposal_id)
+        now = clock.utcnow()
+        facts = LinkGraph(self.session).facts([proposal])[proposal.id]
+        verdict = settlement.outcomes(self.session, [proposal], now)[proposal.id]
+        return open_stances(facts, verdict, ally, now)
+
     def positions(self, proposal_id: int) -> list[Position]:
         return self.repo.positions(self._find(proposal_id).id)
 
@@ -398,16 +409,26 @@ class DecisionService:
             None if touched is None else [touched],
         )
 
-    def _subject(
-        self, kind: SubjectKind, ref: str | None, *, record_past: bool
-    ) -> SubjectInfo | None:
+    def _subject(self, kind: SubjectKind, ref: str | None) -> SubjectInfo | None:
+        """The subject as its owner describes it (a name resolved to its reference)."""
         try:
-            subject = describe_subject(self.session, self.principal, kind, ref)
-        except NotFound as exc:
+            return describe_subject(self.session, self.principal, kind, ref)
+        except (NotFound, InvalidInput) as exc:  # the form's subject field is what is wrong
             raise InvalidInput(exc.message, field="subject_ref") from None
+
+    def _decided_subject(
+        self, data: ProposalCreate, *, record_past: bool
+    ) -> tuple[ProposalCreate, SubjectInfo | None]:
+        """The subject, named by its stored reference; what is due on it settled first (its
+        state may change), then refused unless it can be decided now."""
+        subject = self._subject(data.subject_kind, data.subject_ref)
+        if subject is not None and subject.ref is not None:
+            data = data.model_copy(update={"subject_ref": subject.ref})
+        if self._settle_stale(data.subject_kind, data.subject_ref):
+            subject = self._subject(data.subject_kind, data.subject_ref)
         if subject is not None and not subject.decidable and not record_past:
             raise SubjectNotDecidable(f"{subject.title} cannot be decided now: {subject.why}")
-        return subject
+        return data, subject
 
     def _release_codes(self, kind: SubjectKind, names: Sequence[str]) -> list[str]:
         if kind is not SubjectKind.DOCUMENT_RELEASE:
@@ -484,13 +505,16 @@ class DecisionService:
                 field="marking",
             )
 
-    def _settle_stale(self, kind: SubjectKind, ref: str | None) -> None:
+    def _settle_stale(self, kind: SubjectKind, ref: str | None) -> bool:
         """Settle what is due among the pending proposals on this subject (a deadline passed
-        before the tick came), so the subject's state and the one-pending rule see it."""
-        if kind is not SubjectKind.FREE_TEXT and ref is not None:
-            stale = LinkGraph(self.session).pending_on(kind, ref, None)
-            if stale:
-                self._settle_these(stale)
+        before the tick came), so the subject's state and the one-pending rule see it; True
+        when there were any."""
+        if kind is SubjectKind.FREE_TEXT or ref is None:
+            return False
+        stale = LinkGraph(self.session).pending_on(kind, ref, None)
+        if stale:
+            self._settle_these(stale)
+        return bool(stale)
 
     def _one_pending(self, kind: SubjectKind, ref: str | None, effect: str) -> None:
         """Refuse a second pending proposal on one subject and effect, naming the first when
@@ -572,8 +596,7 @@ class DecisionService:
             )
         data = data.model_copy(update={"subject_ref": _canonical_ref(data)})
         marking = self.checked_marking(data.marking)
-        self._settle_stale(data.subject_kind, data.subject_ref)
-        subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
+        data, subject = self._decided_subject(data, record_past=record_past)
         release_to = self._release_codes(data.subject_kind, data.release_to)
         effect = ",".join(release_to)
         problem = check_procedure(data.procedure, opened, data.deadline)
@@ -737,9 +760,12 @@ class DecisionService:
         if ally not in facts.electorate:
             raise NotAnElector(self._why_not_elector(ally, proposal, len(facts.electorate)))
         verdict = settlement.outcomes(self.session, [proposal], now)[proposal.id]
-        problem = check_position(facts, verdict, ally, data.stance, data.statement, now)
+        problem = check_stance(facts, verdict, ally, data.stance, now)
         if problem:
             raise PositionRefused(problem, field="stance")
+        problem = check_statement(data.stance, data.statement)
+        if problem:
+            raise PositionRefused(problem, field="statement")
         position = Position(
             proposal_id=proposal.id,
             ally_iso3=ally,

@@ -10,8 +10,12 @@ Invariants:
 - the outcome on a proposal page is computed at the request and refreshed in place by HTMX
   (``/decisions/{id}/status``, the ``_status.html`` fragment) while the procedure runs, so a
   deadline or another ally's position shows without a reload;
-- forms post with the session's CSRF token; a refused position re-renders the page with the
-  message and its status (403, 409, 422), nothing written; success is a 303.
+- forms post with the session's CSRF token; a refused form re-renders the page with each
+  message beside its field (``web.forms``) and its status (403, 409, 422), nothing written;
+  success is a 303; a delegation is offered only the positions it may take now
+  (``consensus.open_stances``, the rule ``record_position`` applies);
+- the new-proposal form names its subject by reference or name ("ITPP-JPN-2027", "Tokyo"), with
+  the decidable subjects the principal may see as suggestions (``events.subject_suggestions``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from liaison.decisions.repository import ProposalFilters
 from liaison.decisions.schemas import PositionCreate, ProposalCreate, Revision, Withdrawal
 from liaison.decisions.service import DecisionService, Inbox, ProposalView
 from liaison.errors import LiaisonError
-from liaison.events import SubjectKind
+from liaison.events import SubjectKind, subject_suggestions
 from liaison.kit import clock
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -48,6 +52,7 @@ from liaison.web.deps import (
     require,
     writes_own_state,
 )
+from liaison.web.forms import DATETIME_FORMAT, Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
@@ -166,34 +171,46 @@ def mark_read(session: DbSession, principal: AuthenticatedPrincipal) -> Response
 
 
 # a new proposal -------------------------------------------------------------------------------
+NEW_FIELDS = (
+    "subject_kind",
+    "subject_ref",
+    "title",
+    "text",
+    "marking",
+    "procedure",
+    "deadline",
+    "release_to",
+    "depends_on",
+    "package",
+)
+
+
 def _new_form(
-    request: Request, errors: dict[str, str], form: dict[str, str], status_code: int = 200
+    request: Request,
+    service: DecisionService,
+    form: dict[str, str],
+    refused: Refusal | None = None,
 ) -> HTMLResponse:
     context = {
-        "errors": errors,
+        "errors": refused.errors if refused else {},
         "form": form,
         "kinds": list(SubjectKind),
         "procedures": list(Procedure),
+        "suggestions": subject_suggestions(service.session, service.principal),
     }
+    status_code = refused.status_code if refused else 200
     return render_marked(request, "decisions/new.html", context, status_code)
 
 
 @router.get("/decisions/new", response_class=HTMLResponse)
-def new_proposal(request: Request, _manager: Manager) -> HTMLResponse:
-    soon = (clock.utcnow() + dt.timedelta(days=7)).replace(second=0, microsecond=0)
-    form = {
+def new_proposal(request: Request, session: DbSession, manager: Manager) -> HTMLResponse:
+    form = dict.fromkeys(NEW_FIELDS, "") | {
         "subject_kind": "free_text",
-        "subject_ref": "",
-        "title": "",
-        "text": "",
         "marking": "NU",
         "procedure": "silence",
-        "deadline": soon.strftime("%Y-%m-%dT%H:%M"),
-        "release_to": "",
-        "depends_on": "",
-        "package": "",
+        "deadline": _default_deadline(clock.utcnow()),
     }
-    return _new_form(request, {}, form)
+    return _new_form(request, DecisionService(session, manager), form)
 
 
 @router.post("/decisions", response_class=HTMLResponse)
@@ -224,6 +241,7 @@ def create(
         "depends_on": depends_on,
         "package": package,
     }
+    service = DecisionService(session, principal)
     try:
         data = ProposalCreate(
             subject_kind=subject_kind,
@@ -237,18 +255,20 @@ def create(
             depends_on=depends_on or None,
             package=package or None,
         )
-        view = DecisionService(session, principal).open(data)
-    except ValidationError as exc:
-        errors = {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
-        return _new_form(request, errors, shown, 422)
-    except LiaisonError as exc:
-        session.rollback()
-        return _new_form(request, {exc.field or "form": exc.message}, shown, exc.status_code)
+        view = service.open(data)
+    except (ValidationError, LiaisonError) as exc:
+        return _new_form(request, service, shown, refusal(session, exc, NEW_FIELDS))
     return RedirectResponse(f"/decisions/{view.proposal.id}", status_code=303)
 
 
+def _default_deadline(now: dt.datetime) -> str:
+    """A week from now, to the minute, as the date-time inputs write it."""
+    return (now + dt.timedelta(days=7)).strftime(DATETIME_FORMAT)
+
+
 def _utc(text: str) -> str:
-    """A ``datetime-local`` value is UTC on these pages (they say so)."""
+    """A date-time input's value (``YYYY-MM-DD HH:MM``) is UTC on these pages (they say so)."""
+    text = text.strip()
     return text if text.endswith(("Z", "+00:00")) else f"{text}Z"
 
 
@@ -317,16 +337,13 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
         "related": service.related(p),
         "own_ally": own,
         "own_name": service.name_of(own) if own else None,
-        "can_position": own in electors and view.verdict.outcome is Outcome.PENDING,
         "own_elector": own in electors,
-        "stances": [
-            s for s in Stance if p.procedure is Procedure.SILENCE or s is not Stance.BREAK_SILENCE
-        ],
+        "stances": service.open_stances(p.id, own) if own in electors else [],
         "stance_labels": STANCE_LABELS,
         "can_manage": can_write_side(
             service.principal, ALLIANCE, Permission.DECISIONS_PROPOSAL_MANAGE
         ),
-        "default_deadline": (now + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "default_deadline": _default_deadline(now),
         "now": now,
         "remaining": remaining,
         "marking": view.banner,
@@ -340,7 +357,8 @@ def proposal_page(
 ) -> HTMLResponse:
     service = DecisionService(session, principal)
     context = _detail_context(service, _proposal_id(service, proposal_id))
-    context |= {"errors": {}, "form": {"stance": "", "statement": ""}}
+    blank = {"stance": "", "statement": "", "text": "", "deadline": context["default_deadline"]}
+    context |= {"errors": {}, "form": blank}
     return render_marked(request, "decisions/detail.html", context)
 
 
@@ -354,6 +372,10 @@ def status_fragment(
     return render_marked(request, "decisions/_status.html", context)
 
 
+POSITION_FIELDS = ("stance", "statement")
+REVISION_FIELDS = ("text", "deadline")
+
+
 @router.post("/decisions/{proposal_id}/positions", response_class=HTMLResponse)
 def record_position(
     proposal_id: str,
@@ -365,14 +387,18 @@ def record_position(
 ) -> Response:
     service = DecisionService(session, principal)
     key = _proposal_id(service, proposal_id)
+    form = {"stance": stance, "statement": statement}
     try:
         service.record_position(key, PositionCreate(stance=stance, statement=statement))
-    except ValidationError:
-        return _refused(request, service, key, "choose a position", stance, statement, 422)
     except ProposalNotFound:
         raise
+    except ValidationError as exc:
+        refused = refusal(session, exc, POSITION_FIELDS)
+        if "stance" in refused.errors:
+            refused.errors["stance"] = "choose a position"
+        return _refused(request, service, key, refused, form)
     except LiaisonError as exc:
-        return _refused(request, service, key, exc.message, stance, statement, exc.status_code)
+        return _refused(request, service, key, refusal(session, exc, POSITION_FIELDS), form)
     return RedirectResponse(f"/decisions/{key}", status_code=303)
 
 
@@ -380,15 +406,15 @@ def _refused(
     request: Request,
     service: DecisionService,
     proposal_id: int,
-    message: str,
-    stance: str,
-    statement: str,
-    status_code: int,
+    refused: Refusal,
+    form: dict[str, str],
+    which: str = "position",
 ) -> HTMLResponse:
-    service.session.rollback()
+    """The proposal page again, the refused form's errors beside its fields."""
     context = _detail_context(service, proposal_id)
-    context |= {"errors": {"stance": message}, "form": {"stance": stance, "statement": statement}}
-    return render_marked(request, "decisions/detail.html", context, status_code)
+    blank = {"stance": "", "statement": "", "text": "", "deadline": context["default_deadline"]}
+    context |= {"errors": {which: refused.errors}, "form": blank | form}
+    return render_marked(request, "decisions/detail.html", context, refused.status_code)
 
 
 @router.post("/decisions/{proposal_id}/revise", response_class=HTMLResponse)
@@ -402,15 +428,15 @@ def revise(
 ) -> Response:
     service = DecisionService(session, principal)
     key = _proposal_id(service, proposal_id)
+    form = {"text": text, "deadline": deadline}
     try:
         data = Revision(text=text, deadline=_utc(deadline) if deadline else None)
         view = service.revise(key, data)
-    except ValidationError:
-        return _refused(request, service, key, "give the revised text and a deadline", "", "", 422)
     except ProposalNotFound:
         raise
-    except LiaisonError as exc:
-        return _refused(request, service, key, exc.message, "", "", exc.status_code)
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, REVISION_FIELDS)
+        return _refused(request, service, key, refused, form, "revision")
     return RedirectResponse(f"/decisions/{view.proposal.id}", status_code=303)
 
 

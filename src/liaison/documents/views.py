@@ -21,7 +21,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from liaison.documents.errors import DocumentNotFound, NotPermitted
 from liaison.documents.models import DocumentKind
@@ -44,6 +43,7 @@ from liaison.web.deps import (
     path_id,
     require,
 )
+from liaison.web.forms import Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
@@ -109,11 +109,18 @@ def library(
 
 
 # new documents ----------------------------------------------------------------------------------
+UPLOAD_FIELDS = ("file", "title", "marking")
+NOTE_FIELDS = ("title", "marking", "format", "body")
+
+
 def _new_form(
-    request: Request, errors: dict[str, str], form: dict[str, str], status_code: int = 200
+    request: Request, form: dict[str, str], refused: Refusal | None = None
 ) -> HTMLResponse:
+    errors = {form["which"]: refused.errors} if refused else {}
     context = {"errors": errors, "form": form, "formats": list(NoteFormat)}
-    return render_marked(request, "documents/new.html", context, status_code)
+    return render_marked(
+        request, "documents/new.html", context, refused.status_code if refused else 200
+    )
 
 
 def _blank() -> dict[str, str]:
@@ -122,7 +129,7 @@ def _blank() -> dict[str, str]:
 
 @router.get("/documents/new", response_class=HTMLResponse)
 def new_document(request: Request, _writer: Writer) -> HTMLResponse:
-    return _new_form(request, {}, _blank())
+    return _new_form(request, _blank())
 
 
 async def _page_upload(request: Request) -> Upload | LiaisonError:
@@ -143,7 +150,7 @@ def upload(
 ) -> Response:
     shown = _blank() | {"which": "upload"}
     if isinstance(form, LiaisonError):
-        return _refused(request, session, form, shown)
+        return _new_form(request, shown, refusal(session, form, UPLOAD_FIELDS))
     shown |= {"title": form.title, "marking": form.marking}
     try:
         view = DocumentService(session, principal).upload(
@@ -155,7 +162,7 @@ def upload(
             extracted=form.text(),
         )
     except LiaisonError as exc:
-        return _refused(request, session, exc, shown)
+        return _new_form(request, shown, refusal(session, exc, UPLOAD_FIELDS))
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
@@ -174,22 +181,9 @@ def add_note(
     try:
         data = NoteCreate(title=title, marking=marking, body=body, format=note_format)
         view = DocumentService(session, principal).add_note(data)
-    except ValidationError as exc:
-        return _new_form(request, _field_errors(exc), shown, 422)
-    except LiaisonError as exc:
-        return _refused(request, session, exc, shown)
+    except (ValidationError, LiaisonError) as exc:
+        return _new_form(request, shown, refusal(session, exc, NOTE_FIELDS))
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
-
-
-def _refused(
-    request: Request, session: Session, exc: LiaisonError, shown: dict[str, str]
-) -> HTMLResponse:
-    session.rollback()  # whatever the service wrote before refusing must not commit
-    return _new_form(request, {exc.field or "form": exc.message}, shown, exc.status_code)
-
-
-def _field_errors(exc: ValidationError) -> dict[str, str]:
-    return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
 
 
 # one document -----------------------------------------------------------------------------------
@@ -212,12 +206,15 @@ def document_page(
 def _edit_form(
     request: Request,
     view: DocumentView,
-    errors: dict[str, str],
     form: dict[str, str],
-    status_code: int = 200,
+    refused: Refusal | None = None,
+    which: str = "",
 ) -> HTMLResponse:
+    errors = {which: refused.errors} if refused else {}
     context = {"view": view, "errors": errors, "form": form, "marking": view.banner}
-    return render_marked(request, "documents/edit.html", context, status_code)
+    return render_marked(
+        request, "documents/edit.html", context, refused.status_code if refused else 200
+    )
 
 
 @router.get("/documents/{document_id}/edit", response_class=HTMLResponse)
@@ -229,7 +226,7 @@ def edit_document(
     if not service.may_change(view):  # the same refusal the form's posts would get
         raise NotPermitted(NOT_YOURS.format(what="document"))
     form = {"title": view.document.title, "marking": view.short, "reason": ""}
-    return _edit_form(request, view, {}, form)
+    return _edit_form(request, view, form)
 
 
 @router.post("/documents/{document_id}/edit", response_class=HTMLResponse)
@@ -245,7 +242,8 @@ def rename(
     try:
         service.update(key, DocumentUpdate(title=title))
     except ValidationError as exc:
-        return _refused_edit(request, service, key, _field_errors(exc), {"title": title}, 422)
+        refused = refusal(session, exc, ("title",))
+        return _refused_edit(request, service, key, refused, {"title": title}, "title")
     return RedirectResponse(f"/documents/{key}", status_code=303)
 
 
@@ -263,13 +261,11 @@ def remark(
     shown = {"marking": marking, "reason": reason}
     try:
         service.remark(key, MarkingChange(marking=marking, reason=reason or None))
-    except ValidationError as exc:
-        return _refused_edit(request, service, key, _field_errors(exc), shown, 422)
     except DocumentNotFound:
         raise
-    except LiaisonError as exc:
-        errors = {exc.field or "form": exc.message}
-        return _refused_edit(request, service, key, errors, shown, exc.status_code)
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, ("marking", "reason"))
+        return _refused_edit(request, service, key, refused, shown, "marking")
     return RedirectResponse(f"/documents/{key}", status_code=303)
 
 
@@ -277,16 +273,15 @@ def _refused_edit(
     request: Request,
     service: DocumentService,
     document_id: RowId,
-    errors: dict[str, str],
+    refused: Refusal,
     shown: dict[str, str],
-    status_code: int,
+    which: str,
 ) -> HTMLResponse:
-    """Roll back what the refused change wrote, then show the form again (a fresh, audited
-    read of the document as it stands)."""
-    service.session.rollback()
+    """The form again after ``refusal`` rolled back what the refused change wrote (a fresh,
+    audited read of the document as it stands)."""
     view = service.get(document_id)
     form = {"title": view.document.title, "marking": view.short, "reason": ""} | shown
-    return _edit_form(request, view, errors, form, status_code)
+    return _edit_form(request, view, form, refused, which)
 
 
 @router.post("/documents/{document_id}/delete", response_class=HTMLResponse)

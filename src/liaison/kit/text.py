@@ -16,8 +16,10 @@ It is computed in Python and stored (``name_key`` columns with a unique index), 
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func
@@ -58,3 +60,25 @@ def contains(column: Any, text: str, *, lower: bool = True) -> Any:  # noqa: ANN
     part of a text goes through here (never a LIKE pattern made from input by hand)."""
     target, wanted = (func.lower(column), text.lower()) if lower else (column, text)
     return target.like(f"%{like_escaped(wanted)}%", escape=LIKE_ESCAPE)
+
+
+def close_matches(text: str, names: Iterable[str], limit: int = 5) -> list[str]:
+    """The ``names`` nearest to ``text`` (folded, so case and spacing do not count), best
+    first: those that contain it, then those that look like it (``difflib``, ratio >= 0.6)."""
+    wanted = fold(text)
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(fold(name), name)
+    containing = [name for key, name in by_key.items() if wanted and wanted in key]
+    alike = difflib.get_close_matches(wanted, list(by_key), n=limit)
+    found = containing + [by_key[key] for key in alike if by_key[key] not in containing]
+    return found[:limit]
+
+
+def did_you_mean(text: str, names: Iterable[str]) -> str:
+    """``"; did you mean A, B or C?"`` for a name that matched nothing, or ``""``."""
+    found = close_matches(text, names)
+    if not found:
+        return ""
+    listed = ", ".join(found[:-1]) + (" or " if len(found) > 1 else "") + found[-1]
+    return f"; did you mean {listed}?"

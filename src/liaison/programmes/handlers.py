@@ -2,8 +2,10 @@
 """How programmes meet the decisions feature (``liaison.events``), without importing it.
 
 - ITPP approvals are decision subjects: ``describe`` names a programme by its reference
-  (``ITPP-JPN-2023``) as the principal may see it, and says it is decidable only while
-  submitted; an unknown or hidden reference is ``ProgrammeNotFound`` (404, same words).
+  (``ITPP-JPN-2023``, any case) as the principal may see it, and says it is decidable only while
+  submitted; an unknown or hidden reference is ``ProgrammeNotFound`` (404, same words), with
+  the submitted programmes it may have meant among those the principal reads (``suggest``,
+  also the new-proposal form's suggestions).
 - ``on_adopted``: when the allies adopt an ITPP approval, the programme records the approval
   (date = the decision's date, reference = the decision's reference) and moves submitted →
   approved. Idempotent: a programme already approved or later — historic decisions replayed by
@@ -20,17 +22,28 @@ from liaison.events import (
     ProposalAdopted,
     SubjectInfo,
     SubjectKind,
+    Suggestion,
     Tick,
     register_subject,
     subscribe,
 )
+from liaison.kit.pagination import PageRequest
+from liaison.kit.text import did_you_mean
+from liaison.programmes.errors import ProgrammeNotFound
+from liaison.programmes.repository import ProgrammeFilters
 from liaison.programmes.rules import ProgrammeStatus
 from liaison.programmes.service import ProgrammeService
 from liaison.security.principal import SYSTEM, Principal
 
+SUGGESTED = 50  # submitted programmes offered at most (a handful in practice)
+
 
 def describe(session: Session, principal: Principal, ref: str) -> SubjectInfo:
-    view = ProgrammeService(session, principal).get(ref.strip())
+    try:
+        view = ProgrammeService(session, principal).get(ref.strip().upper())
+    except ProgrammeNotFound as exc:
+        hint = did_you_mean(ref, [s.value for s in suggest(session, principal)])
+        raise ProgrammeNotFound(f"{ref.strip()}{hint}") from exc
     p = view.programme
     decidable = p.status is ProgrammeStatus.SUBMITTED
     why = (
@@ -44,7 +57,19 @@ def describe(session: Session, principal: Principal, ref: str) -> SubjectInfo:
         state=p.status.value,
         decidable=decidable,
         why=why,
+        ref=p.reference,
     )
+
+
+def suggest(session: Session, principal: Principal) -> list[Suggestion]:
+    """The submitted programmes the principal reads: those an approval can decide now."""
+    service = ProgrammeService(session, principal)
+    views, _ = service.find(
+        ProgrammeFilters(status=ProgrammeStatus.SUBMITTED), PageRequest(limit=SUGGESTED)
+    )
+    return [
+        Suggestion(v.programme.reference, f"ITPP approval · {v.programme.title}") for v in views
+    ]
 
 
 def on_adopted(session: Session, event: ProposalAdopted) -> None:
@@ -61,6 +86,6 @@ def on_tick(session: Session, event: Tick) -> None:
 
 
 def install() -> None:
-    register_subject(SubjectKind.ITPP_APPROVAL, describe)
+    register_subject(SubjectKind.ITPP_APPROVAL, describe, suggest)
     subscribe(ProposalAdopted, on_adopted)
     subscribe(Tick, on_tick)

@@ -278,12 +278,17 @@ class Lifecycle(ProgrammeBase):
         objectives, the narrative and the open goals."""
         source = self._programme(ref)
         self._may_change(source)
-        if source.status in {S.REJECTED, S.WITHDRAWN}:
-            raise IllegalTransition(
-                f"{source.reference} was {source.status.value}; nothing to renew"
-            )
+        problem = self.renewal_problem(source)
+        if problem:
+            raise IllegalTransition(problem)
         begin = start or source.period_end + dt.timedelta(days=1)
         return self._successor(source, source.kind, begin, "renewal")
+
+    def renewal_problem(self, programme: Programme) -> str | None:
+        """Why ``programme`` cannot be renewed now (``rules.renewal_problem``), or None."""
+        live = [p for p in self.repo.successors(programme.id) if p.status not in rules.ENDED]
+        successor = live[0].reference if live else None
+        return rules.renewal_problem(programme.reference, programme.status, successor)
 
     def _successor(
         self, source: Programme, kind: ProgrammeKind, start: dt.date, how: str

@@ -98,6 +98,18 @@ TRANSITIONS: dict[ProgrammeStatus, frozenset[ProgrammeStatus]] = {
 DEFAULT_YEARS = {ProgrammeKind.IPCP: 2, ProgrammeKind.ITPP: 4}
 
 
+def renewal_problem(
+    reference: str, status: ProgrammeStatus, live_successor: str | None
+) -> str | None:
+    """Why the programme cannot be renewed for the next period now, or None (the service
+    refuses with it; the programme page offers "Renew" only when it is None)."""
+    if status in {S.REJECTED, S.WITHDRAWN}:
+        return f"{reference} was {status.value}; nothing to renew"
+    if live_successor is not None:
+        return f"{reference} already has a successor: {live_successor}"
+    return None
+
+
 def reference(kind: ProgrammeKind, partner_iso3: str, start: dt.date) -> str:
     """The programme's human reference: ``ITPP-JPN-2023``."""
     return f"{kind.value}-{partner_iso3.upper()}-{start.year}"

@@ -10,14 +10,15 @@ Invariants:
 - each page carries, top and bottom, the banner of the highest marking it shows; every
   paragraph and row shows its portion mark;
 - HTMX asks for fragments (the redline, the comment thread); forms post with the session's
-  CSRF token (``web.deps``). A refused change rolls back, re-renders with the message and its
-  status (409, 422, 403); success is a 303.
+  CSRF token (``web.deps``). A refused change rolls back and re-renders the page with each
+  message beside its field and the values sent (``web.forms``), with its status (409, 422,
+  403); success is a 303. Partners are named as people write them ("Japan", "JPN").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -65,6 +66,7 @@ from liaison.web.deps import (
     page_request,
     require,
 )
+from liaison.web.forms import Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import is_htmx, render_marked
 
@@ -108,31 +110,56 @@ def programmes(
     sort: Text = None,
 ) -> HTMLResponse:
     service = ProgrammeService(session, principal)
+    wanted = {"partner": partner or "", "kind": kind or "", "status": status or ""}
+    page = page_request(settings, limit, offset, sort)
+    context = _index_context(service, page, horizon, wanted)
+    return render_marked(request, "programmes/index.html", context)
+
+
+def _index_context(
+    service: ProgrammeService, page: PageRequest, horizon: int, wanted: dict[str, str]
+) -> dict[str, Any]:
     dashboard = service.dashboard(horizon, PageRequest(limit=50))
     filters = service.filters(
-        partner=partner or None,
-        kind=_choice(kind, ProgrammeKind, "kind"),
-        status=_choice(status, ProgrammeStatus, "status"),
+        partner=wanted["partner"] or None,
+        kind=_choice(wanted["kind"], ProgrammeKind, "kind"),
+        status=_choice(wanted["status"], ProgrammeStatus, "status"),
     )
-    page = page_request(settings, limit, offset, sort)
     views, total = service.find(filters, page)
     banner = service.banner(service.highest([dashboard.marking, *(v.marking for v in views)]))
-    context = {
+    return {
         "dashboard": dashboard,
         "listing": Listing(views, total, page),
-        "form": {
-            "partner": partner or "",
-            "kind": kind or "",
-            "status": status or "",
-            "horizon": horizon,
-        },
+        "form": wanted | {"horizon": horizon},
         "kinds": list(ProgrammeKind),
         "statuses": list(ProgrammeStatus),
         "areas": service.area_names(),
-        "can_write": can_write_side(principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "partner_names": service.registry.partner_names(),
+        "can_write": can_write_side(
+            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
+        ),
+        "errors": {},
+        "new": {},
         "marking": banner,
     }
-    return render_marked(request, "programmes/index.html", context)
+
+
+def _index_refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    settings: AppSettings,
+    exc: LiaisonError | ValidationError,
+    which: str,
+    form: dict[str, str],
+) -> HTMLResponse:
+    """The programmes page again, with ``which`` creation form's errors beside its fields."""
+    refused = refusal(session, exc, form.keys())
+    service = ProgrammeService(session, principal)
+    page = page_request(settings, None, 0, None)
+    context = _index_context(service, page, 90, {"partner": "", "kind": "", "status": ""})
+    context["errors"], context["new"] = {which: refused.errors}, {which: form}
+    return render_marked(request, "programmes/index.html", context, refused.status_code)
 
 
 @router.get("/programmes/compare", response_class=HTMLResponse)
@@ -143,9 +170,17 @@ def compare(request: Request, session: DbSession, principal: CurrentPrincipal) -
 
 @router.post("/programmes/from-ipcp", response_class=HTMLResponse)
 def from_ipcp(
-    session: DbSession, principal: Writer, partner: Annotated[str, Form(max_length=120)] = ""
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    settings: AppSettings,
+    partner: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
-    view = ProgrammeService(session, principal).from_ipcp(partner)
+    try:
+        view = ProgrammeService(session, principal).from_ipcp(partner)
+    except LiaisonError as exc:
+        form = {"partner": partner}
+        return _index_refused(request, session, principal, settings, exc, "ipcp", form)
     return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
 
 
@@ -164,9 +199,12 @@ def _detail(
     request: Request,
     service: ProgrammeService,
     ref: str,
-    error: str | None = None,
-    status_code: int = 200,
+    refused: Refusal | None = None,
+    which: str = "",
+    form: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
+    """The programme page; after a refused post, ``which`` form shows its errors beside its
+    fields and the values that were sent."""
     d = service.dossier(ref)
     p = d.view.programme
     context = {
@@ -186,9 +224,12 @@ def _detail(
         "activity_statuses": list(ActivityStatus),
         "live": p.status not in ENDED,
         "successors": [s.reference for s in service.repo.successors(p.id)],
-        "error": error,
+        "can_renew": service.renewal_problem(p) is None,
+        "errors": {which: refused.errors} if refused else {},
+        "form": {which: form or {}},
         "marking": d.banner,
     }
+    status_code = refused.status_code if refused else 200
     return render_marked(request, "programmes/detail.html", context, status_code)
 
 
@@ -228,12 +269,20 @@ def document_page(
 
 
 def _refused(
-    request: Request, session: Session, principal: Principal, ref: str, exc: LiaisonError
+    request: Request,
+    session: Session,
+    principal: Principal,
+    ref: str,
+    exc: LiaisonError | ValidationError,
+    which: str,
+    form: Mapping[str, str],
 ) -> HTMLResponse:
-    session.rollback()  # whatever the refused change wrote must not commit
-    if isinstance(exc, NotFound):
+    """The programme page again, ``which`` form refused (a hidden programme stays a 404)."""
+    if isinstance(exc, NotFound) and exc.field not in form:  # the programme itself
+        session.rollback()
         raise exc
-    return _detail(request, ProgrammeService(session, principal), ref, exc.message, exc.status_code)
+    refused = refusal(session, exc, form.keys())
+    return _detail(request, ProgrammeService(session, principal), ref, refused, which, form)
 
 
 @router.post("/programmes/{ref}/transition", response_class=HTMLResponse)
@@ -247,24 +296,25 @@ def transition(
     reference: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
     service = ProgrammeService(session, principal)
+    form = {"to": to, "on": on, "reference": reference}
     try:
-        target = _choice(to, ProgrammeStatus, "status")
+        target = _choice(to, ProgrammeStatus, "to")
         if target is None:
             raise InvalidInput("choose the new status", field="to")
-        day = _date(on)
+        day = _date(on, "on")
         view = service.transition(ref, target, day, reference or None)
     except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc)
+        return _refused(request, session, principal, ref, exc, "transition", form)
     return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
 
 
-def _date(raw: str) -> dt.date | None:
-    if not raw:
+def _date(raw: str, field: str) -> dt.date | None:
+    if not raw.strip():
         return None
     try:
         return parse_iso_date(raw)
-    except ValueError:
-        raise InvalidInput(f"{raw!r} is not a date (YYYY-MM-DD)", field="on") from None
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field=field) from None
 
 
 @router.post("/programmes/{ref}/renew", response_class=HTMLResponse)
@@ -272,7 +322,7 @@ def renew(ref: str, request: Request, session: DbSession, principal: Writer) -> 
     try:
         view = ProgrammeService(session, principal).renew(ref)
     except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc)
+        return _refused(request, session, principal, ref, exc, "renew", {})
     return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
 
 
@@ -384,33 +434,14 @@ def save_section(
     form = {"heading": heading, "body": body, "note": note}
     try:
         service.update_section(ref, key, SectionUpdate(heading=heading, body=body, note=note))
-    except ValidationError as exc:
-        return _edit_refused(request, service, ref, key, form, _errors(exc), 422)
     except NotFound:
         raise
-    except LiaisonError as exc:
-        errors = {exc.field or "form": exc.message}
-        return _edit_refused(request, service, ref, key, form, errors, exc.status_code)
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, form.keys())
+        context = _section_context(service, ref, key)
+        context["form"], context["errors"] = form, refused.errors
+        return render_marked(request, "programmes/edit_section.html", context, refused.status_code)
     return RedirectResponse(f"/programmes/{ref}/sections/{key}", status_code=303)
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
-
-
-def _edit_refused(
-    request: Request,
-    service: ProgrammeService,
-    ref: str,
-    ident: int,
-    form: dict[str, str],
-    errors: dict[str, str],
-    status_code: int,
-) -> HTMLResponse:
-    service.session.rollback()
-    context = _section_context(service, ref, ident)
-    context["form"], context["errors"] = form, errors
-    return render_marked(request, "programmes/edit_section.html", context, status_code)
 
 
 @router.post("/programmes/{ref}/sections/{ident}/comments", response_class=HTMLResponse)
@@ -426,8 +457,8 @@ def add_comment(
 ) -> Response:
     key = _ident(ident)
     service = ProgrammeService(session, principal)
-    error: str | None = None
-    status_code = 200
+    form = {"body": body, "parent_id": parent_id, "marking": marking}
+    refused: Refusal | None = None
     try:
         data = CommentCreate(
             body=body,
@@ -435,23 +466,20 @@ def add_comment(
             marking=marking or None,
         )
         service.add_comment(ref, key, data)
-    except ValidationError as exc:
-        error, status_code = "; ".join(_errors(exc).values()), 422
     except NotFound:
         raise
-    except LiaisonError as exc:
-        error, status_code = exc.message, exc.status_code
-    if error is not None:
-        session.rollback()
-    elif not is_htmx(request):
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, form.keys())
+    if refused is None and not is_htmx(request):
         return RedirectResponse(f"/programmes/{ref}/sections/{key}#comments", status_code=303)
     context = _section_context(service, ref, key)
-    context["comment_error"] = error
+    context["comment_errors"] = refused.errors if refused else {}
+    context["comment_form"] = form if refused else {}
     return render_marked(
         request,
         "programmes/section.html",
         context,
-        status_code,
+        refused.status_code if refused else 200,
         fragment="programmes/_comments.html",
     )
 
@@ -459,23 +487,26 @@ def add_comment(
 # structure: new programmes and their elements -----------------------------------------------------
 @router.post("/programmes/new", response_class=HTMLResponse)
 def new_programme(
+    request: Request,
     session: DbSession,
     principal: Writer,
+    settings: AppSettings,
     partner: Annotated[str, Form(max_length=120)] = "",
     kind: Annotated[str, Form(max_length=10)] = "ITPP",
     period_start: Annotated[str, Form(max_length=10)] = "",
     marking: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
+    form = {"partner": partner, "kind": kind, "period_start": period_start, "marking": marking}
     try:
         data = ProgrammeCreate(
             partner=partner,
             kind=_choice(kind, ProgrammeKind, "kind") or ProgrammeKind.ITPP,
-            period_start=_date(period_start) or clock.today(),
+            period_start=_date(period_start, "period_start") or clock.today(),
             marking=marking or None,
         )
         view = ProgrammeService(session, principal).create(data)
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(_errors(exc).values())) from None
+    except (ValidationError, LiaisonError) as exc:
+        return _index_refused(request, session, principal, settings, exc, "programme", form)
     return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
 
 
@@ -508,11 +539,9 @@ async def add_element(
     }
     try:
         adders[kind](ref, model(**fields))
-    except ValidationError as exc:
-        session.rollback()
-        return _detail(request, service, ref, "; ".join(_errors(exc).values()), 422)
-    except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc)
+    except (ValidationError, LiaisonError) as exc:
+        sent = {name: str(form.get(name) or "") for name in model.model_fields}
+        return _refused(request, session, principal, ref, exc, kind, sent)
     return RedirectResponse(f"/programmes/{ref}#{kind}", status_code=303)
 
 
@@ -538,10 +567,8 @@ def record_progress(
             service.update_activity(
                 ref, key, ActivityUpdate(status=_choice(status, ActivityStatus, "status"))
             )
-    except NotFound:
-        raise
     except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc)
+        return _refused(request, session, principal, ref, exc, "progress", {})
     return RedirectResponse(f"/programmes/{ref}#{kind}-{key}", status_code=303)
 
 
@@ -615,18 +642,14 @@ def save_goal(
 ) -> Response:
     key = _ident(ident)
     service = ProgrammeService(session, principal)
+    form = {"title": title, "wording": wording, "note": note}
     try:
         service.update_goal(ref, key, GoalUpdate(title=title, wording=wording, note=note))
-    except ValidationError as exc:
-        session.rollback()
-        context = _goal_context(service, ref, key)
-        context["errors"] = _errors(exc)
-        return render_marked(request, "programmes/goal.html", context, 422)
     except NotFound:
         raise
-    except LiaisonError as exc:
-        session.rollback()
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(session, exc, form.keys())
         context = _goal_context(service, ref, key)
-        context["errors"] = {exc.field or "form": exc.message}
-        return render_marked(request, "programmes/goal.html", context, exc.status_code)
+        context["errors"], context["form"] = refused.errors, form
+        return render_marked(request, "programmes/goal.html", context, refused.status_code)
     return RedirectResponse(f"/programmes/{ref}/goals/{key}", status_code=303)

@@ -37,5 +37,5 @@ class NotAnAlly(NotFound):
 
 
 class NotAPartner(NotFound):
-    def __init__(self, ref: str) -> None:
-        super().__init__(f"no partner {ref!r}", field="partner")
+    def __init__(self, ref: str, hint: str = "") -> None:
+        super().__init__(f"no partner {ref!r}{hint}", field="partner")

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The registry's side of decisions (``liaison.events``): office openings.
 
-- describer for ``SubjectKind.OFFICE_OPENING`` (ref: the office id as a string): the office's
-  name, page and status; decidable only while it is *proposed*;
+- describer for ``SubjectKind.OFFICE_OPENING`` (ref: the office id as a string; a form may name
+  the office or its city, ``RegistryService.find_office``): the office's name, page and status;
+  decidable only while it is *proposed*; the proposed offices are the form's suggestions;
 - on ``ProposalAdopted`` for an office: proposed → approved, ``approved_on`` the decision's day;
 - on a *broken* ``ProposalFailed``: proposed → shelved, ``shelved_on`` the day silence broke.
 
@@ -18,12 +19,12 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from liaison.errors import NotFound
 from liaison.events import (
     ProposalAdopted,
     ProposalFailed,
     SubjectInfo,
     SubjectKind,
+    Suggestion,
     register_subject,
     subscribe,
 )
@@ -46,10 +47,7 @@ def _office(session: Session, ref: str | None) -> Office | None:
 
 
 def describe_office(session: Session, principal: Principal, ref: str) -> SubjectInfo:
-    del principal  # offices are public registry facts
-    office = _office(session, ref)
-    if office is None:
-        raise NotFound(f"no office {ref!r}")
+    office = RegistryService(session, principal).find_office(ref, field="subject_ref")
     decidable = office.status is OfficeStatus.PROPOSED
     why = (
         ""
@@ -62,7 +60,17 @@ def describe_office(session: Session, principal: Principal, ref: str) -> Subject
         state=office.status.value,
         decidable=decidable,
         why=why,
+        ref=str(office.id),
     )
+
+
+def suggest_offices(session: Session, principal: Principal) -> list[Suggestion]:
+    offices = RegistryService(session, principal).repo.all_offices()
+    return [
+        Suggestion(o.name, f"office opening · {o.city}, {o.status.value}")
+        for o in offices
+        if o.status is OfficeStatus.PROPOSED
+    ]
 
 
 def _move(
@@ -90,6 +98,6 @@ def on_failed(session: Session, event: ProposalFailed) -> None:
 
 
 def install() -> None:
-    register_subject(SubjectKind.OFFICE_OPENING, describe_office)
+    register_subject(SubjectKind.OFFICE_OPENING, describe_office, suggest_offices)
     subscribe(ProposalAdopted, on_adopted)
     subscribe(ProposalFailed, on_failed)

@@ -226,6 +226,10 @@ class RegistryRepository:
     def office_by_name(self, name: str) -> Office | None:
         return self.session.scalar(select(Office).where(Office.name_key == fold(name)))
 
+    def all_offices(self) -> Sequence[Office]:
+        """Every office, by name (a few dozen: the registry is public)."""
+        return self.session.scalars(select(Office).order_by(Office.name)).all()
+
     def list_offices(
         self,
         *,

@@ -21,7 +21,7 @@ from liaison.db.base import Base
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
-from liaison.kit.text import fold
+from liaison.kit.text import did_you_mean, fold
 from liaison.registry import rules
 from liaison.registry.errors import (
     BadTransition,
@@ -72,6 +72,9 @@ from liaison.security.principal import AgreementSpan, Principal
 from liaison.security.writes import ALLIANCE, UNMARKED, guard_create, guard_write
 
 DATA = resources.files("liaison.registry") / "data"
+
+
+MAX_ID_DIGITS = 9  # an id column's value fits in nine digits; more names no row
 
 
 def _not_future(field: str, value: dt.date | None) -> None:
@@ -295,11 +298,20 @@ class RegistryService:
 
     # partners --------------------------------------------------------------------------------
     def partner(self, ref: str) -> Partner:
+        """A partner by its country's name, alias or ISO code; an unknown one is refused with
+        the partners' names nearest to ``ref``."""
         country = self.repo.resolve_country(ref)
         found = self.repo.partner_by_country(country.iso3) if country else None
         if found is None:
-            raise NotAPartner(ref)
+            raise NotAPartner(ref, did_you_mean(ref, self.partner_names()))
         return found
+
+    def partner_names(self) -> list[str]:
+        """Every partner's country name, alphabetical (the registry is public)."""
+        partners, _ = self.repo.list_partners(
+            framework=None, status=None, agreement_in_force_on=None, page=PageRequest(limit=1000)
+        )
+        return sorted(p.country.name for p in partners)
 
     def create_partner(self, data: PartnerCreate) -> Partner:
         self._may_create("partner")
@@ -456,6 +468,29 @@ class RegistryService:
         if found is None:
             raise NotFound(f"no office {office_id}")
         return found
+
+    def find_office(self, ref: str, *, field: str = "office") -> Office:
+        """An office by its id, its name or its city ("11", "NATO Liaison Office Tokyo",
+        "Tokyo"); an unknown name, or a city with several offices, is refused with the
+        names to choose from."""
+        text = ref.strip()
+        if text.isdecimal():
+            found = self.session.get(Office, int(text)) if len(text) <= MAX_ID_DIGITS else None
+            if found is None:
+                raise NotFound(f"no office {text}", field=field)
+            return found
+        named = self.repo.office_by_name(text)
+        if named is not None:
+            return named
+        offices = self.repo.all_offices()
+        in_city = [o for o in offices if fold(o.city) == fold(text)]
+        if len(in_city) == 1:
+            return in_city[0]
+        if in_city:
+            names = ", ".join(o.name for o in in_city)
+            raise InvalidInput(f"{len(in_city)} offices are in {text}: {names}", field=field)
+        hint = did_you_mean(text, [o.name for o in offices] + [o.city for o in offices])
+        raise NotFound(f"no office {text!r}{hint}", field=field)
 
     def create_office(self, data: OfficeCreate) -> Office:
         self._may_create("office")

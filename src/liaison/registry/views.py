@@ -60,6 +60,7 @@ from liaison.web.deps import (
     page_request,
     require,
 )
+from liaison.web.forms import refusal, validation_errors
 from liaison.web.listing import Listing
 from liaison.web.templating import render
 
@@ -407,8 +408,7 @@ def add_mandate(
         try:
             mandate = service.create_mandate(data)
         except LiaisonError as exc:
-            session.rollback()  # whatever the service added before failing must not commit
-            errors = {exc.field or "form": exc.message}
+            errors = refusal(session, exc, form.keys()).errors
             status_code = (
                 409
                 if isinstance(exc, Conflict)
@@ -446,4 +446,4 @@ def parse_mandate_form(form: dict[str, str]) -> tuple[MandateCreate | None, dict
         values = {**form, **dates}
         return MandateCreate.model_validate(values), {}
     except ValidationError as exc:
-        return None, {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+        return None, validation_errors(exc, form.keys())

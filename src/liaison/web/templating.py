@@ -19,6 +19,7 @@ from starlette.datastructures import QueryParams
 
 from liaison.security.classification import Classification
 from liaison.security.markings import short
+from liaison.web.forms import DATE_INPUT, DATETIME_INPUT, field_errors
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -53,6 +54,9 @@ def build_templates() -> Jinja2Templates:
     templates.env.filters["isodate"] = _date
     templates.env.globals["marking_level"] = _marking_level
     templates.env.filters["portion"] = short
+    templates.env.globals["field_errors"] = field_errors
+    templates.env.globals["date_input"] = DATE_INPUT
+    templates.env.globals["datetime_input"] = DATETIME_INPUT
     return templates
 
 

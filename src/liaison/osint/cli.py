@@ -26,6 +26,7 @@ from liaison.db.session import session_factory, unit_of_work
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.identity.service import IdentityService
 from liaison.kit.context import request_id
+from liaison.kit.pagination import Page
 from liaison.osint import ingest, jobs, present
 from liaison.osint.errors import DuplicateArticle
 from liaison.osint.models import SourceKind, TagStatus
@@ -242,7 +243,7 @@ def stories_(
         rows, total = service.stories(limit, offset, q)
         shown = [present.summary(r) for r in rows]
     if output is not Format.TABLE:
-        emit(output, list(shown), item=StorySummary)
+        emit(output, Page[StorySummary](items=shown, total=total, limit=limit, offset=offset))
         return
     table = Table(title=f"{len(shown)} of {total} stories")
     for column in (

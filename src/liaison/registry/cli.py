@@ -31,7 +31,7 @@ OnOption = Annotated[
 ]
 
 
-MAX = 1000  # every row: the registry's lists are short
+MAX = 500  # every row (the registry's lists are short); the API's largest page
 
 
 def _day(on: dt.datetime | None) -> dt.date:

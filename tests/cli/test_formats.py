@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from liaison.jobs.schemas import JobRead
 from liaison.terminal.output import columns, word_diff
 from liaison.terminal.output import to_csv as csv_of
 
@@ -117,13 +118,7 @@ def test_operator_lists_in_json_and_csv(liaison):
     assert {"name", "kind", "nation", "users"} == set(orgs[0])
     assert _json(liaison, "token", "list") == []
     empty = liaison("jobs", "list", "--format", "csv")
-    assert empty.stdout.splitlines() == [",".join(columns_of_jobs())]
-
-
-def columns_of_jobs():
-    from liaison.jobs.schemas import JobRead
-
-    return columns(JobRead)
+    assert empty.stdout.splitlines() == [",".join(columns(JobRead))]
 
 
 HIDDEN_FROM_KOREA = [

@@ -191,3 +191,14 @@ def test_csv_cells():
     assert csv_of([{"a": None, "b": True, "c": [1, 2], "d": {"e": "x,y"}}]) == (
         'a,b,c,d.e\n,true,"[1,2]","x,y"\n'
     )
+
+
+def test_audit_events_are_the_apis_fields(liaison, client, auth):
+    listed = _json(liaison, "audit", "events", "--limit", "5")
+    api = client.get("/api/v1/audit/events?limit=5", headers=auth("admin")).json()
+    assert set(listed) == set(api) == {"items", "total", "limit", "offset"}
+    assert set(listed["items"][0]) == set(api["items"][0])
+    seqs = [e["seq"] for e in listed["items"]]
+    assert seqs == sorted(seqs, reverse=True)
+    reads = _rows(liaison, "audit", "events", "--action", "documents:", "--limit", "3")
+    assert [r["action"].split(":")[0] for r in reads] == ["documents"] * 3

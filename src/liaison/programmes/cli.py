@@ -28,7 +28,7 @@ from liaison.kit import clock
 from liaison.kit.context import request_id
 from liaison.kit.pagination import Page, PageRequest
 from liaison.programmes import export
-from liaison.programmes.api import detail_read, programme_read, redline_read
+from liaison.programmes.api import dashboard_read, detail_read, programme_read, redline_read
 from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
 from liaison.programmes.schemas import (
     ActivityUpdate,
@@ -78,10 +78,15 @@ def _banner(text: str) -> None:
 def dashboard(
     as_user: AsUser,
     horizon: Annotated[int, typer.Option(min=1, max=3660, help="Days ahead.")] = 90,
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """Renewals due within the horizon, goals overdue, activities this month."""
+    """Renewals due within the horizon, goals overdue, activities this month (json and csv:
+    the API's GET /api/v1/programmes/dashboard)."""
     with acting_as(as_user) as service:
         d = service.dashboard(horizon)
+        if output is not Format.TABLE:
+            emit(output, dashboard_read(d, service.area_names()))
+            return
         _banner(d.banner)
         table = Table(title=f"Renewal due: ending within {horizon} days of {d.today}")
         for column in ("Portion", "Programme", "Partner", "Ends", "Days", "Renewal"):

@@ -10,8 +10,6 @@ objective, the proven bound and the gap.
 
 from __future__ import annotations
 
-import enum
-import json
 import sys
 import uuid
 from collections.abc import Iterator
@@ -20,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 from rich.text import Text
 
@@ -29,12 +26,15 @@ from liaison.catalogue.exchange import format_of
 from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
+from liaison.catalogue.schemas import PlanRead
 from liaison.catalogue.service import CatalogueService
 from liaison.jobs.cli import follow
 from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
 from liaison.terminal.context import command_session, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format as Output
+from liaison.terminal.output import FormatOption as Format
+from liaison.terminal.output import console, emit, fail
 
 app = typer.Typer(
     help="The cooperation catalogue: import, export, list, show.", no_args_is_help=True
@@ -46,13 +46,7 @@ plan_app = typer.Typer(
 B = TypeVar("B", bound=CatalogueBase)
 
 
-class Output(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
 AsUser = Annotated[str, typer.Option("--as", metavar="USERNAME", help="Act as this user.")]
-Format = Annotated[Output, typer.Option("--format", help="table or json (the API's fields).")]
 
 
 @contextmanager
@@ -68,11 +62,7 @@ def _banner(text: str) -> None:
 
 
 def _json(data: Any) -> None:  # noqa: ANN401 - any API shape
-    if isinstance(data, BaseModel):
-        data = data.model_dump(mode="json")
-    elif isinstance(data, list):
-        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
-    sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    emit(Output.JSON, data)
 
 
 # catalogue ---------------------------------------------------------------------------------------
@@ -93,14 +83,15 @@ def list_(
         views, total = service.find(
             service.filters(area=area, kind=kind, query=q), PageRequest(limit, offset)
         )
-        if output is Output.JSON:
-            _json(
+        if output is not Output.TABLE:
+            emit(
+                output,
                 {
                     "items": [item_read(v).model_dump(mode="json") for v in views],
                     "total": total,
                     "limit": limit,
                     "offset": offset,
-                }
+                },
             )
             return
         banner = service.page_banner(v.marking for v in views)
@@ -119,8 +110,8 @@ def show(ref: str, as_user: AsUser, output: Format = Output.TABLE) -> None:
     """One item (by code or id) with its sessions."""
     with acting_as(as_user, CatalogueService) as service:
         view, sessions = service.item(ref)
-        if output is Output.JSON:
-            _json(item_read(view, sessions))
+        if output is not Output.TABLE:
+            emit(output, item_read(view, sessions))
             return
         banner = service.page_banner([view.marking, *(s.marking for s in sessions)])
         _banner(banner)
@@ -229,8 +220,8 @@ def plan_run(
 def _show_plan(plan_id: int, as_user: str, output: Output) -> None:
     with acting_as(as_user, PlanService) as service:
         read = plan_read(service.get(plan_id))
-        if output is Output.JSON:
-            _json(read)
+        if output is not Output.TABLE:
+            emit(output, read)
             return
         _banner(service.banner(service.get(plan_id).marking))
         console.print(
@@ -261,12 +252,13 @@ def plan_show(
         return
     with acting_as(as_user, PlanService) as service:
         rows = [allocation_read(r) for r in service.allocations(plan_id)]
-        if output is Output.JSON:
-            _json(
+        if output is not Output.TABLE:
+            emit(
+                output,
                 {
                     "plan": plan_read(service.get(plan_id)).model_dump(mode="json"),
                     "allocations": [r.model_dump(mode="json") for r in rows],
-                }
+                },
             )
             return
         table = Table(title=f"{len(rows)} allocations")
@@ -293,8 +285,8 @@ def plan_list(
     """The plans the user may read, newest first."""
     with acting_as(as_user, PlanService) as service:
         reads = [plan_read(v) for v in service.find(period)]
-    if output is Output.JSON:
-        _json(reads)
+    if output is not Output.TABLE:
+        emit(output, reads, item=PlanRead)
         return
     table = Table(title=f"{len(reads)} plans")
     for column in ("ID", "Period", "Version", "State", "Run", "Objective", "Gap"):
@@ -325,8 +317,8 @@ def plan_explain(
         rows = [explanation_read(e) for e in service.explanations(plan_id, partner)]
     if unmet:
         rows = [r for r in rows if r.kind == "unmet"]
-    if output is Output.JSON:
-        _json(rows)
+    if output is not Output.TABLE:
+        emit(output, rows)
         return
     for r in rows:
         console.print(Text(f"[{r.partner}] {r.text}", style="bold" if r.kind == "unmet" else ""))
@@ -339,8 +331,8 @@ def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.
     """Seats that differ between two plans."""
     with acting_as(as_user, PlanService) as service:
         rows = service.diff(first, second)
-    if output is Output.JSON:
-        _json(rows)
+    if output is not Output.TABLE:
+        emit(output, rows)
         return
     table = Table(title=f"{len(rows)} differences between plan {first} and plan {second}")
     for column in ("Start", "Item", "Partner", f"Plan {first}", f"Plan {second}"):
@@ -364,7 +356,7 @@ def plan_approve(
     """Approve a finished draft plan."""
     with acting_as(as_user, PlanService) as service:
         read = plan_read(service.approve(plan_id, proposal))
-    if output is Output.JSON:
-        _json(read)
+    if output is not Output.TABLE:
+        emit(output, read)
         return
     console.print(f"[green]✓[/] plan {read.id} approved")

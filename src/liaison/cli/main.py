@@ -1,78 +1,114 @@
 # SPDX-License-Identifier: Apache-2.0
-"""``liaison``: init, serve, and each feature's commands."""
+"""``liaison``: init, serve, and each feature's commands.
+
+The root imports no feature: ``COMMANDS`` names each command, where it lives and its line in
+``liaison --help``; a command's module is imported when it runs or shows its own help
+(``liaison.cli.lazy``). The features' event handlers are subscribed (``wiring.install``) when a
+command first opens the database, so no help screen pays for them.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
-from rich.progress import Progress, SpinnerColumn, TextColumn
-from sqlalchemy.exc import OperationalError
 
-from liaison import __version__, wiring
-from liaison.audit import anchor as audit_anchor
-from liaison.audit.anchor import AnchorError
-from liaison.catalogue.cli import app as catalogue_app
-from liaison.catalogue.cli import plan_app
-from liaison.catalogue.demo import create_demo_catalogue
-from liaison.cli.search import search
-from liaison.config import Settings
-from liaison.decisions.cli import app as decisions_app
-from liaison.demo import (
-    DEMO_PASSWORD,
-    create_demo_accounts,
-    create_demo_documents,
-    create_demo_programmes,
-    create_demo_records,
-    login_notice,
-)
-from liaison.documents.cli import app as documents_app
-from liaison.errors import Conflict, LiaisonError
-from liaison.identity.cli import org_app, token_app, user_app
-from liaison.jobs.cli import app as jobs_app
-from liaison.jobs.cli import worker as worker_command
-from liaison.migrations import upgrade
-from liaison.osint.cli import app as osint_app
-from liaison.programmes.cli import app as programmes_app
-from liaison.registry.cli import app as registry_app
-from liaison.registry.service import RegistryService
-from liaison.security.principal import SYSTEM
-from liaison.sharing.cli import app as sharing_app
-from liaison.sharing.demo import create_demo_sharing
-from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import EXIT_CONFLICT, EXIT_INPUT, console, fail
-from liaison.trail import backup as trail_backup
-from liaison.trail.cli import app as audit_app
+from liaison import __version__
+from liaison.cli.lazy import Lazy, LazyGroup
+from liaison.terminal import startup
+
+COMMANDS = {
+    "init": Lazy(
+        "liaison.cli.server:init",
+        "Create or upgrade the database and load reference data (countries, allies, frameworks).",
+    ),
+    "serve": Lazy(
+        "liaison.cli.server:serve", "Serve the web UI, the REST API and the TAXII 2.1 server."
+    ),
+    "backup": Lazy(
+        "liaison.cli.server:backup",
+        "Back up the database while it serves (SQLite's online backup, or pg_dump), verify its "
+        "audit chain against the anchor, and sign its head into PATH.anchor.",
+    ),
+    "restore": Lazy(
+        "liaison.cli.server:restore",
+        "Restore a backup into the configured (empty) database, refusing one whose audit chain "
+        "does not verify against its signed checkpoint.",
+    ),
+    "search": Lazy(
+        "liaison.cli.search:search",
+        "Search partners, allies, offices, programmes, decisions and documents as USER may.",
+    ),
+    "registry": Lazy(
+        "liaison.registry.cli:app",
+        "Allies, partners, agreements, offices and contact-point embassies.",
+    ),
+    "documents": Lazy(
+        "liaison.documents.cli:app",
+        "Marked documents: list, search, show, download, add notes — as a given user.",
+    ),
+    "programmes": Lazy(
+        "liaison.programmes.cli:app",
+        "Partnership programmes (IPCP, ITPP): dashboard, lifecycle, renewal, exports.",
+    ),
+    "user": Lazy(
+        "liaison.identity.cli:user_app", "User accounts: add, list, disable, enable, passwd."
+    ),
+    "token": Lazy("liaison.identity.cli:token_app", "API tokens: create, list, revoke."),
+    "org": Lazy("liaison.identity.cli:org_app", "Organisations users belong to: add, list."),
+    "audit": Lazy("liaison.trail.cli:app", "The tamper-evident audit trail."),
+    "decisions": Lazy(
+        "liaison.decisions.cli:app",
+        "Consensus decisions: proposals, positions, silence deadlines — as a given user.",
+    ),
+    "sharing": Lazy(
+        "liaison.sharing.cli:app",
+        "STIX 2.1 sharing hub: TAXII collections, bundle import and export — as a given user.",
+    ),
+    "catalogue": Lazy(
+        "liaison.catalogue.cli:app", "The cooperation catalogue: import, export, list, show."
+    ),
+    "plan": Lazy(
+        "liaison.catalogue.cli:plan_app",
+        "Seat plans: run the planner, show, explain, diff, approve.",
+    ),
+    "jobs": Lazy("liaison.jobs.cli:app", "The job queue: what runs, ran or failed."),
+    "worker": Lazy(
+        "liaison.jobs.cli:worker",
+        "Run queued jobs until stopped (Ctrl+C). Any number of workers may run against "
+        "PostgreSQL, on any machine; on SQLite `liaison serve` already runs one.",
+    ),
+    "osint": Lazy(
+        "liaison.osint.cli:app",
+        "Open sources: sources, polling, imports, stories, contradictions, DISARM tags.",
+    ),
+}
+
+
+class Root(LazyGroup):
+    LAZY = COMMANDS
+
 
 app = typer.Typer(
     name="liaison",
+    cls=Root,
     help="Liaison: an alliance's partnerships — registry, programmes, decisions, sharing, audit.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(registry_app, name="registry")
-app.add_typer(documents_app, name="documents")
-app.add_typer(programmes_app, name="programmes")
-app.add_typer(user_app, name="user")
-app.add_typer(token_app, name="token")
-app.add_typer(org_app, name="org")
-app.add_typer(audit_app, name="audit")
-app.add_typer(decisions_app, name="decisions")
-app.add_typer(sharing_app, name="sharing")
-app.add_typer(catalogue_app, name="catalogue")
-app.add_typer(plan_app, name="plan")
-app.add_typer(jobs_app, name="jobs")
-app.command("worker")(worker_command)
-app.add_typer(osint_app, name="osint")
 
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"liaison {__version__}")
+        typer.echo(f"liaison {__version__}")
         raise typer.Exit
+
+
+def _install_handlers() -> None:
+    from liaison import wiring  # noqa: PLC0415 - every feature: only once a command needs them
+
+    wiring.install()
 
 
 @app.callback()
@@ -86,154 +122,7 @@ def root(
 ) -> None:
     """Settings come from LIAISON_* environment variables (LIAISON_DATABASE_URL, ...)."""
     del version  # handled eagerly by _version
-    wiring.install()
-
-
-@app.command()
-def init(
-    demo: Annotated[
-        bool,
-        typer.Option(
-            "--demo",
-            help="Also load the demo partnership registry "
-            "(partners, agreements, offices, contact points).",
-        ),
-    ] = False,
-) -> None:
-    """Create or upgrade the database and load reference data (countries, allies, frameworks)."""
-    cfg = settings()
-    engine = engine_for(cfg)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-    ) as progress:
-        task = progress.add_task("Migrating the database schema…")
-        try:
-            upgrade(engine)
-        except OperationalError as exc:
-            fail(f"cannot reach the database at {engine.url.render_as_string()}: {exc.orig}")
-        finally:
-            engine.dispose()
-        progress.update(task, description="Loading reference data…")
-        with command_session(cfg) as session:
-            service = RegistryService(session, SYSTEM)
-            countries = service.load_countries()
-            reference = service.load_seed("reference")
-            demo_report = service.load_seed("partnerships") if demo else None
-            accounts = create_demo_accounts(session) if demo else []
-            programmes = 0
-            decisions = None
-            if demo:
-                create_demo_documents(session)
-                programmes = create_demo_programmes(session)
-                decisions = create_demo_records(session)
-                create_demo_sharing(session)
-                catalogue = create_demo_catalogue(session)
-    anchored = _anchor_audit(cfg)
-    console.print(f"[green]✓[/] database ready at {engine.url.render_as_string()}")
-    console.print(f"  {anchored}")
-    console.print(f"  {countries} countries, {reference.total} allies and frameworks")
-    if demo_report is not None:
-        console.print(f"  demo: {demo_report.total} partners, agreements, offices and mandates")
-        console.print(f"  demo: {programmes} partnership programmes (IPCPs and the AP4's ITPPs)")
-        console.print(
-            f"  demo: {catalogue.items_created} catalogue items, "
-            f"{catalogue.sessions_created} sessions (labelled demo data)"
-        )
-    if accounts:
-        console.print(f"  demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
-        for account in accounts:
-            console.print(f"    {account.username:<10} {account.describe}")
-    if decisions is not None:
-        for user in decisions.accounts:
-            console.print(f"    {user.username:<10} {user.describe}")
-        for line in decisions.proposals:
-            console.print(f"  decision {line}")
-        for note in decisions.notes:
-            console.print(f"  [yellow]note:[/] {note}")
-
-
-def _anchor_audit(cfg: Settings) -> str:
-    """Make the audit key if it is missing, and checkpoint the chain's head."""
-    where = audit_anchor.paths(cfg)
-    try:
-        made = audit_anchor.create_key(where.key)
-        with command_session(cfg) as session:
-            written = audit_anchor.checkpoint(session, where)
-    except AnchorError as exc:
-        fail(exc.message)
-    key = f"new audit key {where.key} (0600; keep it outside the database's backups)"
-    return (
-        f"{key if made else f'audit key {where.key}'}; checkpoint of {written.seq} events "
-        f"in {where.anchors}"
-    )
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
-    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
-) -> None:
-    """Serve the web UI, the REST API and the TAXII 2.1 server."""
-    cfg = settings()
-    with command_session(cfg) as session:  # fails clearly when the database is not initialised
-        notice = login_notice(session)
-    console.print(f"Liaison on http://{host or cfg.host}:{port or cfg.port}  (Ctrl+C stops)")
-    for line in notice:
-        console.print(f"  [yellow]{line}[/]", markup=True, highlight=False)
-    uvicorn.run(
-        "liaison.app:factory",
-        factory=True,
-        host=host or cfg.host,
-        port=port or cfg.port,
-        reload=reload,
-        log_level="info",
-        # the app believes X-Forwarded-* from LIAISON_TRUSTED_PROXIES only (web.edge);
-        # uvicorn's own handling would trust any loopback peer
-        proxy_headers=False,
-    )
-
-
-@app.command()
-def backup(
-    path: Annotated[Path, typer.Argument(help="The new backup file (never overwritten).")],
-) -> None:
-    """Back up the database while it serves (SQLite's online backup, or pg_dump), verify its
-    audit chain against the anchor, and sign its head into PATH.anchor."""
-    try:
-        report = trail_backup.backup(settings(), path)
-    except LiaisonError as exc:
-        fail(exc.message, EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_INPUT)
-    console.print(
-        f"[green]✓[/] backup {report.path} ({report.events} audit events, head {report.head}); "
-        f"signed checkpoint in {trail_backup.sidecar(report.path)}"
-    )
-
-
-@app.command()
-def restore(
-    path: Annotated[Path, typer.Argument(help="A backup made by `liaison backup`.")],
-    public_key: Annotated[
-        Path | None,
-        typer.Option("--public-key", help="The key that signed it (default: the audit key)."),
-    ] = None,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Replace a database that is not empty.")
-    ] = False,
-) -> None:
-    """Restore a backup into the configured (empty) database, refusing one whose audit chain
-    does not verify against its signed checkpoint."""
-    try:
-        report = trail_backup.restore(settings(), path, public_key=public_key, replace=replace)
-    except LiaisonError as exc:
-        fail(exc.message, EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_INPUT)
-    console.print(
-        f"[green]✓[/] restored {report.path}: {report.events} audit events verified, "
-        f"head {report.head}"
-    )
-
-
-app.command("search")(search)
+    startup.before_database(_install_handlers)
 
 
 def main() -> None:

@@ -4,32 +4,31 @@ and terminals; ``--format json`` prints the API's fields."""
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from liaison.cli.acting import AsUser, acting_as
-from liaison.terminal.output import console
+from liaison.terminal.output import Format, FormatOption, console, emit
 from liaison.web.search import search_all, to_read
-
-
-class Format(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 def search(
     query: Annotated[str, typer.Argument(help="Words to find: a name, a reference, a phrase.")],
     as_user: AsUser,
-    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.TABLE,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Search partners, allies, offices, programmes, decisions and documents as USER may."""
     with acting_as(as_user) as (session, principal):
         result = to_read(query, search_all(session, principal, query))
     if output is Format.JSON:
-        typer.echo(result.model_dump_json(indent=2))
+        emit(output, result)
+        return
+    if output is Format.CSV:  # one row per hit, its group's kind first
+        emit(
+            output, [{"kind": g.kind, **hit.model_dump()} for g in result.groups for hit in g.hits]
+        )
         return
     if not result.total:
         console.print(f"Nothing {as_user} may read matches {query!r}.")

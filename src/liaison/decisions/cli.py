@@ -24,6 +24,7 @@ from rich.text import Text
 from sqlalchemy import select
 
 from liaison.db.session import session_factory
+from liaison.decisions.api import to_read
 from liaison.decisions.calendar import feed
 from liaison.decisions.consensus import Procedure, Stance
 from liaison.decisions.models import NotificationAddress
@@ -32,6 +33,7 @@ from liaison.decisions.schemas import (
     Amendment,
     PositionCreate,
     ProposalCreate,
+    ProposalRead,
     Revision,
     Withdrawal,
 )
@@ -41,12 +43,12 @@ from liaison.errors import InvalidInput
 from liaison.events import SubjectKind
 from liaison.identity.service import IdentityService
 from liaison.kit.context import request_id
-from liaison.kit.pagination import PageRequest
+from liaison.kit.pagination import Page, PageRequest
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 M = TypeVar("M", bound=BaseModel)
 app = typer.Typer(
@@ -105,7 +107,18 @@ def _count(view: ProposalView) -> str:
     return f"{t.broke_silence} broke, {t.reservations} reserved, of {t.electors}"
 
 
-def _print(service: DecisionService, views: list[ProposalView], title: str) -> None:
+def _print(
+    service: DecisionService,
+    views: list[ProposalView],
+    title: str,
+    output: Format,
+    page: tuple[int, int, int],
+) -> None:
+    if output is not Format.TABLE:
+        total, limit, offset = page
+        items = [to_read(v) for v in views]
+        emit(output, Page[ProposalRead](items=items, total=total, limit=limit, offset=offset))
+        return
     banner = service.page_banner(views)
     _banner(banner)
     console.print(_table(views, title))
@@ -119,6 +132,7 @@ def list_(
     query: Annotated[str | None, typer.Option("--query", "-q", help="Words in the title.")] = None,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """The proposals the user may read, newest first, with their outcome now."""
     if state not in {None, "open", "decided"}:
@@ -127,24 +141,35 @@ def list_(
         views, total = service.find(
             ProposalFilters(state=state, query=query), PageRequest(limit=limit, offset=offset)
         )
-        _print(service, views, f"{len(views)} of {total} proposals (from {offset + 1})")
+        title = f"{len(views)} of {total} proposals (from {offset + 1})"
+        _print(service, views, title, output, (total, limit, offset))
 
 
 @app.command()
-def inbox(as_user: AsUser, limit: LimitOption = 50, offset: OffsetOption = 0) -> None:
+def inbox(
+    as_user: AsUser,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    output: FormatOption = Format.TABLE,
+) -> None:
     """Open proposals awaiting the user's delegation, nearest deadline first."""
     with acting_as(as_user) as service:
         views, total, ally = service.inbox(PageRequest(limit=limit, offset=offset))
         if ally is None:
             fail(f"{as_user} is not in an ally's delegation: nothing awaits them")
-        _print(service, views, f"{total} awaiting {service.name_of(ally)}")
+        title = f"{total} awaiting {service.name_of(ally)}"
+        _print(service, views, title, output, (total, limit, offset))
 
 
 @app.command()
-def show(proposal: ProposalArg, as_user: AsUser) -> None:
-    """One proposal: its outcome now, every elector's position, and its text."""
+def show(proposal: ProposalArg, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
+    """One proposal: its outcome now, every elector's position, and its text (json and csv:
+    the API's GET /api/v1/decisions/{ref})."""
     with acting_as(as_user) as service:
         view = service.get_ref(proposal)
+        if output is not Format.TABLE:
+            emit(output, to_read(view))
+            return
         p = view.proposal
         _banner(view.banner)
         console.print(Text(f"{p.reference}  {p.title}", style="bold"))

@@ -24,18 +24,19 @@ from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
+from liaison.documents.api import to_read
 from liaison.documents.models import DocumentKind
-from liaison.documents.schemas import NoteCreate, NoteFormat
+from liaison.documents.schemas import DocumentRead, NoteCreate, NoteFormat
 from liaison.documents.service import DocumentService, DocumentView, parse_level
 from liaison.errors import InvalidInput
 from liaison.identity.service import IdentityService
 from liaison.kit.context import request_id
-from liaison.kit.pagination import PageRequest
+from liaison.kit.pagination import Page, PageRequest
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 app = typer.Typer(
     help="Marked documents: list, search, show, download, add notes — as a given user.",
@@ -98,8 +99,20 @@ def _table(views: list[DocumentView], total: int, offset: int) -> Table:
 
 
 def _print_page(
-    service: DocumentService, views: list[DocumentView], total: int, offset: int
+    service: DocumentService,
+    views: list[DocumentView],
+    total: int,
+    page: PageRequest,
+    output: Format,
 ) -> None:
+    if output is not Format.TABLE:
+        items = [to_read(v) for v in views]
+        emit(
+            output,
+            Page[DocumentRead](items=items, total=total, limit=page.limit, offset=page.offset),
+        )
+        return
+    offset = page.offset
     banner = service.page_banner(views)
     _banner(banner)
     console.print(_table(views, total, offset))
@@ -116,12 +129,14 @@ def list_(
     kind: Annotated[DocumentKind | None, typer.Option(help="file or note.")] = None,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """The documents the user may read, newest first."""
+    page = PageRequest(limit=limit, offset=offset)
     with acting_as(as_user) as service:
         filters = service.filters(level=parse_level(level), releasable_to=releasable_to, kind=kind)
-        views, total = service.find(filters, PageRequest(limit=limit, offset=offset))
-        _print_page(service, views, total, offset)
+        views, total = service.find(filters, page)
+        _print_page(service, views, total, page, output)
 
 
 @app.command()
@@ -130,19 +145,23 @@ def search(
     as_user: AsUser,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Full-text search over the documents the user may read, best match first."""
+    page = PageRequest(limit=limit, offset=offset)
     with acting_as(as_user) as service:
-        views, total = service.find(
-            service.filters(query=query), PageRequest(limit=limit, offset=offset)
-        )
-        _print_page(service, views, total, offset)
+        views, total = service.find(service.filters(query=query), page)
+        _print_page(service, views, total, page, output)
 
 
 @app.command()
-def show(document_id: int, as_user: AsUser) -> None:
-    """One document: its marking, facts and text, between banners."""
+def show(document_id: int, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
+    """One document: its marking, facts and text, between banners (json and csv: its facts,
+    as the API's GET /api/v1/documents/{id})."""
     with acting_as(as_user) as service:
+        if output is not Format.TABLE:
+            emit(output, to_read(service.get(document_id)))
+            return
         view, text = service.preview(document_id)
         d = view.document
         _banner(view.banner)

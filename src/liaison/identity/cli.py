@@ -22,12 +22,13 @@ from rich.table import Table
 
 from liaison.errors import LiaisonError
 from liaison.identity import choices
+from liaison.identity.schemas import OrganisationRead, TokenRead, UserRead
 from liaison.identity.service import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, IdentityService
 from liaison.kit.clock import utcnow
 from liaison.security.models import ApiToken, User
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session
-from liaison.terminal.output import console, errors, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, errors, fail
 
 user_app = typer.Typer(
     help="User accounts: add, list, disable, enable, passwd.", no_args_is_help=True
@@ -106,11 +107,30 @@ def user_add(
 
 
 @user_app.command("list")
-def user_list() -> None:
+def user_list(output: FormatOption = Format.TABLE) -> None:
     """Every user, with organisation, clearance, roles and status."""
     with command_session() as session:
-        table = _users_table(IdentityService(session, SYSTEM).users())
+        users = IdentityService(session, SYSTEM).users()
+        if output is not Format.TABLE:
+            emit(output, [_user_read(u) for u in users], item=UserRead)
+            return
+        table = _users_table(users)
     console.print(table)
+
+
+def _user_read(u: User) -> UserRead:
+    return UserRead(
+        username=u.username,
+        display_name=u.display_name,
+        organisation=u.organisation.name,
+        clearance=u.clearance,
+        caveats=list(u.caveats),
+        roles=list(u.roles),
+        communities=[c.code for c in u.communities],
+        password_set=u.password_hash is not None,
+        disabled=u.disabled,
+        last_login_at=u.last_login_at,
+    )
 
 
 def _users_table(users: list[User]) -> Table:
@@ -218,11 +238,31 @@ def token_create(
 @token_app.command("list")
 def token_list(
     username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """API tokens (prefix, scopes, expiry, last use, state); never the secret."""
     with command_session() as session:
-        table = _tokens_table(IdentityService(session, SYSTEM).tokens(username))
+        tokens = IdentityService(session, SYSTEM).tokens(username)
+        if output is not Format.TABLE:
+            now = utcnow()
+            emit(output, [_token_read(t, now) for t in tokens], item=TokenRead)
+            return
+        table = _tokens_table(tokens)
     console.print(table)
+
+
+def _token_read(t: ApiToken, now: dt.datetime) -> TokenRead:
+    return TokenRead(
+        id=t.id,
+        username=t.user.username,
+        name=t.name,
+        prefix=t.prefix,
+        scopes=list(t.scopes),
+        created_at=t.created_at,
+        expires_at=t.expires_at,
+        last_used_at=t.last_used_at,
+        state=_state(t, now),
+    )
 
 
 def _state(token: ApiToken, now: dt.datetime) -> str:
@@ -288,11 +328,23 @@ def org_add(
 
 
 @org_app.command("list")
-def org_list() -> None:
+def org_list(output: FormatOption = Format.TABLE) -> None:
     """Every organisation, with its kind, nation and number of users."""
     with command_session() as session:
         identity = IdentityService(session, SYSTEM)
         members = identity.user_counts()
+        if output is not Format.TABLE:
+            rows = [
+                OrganisationRead(
+                    name=org.name,
+                    kind=org.kind.value,
+                    nation=org.nation_iso3,
+                    users=members.get(org.id, 0),
+                )
+                for org in identity.organisations()
+            ]
+            emit(output, rows, item=OrganisationRead)
+            return
         table = Table(title="Organisations")
         for column in ("Organisation", "Kind", "Nation", "Users"):
             table.add_column(column)

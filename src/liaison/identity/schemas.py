@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, Field
 
 from liaison.security.classification import Classification
@@ -47,3 +49,41 @@ class MeRead(BaseModel):
             permissions=sorted(principal.permissions),
             agreement_ceiling=principal.ceiling_on() if partner else None,
         )
+
+
+class UserRead(BaseModel):
+    """A user account as ``liaison user list --format json`` shows it: never a password hash
+    (only whether one is set)."""
+
+    username: str
+    display_name: str
+    organisation: str
+    clearance: Classification
+    caveats: list[str]
+    roles: list[str]
+    communities: list[str]
+    password_set: bool
+    disabled: bool
+    last_login_at: dt.datetime | None
+
+
+class TokenRead(BaseModel):
+    """An API token as ``liaison token list --format json`` shows it: its prefix, never its
+    secret or hash."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    state: str = Field(description="active, expired or revoked")
+
+
+class OrganisationRead(BaseModel):
+    name: str
+    kind: str
+    nation: str | None = Field(description="ISO 3166 alpha-3; none for NATO bodies.")
+    users: int

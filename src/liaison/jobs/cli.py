@@ -18,9 +18,10 @@ from liaison.config import Settings
 from liaison.db.session import SessionFactory, session_factory, unit_of_work
 from liaison.jobs.models import JobState
 from liaison.jobs.queue import JobView, get_job, list_jobs
+from liaison.jobs.schemas import JobRead
 from liaison.jobs.worker import Worker, WorkerThread
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 app = typer.Typer(help="The job queue: what runs, ran or failed.", no_args_is_help=True)
 
@@ -32,10 +33,14 @@ def list_command(
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 50,
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """The newest jobs first."""
+    """The newest jobs first (json and csv: each as the API's GET /api/v1/jobs/{id})."""
     with command_session() as session:
         views = list_jobs(session, state=state, kind=kind, limit=limit)
+    if output is not Format.TABLE:
+        emit(output, [JobRead.of(view) for view in views], item=JobRead)
+        return
     table = Table(title=f"{len(views)} jobs")
     for column in ("id", "kind", "state", "attempts", "progress", "by", "created", "error"):
         table.add_column(column)
@@ -59,8 +64,9 @@ def show(
     follow_: Annotated[
         bool, typer.Option("--follow", "-f", help="Show a progress bar until it ends.")
     ] = False,
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """One job: state, attempts, progress, result or error."""
+    """One job: state, attempts, progress, result or error (json and csv: the API's fields)."""
     if follow_:
         view = follow(job_id)
     else:
@@ -69,6 +75,9 @@ def show(
         if found is None:
             fail(f"no job {job_id}")
         view = found
+    if output is not Format.TABLE:
+        emit(output, JobRead.of(view))
+        return
     console.print(f"job {view.id}  [bold]{view.kind}[/]  {view.state.value}", highlight=False)
     console.print(f"  attempts  {view.attempts}/{view.max_attempts}", highlight=False)
     console.print(f"  progress  {_progress_text(view)}", highlight=False)

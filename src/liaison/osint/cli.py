@@ -10,8 +10,6 @@ Files are parsed and NLP runs outside any transaction (``jobs``), with progress 
 
 from __future__ import annotations
 
-import enum
-import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,16 +26,18 @@ from liaison.db.session import session_factory, unit_of_work
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.identity.service import IdentityService
 from liaison.kit.context import request_id
+from liaison.kit.pagination import Page
 from liaison.osint import ingest, jobs, present
 from liaison.osint.errors import DuplicateArticle
 from liaison.osint.models import SourceKind, TagStatus
+from liaison.osint.schemas import SourceRead, StorySummary
 from liaison.osint.service import OsintService
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.permissions import Permission
 from liaison.security.principal import SYSTEM, Principal
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 app = typer.Typer(
     help="Open sources: sources, polling, imports, stories, contradictions, DISARM tags.",
@@ -45,16 +45,10 @@ app = typer.Typer(
 )
 
 
-class Format(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
 AsUser = Annotated[
     str,
     typer.Option("--as", metavar="USERNAME", help="Act as this user: their clearance and rights."),
 ]
-FormatOption = Annotated[Format, typer.Option("--format", help="table or json (the API's fields).")]
 
 
 def _principal(session: Any, username: str) -> Principal:  # noqa: ANN401 - a Session
@@ -72,11 +66,7 @@ def acting_as(username: str) -> Iterator[OsintService]:
 
 
 def _json(data: BaseModel | list[BaseModel]) -> None:
-    if isinstance(data, list):
-        payload: Any = [d.model_dump(mode="json") for d in data]
-    else:
-        payload = data.model_dump(mode="json")
-    console.print_json(json.dumps(payload))
+    emit(Format.JSON, data)
 
 
 def _progress() -> Progress:
@@ -90,8 +80,8 @@ def sources(as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """The sources: feeds, pages and imported folders, with their last poll."""
     with acting_as(as_user) as service:
         rows = [present.source_read(s) for s in service.sources()]
-    if output is Format.JSON:
-        _json(list(rows))
+    if output is not Format.TABLE:
+        emit(output, list(rows), item=SourceRead)
         return
     table = Table(title=f"{len(rows)} sources")
     for column in ("ID", "Name", "Kind", "URL", "Every", "Last polled", "Error"):
@@ -252,8 +242,8 @@ def stories_(
     with acting_as(as_user) as service:
         rows, total = service.stories(limit, offset, q)
         shown = [present.summary(r) for r in rows]
-    if output is Format.JSON:
-        _json(list(shown))
+    if output is not Format.TABLE:
+        emit(output, Page[StorySummary](items=shown, total=total, limit=limit, offset=offset))
         return
     table = Table(title=f"{len(shown)} of {total} stories")
     for column in (
@@ -285,8 +275,8 @@ def show(story_id: int, as_user: AsUser, output: FormatOption = Format.TABLE) ->
     assessments the user may read."""
     with acting_as(as_user) as service:
         story = present.story_read(service.story(story_id))
-    if output is Format.JSON:
-        _json(story)
+    if output is not Format.TABLE:
+        emit(output, story)
         return
     console.print(Text(f"Story {story.id}: {story.title}", style="bold"))
     console.print(Text(f"{story.article_count} articles from {', '.join(story.outlets)}"))

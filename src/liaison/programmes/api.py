@@ -60,7 +60,14 @@ from liaison.programmes.schemas import (
     SectionUpdate,
     TransitionIn,
 )
-from liaison.programmes.service import Dossier, ProgrammeService, ProgrammeView, Redline, Shown
+from liaison.programmes.service import (
+    Dashboard,
+    Dossier,
+    ProgrammeService,
+    ProgrammeView,
+    Redline,
+    Shown,
+)
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.web.deps import (
@@ -271,8 +278,11 @@ def dashboard(
 ) -> DashboardRead:
     service = ProgrammeService(session, principal)
     d = service.dashboard(horizon, page_request(settings, limit, 0, None))
-    areas = service.area_names()
     response.headers.update(NO_STORE)
+    return dashboard_read(d, service.area_names())
+
+
+def dashboard_read(d: Dashboard, areas: dict[str, str]) -> DashboardRead:
     return DashboardRead(
         today=d.today,
         horizon_days=d.horizon_days,

@@ -26,14 +26,16 @@ from liaison.errors import InvalidInput
 from liaison.identity.service import IdentityService
 from liaison.kit import clock
 from liaison.kit.context import request_id
-from liaison.kit.pagination import PageRequest
+from liaison.kit.pagination import Page, PageRequest
 from liaison.programmes import export
+from liaison.programmes.api import dashboard_read, detail_read, programme_read, redline_read
 from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
 from liaison.programmes.schemas import (
     ActivityUpdate,
     CommentCreate,
     GoalCreate,
     GoalUpdate,
+    ProgrammeRead,
     SectionCreate,
 )
 from liaison.programmes.service import ProgrammeService
@@ -41,7 +43,7 @@ from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail, word_diff
 
 app = typer.Typer(
     help="Partnership programmes (IPCP, ITPP): dashboard, lifecycle, renewal, exports.",
@@ -76,10 +78,15 @@ def _banner(text: str) -> None:
 def dashboard(
     as_user: AsUser,
     horizon: Annotated[int, typer.Option(min=1, max=3660, help="Days ahead.")] = 90,
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """Renewals due within the horizon, goals overdue, activities this month."""
+    """Renewals due within the horizon, goals overdue, activities this month (json and csv:
+    the API's GET /api/v1/programmes/dashboard)."""
     with acting_as(as_user) as service:
         d = service.dashboard(horizon)
+        if output is not Format.TABLE:
+            emit(output, dashboard_read(d, service.area_names()))
+            return
         _banner(d.banner)
         table = Table(title=f"Renewal due: ending within {horizon} days of {d.today}")
         for column in ("Portion", "Programme", "Partner", "Ends", "Days", "Renewal"):
@@ -124,11 +131,16 @@ def list_(
     status: Annotated[ProgrammeStatus | None, typer.Option(help="A lifecycle state.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """The programmes the user may read."""
     with acting_as(as_user) as service:
         filters = service.filters(partner=partner, kind=kind, status=status)
         views, total = service.find(filters, PageRequest(limit=limit, offset=offset))
+        if output is not Format.TABLE:
+            items = [programme_read(v) for v in views]
+            emit(output, Page[ProgrammeRead](items=items, total=total, limit=limit, offset=offset))
+            return
         banner = service.page_banner(views)
         _banner(banner)
         table = Table(title=f"{len(views)} of {total} programmes")
@@ -149,10 +161,13 @@ def list_(
 
 
 @app.command()
-def show(ref: Ref, as_user: AsUser) -> None:
+def show(ref: Ref, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """One programme: facts, narrative and goals, each with its portion mark."""
     with acting_as(as_user) as service:
         d = service.dossier(ref)
+        if output is not Format.TABLE:
+            emit(output, detail_read(d))
+            return
         _banner(d.banner)
         console.print(Text(d.view.programme.title, style="bold"))
         for label, value in export.facts(d):
@@ -186,18 +201,24 @@ def redline(
     as_user: AsUser,
     from_version: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
     to_version: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """A section's word-level redline: deletions struck in red, insertions in green."""
+    """A section's word-level redline: on a terminal, deletions struck in red and insertions
+    in green; in a pipe or a file, git's word-diff marks [-deleted-]{+inserted+}."""
     with acting_as(as_user) as service:
         r = service.redline(ref, "section", section, from_version, to_version)
+        if output is not Format.TABLE:
+            emit(output, redline_read(r))
+            return
         banner = service.banner(service.highest([r.old.marking, r.new.marking]))
         _banner(banner)
-        console.print(f"version {r.old.row.number} → {r.new.row.number}: {r.counts}")
-        text = Text()
-        for piece in r.body:
-            style = {"insert": "bold green underline", "delete": "red strike"}.get(piece.op, "")
-            text.append(piece.text, style=style)
-        console.print(text)
+        console.print(
+            Text(
+                f"version {r.old.row.number} → {r.new.row.number}: "
+                f"{r.counts['inserted']} words inserted, {r.counts['deleted']} deleted"
+            )
+        )
+        console.print(word_diff((piece.op, piece.text) for piece in r.body))
         _banner(banner)
 
 
@@ -257,9 +278,17 @@ def from_ipcp(
 def export_(
     ref: Ref,
     as_user: AsUser,
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.pdf, .docx, .ics).")],
+    path: Annotated[
+        Path | None, typer.Argument(help="File to write (.pdf or .docx), or give --out.")
+    ] = None,
+    out_option: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (.pdf or .docx).")
+    ] = None,
 ) -> None:
     """Write the programme as the user may read it: PDF or DOCX (by the file's suffix)."""
+    if (path is None) == (out_option is None):
+        fail("name one file to write: PATH or --out PATH")
+    out = path or out_option or Path()
     suffix = out.suffix.lower()
     if suffix not in {".pdf", ".docx"}:
         fail("the output file must end in .pdf or .docx")

@@ -13,12 +13,13 @@ from rich.table import Table
 
 from liaison.errors import LiaisonError
 from liaison.kit.clock import today
-from liaison.kit.pagination import PageRequest
+from liaison.kit.pagination import Page, PageRequest
 from liaison.registry import exchange
+from liaison.registry.schemas import AllyRead, MandateRead, OfficeRead
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 app = typer.Typer(
     help="Allies, partners, agreements, offices and contact-point embassies.", no_args_is_help=True
@@ -30,16 +31,23 @@ OnOption = Annotated[
 ]
 
 
+MAX = 500  # every row (the registry's lists are short); the API's largest page
+
+
 def _day(on: dt.datetime | None) -> dt.date:
     return on.date() if on else today()
 
 
 @app.command()
-def members(on: OnOption = None) -> None:
+def members(on: OnOption = None, output: FormatOption = Format.TABLE) -> None:
     """The allies that are members on a date."""
     day = _day(on)
     with command_session() as session:
         allies = RegistryService(session, SYSTEM).members_on(day)
+        if output is not Format.TABLE:
+            items = [AllyRead.model_validate(a) for a in allies]
+            emit(output, Page[AllyRead](items=items, total=len(items), limit=MAX, offset=0))
+            return
         table = Table(title=f"{len(allies)} allies on {day}")
         table.add_column("Code")
         table.add_column("Ally")
@@ -50,11 +58,14 @@ def members(on: OnOption = None) -> None:
 
 
 @app.command("contact-points")
-def contact_points(partner: str, on: OnOption = None) -> None:
+def contact_points(partner: str, on: OnOption = None, output: FormatOption = Format.TABLE) -> None:
     """The contact-point embassies in a partner country on a date."""
     day = _day(on)
     with command_session() as session:
         mandates = RegistryService(session, SYSTEM).contact_points_on(partner, day)
+        if output is not Format.TABLE:
+            emit(output, [MandateRead.model_validate(m) for m in mandates], item=MandateRead)
+            return
         lines = [f"{m.ally.country.name} ({m.start_on} to {m.end_on or 'open'})" for m in mandates]
         name = mandates[0].partner.country.name if mandates else partner
     if not lines:
@@ -64,15 +75,19 @@ def contact_points(partner: str, on: OnOption = None) -> None:
 
 
 @app.command()
-def offices(open_on: OnOption = None) -> None:
+def offices(open_on: OnOption = None, output: FormatOption = Format.TABLE) -> None:
     """Offices with their status; with --on, only those open on that date."""
     with command_session() as session:
-        rows, _ = RegistryService(session, SYSTEM).repo.list_offices(
+        rows, total = RegistryService(session, SYSTEM).repo.list_offices(
             status=None,
             open_on=_day(open_on) if open_on else None,
             host=None,
-            page=PageRequest(limit=1000),
+            page=PageRequest(limit=MAX),
         )
+        if output is not Format.TABLE:
+            items = [OfficeRead.model_validate(o) for o in rows]
+            emit(output, Page[OfficeRead](items=items, total=total, limit=MAX, offset=0))
+            return
         table = Table(title="Offices")
         for column in ("Office", "City", "Status", "Opened"):
             table.add_column(column)

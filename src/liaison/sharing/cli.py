@@ -40,7 +40,7 @@ from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.schemas import BODY
 from liaison.sharing.service import SharingService
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 MISP_MAX_BYTES = 64 * 1024 * 1024  # a MISP import file; misp-stix holds it whole in memory
 
@@ -84,9 +84,13 @@ def acting_as(username: str) -> Iterator[SharingService]:
 
 
 @app.command("collections")
-def collections(as_user: AsUser) -> None:
-    """The collections the user may read or write, with how many objects they may see."""
+def collections(as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
+    """The collections the user may read or write, with how many objects they may see (json
+    and csv: the TAXII collection resources of GET /taxii2/liaison/collections/)."""
     with acting_as(as_user) as service:
+        if output is not Format.TABLE:
+            emit(output, [view.resource() for view in service.collections()])
+            return
         table = Table(title="TAXII collections")
         for column in ("ID", "Alias", "Title", "Read", "Write", "Objects", "Default marking"):
             table.add_column(column)

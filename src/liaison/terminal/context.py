@@ -13,6 +13,7 @@ from liaison.config import Settings
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.errors import Conflict, LiaisonError
+from liaison.terminal import startup
 from liaison.terminal.output import EXIT_CONFLICT, fail
 
 
@@ -21,6 +22,7 @@ def settings() -> Settings:
 
 
 def engine_for(cfg: Settings) -> Engine:
+    startup.run_pending()  # the features' handlers, before any command's first query
     return build_engine(cfg.database_url, echo=cfg.echo_sql)
 
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """``liaison audit verify`` proves the hash chain, and that it still holds every signed
 checkpoint of its anchor file, or names the first broken row; ``liaison audit checkpoint``
-signs and appends one; ``liaison audit export`` writes every event as JSON lines or CSV, or
+signs and appends one; ``liaison audit events`` lists events (``--format``);
+``liaison audit export`` writes every event as JSON lines or CSV, or
 (``--format chain``) a file ``liaison audit verify-export`` checks without the database."""
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from liaison.audit import anchor, offline
 from liaison.audit.anchor import AnchorError
 from liaison.audit.chain import GENESIS, Anchor
+from liaison.kit.pagination import Page, PageRequest
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, settings
-from liaison.terminal.output import console, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, fail
+from liaison.trail.schemas import AuditEventRead
 from liaison.trail.service import AuditService
 
 app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
@@ -107,6 +112,42 @@ def public_key() -> None:
         typer.echo(anchor.public_pem(anchor.load_key(where.key)), nl=False)
     except AnchorError as exc:
         fail(exc.message)
+
+
+@app.command()
+def events(
+    actor: Annotated[str | None, typer.Option(help="Only this user's events.")] = None,
+    action: Annotated[
+        str | None, typer.Option(help="Only actions starting so, e.g. documents:.")
+    ] = None,
+    object_type: Annotated[str | None, typer.Option(help="Only this kind of object.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
+    output: FormatOption = Format.TABLE,
+) -> None:
+    """Audit events, newest first, as the operator sees them (json: the API's GET
+    /api/v1/audit/events); the listing is itself audited."""
+    page = PageRequest(limit=limit, offset=offset)
+    with command_session() as session:
+        items, total = AuditService(session, SYSTEM).events(
+            actor=actor, action=action, object_type=object_type, page=page
+        )
+    if output is not Format.TABLE:
+        emit(output, Page[AuditEventRead](items=items, total=total, limit=limit, offset=offset))
+        return
+    table = Table(title=f"{len(items)} of {total} audit events (from {offset + 1})")
+    for column in ("Seq", "At", "Actor", "Action", "Object", "Marking"):
+        table.add_column(column)
+    for e in items:
+        table.add_row(
+            str(e.seq),
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            Text(e.actor),
+            Text(e.action),
+            Text(f"{e.object_type} {e.object_id}"),
+            Text(e.marking or ""),
+        )
+    console.print(table)
 
 
 @app.command("verify-export")

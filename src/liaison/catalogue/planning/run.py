@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from liaison.catalogue.planning.explain import explain
 from liaison.catalogue.planning.greedy import greedy
 from liaison.catalogue.planning.instance import Instance, objective
-from liaison.catalogue.planning.model import solve
 from liaison.catalogue.planning.service import Outcome, PlanService
 from liaison.catalogue.rules import RunState
 from liaison.db.session import SessionFactory, unit_of_work
@@ -166,6 +165,10 @@ def solve_instance(
             total,
             f"objective {value or 0:,.0f}, bound {bound or 0:,.0f}",
         )
+
+    # OR-Tools (and the pandas and numpy it imports) on first use: every command and page that
+    # registers this job's handler would otherwise pay for them at start-up.
+    from liaison.catalogue.planning.model import solve  # noqa: PLC0415
 
     solution = solve(instance, time_limit=time_limit, seed=seed, hint=base, progress=progress)
     value = objective(instance, solution.plan)

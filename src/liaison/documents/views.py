@@ -110,9 +110,14 @@ def library(
 
 # new documents ----------------------------------------------------------------------------------
 def _new_form(
-    request: Request, errors: dict[str, str], form: dict[str, str], status_code: int = 200
+    request: Request,
+    errors: dict[str, str],
+    form: dict[str, str],
+    status_code: int = 200,
+    service: DocumentService | None = None,
 ) -> HTMLResponse:
-    context = {"errors": errors, "form": form, "formats": list(NoteFormat)}
+    reach = service.reach(form["marking"]) if service and form.get("marking") else None
+    context = {"errors": errors, "form": form, "formats": list(NoteFormat), "reach": reach}
     return render_marked(request, "documents/new.html", context, status_code)
 
 
@@ -143,7 +148,7 @@ def upload(
 ) -> Response:
     shown = _blank() | {"which": "upload"}
     if isinstance(form, LiaisonError):
-        return _refused(request, session, form, shown)
+        return _refused(request, session, principal, form, shown)
     shown |= {"title": form.title, "marking": form.marking}
     try:
         view = DocumentService(session, principal).upload(
@@ -155,7 +160,7 @@ def upload(
             extracted=form.text(),
         )
     except LiaisonError as exc:
-        return _refused(request, session, exc, shown)
+        return _refused(request, session, principal, exc, shown)
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
@@ -175,17 +180,24 @@ def add_note(
         data = NoteCreate(title=title, marking=marking, body=body, format=note_format)
         view = DocumentService(session, principal).add_note(data)
     except ValidationError as exc:
-        return _new_form(request, _field_errors(exc), shown, 422)
+        service = DocumentService(session, principal)
+        return _new_form(request, _field_errors(exc), shown, 422, service)
     except LiaisonError as exc:
-        return _refused(request, session, exc, shown)
+        return _refused(request, session, principal, exc, shown)
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
 def _refused(
-    request: Request, session: Session, exc: LiaisonError, shown: dict[str, str]
+    request: Request,
+    session: Session,
+    principal: Principal,
+    exc: LiaisonError,
+    shown: dict[str, str],
 ) -> HTMLResponse:
     session.rollback()  # whatever the service wrote before refusing must not commit
-    return _new_form(request, {exc.field or "form": exc.message}, shown, exc.status_code)
+    service = DocumentService(session, principal)
+    errors = {exc.field or "form": exc.message}
+    return _new_form(request, errors, shown, exc.status_code, service)
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:
@@ -211,12 +223,14 @@ def document_page(
 
 def _edit_form(
     request: Request,
+    service: DocumentService,
     view: DocumentView,
     errors: dict[str, str],
     form: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {"view": view, "errors": errors, "form": form, "marking": view.banner}
+    context["reach"] = service.reach(form["marking"]) if form.get("marking") else None
     return render_marked(request, "documents/edit.html", context, status_code)
 
 
@@ -229,7 +243,7 @@ def edit_document(
     if not service.may_change(view):  # the same refusal the form's posts would get
         raise NotPermitted(NOT_YOURS.format(what="document"))
     form = {"title": view.document.title, "marking": view.short, "reason": ""}
-    return _edit_form(request, view, {}, form)
+    return _edit_form(request, service, view, {}, form)
 
 
 @router.post("/documents/{document_id}/edit", response_class=HTMLResponse)
@@ -286,7 +300,7 @@ def _refused_edit(
     service.session.rollback()
     view = service.get(document_id)
     form = {"title": view.document.title, "marking": view.short, "reason": ""} | shown
-    return _edit_form(request, view, errors, form, status_code)
+    return _edit_form(request, service, view, errors, form, status_code)
 
 
 @router.post("/documents/{document_id}/delete", response_class=HTMLResponse)

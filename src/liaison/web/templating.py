@@ -19,6 +19,7 @@ from starlette.datastructures import QueryParams
 
 from liaison.security.classification import Classification
 from liaison.security.markings import short
+from liaison.security.reach import effective_reach
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -53,6 +54,7 @@ def build_templates() -> Jinja2Templates:
     templates.env.filters["isodate"] = _date
     templates.env.globals["marking_level"] = _marking_level
     templates.env.filters["portion"] = short
+    templates.env.globals["effective_reach"] = effective_reach
     return templates
 
 
@@ -105,11 +107,13 @@ def render_marked(
 
 def request_context(request: Request) -> dict[str, Any]:
     """What every page's header needs: who is logged in (None when the route did not ask, or
-    nobody is) and the session's CSRF token for its forms (None without a login session).
+    nobody is), the session's CSRF token for its forms (None without a login session) and
+    the partner a page is previewed as (``web.deps``, ``?preview=``; None when none).
     ``web.deps.CurrentPrincipal`` sets both on ``request.state``."""
     return {
         "principal": getattr(request.state, "principal", None),
         "csrf_token": getattr(request.state, "csrf_token", None),
+        "preview": getattr(request.state, "preview", None),
     }
 
 

@@ -26,9 +26,12 @@ from liaison.programmes.service import ProgrammeService
 from liaison.registry.schemas import SecurityAgreementCreate
 from liaison.registry.service import RegistryService
 from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import short
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
 from liaison.security.reach import nation_reader, preview_principal
+from liaison.sharing import stix
+from liaison.sharing.service import SharingService
 
 HTML = {"accept": "text/html"}
 PROGRAMME = "ITPP-KOR-2023"
@@ -44,6 +47,7 @@ def world(engine):
         "decision": {},
         "agreement": {},
         "section": {},
+        "indicator": {},
     }
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=5)
     with unit_of_work(session_factory(engine)) as session:
@@ -94,6 +98,43 @@ def world(engine):
                 SectionCreate(heading=f"Probe section {i:02d}", body="b", marking=text),
             )
             made["section"][f"Probe section {i:02d}"] = (section.row.id, section.marking)
+        made["indicator"] = _indicators(session, registry)
+    return made
+
+
+def _indicators(session, registry) -> dict[str, tuple[object, object]]:
+    """One STIX indicator per probe marking in a collection everybody may read."""
+    sharing = SharingService(session, SYSTEM, b"preview-test-key")
+    collection = sharing.create_collection(
+        title="Preview probes",
+        alias="preview",
+        readers=("all",),
+        writers=("all",),
+        default_marking=registry.parse_marking("PUBLIC"),
+    )
+    objects, made = [], {}
+    for i, text in enumerate(PROBE_MARKINGS):
+        marking = registry.parse_marking(text)
+        ref = stix.liaison_marking_id(marking)
+        ident = f"indicator--00000000-0000-4000-8000-{i:012d}"
+        objects.append(stix.liaison_marking_definition(marking, short(marking)))
+        objects.append(
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": ident,
+                "created": "2026-01-01T00:00:00.000Z",
+                "modified": "2026-01-01T00:00:00.000Z",
+                "name": f"Probe indicator {i:02d}",
+                "pattern": f"[ipv4-addr:value = '198.51.100.{i}']",
+                "pattern_type": "stix",
+                "valid_from": "2026-01-01T00:00:00Z",
+                "object_marking_refs": [ref],
+            }
+        )
+        made[f"Probe indicator {i:02d}"] = ((collection.row.id, ident), marking)
+    outcome = sharing.post(collection.row.id, objects)
+    assert outcome.status.failure_count == 0, outcome.status.failures[:3]
     return made
 
 
@@ -106,6 +147,10 @@ def _pages(world) -> dict[str, list[str]]:
         "decision": ["/decisions?limit=100", *props],
         "agreement": ["/security-agreements?limit=100", "/partners/JPN", "/partners/AUS"],
         "section": [f"/programmes/{PROGRAMME}", f"/programmes/{PROGRAMME}/document"],
+        "indicator": [
+            f"/sharing/{cid}" for cid in {c for (c, _), _ in world["indicator"].values()}
+        ]
+        + [f"/sharing/{c}/objects/{i}" for (c, i), _ in world["indicator"].values()],
     }
 
 
@@ -122,7 +167,7 @@ def _seen(client, headers, pages, titles, preview=None):
 
 
 @pytest.mark.parametrize(("viewer", "partner", "code"), PAIRS)
-@pytest.mark.parametrize("kind", ["document", "decision", "agreement", "section"])
+@pytest.mark.parametrize("kind", ["document", "decision", "agreement", "section", "indicator"])
 def test_a_preview_shows_exactly_what_the_intersection_may_read(
     client, auth, engine, world, viewer, partner, code, kind
 ):

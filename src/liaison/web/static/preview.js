@@ -1,5 +1,6 @@
-// A page previewed as a partner (?preview=KOR; issue 16): its links and search forms stay in
-// the preview, so one can walk the pages as the partner's mission would.
+// A page previewed as a partner (?preview=KOR; issue 16): its links, search forms and HTMX
+// requests stay in the preview, so one can walk the pages as the partner's mission would.
+// (The server decides what a preview shows; this only keeps one in it.)
 (function () {
   "use strict";
   function start() {
@@ -23,6 +24,11 @@
       form.appendChild(hidden);
     });
   }
+  // What HTMX asks for (a filter, a sort, a next page) is asked as the partner too.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var code = document.body.getAttribute("data-preview");
+    if (code && event.detail.verb === "get") event.detail.parameters.preview = code;
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

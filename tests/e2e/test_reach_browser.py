@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _known_noise, _need_chromium, serve
-
-from liaison.demo import DEMO_PASSWORD
+from test_decisions_browser import _login
 
 pytestmark = pytest.mark.e2e
 
 
-def _login(context, base: str, username: str, then: str):
-    page = context.new_page()
-    page.goto(f"{base}/login?next={then}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+def _login_to(context, base: str, username: str, then: str):
+    page = _login(context, base, username)
+    page.wait_for_url("**/decisions/inbox")
+    page.goto(f"{base}{then}")
     return page
 
 
@@ -36,7 +33,7 @@ def test_the_upload_form_warns_and_the_preview_shows_koreas_view(backend, settin
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             problems: list[str] = []
-            officer = _login(browser.new_context(), base, "officer", "/documents/new")
+            officer = _login_to(browser.new_context(), base, "officer", "/documents/new")
             officer.on("pageerror", lambda exc: problems.append(str(exc)))
             officer.on("console", lambda m: m.type == "error" and problems.append(m.text))
             expect(officer.get_by_role("heading", level=1, name="New document")).to_be_visible()
@@ -64,7 +61,7 @@ def test_the_upload_form_warns_and_the_preview_shows_koreas_view(backend, settin
             expect(officer.get_by_role("link", name="New document")).to_have_count(0)
             officer.screenshot(path=SCREENSHOTS / "preview-as-korea.png", full_page=True)
 
-            korea = _login(browser.new_context(), base, "korea", "/documents")
+            korea = _login_to(browser.new_context(), base, "korea", "/documents")
             expect(korea.locator(".account .badge.reach")).to_contain_text(
                 "Reads: PUBLIC, NATO UNCLASSIFIED releasable to KOR"
             )

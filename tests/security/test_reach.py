@@ -184,23 +184,26 @@ def test_the_api_refuses_anonymous_and_explains_a_bad_marking(client, auth):
     assert "unknown classification" in r.json()["detail"]
 
 
-def _korea_secret_agreement(engine, marking):
+def _agreement(engine, partner, level, marking=None):
+    """An agreement of ``partner`` in force since 2020 up to ``level``, marked ``marking``."""
     with unit_of_work(session_factory(engine)) as session:
         RegistryService(session, SYSTEM).create_agreement(
             SecurityAgreementCreate(
-                partner="KOR",
-                title="Korea probe agreement",
+                partner=partner,
+                title=f"{partner} probe agreement",
                 kind="binding_agreement",
                 signed_on="2020-01-01",
                 in_force_on="2020-01-01",
-                max_level="NATO SECRET",
+                max_level=level,
                 marking=marking,
             )
         )
 
 
 def test_an_agreement_the_caller_may_not_read_counts_as_absent(client, auth, engine):
-    _korea_secret_agreement(engine, "NS")  # NATO only, NATO SECRET: the analyst (NR) may not
+    _agreement(
+        engine, "KOR", "NATO SECRET", "NS"
+    )  # NATO only, NATO SECRET: the analyst (NR) may not
     ask = {"marking": "NR // REL KOR"}
     officer = client.get(URL, params=ask, headers=auth("officer")).json()
     analyst = client.get(URL, params=ask, headers=auth("analyst")).json()
@@ -216,17 +219,7 @@ def test_a_partner_learns_nothing_about_another_partners_agreements(client, auth
     agreements exist."""
     ask = {"marking": text}
     before = client.get(URL, params=ask, headers=auth("korea")).json()
-    with unit_of_work(session_factory(engine)) as session:
-        RegistryService(session, SYSTEM).create_agreement(
-            SecurityAgreementCreate(
-                partner="NZL",
-                title="Another probe agreement",
-                kind="binding_agreement",
-                signed_on="2020-01-01",
-                in_force_on="2020-01-01",
-                max_level="COSMIC TOP SECRET",
-            )
-        )
+    _agreement(engine, "NZL", "COSMIC TOP SECRET")
     after = client.get(URL, params=ask, headers=auth("korea")).json()
     assert before == after
     assert {p["code"] for p in after["partners"]} <= {"KOR"}

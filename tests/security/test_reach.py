@@ -233,3 +233,12 @@ def test_an_allys_reach_audits_the_agreements_it_read(client, auth, engine):
             select(AuditEvent.action).where(AuditEvent.actor == "officer")
         ).all()
     assert "registry:security_agreement:read" in actions
+
+
+@pytest.mark.parametrize(
+    "text", ["NR // REL a\x00b", "NR // REL " + "x" * 480, "NR // NTK \x1f", "//", "NR // REL"]
+)
+def test_odd_markings_are_invalid_input_never_a_server_error(client, auth, text):
+    for user in ("officer", "korea"):
+        r = client.get(URL, params={"marking": text}, headers=auth(user))
+        assert r.status_code == 422, (user, r.text)

@@ -48,6 +48,8 @@
   }
 
   function watch(input) {
+    if (input.hasAttribute("data-reach-watched")) return;
+    input.setAttribute("data-reach-watched", "");
     var box = boxFor(input);
     var timer = null;
     input.addEventListener("input", function () {
@@ -57,9 +59,16 @@
     if (input.value.trim() && !box.children.length) ask(input, box);
   }
 
-  function start() {
-    document.querySelectorAll("input[name='marking']").forEach(watch);
+  function start(root) {
+    (root || document).querySelectorAll("input[name='marking']").forEach(watch);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // A form HTMX swaps in (a comment box, an edited row) gets its box too.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt && event.detail.elt.querySelectorAll) start(event.detail.elt);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { start(); });
+  } else {
+    start();
+  }
 })();

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from leak_probes import PROBE_MARKINGS, principal_of
@@ -147,9 +148,7 @@ def _pages(world) -> dict[str, list[str]]:
         "decision": ["/decisions?limit=100", *props],
         "agreement": ["/security-agreements?limit=100", "/partners/JPN", "/partners/AUS"],
         "section": [f"/programmes/{PROGRAMME}", f"/programmes/{PROGRAMME}/document"],
-        "indicator": [
-            f"/sharing/{cid}" for cid in {c for (c, _), _ in world["indicator"].values()}
-        ]
+        "indicator": [f"/sharing/{cid}" for cid in {c for (c, _), _ in world["indicator"].values()}]
         + [f"/sharing/{c}/objects/{i}" for (c, i), _ in world["indicator"].values()],
     }
 
@@ -256,3 +255,31 @@ def test_a_preview_is_audited_as_such(client, auth, engine, world):
         ).all()
     assert ("officer (preview as KOR)", "security:page:preview", "KOR") in events
     assert ("officer (preview as KOR)", "documents:document:preview", str(doc_id)) in events
+
+
+def _routes(routes):  # the routes of included routers too (as the route census reads them)
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        yield from _routes(original.routes) if original is not None else [route]
+
+
+def test_every_write_route_refuses_a_preview(client, auth):
+    """Each POST/PUT/PATCH/DELETE route of the app, asked with ``?preview=KOR`` by the officer,
+    answers the preview's 403 (before any body or record is looked at), or — for the few that
+    never resolve a principal (login) — anything but a success."""
+    h = auth("officer")
+    refused, other = [], []
+    for route in _routes(client.app.router.routes):
+        if not isinstance(route, APIRoute):
+            continue
+        for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            path = route.path_format
+            for name in route.param_convertors:
+                path = path.replace("{" + name + "}", "1")
+            r = client.request(method, path, params={"preview": "KOR"}, headers=h)
+            (refused if r.status_code == 403 and "preview" in r.text else other).append(
+                (method, route.path, r.status_code)
+            )
+    assert len(refused) > 50, other[:5]
+    assert all(status >= 400 for _, _, status in other), other
+    assert {path for _, path, _ in other} <= {"/login"}, other

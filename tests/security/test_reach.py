@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from leak_probes import PROBE_MARKINGS, principal_of
 from liaison.audit.models import AuditEvent
+from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.registry.schemas import SecurityAgreementCreate
 from liaison.registry.service import RegistryService
@@ -242,3 +245,19 @@ def test_odd_markings_are_invalid_input_never_a_server_error(client, auth, text)
     for user in ("officer", "korea"):
         r = client.get(URL, params={"marking": text}, headers=auth(user))
         assert r.status_code == 422, (user, r.text)
+
+
+def test_the_cli_answers_as_the_api_does(monkeypatch, db_url, client, auth):
+    monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+    runner = CliRunner()
+    result = runner.invoke(app, ["reach", "NR // REL KOR", "--as", "officer"])
+    assert result.exit_code == 0, result.output
+    assert "South Korea (KOR, via KOR): does not: no security agreement in force" in result.stdout
+    assert "warning: South Korea cannot read this: no security agreement in force" in (
+        result.stderr
+    )
+    as_json = runner.invoke(app, ["reach", "NU // REL IP4", "--as", "korea", "--format", "json"])
+    api = client.get(URL, params={"marking": "NU // REL IP4"}, headers=auth("korea")).json()
+    assert json.loads(as_json.stdout) == api
+    bad = runner.invoke(app, ["reach", "NATO SORTA SECRET", "--as", "officer"])
+    assert bad.exit_code == 2

@@ -17,6 +17,7 @@ from liaison.audit.anchor import AnchorError
 from liaison.catalogue.cli import app as catalogue_app
 from liaison.catalogue.cli import plan_app
 from liaison.catalogue.demo import create_demo_catalogue
+from liaison.cli.reach import reach
 from liaison.cli.search import search
 from liaison.config import Settings
 from liaison.decisions.cli import app as decisions_app
@@ -234,6 +235,7 @@ def restore(
 
 
 app.command("search")(search)
+app.command("reach")(reach)
 
 
 def main() -> None:

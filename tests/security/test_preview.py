@@ -207,6 +207,9 @@ def test_the_preview_bar_and_header_say_whose_view_it_is(client, auth):
     assert 'class="previewing" data-preview="KOR"' in r.text
     assert "Reads: PUBLIC, NATO UNCLASSIFIED releasable to KOR/IP4/PAG" in r.text
     assert "New document" not in r.text  # a preview holds no write permission
+    assert 'href="/audit"' not in r.text  # nor the audit view a nation does not hold
+    audit = client.get("/audit", params={"preview": "KOR"}, headers={**HTML, **auth("officer")})
+    assert audit.status_code == 403
 
 
 def test_every_write_in_a_preview_is_refused(client, auth, world):

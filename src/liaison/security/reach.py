@@ -14,8 +14,8 @@ preview — all answered by the one policy (``policy.can_read``), never by a sec
   cannot use without an agreement ("PUBLIC, NATO UNCLASSIFIED releasable to KOR/IP4").
 - ``preview_principal``: an ally's user viewing a page as a partner's mission would see it
   reads as the *intersection* of both: the partner's side, nation, groups and agreements, the
-  lower clearance, the common caveats and communities (a nation reader holds none), and read
-  permissions only — never more than either may read.
+  lower clearance, the common caveats, communities and permissions (a nation reader holds
+  none of these), read permissions at most — never more than either may read.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def preview_principal(viewer: Principal, partner: Principal) -> Principal:
         clearance=clearance,
         caveats=frozenset[Caveat](viewer.caveats & partner.caveats),
         communities=viewer.communities & partner.communities,
-        permissions=read_permissions(viewer.permissions),
+        permissions=read_permissions(viewer.permissions & partner.permissions),
         agreements=partner.agreements,
         display_name=viewer.display_name,
         organisation=viewer.organisation,

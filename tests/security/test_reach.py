@@ -31,6 +31,7 @@ from liaison.security.reach import (
     reach_of,
     why_not,
 )
+from liaison.terminal import output
 
 C = Classification
 URL = "/api/v1/markings/reach"
@@ -249,10 +250,18 @@ def test_odd_markings_are_invalid_input_never_a_server_error(client, auth, text)
 
 def test_the_cli_answers_as_the_api_does(monkeypatch, db_url, client, auth):
     monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
+    monkeypatch.setattr(output.console, "_width", 250)  # one table row per partner
     runner = CliRunner()
     result = runner.invoke(app, ["reach", "NR // REL KOR", "--as", "officer"])
     assert result.exit_code == 0, result.output
-    assert "South Korea (KOR, via KOR): does not: no security agreement in force" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "│ South Korea" in line)
+    assert [cell.strip() for cell in row.split("│")[1:6]] == [
+        "South Korea",
+        "KOR",
+        "KOR",
+        "no",
+        "no security agreement in force",
+    ]
     assert "warning: South Korea cannot read this: no security agreement in force" in (
         result.stderr
     )

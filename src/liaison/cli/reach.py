@@ -7,20 +7,16 @@ fields."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Annotated
 
 import typer
+from rich.table import Table
 from rich.text import Text
 
 from liaison.cli.acting import AsUser, acting_as
+from liaison.cli.search import Format
 from liaison.registry.reach import ReachService, reach_read
 from liaison.terminal.output import console, errors
-
-
-class Format(enum.StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 def reach(
@@ -30,7 +26,7 @@ def reach(
         dt.datetime | None,
         typer.Option("--on", formats=["%Y-%m-%d"], help="Date (YYYY-MM-DD); default today."),
     ] = None,
-    output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.TEXT,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.TABLE,
 ) -> None:
     """Who may read MARKING today (or --on a day): allies' users and each partner it names."""
     with acting_as(as_user) as (session, principal):
@@ -39,8 +35,13 @@ def reach(
         typer.echo(answer.model_dump_json(indent=2))
         return
     console.print(Text(answer.summary))
-    for partner in answer.partners:
-        why = "reads it" if partner.reads else f"does not: {partner.reason}"
-        console.print(Text(f"  {partner.name} ({partner.code}, via {partner.via}): {why}"))
+    if answer.partners:
+        table = Table(title=answer.banner, title_justify="left")
+        for column in ("Partner", "Code", "Named as", "Reads", "Why not"):
+            table.add_column(column)
+        for p in answer.partners:
+            reads = "yes" if p.reads else "no"
+            table.add_row(Text(p.name), p.code, p.via or "", reads, Text(p.reason or ""))
+        console.print(table)
     for warning in answer.warnings:
         errors.print(Text(f"warning: {warning}"))

@@ -45,6 +45,7 @@ from liaison.programmes import api as programmes_api
 from liaison.programmes import views as programmes_views
 from liaison.registry import api as registry_api
 from liaison.registry import views as registry_views
+from liaison.registry.reach import preview_nation
 from liaison.registry.service import nation_profile
 from liaison.sharing import feed as sharing_feed
 from liaison.sharing import taxii as sharing_taxii
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.db_slots = asyncio.Semaphore(db_slots(app.state.engine, settings))
     app.state.health = HealthProbe(app.state.engine)
     app.state.nation_facts = nation_profile
+    app.state.preview_nation = preview_nation  # web.deps: ?preview=KOR (issue 16)
     problems.install(app)
     upload_limit = MAX_BYTES + FORM_OVERHEAD
     app.add_middleware(

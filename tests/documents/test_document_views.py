@@ -149,6 +149,7 @@ def test_pages_carry_no_inline_script_or_style(client, docs, auth):
         assert [s.split("/static/", 1)[1] for s in scripts] == [
             'htmx.min.js" defer>',
             'shortcuts.js" defer>',
+            'reach.js" defer>',
         ]
 
 

@@ -18,7 +18,8 @@ from liaison.registry.service import nation_profile
 from liaison.security.classification import Classification
 from liaison.security.markings import Marking
 from liaison.security.policy import can_read
-from liaison.security.principal import AgreementSpan, Principal, Side
+from liaison.security.principal import AgreementSpan, Principal
+from liaison.security.reach import nation_reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +35,7 @@ class PartnerFacts:
     def as_reader(self) -> Principal:
         """The partner's nation as a reader with every clearance: only the nation's own limits
         (releasability, agreements in force) remain."""
-        return Principal(
-            side=Side.PARTNER,
-            username=f"partner:{self.iso3}",
-            nation=self.iso3,
-            groups=self.groups,
-            clearance=Classification.COSMIC_TOP_SECRET,
-            agreements=self.agreements,
-        )
+        return nation_reader(self.iso3, self.groups, self.agreements)
 
     def ceiling_on(self, session: CatalogueSession) -> Classification | None:
         return self.as_reader().ceiling_on(session.start_on)

@@ -35,6 +35,10 @@ COMMANDS = {
         "Restore a backup into the configured (empty) database, refusing one whose audit chain "
         "does not verify against its signed checkpoint.",
     ),
+    "reach": Lazy(
+        "liaison.cli.reach:reach",
+        "Who can read a marking today: which partners, which allies' users, and why not.",
+    ),
     "search": Lazy(
         "liaison.cli.search:search",
         "Search partners, allies, offices, programmes, decisions and documents as USER may.",

@@ -22,6 +22,7 @@ from liaison.documents.schemas import (
     DocumentPreview,
     DocumentRead,
     DocumentUpdate,
+    DocumentWritten,
     MarkingChange,
     NoteCreate,
 )
@@ -149,10 +150,11 @@ def upload(
     session: DbSession,
     principal: DocumentWriter,
     form: UploadForm,
-) -> DocumentRead:
+) -> DocumentWritten:
     """Fields: ``file`` (PDF, DOCX, text or Markdown, at most 20 MiB), ``marking`` and an
     optional ``title`` (default: the file name)."""
-    view = DocumentService(session, principal).upload(
+    service = DocumentService(session, principal)
+    view = service.upload(
         title=form.title,
         filename=form.filename,
         declared_type=form.content_type,
@@ -160,12 +162,18 @@ def upload(
         marking=form.marking,
         extracted=form.text(),
     )
-    return to_read(view)
+    return written(service, view)
+
+
+def written(service: DocumentService, view: DocumentView) -> DocumentWritten:
+    """A document as written, with the warnings its marking deserves (never a refusal)."""
+    return DocumentWritten(**to_read(view).model_dump(), warnings=service.warnings(view))
 
 
 @router.post("/notes", status_code=status.HTTP_201_CREATED, summary="Write a note")
-def add_note(data: NoteCreate, session: DbSession, principal: DocumentWriter) -> DocumentRead:
-    return to_read(DocumentService(session, principal).add_note(data))
+def add_note(data: NoteCreate, session: DbSession, principal: DocumentWriter) -> DocumentWritten:
+    service = DocumentService(session, principal)
+    return written(service, service.add_note(data))
 
 
 @router.get("/{document_id}")
@@ -235,8 +243,9 @@ def update(
 )
 def remark(
     document_id: RowId, data: MarkingChange, session: DbSession, principal: DocumentWriter
-) -> DocumentRead:
-    return to_read(DocumentService(session, principal).remark(document_id, data))
+) -> DocumentWritten:
+    service = DocumentService(session, principal)
+    return written(service, service.remark(document_id, data))
 
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -36,7 +36,7 @@ from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session
-from liaison.terminal.output import Format, FormatOption, console, emit, fail
+from liaison.terminal.output import Format, FormatOption, console, emit, errors, fail
 
 app = typer.Typer(
     help="Marked documents: list, search, show, download, add notes — as a given user.",
@@ -215,7 +215,10 @@ def add_note(
         data = _note(title, marking, text, note_format)
         view = service.add_note(data)
         shown = (view.document.id, view.short)
+        warnings = service.warnings(view)
     console.print(Text(f"✓ note {shown[0]} saved, marked {shown[1]}"))
+    for warning in warnings:  # told, never refused: a release that cannot reach its partner
+        errors.print(Text(f"warning: {warning}"))
 
 
 def _note_text(body: str | None, file: Path | None) -> str:

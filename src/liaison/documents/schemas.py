@@ -97,6 +97,16 @@ class DocumentRead(BaseModel):
     )
 
 
+class DocumentWritten(DocumentRead):
+    """A document as written (upload, note, re-mark), with what its writer should know."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Each named release that cannot reach its partner today, e.g. 'South "
+        "Korea cannot read this: no security agreement in force' (a warning, not a refusal).",
+    )
+
+
 class DocumentPreview(BaseModel):
     id: int
     marking: str

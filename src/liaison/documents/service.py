@@ -50,6 +50,7 @@ from liaison.documents.schemas import (
 )
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.kit.pagination import PageRequest
+from liaison.registry.reach import ReachService
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
@@ -58,6 +59,7 @@ from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal
+from liaison.security.reach import Reach
 from liaison.security.writes import (
     ALLIANCE,
     Owner,
@@ -121,6 +123,18 @@ class DocumentService:
         if not can_read(self.principal, marking):
             raise MarkingAboveReader
         return marking
+
+    def reach(self, text: str) -> Reach | None:
+        """Who may read a marking as typed in a form, today; None when it cannot be read."""
+        try:
+            return ReachService(self.session, self.principal).reach(text)
+        except InvalidInput:
+            return None
+
+    def warnings(self, view: DocumentView) -> list[str]:
+        """What the writer of ``view`` is told, never refused: each named release of its
+        marking that cannot reach its partner today (``registry.reach``)."""
+        return ReachService(self.session, self.principal).warnings(view.marking)
 
     def _view(
         self, document: Document, marking: Marking, snippet: str | None = None

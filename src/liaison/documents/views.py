@@ -114,10 +114,14 @@ NOTE_FIELDS = ("title", "marking", "format", "body")
 
 
 def _new_form(
-    request: Request, form: dict[str, str], refused: Refusal | None = None
+    request: Request,
+    form: dict[str, str],
+    refused: Refusal | None = None,
+    service: DocumentService | None = None,
 ) -> HTMLResponse:
     errors = {form["which"]: refused.errors} if refused else {}
-    context = {"errors": errors, "form": form, "formats": list(NoteFormat)}
+    reach = service.reach(form["marking"]) if service and form.get("marking") else None
+    context = {"errors": errors, "form": form, "formats": list(NoteFormat), "reach": reach}
     return render_marked(
         request, "documents/new.html", context, refused.status_code if refused else 200
     )
@@ -150,7 +154,8 @@ def upload(
 ) -> Response:
     shown = _blank() | {"which": "upload"}
     if isinstance(form, LiaisonError):
-        return _new_form(request, shown, refusal(session, form, UPLOAD_FIELDS))
+        refused = refusal(session, form, UPLOAD_FIELDS)
+        return _new_form(request, shown, refused, DocumentService(session, principal))
     shown |= {"title": form.title, "marking": form.marking}
     try:
         view = DocumentService(session, principal).upload(
@@ -162,7 +167,8 @@ def upload(
             extracted=form.text(),
         )
     except LiaisonError as exc:
-        return _new_form(request, shown, refusal(session, exc, UPLOAD_FIELDS))
+        refused = refusal(session, exc, UPLOAD_FIELDS)
+        return _new_form(request, shown, refused, DocumentService(session, principal))
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
@@ -182,7 +188,8 @@ def add_note(
         data = NoteCreate(title=title, marking=marking, body=body, format=note_format)
         view = DocumentService(session, principal).add_note(data)
     except (ValidationError, LiaisonError) as exc:
-        return _new_form(request, shown, refusal(session, exc, NOTE_FIELDS))
+        refused = refusal(session, exc, NOTE_FIELDS)
+        return _new_form(request, shown, refused, DocumentService(session, principal))
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
@@ -205,6 +212,7 @@ def document_page(
 
 def _edit_form(
     request: Request,
+    service: DocumentService,
     view: DocumentView,
     form: dict[str, str],
     refused: Refusal | None = None,
@@ -212,6 +220,7 @@ def _edit_form(
 ) -> HTMLResponse:
     errors = {which: refused.errors} if refused else {}
     context = {"view": view, "errors": errors, "form": form, "marking": view.banner}
+    context["reach"] = service.reach(form["marking"]) if form.get("marking") else None
     return render_marked(
         request, "documents/edit.html", context, refused.status_code if refused else 200
     )
@@ -226,7 +235,7 @@ def edit_document(
     if not service.may_change(view):  # the same refusal the form's posts would get
         raise NotPermitted(NOT_YOURS.format(what="document"))
     form = {"title": view.document.title, "marking": view.short, "reason": ""}
-    return _edit_form(request, view, form)
+    return _edit_form(request, service, view, form)
 
 
 @router.post("/documents/{document_id}/edit", response_class=HTMLResponse)
@@ -281,7 +290,7 @@ def _refused_edit(
     audited read of the document as it stands)."""
     view = service.get(document_id)
     form = {"title": view.document.title, "marking": view.short, "reason": ""} | shown
-    return _edit_form(request, view, form, refused, which)
+    return _edit_form(request, service, view, form, refused, which)
 
 
 @router.post("/documents/{document_id}/delete", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from liaison.kit.clock import today
 from liaison.kit.dates import IsoDate
 from liaison.kit.pagination import Page, PageRequest
 from liaison.registry.models import SecurityAgreement
+from liaison.registry.reach import ReachService, reach_read
 from liaison.registry.rules import OfficeStatus, PartnerStatus
 from liaison.registry.schemas import (
     AllyCreate,
@@ -34,6 +35,7 @@ from liaison.registry.schemas import (
     PartnerCreate,
     PartnerRead,
     PartnerUpdate,
+    ReachRead,
     SecurityAgreementCreate,
     SecurityAgreementRead,
     SecurityAgreementUpdate,
@@ -43,6 +45,7 @@ from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
 from liaison.web.deps import (
     AppSettings,
+    AuthenticatedPrincipal,
     CurrentPrincipal,
     DbSession,
     Limit,
@@ -373,3 +376,20 @@ def update_mandate(
     return MandateRead.model_validate(
         RegistryService(session, principal).update_mandate(mandate_id, data)
     )
+
+
+# markings ------------------------------------------------------------------------------------
+@router.get(
+    "/markings/reach",
+    tags=["markings"],
+    summary="Who may read a marking on a day: allies' users and each partner it names",
+)
+def marking_reach(
+    session: DbSession,
+    principal: AuthenticatedPrincipal,
+    marking: Annotated[str, Query(min_length=1, max_length=500, description="As typed.")],
+    on: On = None,
+) -> ReachRead:
+    """An ally's user is answered from the security agreements it may read; a partner's user
+    about its own nation only (docs/dev/security.md, "Who can read a marking")."""
+    return reach_read(ReachService(session, principal).reach(marking, on))

@@ -218,6 +218,26 @@ class RegistryRepository:
         stmt = select(SecurityAgreement).order_by(SecurityAgreement.id)
         return self.session.scalars(readable(stmt, self.principal, SecurityAgreement)).all()
 
+    def partners_released_to(self, codes: Sequence[str]) -> Sequence[Partner]:
+        """The partners a release list names: by their own code or one of their groups."""
+        if not codes:
+            return []
+        groups = exists().where(
+            partner_framework.c.partner_id == Partner.id,
+            func.upper(partner_framework.c.framework_code).in_([c.upper() for c in codes]),
+        )
+        stmt = select(Partner).where(or_(Partner.country_iso3.in_(codes), groups))
+        return self.session.scalars(stmt.order_by(Partner.id)).all()
+
+    def agreements_of_partners(self, partner_ids: Sequence[int]) -> Sequence[SecurityAgreement]:
+        """The agreements of these partners that the principal may read."""
+        stmt = (
+            select(SecurityAgreement)
+            .where(SecurityAgreement.partner_id.in_(partner_ids))
+            .order_by(SecurityAgreement.id)
+        )
+        return self.session.scalars(readable(stmt, self.principal, SecurityAgreement)).all()
+
     def agreement(self, agreement_id: int) -> SecurityAgreement | None:
         stmt = select(SecurityAgreement).where(SecurityAgreement.id == agreement_id)
         return self.session.scalar(readable(stmt, self.principal, SecurityAgreement))

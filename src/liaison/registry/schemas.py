@@ -233,3 +233,28 @@ class RegistryDocument(_In):
     security_agreements: list[SecurityAgreementCreate] = Field(default_factory=list)
     offices: list[OfficeCreate] = Field(default_factory=list)
     contact_point_mandates: list[MandateCreate] = Field(default_factory=list)
+
+
+class PartnerReachRead(BaseModel):
+    """Whether one partner the release names may read the marking, and why not."""
+
+    code: str
+    name: str
+    reads: bool
+    reason: str | None = Field(description="Why it may not read the marking, when it may not.")
+    via: str | None = Field(description="The release code naming it: its own or a group's.")
+
+
+class ReachRead(BaseModel):
+    """Who may read a marking on a day (issue 16): allies' users, each partner the release
+    names, and a warning for each named release that cannot reach its partner."""
+
+    marking: str
+    banner: str
+    on: IsoDate
+    public: bool
+    allies: str = Field(description="Which allies' users may read it.")
+    partners: list[PartnerReachRead]
+    readers: list[str] = Field(description="The names of the partners that may read it.")
+    warnings: list[str]
+    summary: str

@@ -127,7 +127,7 @@ class RegistryService:
             ],
         )
 
-    def _audit_reads(self, agreements: list[SecurityAgreement]) -> None:
+    def audit_reads(self, agreements: list[SecurityAgreement]) -> None:
         """Reads of marked agreements above PUBLIC leave a trace, one event per record."""
         levels = self.markings.many(a.marking_id for a in agreements)
         record_reads(
@@ -355,7 +355,7 @@ class RegistryService:
         found = self.repo.agreement(agreement_id)
         if found is None:
             raise NotFound(f"no security agreement {agreement_id}")
-        self._audit_reads([found])
+        self.audit_reads([found])
         return found
 
     def agreements(
@@ -365,12 +365,12 @@ class RegistryService:
         rows, total = self.repo.list_agreements(
             partner_id=partner_id, in_force_on=in_force_on, page=page
         )
-        self._audit_reads(rows)
+        self.audit_reads(rows)
         return rows, total
 
     def agreements_of(self, partner: Partner) -> list[SecurityAgreement]:
         rows = list(self.repo.agreements_of(partner.id))
-        self._audit_reads(rows)
+        self.audit_reads(rows)
         return rows
 
     @staticmethod
@@ -651,7 +651,7 @@ class RegistryService:
 
     def _exported_agreements(self) -> list[SecurityAgreement]:
         rows = list(self.repo.all_agreements())
-        self._audit_reads(rows)
+        self.audit_reads(rows)
         return rows
 
     def _all(self, model: type[Any]) -> list[Any]:

@@ -30,10 +30,10 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from liaison.audit.recorder import DEFERRED, append_deferred
+from liaison.audit.recorder import DEFERRED, Entry, append_deferred, record_one
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, finish
-from liaison.errors import LiaisonError
+from liaison.errors import LiaisonError, NotFound
 from liaison.kit.pagination import PageRequest
 from liaison.security.authn import (
     Holder,
@@ -44,7 +44,8 @@ from liaison.security.authn import (
     user_for_token,
 )
 from liaison.security.permissions import Permission
-from liaison.security.principal import ANONYMOUS, Principal
+from liaison.security.principal import ANONYMOUS, Principal, Side
+from liaison.security.reach import preview_principal
 
 SESSION_COOKIE = "liaison_session"
 CSRF_HEADER = "x-csrf-token"
@@ -190,11 +191,52 @@ def _principal(
                 raise Forbidden("the form is out of date (CSRF check failed); reload the page")
             request.state.csrf_token = login.csrf_token
             principal = principal_for(session, login.user, facts)
+    preview = request.query_params.get(PREVIEW)
+    if preview is not None:
+        principal = _previewing(request, session, principal, preview)
     request.state.principal = principal
     if request.method not in SAFE_METHODS and session.in_transaction():
         # End the reads that found the principal: what the request does next (read a body,
         # parse a file) runs outside any transaction, and its writes begin a new one.
         session.commit()
+    return principal
+
+
+# The query parameter that shows a page as a partner's mission would see it (issue 16).
+PREVIEW = "preview"
+PreviewNation = Callable[[Session, str], tuple[str, Principal] | None]
+
+
+def _previewing(request: Request, session: Session, viewer: Principal, ref: str) -> Principal:
+    """The principal of a preview: an ally's user reading as the partner ``ref`` names would,
+    never more than either (``security.reach.preview_principal``), for safe methods only.
+    Anonymous: 401; a partner's user: 403 (a preview is for the alliance side, and says so:
+    what it refuses is the feature, not a record); a name that is no partner: 404. Each
+    previewed request is audited as such (``security:page:preview``), and every read in it
+    carries the actor "officer (preview as KOR)"."""
+    if not viewer.authenticated:
+        raise Unauthenticated("log in to preview a page as a partner")
+    if viewer.side is not Side.ALLY:
+        raise Forbidden("only the alliance side may preview a page as a partner")
+    if request.method not in SAFE_METHODS:
+        raise Forbidden("a preview is read-only: leave the preview to change anything")
+    lookup: PreviewNation = request.app.state.preview_nation
+    found = lookup(session, ref.strip()[:100])
+    if found is None:
+        raise NotFound(f"no partner {ref.strip()[:100]!r} to preview as")
+    name, reader = found
+    principal = preview_principal(viewer, reader)
+    request.state.preview = {"code": reader.nation, "name": name}
+    record_one(
+        session,
+        principal,
+        Entry(
+            "security:page:preview",
+            "partner",
+            reader.nation or "",
+            after={"viewer": viewer.username, "path": request.url.path},
+        ),
+    )
     return principal
 
 

@@ -20,6 +20,7 @@ from starlette.datastructures import QueryParams
 from liaison.security.classification import Classification
 from liaison.security.markings import short
 from liaison.web.forms import DATE_INPUT, DATETIME_INPUT, field_errors
+from liaison.security.reach import effective_reach
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -57,6 +58,7 @@ def build_templates() -> Jinja2Templates:
     templates.env.globals["field_errors"] = field_errors
     templates.env.globals["date_input"] = DATE_INPUT
     templates.env.globals["datetime_input"] = DATETIME_INPUT
+    templates.env.globals["effective_reach"] = effective_reach
     return templates
 
 
@@ -109,11 +111,13 @@ def render_marked(
 
 def request_context(request: Request) -> dict[str, Any]:
     """What every page's header needs: who is logged in (None when the route did not ask, or
-    nobody is) and the session's CSRF token for its forms (None without a login session).
+    nobody is), the session's CSRF token for its forms (None without a login session) and
+    the partner a page is previewed as (``web.deps``, ``?preview=``; None when none).
     ``web.deps.CurrentPrincipal`` sets both on ``request.state``."""
     return {
         "principal": getattr(request.state, "principal", None),
         "csrf_token": getattr(request.state, "csrf_token", None),
+        "preview": getattr(request.state, "preview", None),
     }
 
 

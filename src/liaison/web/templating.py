@@ -19,8 +19,8 @@ from starlette.datastructures import QueryParams
 
 from liaison.security.classification import Classification
 from liaison.security.markings import short
-from liaison.web.forms import DATE_INPUT, DATETIME_INPUT, field_errors
 from liaison.security.reach import effective_reach
+from liaison.web.forms import DATE_INPUT, DATETIME_INPUT, field_errors
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

@@ -37,7 +37,7 @@ COMMANDS = {
     ),
     "reach": Lazy(
         "liaison.cli.reach:reach",
-        "Who can read a marking today: which partners, which allies' users, and why not.",
+        "Who may read MARKING today (or --on a day): allies' users and each partner it names.",
     ),
     "search": Lazy(
         "liaison.cli.search:search",

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import AwareDatetime
 
 from liaison.catalogue.exchange import FileFormat, format_of
 from liaison.catalogue.nominations import NominationService
@@ -346,11 +347,18 @@ def diff(
     return PlanService(session, principal).diff(plan_id, other_id)
 
 
-@plans_router.post("/{plan_id}/approve", summary="Approve a finished draft")
+@plans_router.post(
+    "/{plan_id}/approve",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Bring a solved draft to the allies for approval",
+)
 def approve(
     plan_id: RowId,
     session: DbSession,
     principal: PlanApprover,
-    proposal: Annotated[str | None, Query(max_length=120)] = None,
+    deadline: Annotated[AwareDatetime | None, Query(description="When silence ends.")] = None,
 ) -> PlanRead:
-    return plan_read(PlanService(session, principal).approve(plan_id, proposal))
+    """Opens a decision proposal (silence procedure) on the plan; the plan stays a draft and
+    becomes approved when the allies adopt it (``proposal_reference`` names the decision).
+    A plan that is not a solved draft: 409."""
+    return plan_read(PlanService(session, principal).propose_approval(plan_id, deadline))

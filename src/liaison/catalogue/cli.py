@@ -10,6 +10,7 @@ objective, the proven bound and the gap.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import sys
@@ -356,15 +357,27 @@ def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.
 def plan_approve(
     plan_id: int,
     as_user: AsUser,
-    proposal: Annotated[
-        str | None, typer.Option(help="The decision that approved it (reference).")
+    deadline: Annotated[
+        str | None,
+        typer.Option(help="When the silence procedure ends (ISO 8601; default: in 5 days)."),
     ] = None,
     output: Format = Output.TABLE,
 ) -> None:
-    """Approve a finished draft plan."""
+    """Bring a solved draft to the allies: a decision proposal (silence procedure) on it. The
+    plan becomes approved when the allies adopt it."""
+    ends = None
+    if deadline:
+        try:
+            ends = dt.datetime.fromisoformat(deadline)
+        except ValueError:
+            raise typer.BadParameter(f"not a date and time: {deadline!r}") from None
+        ends = ends if ends.tzinfo else ends.replace(tzinfo=dt.UTC)
     with acting_as(as_user, PlanService) as service:
-        read = plan_read(service.approve(plan_id, proposal))
+        read = plan_read(service.propose_approval(plan_id, ends))
     if output is Output.JSON:
         _json(read)
         return
-    console.print(f"[green]✓[/] plan {read.id} approved")
+    console.print(
+        f"[green]✓[/] proposal {read.proposal_reference} opened on plan {read.id}: the plan "
+        "becomes approved when the allies adopt it"
+    )

@@ -361,12 +361,8 @@ def plan_page(
 
 
 @router.post("/plans/{raw_id}/approve", response_model=None)
-def approve_form(
-    raw_id: str,
-    session: DbSession,
-    principal: PlanApprover,
-    proposal: Annotated[str, Form(max_length=120)] = "",
-) -> Response:
+def approve_form(raw_id: str, session: DbSession, principal: PlanApprover) -> Response:
+    """Opens the decision proposal on the plan (silence procedure, five days)."""
     plan_id = path_id(raw_id, PlanNotFound)
-    PlanService(session, principal).approve(plan_id, proposal or None)
+    PlanService(session, principal).propose_approval(plan_id)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

@@ -10,6 +10,7 @@ only its own profile and nominations, and writes nothing it may not.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -25,6 +26,7 @@ from liaison.catalogue.schemas import NominationCreate, PriorityIn, ProfileUpdat
 from liaison.catalogue.service import CatalogueService
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.decisions.worker import tick
 from liaison.security.marking_store import MarkingStore
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
@@ -281,3 +283,81 @@ def test_only_staff_with_the_right_import_run_or_approve(client, auth, nominated
         client.post(f"/api/v1/plans/{nominated['plan']}/approve", headers=headers).status_code
         == expected
     )
+
+
+@pytest.fixture
+def offered(client, auth, engine, settings, nominated):
+    """``nominated``'s plan approved by the allies (silence, then the tick) and published."""
+    officer = auth("officer")
+    plan = nominated["plan"]
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    r = client.post(
+        f"/api/v1/plans/{plan}/approve", params={"deadline": deadline.isoformat()}, headers=officer
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["state"] == "draft"
+    tick(session_factory(engine), settings, deadline + dt.timedelta(minutes=1))
+    assert client.get(f"/api/v1/plans/{plan}", headers=officer).json()["state"] == "approved"
+    r = client.post(f"/api/v1/plans/{plan}/publish", headers=officer)
+    assert r.status_code == 200, r.text
+    assert r.json()["offered"] > 0
+    listed = client.get("/api/v1/nominations", params={"state": "offered"}, headers=officer)
+    return {n["id"]: n["partner"] for n in listed.json()["items"]}
+
+
+@pytest.mark.parametrize("username", ["japan", "korea", "australia", None])
+def test_a_partner_sees_and_answers_only_its_own_offers(client, auth, offered, username):
+    headers = auth(username) if username else {}
+    own = {"japan": "JPN", "korea": "KOR", "australia": "AUS"}.get(username)
+    assert {"JPN", "KOR"} <= set(offered.values())
+    if username is None:
+        assert client.get("/api/v1/nominations", headers=headers).json()["items"] == []
+        for nid in offered:
+            r = client.post(f"/api/v1/nominations/{nid}/answer", json={"accept": False})
+            assert r.status_code == 401
+        return
+    listed = client.get("/api/v1/nominations", params={"state": "offered"}, headers=headers)
+    assert {n["partner"] for n in listed.json()["items"]} <= {own}
+    assert {n["id"] for n in listed.json()["items"]} == {i for i, p in offered.items() if p == own}
+    page = client.get("/nominations", headers=headers).text
+    missing = client.post(
+        "/api/v1/nominations/2147483000/answer", json={"accept": False}, headers=headers
+    )
+    assert missing.status_code == 404
+    for nid, partner in offered.items():
+        if partner == own:
+            continue
+        assert f"/nominations/{nid}/answer" not in page
+        r = client.post(
+            f"/api/v1/nominations/{nid}/answer", json={"accept": False}, headers=headers
+        )
+        assert r.status_code == 404
+        assert r.json()["detail"] == missing.json()["detail"].replace("2147483000", str(nid))
+        r = client.post(f"/nominations/{nid}/answer", data={"accept": "no"}, headers=headers)
+        assert r.status_code == 404
+    # nothing moved: every other partner's offer is still offered
+    officer = auth("officer")
+    for nid in offered:
+        if offered[nid] != own:
+            state = client.get(f"/api/v1/nominations/{nid}", headers=officer).json()["state"]
+            assert state == "offered"
+    mine = [i for i, p in offered.items() if p == own]
+    if mine:
+        r = client.post(
+            f"/api/v1/nominations/{mine[0]}/answer",
+            json={"accept": True, "person_name": "A. Person", "nationality": own},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "accepted"
+
+
+@pytest.mark.parametrize("username", ["korea", "japan", "analyst", None])
+def test_only_staff_with_the_right_publish_a_plan(client, auth, nominated, username):
+    headers = auth(username) if username else {}
+    expected = 401 if username is None else 403
+    plan = nominated["plan"]
+    assert client.post(f"/api/v1/plans/{plan}/publish", headers=headers).status_code == expected
+    r = client.post(f"/api/v1/plans/{plan}/publish", headers=auth("officer"))
+    assert r.status_code == 409  # a draft: approved only by the allies' decision
+    assert "only an approved plan" in r.json()["detail"]

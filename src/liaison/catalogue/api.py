@@ -41,10 +41,12 @@ from liaison.catalogue.schemas import (
     NominationCreate,
     NominationDecision,
     NominationRead,
+    OfferAnswer,
     PlanRead,
     PlanRunRequest,
     ProfileRead,
     ProfileUpdate,
+    PublishRead,
     SessionRead,
 )
 from liaison.catalogue.service import CatalogueService
@@ -300,6 +302,15 @@ def move_nomination(
     )
 
 
+@nominations_router.post(
+    "/{nomination_id}/answer", summary="Accept (naming the person) or decline an offered seat"
+)
+def answer_offer(
+    nomination_id: RowId, data: OfferAnswer, session: DbSession, principal: Nominator
+) -> NominationRead:
+    return nomination_read(NominationService(session, principal).answer(nomination_id, data))
+
+
 # plans ------------------------------------------------------------------------------------------
 @plans_router.get("", summary="The plans you may read")
 def list_plans(
@@ -362,3 +373,18 @@ def approve(
     becomes approved when the allies adopt it (``proposal_reference`` names the decision).
     A plan that is not a solved draft: 409."""
     return plan_read(PlanService(session, principal).propose_approval(plan_id, deadline))
+
+
+@plans_router.post(
+    "/{plan_id}/publish", summary="Publish an approved plan: its seats become offers"
+)
+def publish(plan_id: RowId, session: DbSession, principal: PlanApprover) -> PublishRead:
+    """Each planned seat becomes a nomination in ``offered`` for its partner (the partner
+    answers it: ``POST /api/v1/nominations/{id}/answer``); a seat taken since the plan was
+    made is not offered and is listed in ``not_offered``."""
+    view, offered, missed = PlanService(session, principal).publish(plan_id)
+    return PublishRead(
+        plan_id=view.plan.id,
+        offered=offered,
+        not_offered=[{"session_id": s, "partner": p, "seats": n} for s, p, n in missed],
+    )

@@ -30,6 +30,7 @@ from liaison.catalogue.exchange import format_of
 from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
+from liaison.catalogue.schemas import PublishRead
 from liaison.catalogue.service import CatalogueService
 from liaison.jobs.cli import follow
 from liaison.kit.context import request_id
@@ -351,6 +352,20 @@ def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.
             r["start_on"], r["item_code"], r["partner"], str(r["first"]), str(r["second"])
         )
     console.print(table)
+
+
+@plan_app.command("publish")
+def plan_publish(plan_id: int, as_user: AsUser, output: Format = Output.TABLE) -> None:
+    """Publish an approved plan: its planned seats become offers to the partners."""
+    with acting_as(as_user, PlanService) as service:
+        view, offered, missed = service.publish(plan_id)
+    if output is Output.JSON:
+        rows = [{"session_id": s, "partner": p, "seats": n} for s, p, n in missed]
+        _json(PublishRead(plan_id=view.plan.id, offered=offered, not_offered=rows))
+        return
+    console.print(f"[green]✓[/] plan {view.plan.id} published: {offered} seat(s) offered")
+    for sid, partner, n in missed:
+        console.print(f"  not offered: {n} seat(s) on session {sid} to {partner} (taken since)")
 
 
 @plan_app.command("approve")

@@ -23,7 +23,7 @@ from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState
-from liaison.catalogue.schemas import NominationCreate
+from liaison.catalogue.schemas import NominationCreate, OfferAnswer
 from liaison.catalogue.service import CatalogueService
 from liaison.errors import LiaisonError
 from liaison.kit import clock
@@ -278,6 +278,7 @@ def nominations(
         "states": list(NominationState),
         "state": state.value if state else "",
         "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
+        "can_answer": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
         "marking": service.page_banner(v.marking for v in views),
     }
     return render_marked(request, "catalogue/nominations.html", context)
@@ -294,6 +295,26 @@ def move_nomination(
     NominationService(session, principal).move(path_id(raw_id, NominationNotFound), state)
     target = back if back.startswith("/") and not back.startswith("//") else "/nominations"
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/nominations/{raw_id}/answer", response_model=None)
+def answer_offer(
+    raw_id: str,
+    session: DbSession,
+    principal: Nominator,
+    accept: Annotated[str, Form(max_length=10)],
+    person_name: FormText = "",
+    person_role: FormText = "",
+    nationality: FormText = "",
+) -> Response:
+    data = OfferAnswer(
+        accept=accept == "yes",
+        person_name=person_name,
+        person_role=person_role,
+        nationality=nationality,
+    )
+    NominationService(session, principal).answer(path_id(raw_id, NominationNotFound), data)
+    return RedirectResponse("/nominations", status_code=303)
 
 
 # the planner ------------------------------------------------------------------------------------
@@ -365,4 +386,12 @@ def approve_form(raw_id: str, session: DbSession, principal: PlanApprover) -> Re
     """Opens the decision proposal on the plan (silence procedure, five days)."""
     plan_id = path_id(raw_id, PlanNotFound)
     PlanService(session, principal).propose_approval(plan_id)
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.post("/plans/{raw_id}/publish", response_model=None)
+def publish_form(raw_id: str, session: DbSession, principal: PlanApprover) -> Response:
+    """Publishes an approved plan: its seats become offers on the nominations."""
+    plan_id = path_id(raw_id, PlanNotFound)
+    PlanService(session, principal).publish(plan_id)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

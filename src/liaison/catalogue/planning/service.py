@@ -37,6 +37,7 @@ from liaison.catalogue.models import (
     PlanExplanation,
     PlanRun,
 )
+from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.explain import Explanation
 from liaison.catalogue.planning.instance import Instance, Need, Pair, Slot
 from liaison.catalogue.rules import PlanState, RunState, quarter_of, seat_value
@@ -254,6 +255,32 @@ class PlanService(CatalogueBase):
         self.audit_write(
             "planning:plan:approve", "plan", str(plan.id), plan.marking_id, before, after
         )
+
+    def publish(self, plan_id: int) -> tuple[PlanView, int, list[tuple[int, str, int]]]:
+        """Publish an approved plan: its planned seats (not those already held by accepted
+        nominations) become offers on the nominations, each session counted under its lock
+        (never over-booked). Returns the plan, the seats offered and those no longer free."""
+        plan = self._plan(plan_id)
+        self.require(Permission.PLANNING_PLAN_APPROVE)
+        if plan.state is not PlanState.APPROVED:
+            raise BadTransition(
+                f"plan {plan.id} is {plan.state.value}; only an approved plan can be published"
+            )
+        seats = [
+            (a.session_id, a.partner_iso3, a.seats)
+            for a, _, _ in self.repo.allocations(plan.id)
+            if not a.fixed
+        ]
+        missed = NominationService(self.session, self.principal).offer(plan.id, seats)
+        offered = sum(n for _, _, n in seats) - sum(n for _, _, n in missed)
+        before = {"state": plan.state.value}
+        plan.state = PlanState.PUBLISHED
+        plan.updated_by = self.principal.username
+        after = {"state": plan.state.value, "offered": offered, "not_offered": len(missed)}
+        self.audit_write(
+            "planning:plan:publish", "plan", str(plan.id), plan.marking_id, before, after
+        )
+        return self.get(plan.id), offered, missed
 
     # runs -------------------------------------------------------------------------------------
     def run_of(self, plan_id: int) -> PlanRun:

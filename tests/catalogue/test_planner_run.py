@@ -86,6 +86,11 @@ def test_a_run_stores_a_valid_plan_with_its_bound_and_explanations(engine, profi
     unmet = {(e.partner_iso3, e.area_code): e for e in explanations if e.kind == "unmet"}
     assert unmet[("JPN", "space")].binding == "seats"
     assert "held by Australia, South Korea" in unmet[("JPN", "space")].text
+    # what would change it: re-solved with one more seat on the full session
+    assert unmet[("JPN", "space")].change.startswith("Re-solved with one more seat on IP4-1 "), (
+        unmet[("JPN", "space")].change
+    )
+    assert "Japan would get 1 seat(s) in Space instead of 0" in unmet[("JPN", "space")].change
     assert {e.kind for e in explanations} == {"seat", "unmet"}
 
 

@@ -15,9 +15,11 @@ import json
 
 import pytest
 from catalogue_helpers import principal
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from leak_probes import PROBE_MARKINGS, USERS, principal_of
+from liaison.catalogue.models import CatalogueItem
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.run import DirectContext, run_plan
 from liaison.catalogue.planning.service import PlanService
@@ -361,3 +363,42 @@ def test_only_staff_with_the_right_publish_a_plan(client, auth, nominated, usern
     r = client.post(f"/api/v1/plans/{plan}/publish", headers=auth("officer"))
     assert r.status_code == 409  # a draft: approved only by the allies' decision
     assert "only an approved plan" in r.json()["detail"]
+
+
+def test_importing_a_code_hidden_from_the_importer_answers_as_a_fresh_code(
+    client, auth, engine, probes
+):
+    """A row whose code names an item the importer may not read is imported exactly as a row
+    whose code exists nowhere: a new item of the importer's, same answer, same audit; the
+    hidden item is untouched. (Answering "exists" or refusing would reveal it.)"""
+    officer = principal_of(engine, "officer")
+    hidden = [c for c, (_, _, m) in probes.items() if not can_read(officer, m)]
+    assert hidden, "the probes hold nothing the officer may not read"
+    headers = auth("officer")
+
+    def imported(code):
+        body = (
+            "item_code,title,area,kind,item_marking,session_code,start_on,end_on,seats,"
+            f"session_marking\n{code},Officer's course,space,course,NU,2027-1,2027-05-03,"
+            "2027-05-07,6,NU\n"
+        )
+        files = {"file": ("c.csv", body.encode(), "text/csv")}
+        return client.post(f"{API}/import", headers=headers, files=files)
+
+    fresh = imported("FRESH-01")
+    for code in hidden:
+        r = imported(code)
+        assert (r.status_code, r.json()) == (fresh.status_code, fresh.json()), code
+        mine = client.get(f"{API}/items/{code}", headers=headers)
+        assert mine.status_code == 200
+        assert mine.json()["title"] == "Officer's course"
+    with unit_of_work(session_factory(engine)) as session:
+        for code in hidden:
+            # the hidden item is as it was, and the importer's is another item
+            rows = session.scalars(
+                select(CatalogueItem).where(CatalogueItem.code == code).order_by(CatalogueItem.id)
+            ).all()
+            assert [(r.id, r.title) for r in rows] == [
+                (probes[code][0], f"Probe item {code[-2:]}"),
+                (rows[1].id, "Officer's course"),
+            ]

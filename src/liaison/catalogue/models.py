@@ -60,7 +60,8 @@ class CatalogueItem(IdMixin, TimestampMixin, Marked, Base):
 
     __tablename__ = "catalogue_item"
 
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # not unique: an import of a code hidden from the importer makes an item of its own
+    code: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(300), index=True)
     area_code: Mapped[str] = mapped_column(ForeignKey("cooperation_area.code"), index=True)
     kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "item_kind"), index=True)

@@ -314,17 +314,9 @@ class CatalogueService(CatalogueBase):
         return report
 
     def _write_item(self, parsed: _ItemIn, report: ImportReport, *, demo: bool) -> CatalogueItem:
+        # an item of that code the importer may not read does not count: the row creates an
+        # item, exactly as for a code that exists nowhere (hidden = absent, in writes too)
         existing = self.repo.item_by_code(parsed.code)
-        if existing is None and self._code_taken(parsed.code):
-            raise ImportRejected(
-                [
-                    RowError(
-                        parsed.row,
-                        "item_code",
-                        f"item {parsed.code!r} exists and you may not change it",
-                    )
-                ]
-            )
         marking_id = self.markings.intern(parsed.marking)
         values: dict[str, Any] = {
             "title": parsed.title,

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: Apache-2.0
+"""catalogue: an item code is no longer unique across the whole catalogue (issue 18)
+
+Revision ID: 0022
+Revises: 0021
+Create Date: 2026-12-06 20:30:00
+
+An import whose code names an item the importer may not read creates an item of its own, exactly
+as for a code that exists nowhere (answering "exists" would reveal the hidden item, as the
+sharing hub's hidden lines do not): the unique constraint on ``catalogue_item.code`` becomes a
+plain index, and a code names the oldest item of that code the reader may read.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0022"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("catalogue_item", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_catalogue_item_code"), type_="unique")
+        batch_op.create_index(batch_op.f("ix_catalogue_item_code"), ["code"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("catalogue_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_catalogue_item_code"))
+        batch_op.create_unique_constraint(batch_op.f("uq_catalogue_item_code"), ["code"])

@@ -17,7 +17,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import AwareDatetime
+from starlette.datastructures import UploadFile
 
+from liaison.catalogue import exchange
 from liaison.catalogue.exchange import FileFormat, format_of
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
@@ -50,7 +52,8 @@ from liaison.catalogue.schemas import (
     SessionRead,
 )
 from liaison.catalogue.service import CatalogueService
-from liaison.documents.uploads import DeclaredLength, UploadForm
+from liaison.documents.uploads import DeclaredLength
+from liaison.errors import InvalidInput
 from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -61,6 +64,7 @@ from liaison.web.deps import (
     Limit,
     Offset,
     RowId,
+    outside_db_slot,
     page_request,
     require,
 )
@@ -200,13 +204,34 @@ def export(
     return Response(data, media_type=media, headers=headers)
 
 
+async def read_import(request: Request) -> tuple[str, list[dict[str, str]]]:
+    """The form's file parsed into rows in the bounded child process, before the route's
+    transaction and outside its database slot (``exchange.read_rows_bounded_async``)."""
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise InvalidInput("attach a file (form field 'file')", field="file")
+        fmt = format_of(file.filename)
+        data = await file.read(exchange.MAX_BYTES + 1)
+        async with outside_db_slot(request):
+            rows = await exchange.read_rows_bounded_async(data, fmt)
+        return file.filename, rows
+    finally:
+        await form.close()
+
+
+ImportForm = Annotated[tuple[str, list[dict[str, str]]], Depends(read_import)]
+
+
 @router.post("/import", summary="Import items and sessions (CSV, XLSX or JSON; all or nothing)")
 def import_file(
-    _length: DeclaredLength, session: DbSession, principal: ItemWriter, form: UploadForm
+    _length: DeclaredLength, session: DbSession, principal: ItemWriter, form: ImportForm
 ) -> ImportReportRead:
-    """Field ``file``; its extension says the format. Nothing is imported unless every row is
-    right; a 422 lists every problem by row and field."""
-    report = CatalogueService(session, principal).import_file(form.data, format_of(form.filename))
+    """Field ``file``; its extension says the format. The file is parsed in a bounded child
+    process; nothing is imported unless every row is right; a 422 lists every problem by row
+    and field."""
+    report = CatalogueService(session, principal).import_rows(form[1])
     return ImportReportRead(**vars(report))
 
 

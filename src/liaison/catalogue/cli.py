@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from liaison.catalogue.base import CatalogueBase
-from liaison.catalogue.exchange import format_of
+from liaison.catalogue.exchange import format_of, read_rows_bounded
 from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
@@ -35,6 +35,7 @@ from liaison.catalogue.service import CatalogueService
 from liaison.jobs.cli import follow
 from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
+from liaison.security.permissions import Permission
 from liaison.terminal.context import command_session, settings
 from liaison.terminal.output import console, fail
 
@@ -165,8 +166,11 @@ def import_(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
+    with acting_as(as_user, CatalogueService) as service:  # the right first, then the file
+        service.require(Permission.CATALOGUE_ITEM_WRITE)
+    rows = read_rows_bounded(data, fmt)  # parsed in the bounded child, outside any transaction
     with acting_as(as_user, CatalogueService) as service:
-        report = service.import_file(data, fmt)
+        report = service.import_rows(rows)
     console.print(
         f"[green]✓[/] {report.items_created} items created, {report.items_updated} updated; "
         f"{report.sessions_created} sessions created, {report.sessions_updated} updated"

@@ -323,6 +323,7 @@ def solve(
     found = possible(instance)
     count = sum(len(v) for v in found.values())
     keep = prune(instance, found, hint or set()) if count > PRUNE_ABOVE else None
+    relaxation = relaxed_bound(instance, found)  # before the search: its time counts too
     built = _Model(instance, keep)
     built.build(found)
     built.objective()
@@ -333,9 +334,10 @@ def solve(
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     solver.parameters.relative_gap_limit = target_gap
-    if len(built.x) > LARGE:
+    if keep is not None or len(built.x) > LARGE:
         # presolving half a million variables took the whole time limit (200 partners x
-        # 10,000 sessions, 60 s: no solution); without it the hint is a solution at once
+        # 10,000 sessions, 60 s: no solution); pruned to 64,000, the solver's first solution
+        # still came at 50 s (load 14); without presolve the hint is a solution at once
         solver.parameters.cp_model_presolve = False
     watcher = _Watcher(progress)
     status = solver.solve(built.model, watcher)
@@ -350,7 +352,6 @@ def solve(
     first = None if watcher.first is None else watcher.first + (watcher.started - started)
     # two proven bounds, both valid for the whole problem when nothing was pruned: the
     # solver's and the relaxation's (often the tighter early on); pruned, the relaxation's
-    relaxation = relaxed_bound(instance, found)
     proven = relaxation if keep is not None or math.isnan(bound) else min(bound, relaxation)
     pruned = None if keep is None else (count, len(built.x))
     elapsed = time.perf_counter() - started

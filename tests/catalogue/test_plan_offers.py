@@ -7,10 +7,9 @@ offers never over-book a session, also while accepts race on other connections."
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from catalogue_helpers import principal
+from catalogue_helpers import all_at_once, principal
 from sqlalchemy import select
 from test_planner_run import (
     adopt,
@@ -164,31 +163,16 @@ def test_publishing_while_accepts_race_never_over_books(engine, settings, as_use
                     NominationCreate(session_id=ip4, person_name=f"P{k}", nationality="JPN")
                 ).nomination.id
             )
-    barrier = threading.Barrier(len(ids) + 1)
-    errors: list[BaseException] = []
 
     def accept(nid):
-        try:
-            barrier.wait()
-            with unit_of_work(session_factory(engine)) as session:
-                NominationService(session, principal(session, "officer")).move(nid, S.ACCEPTED)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        return lambda session: NominationService(session, principal(session, "officer")).move(
+            nid, S.ACCEPTED
+        )
 
-    def publish():
-        try:
-            barrier.wait()
-            with unit_of_work(session_factory(engine)) as session:
-                PlanService(session, principal(session, "officer")).publish(plan_id)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def publish(session):
+        PlanService(session, principal(session, "officer")).publish(plan_id)
 
-    threads = [threading.Thread(target=accept, args=(nid,)) for nid in ids]
-    threads.append(threading.Thread(target=publish))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = all_at_once(engine, [*(accept(nid) for nid in ids), publish])
     assert errors == []
     total, count = held(engine)
     assert count[ip4] == total[ip4] == 2

@@ -3,8 +3,9 @@
 limit is a number (a full session, a budget, people in a quarter), the planner relaxes that
 one limit — one more seat on the session the partner values most, the budget raised by what
 the cheapest seat lacks, one more person in the quarter — and solves again from the plan as a
-hint, with a short time limit. The sentence then says what the re-solved plan gives the partner
-in the area and what the whole plan gains or loses, or that the relaxation alone would not do.
+hint, with a short time limit (greedy on the relaxed instance too: the better plan counts).
+The sentence then says what the re-solved plan gives the partner in the area and what the
+whole plan gains, or that the relaxation alone would not do.
 
 Bounded: at most ``MAX_RESOLVES`` re-solves (the partners' highest priorities first), each of
 ``seconds``; the job runs them after the main solve (never a request). Pure: no database.
@@ -16,7 +17,7 @@ import dataclasses
 from collections.abc import Callable
 
 from liaison.catalogue.planning.explain import Explanation
-from liaison.catalogue.planning.greedy import replay
+from liaison.catalogue.planning.greedy import greedy, replay
 from liaison.catalogue.planning.instance import Instance, Pair, counts, objective
 from liaison.catalogue.planning.model import solve
 
@@ -82,12 +83,15 @@ def what_would_change(
         if change is None:
             continue
         other, words = change
+        # the better of the re-solve and greedy on the relaxed instance (the re-solve may end
+        # with nothing in its short time on a busy machine; greedy always answers)
         solution = solve(other, time_limit=seconds, seed=seed, hint=plan)
-        if not solution.plan:
-            continue
-        got = counts(other, solution.plan).get((e.partner, e.area), 0)
+        found_plan = max(
+            (solution.plan, greedy(other), plan), key=lambda candidate: objective(other, candidate)
+        )
+        got = counts(other, found_plan).get((e.partner, e.area), 0)
         had = before.get((e.partner, e.area), 0)
-        delta = objective(other, solution.plan) - before_value
+        delta = objective(other, found_plan) - before_value
         who, area = names.get(e.partner, e.partner), areas.get(e.area, e.area)
         if got > had:
             text = (

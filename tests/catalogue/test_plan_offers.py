@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from catalogue_helpers import all_at_once, principal
 from sqlalchemy import select
+from test_nominations import nominate
 from test_planner_run import (
     adopt,
     profiles,  # noqa: F401 - the fixture
@@ -22,7 +23,7 @@ from liaison.catalogue.models import CatalogueSession, Nomination
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.rules import HOLDS_SEAT, NominationState, PlanState
-from liaison.catalogue.schemas import NominationCreate, OfferAnswer
+from liaison.catalogue.schemas import OfferAnswer
 from liaison.db.session import session_factory, unit_of_work
 from liaison.errors import InvalidInput
 from liaison.kit.pagination import PageRequest
@@ -102,10 +103,7 @@ def test_a_partner_accepts_naming_its_person_or_declines_and_the_wait_list_moves
     assert {p for (sid, p) in planned(as_user, plan_id) if sid == ip4} == {"KOR", "AUS"}
     with as_user("officer", PlanService) as service:
         service.publish(plan_id)
-    with as_user("japan", NominationService) as service:
-        waiting = service.nominate(
-            NominationCreate(session_id=ip4, person_name="Sato Hana", nationality="JPN")
-        ).nomination.id
+    waiting = nominate(as_user, "japan", ip4, name="Sato Hana")
     with as_user("officer", NominationService) as service:
         assert service.move(waiting, S.ACCEPTED).nomination.state is S.WAIT_LISTED
     korea = offers_of(as_user, "korea")[(ip4, "KOR")]
@@ -138,10 +136,7 @@ def test_a_partner_accepts_naming_its_person_or_declines_and_the_wait_list_moves
 def test_a_seat_taken_since_the_plan_was_made_is_not_offered(engine, settings, as_user, catalogue):
     plan_id = approved(engine, settings, as_user)
     ip4 = catalogue["IP4-1/2027-1"]
-    with as_user("japan", NominationService) as service:
-        nid = service.nominate(
-            NominationCreate(session_id=ip4, person_name="Sato Hana", nationality="JPN")
-        ).nomination.id
+    nid = nominate(as_user, "japan", ip4, name="Sato Hana")
     with as_user("officer", NominationService) as service:
         assert service.move(nid, S.ACCEPTED).nomination.state is S.ACCEPTED
     with as_user("officer", PlanService) as service:
@@ -155,14 +150,7 @@ def test_a_seat_taken_since_the_plan_was_made_is_not_offered(engine, settings, a
 def test_publishing_while_accepts_race_never_over_books(engine, settings, as_user, catalogue):
     plan_id = approved(engine, settings, as_user)
     ip4 = catalogue["IP4-1/2027-1"]
-    ids = []
-    for k in range(3):
-        with as_user("japan", NominationService) as service:
-            ids.append(
-                service.nominate(
-                    NominationCreate(session_id=ip4, person_name=f"P{k}", nationality="JPN")
-                ).nomination.id
-            )
+    ids = [nominate(as_user, "japan", ip4, name=f"P{k}") for k in range(3)]
 
     def accept(nid):
         return lambda session: NominationService(session, principal(session, "officer")).move(

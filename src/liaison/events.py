@@ -37,6 +37,7 @@ class SubjectKind(enum.StrEnum):
     ITPP_APPROVAL = "itpp_approval"  # ref: the programme's reference, e.g. "ITPP-JPN-2023"
     OFFICE_OPENING = "office_opening"  # ref: the office's id; a name or city is resolved to it
     DOCUMENT_RELEASE = "document_release"  # ref: the document id
+    PLAN_APPROVAL = "plan_approval"  # ref: the seat plan's id (catalogue.planning)
     FREE_TEXT = "free_text"
 
 

@@ -7,6 +7,7 @@ reacts to another's facts adds one line here: ``<feature>.handlers.install()``.
 
 from __future__ import annotations
 
+from liaison.catalogue.planning import handlers as planner_handlers
 from liaison.catalogue.planning import run as planner_run
 from liaison.decisions import home as decision_home
 from liaison.decisions import site_search as decision_search
@@ -27,6 +28,7 @@ def install() -> None:
     programme_handlers.install()
     registry_handlers.install()
     document_handlers.install()
+    planner_handlers.install()
     # The home page's tiles (liaison.web.home), in no particular order: each tile has its own.
     decision_home.install()
     programme_home.install()

@@ -11,6 +11,8 @@ may read which item.
 
 from __future__ import annotations
 
+import threading
+
 from liaison.catalogue.service import CatalogueService
 from liaison.db.session import session_factory, unit_of_work
 from liaison.identity.service import IdentityService
@@ -104,3 +106,25 @@ def principal(session, username):
 def load(engine, rows=ROWS):
     with unit_of_work(session_factory(engine)) as session:
         CatalogueService(session, SYSTEM).import_rows(rows)
+
+
+def all_at_once(engine, actions):
+    """Run each ``action(session)`` in its own thread and unit of work, all released at once
+    (a barrier); returns the exceptions they raised (none, when the service holds up)."""
+    barrier = threading.Barrier(len(actions))
+    errors: list[BaseException] = []
+
+    def run(action):
+        try:
+            barrier.wait()
+            with unit_of_work(session_factory(engine)) as session:
+                action(session)
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

@@ -10,13 +10,17 @@ only its own profile and nominations, and writes nothing it may not.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from catalogue_helpers import principal
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from leak_probes import PROBE_MARKINGS, USERS, principal_of
+from liaison.catalogue.exchange import FileFormat
+from liaison.catalogue.models import CatalogueItem, CatalogueSession
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.run import DirectContext, run_plan
 from liaison.catalogue.planning.service import PlanService
@@ -25,9 +29,11 @@ from liaison.catalogue.schemas import NominationCreate, PriorityIn, ProfileUpdat
 from liaison.catalogue.service import CatalogueService
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.decisions.worker import tick
 from liaison.identity.service import IdentityService
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
+from liaison.security.markings import short
 from liaison.security.permissions import Role
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
@@ -333,3 +339,162 @@ def test_a_partner_holding_every_right_writes_no_alliance_record(
     r = client.post(f"/api/v1/plans/{nominated['plan']}/approve", headers=headers)
     assert r.status_code == 404  # plans are NATO only: hidden from a partner, whatever its roles
     assert client.get("/api/v1/plans", headers=auth("officer")).json()[0]["state"] == "draft"
+
+
+@pytest.fixture
+def offered(client, auth, engine, settings, nominated):
+    """``nominated``'s plan approved by the allies (silence, then the tick) and published."""
+    officer = auth("officer")
+    plan = nominated["plan"]
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    r = client.post(
+        f"/api/v1/plans/{plan}/approve", params={"deadline": deadline.isoformat()}, headers=officer
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["state"] == "draft"
+    tick(session_factory(engine), settings, deadline + dt.timedelta(minutes=1))
+    assert client.get(f"/api/v1/plans/{plan}", headers=officer).json()["state"] == "approved"
+    r = client.post(f"/api/v1/plans/{plan}/publish", headers=officer)
+    assert r.status_code == 200, r.text
+    assert r.json()["offered"] > 0
+    listed = client.get("/api/v1/nominations", params={"state": "offered"}, headers=officer)
+    return {n["id"]: n["partner"] for n in listed.json()["items"]}
+
+
+@pytest.mark.parametrize("username", ["japan", "korea", "australia", None])
+def test_a_partner_sees_and_answers_only_its_own_offers(client, auth, offered, username):
+    headers = auth(username) if username else {}
+    own = {"japan": "JPN", "korea": "KOR", "australia": "AUS"}.get(username)
+    assert {"JPN", "KOR"} <= set(offered.values())
+    if username is None:
+        assert client.get("/api/v1/nominations", headers=headers).json()["items"] == []
+        for nid in offered:
+            r = client.post(f"/api/v1/nominations/{nid}/answer", json={"accept": False})
+            assert r.status_code == 401
+        return
+    listed = client.get("/api/v1/nominations", params={"state": "offered"}, headers=headers)
+    assert {n["partner"] for n in listed.json()["items"]} <= {own}
+    assert {n["id"] for n in listed.json()["items"]} == {i for i, p in offered.items() if p == own}
+    page = client.get("/nominations", headers=headers).text
+    missing = client.post(
+        "/api/v1/nominations/2147483000/answer", json={"accept": False}, headers=headers
+    )
+    assert missing.status_code == 404
+    for nid, partner in offered.items():
+        if partner == own:
+            continue
+        assert f"/nominations/{nid}/answer" not in page
+        r = client.post(
+            f"/api/v1/nominations/{nid}/answer", json={"accept": False}, headers=headers
+        )
+        assert r.status_code == 404
+        assert r.json()["detail"] == missing.json()["detail"].replace("2147483000", str(nid))
+        r = client.post(f"/nominations/{nid}/answer", data={"accept": "no"}, headers=headers)
+        assert r.status_code == 404
+    # nothing moved: every other partner's offer is still offered
+    officer = auth("officer")
+    for nid in offered:
+        if offered[nid] != own:
+            state = client.get(f"/api/v1/nominations/{nid}", headers=officer).json()["state"]
+            assert state == "offered"
+    mine = [i for i, p in offered.items() if p == own]
+    if mine:
+        r = client.post(
+            f"/api/v1/nominations/{mine[0]}/answer",
+            json={"accept": True, "person_name": "A. Person", "nationality": own},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "accepted"
+
+
+@pytest.mark.parametrize("username", ["korea", "japan", "analyst", None])
+def test_only_staff_with_the_right_publish_a_plan(client, auth, nominated, username):
+    headers = auth(username) if username else {}
+    expected = 401 if username is None else 403
+    plan = nominated["plan"]
+    assert client.post(f"/api/v1/plans/{plan}/publish", headers=headers).status_code == expected
+    r = client.post(f"/api/v1/plans/{plan}/publish", headers=auth("officer"))
+    assert r.status_code == 409  # a draft: approved only by the allies' decision
+    assert "only an approved plan" in r.json()["detail"]
+
+
+def test_importing_a_code_hidden_from_the_importer_answers_as_a_fresh_code(
+    client, auth, engine, probes
+):
+    """A row whose code names an item the importer may not read is imported exactly as a row
+    whose code exists nowhere: a new item of the importer's, same answer, same audit; the
+    hidden item is untouched. (Answering "exists" or refusing would reveal it.)"""
+    officer = principal_of(engine, "officer")
+    hidden = [c for c, (_, _, m) in probes.items() if not can_read(officer, m)]
+    assert hidden, "the probes hold nothing the officer may not read"
+    headers = auth("officer")
+
+    def imported(code):
+        body = (
+            "item_code,title,area,kind,item_marking,session_code,start_on,end_on,seats,"
+            f"session_marking\n{code},Officer's course,space,course,NU,2027-1,2027-05-03,"
+            "2027-05-07,6,NU\n"
+        )
+        files = {"file": ("c.csv", body.encode(), "text/csv")}
+        return client.post(f"{API}/import", headers=headers, files=files)
+
+    fresh = imported("FRESH-01")
+    for code in hidden:
+        r = imported(code)
+        assert (r.status_code, r.json()) == (fresh.status_code, fresh.json()), code
+        mine = client.get(f"{API}/items/{code}", headers=headers)
+        assert mine.status_code == 200
+        assert mine.json()["title"] == "Officer's course"
+    with unit_of_work(session_factory(engine)) as session:
+        for code in hidden:
+            # the hidden item is as it was, and the importer's is another item
+            rows = session.scalars(
+                select(CatalogueItem).where(CatalogueItem.code == code).order_by(CatalogueItem.id)
+            ).all()
+            assert [(r.id, r.title) for r in rows] == [
+                (probes[code][0], f"Probe item {code[-2:]}"),
+                (rows[1].id, "Officer's course"),
+            ]
+
+
+def test_importing_a_session_code_hidden_from_the_importer_answers_as_a_fresh_one(
+    client, auth, engine, probes
+):
+    """The same for a session's code within an item the importer reads: it used to collide with
+    the hidden session (a 500, found by an attack review) and so tell hidden codes from free."""
+    officer = principal_of(engine, "officer")
+    hidden = next(m for _, _, m in probes.values() if not can_read(officer, m))
+    header = (
+        "item_code,title,area,kind,item_marking,session_code,start_on,end_on,seats,"
+        "session_marking\n"
+    )
+    with unit_of_work(session_factory(engine)) as session:
+        CatalogueService(session, SYSTEM).import_file(
+            (
+                header + "OPEN-01,Open course,space,course,PUBLIC,HID,2027-06-01,2027-06-03,5,"
+                f'"{short(hidden)}"\n'
+            ).encode(),
+            FileFormat.CSV,
+        )
+
+    def imported(code):
+        body = (
+            f"{header}OPEN-01,Open course,space,course,PUBLIC,{code},2027-05-03,2027-05-07,6,NU\n"
+        )
+        files = {"file": ("c.csv", body.encode(), "text/csv")}
+        return client.post(f"{API}/import", headers=auth("officer"), files=files)
+
+    fresh, again = imported("NEW"), imported("HID")
+    assert fresh.status_code == 200, fresh.text
+    assert again.json() == {**fresh.json(), "sessions_created": 1, "items_updated": 1}
+    with unit_of_work(session_factory(engine)) as session:
+        rows = session.scalars(
+            select(CatalogueSession)
+            .where(CatalogueSession.code == "HID")
+            .order_by(CatalogueSession.id)
+        ).all()
+        assert [(r.start_on.isoformat(), r.seats) for r in rows] == [
+            ("2027-06-01", 5),  # the hidden session, untouched
+            ("2027-05-03", 6),  # the officer's own
+        ]

@@ -12,7 +12,7 @@ from catalogue_helpers import ALL, USERS, VISIBLE, load, row
 from sqlalchemy import func, select
 
 from liaison.catalogue.errors import ImportRejected, ItemNotFound, NotPermitted, SessionNotFound
-from liaison.catalogue.exchange import FileFormat, read_rows
+from liaison.catalogue.exchange import FileFormat, read_in_child, read_rows
 from liaison.catalogue.models import CatalogueItem, CatalogueSession
 from liaison.catalogue.service import CatalogueService
 from liaison.db.session import session_factory, unit_of_work
@@ -155,3 +155,38 @@ def test_ical_names_each_session_with_its_marking(catalogue, as_user):
     assert "NR-JPN" not in text
     assert "NATO-1" not in text
     assert "SUMMARY:(NU // REL IP4) IP4-1" in text
+
+
+def test_an_uploaded_file_is_parsed_in_the_bounded_child_all_or_nothing(client, auth, engine):
+    """The API parses the file in the bounded child (kit.isolation), before its transaction:
+    a file it cannot read, or with a wrong row, imports nothing and says why, never a 500."""
+    headers = auth("officer")
+    good = "item_code,title,area,kind,item_marking,session_code,start_on,end_on,seats,session_marking\n"
+    bad_date = good + "C-1,Course,space,course,NU,2027-1,2027-13-01,2027-05-07,6,NU\n"
+    cases = [
+        ("c.csv", bad_date.encode(), "row 1, start_on"),
+        ("c.xlsx", b"PK\x03\x04 not really a workbook", "row 0, file"),
+        ("c.csv", b"\xff\xfe not utf-8", "not UTF-8"),
+        ("c.json", b"{", "row 0, file"),
+    ]
+    for name, body, words in cases:
+        r = client.post(
+            "/api/v1/catalogue/import", headers=headers, files={"file": (name, body, "text/plain")}
+        )
+        assert r.status_code == 422, (name, r.text)
+        assert words in r.json()["detail"], r.json()
+    with unit_of_work(session_factory(engine)) as session:
+        assert session.scalar(select(func.count(CatalogueItem.id))) == 0
+    ok = good + "C-1,Course,space,course,NU,2027-1,2027-05-03,2027-05-07,6,NU\n"
+    r = client.post(
+        "/api/v1/catalogue/import", headers=headers, files={"file": ("c.csv", ok, "text/csv")}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["items_created"] == 1
+
+
+def test_the_child_s_reader_answers_problems_as_plain_values():
+    rows, problems = read_in_child((b"item_code,nonsense\nX,Y\n", "csv"))
+    assert rows == []
+    assert problems[0][:2] == (0, "file")
+    assert "unknown column(s) nonsense" in problems[0][2]

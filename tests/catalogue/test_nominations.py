@@ -5,10 +5,8 @@ promoted in order."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from catalogue_helpers import principal
+from catalogue_helpers import all_at_once, principal
 from sqlalchemy import select
 
 from liaison.catalogue.errors import (
@@ -146,22 +144,13 @@ def test_concurrent_accepts_never_over_book_a_session(catalogue, as_user, engine
     session_id = catalogue["PUB-1/2027-1"]  # 3 seats
     users = ["korea", "japan", "australia"] * 3
     ids = [nominate(as_user, user, session_id, name=f"P{k}") for k, user in enumerate(users)]
-    barrier = threading.Barrier(len(ids))
-    errors: list[BaseException] = []
 
     def accept(nid):
-        try:
-            barrier.wait()
-            with unit_of_work(session_factory(engine)) as session:
-                NominationService(session, principal(session, "officer")).move(nid, S.ACCEPTED)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        return lambda session: NominationService(session, principal(session, "officer")).move(
+            nid, S.ACCEPTED
+        )
 
-    threads = [threading.Thread(target=accept, args=(nid,)) for nid in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = all_at_once(engine, [accept(nid) for nid in ids])
     assert errors == []
     with unit_of_work(session_factory(engine)) as session:
         rows = list(session.scalars(select(Nomination).where(Nomination.session_id == session_id)))

@@ -5,6 +5,7 @@ accepts, with explanations; plans are approved and compared; partners never read
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -19,6 +20,12 @@ from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.rules import NominationState, PlanState, RunState
 from liaison.catalogue.schemas import NominationCreate, PriorityIn, ProfileUpdate
 from liaison.db.session import session_factory, unit_of_work
+from liaison.decisions.consensus import Stance
+from liaison.decisions.schemas import PositionCreate, ProposalCreate
+from liaison.decisions.service import DecisionService
+from liaison.decisions.worker import tick
+from liaison.errors import Conflict, LiaisonError
+from liaison.events import SubjectKind
 from liaison.jobs.worker import Worker
 
 
@@ -79,6 +86,11 @@ def test_a_run_stores_a_valid_plan_with_its_bound_and_explanations(engine, profi
     unmet = {(e.partner_iso3, e.area_code): e for e in explanations if e.kind == "unmet"}
     assert unmet[("JPN", "space")].binding == "seats"
     assert "held by Australia, South Korea" in unmet[("JPN", "space")].text
+    # what would change it: re-solved with one more seat on the full session
+    assert unmet[("JPN", "space")].change.startswith("Re-solved with one more seat on IP4-1 "), (
+        unmet[("JPN", "space")].change
+    )
+    assert "Japan would get 1 seat(s) in Space instead of 0" in unmet[("JPN", "space")].change
     assert {e.kind for e in explanations} == {"seat", "unmet"}
 
 
@@ -120,21 +132,83 @@ def test_the_runner_plans_only_what_it_may_read(engine, profiles, as_user, catal
         }
 
 
-def test_plans_are_approved_once_compared_and_hidden_from_partners(engine, profiles, as_user):
+def adopt(engine, settings, deadline):
+    """The deadline worker's tick after ``deadline``: silence ends, the decision is taken."""
+    return tick(session_factory(engine), settings, deadline + dt.timedelta(minutes=1)).settled
+
+
+def test_plans_are_approved_by_a_decision_compared_and_hidden_from_partners(
+    engine, settings, profiles, as_user
+):
     first, _ = run(engine)
     second, _ = run(engine, time_limit=1.0)
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     with as_user("officer", PlanService) as service:
         assert service.diff(first, second) == []
-        assert service.approve(first, "DEC-2027-0001").plan.state is PlanState.APPROVED
-        with pytest.raises(BadTransition):
-            service.approve(first)
+        proposed = service.propose_approval(first, deadline)
+        # the plan stays a draft until the allies decide
+        assert proposed.plan.state is PlanState.DRAFT
+        reference = proposed.plan.proposal_reference
+        assert reference.startswith("DEC-")
         assert [v.plan.version for v in service.find(2027)] == [2, 1]
+    with as_user("officer", PlanService) as service, pytest.raises(Conflict):
+        service.propose_approval(first, deadline)  # one pending proposal per plan
+    assert (reference, "adopted") in adopt(engine, settings, deadline)
+    with as_user("officer", PlanService) as service:
+        approved = service.get(first).plan
+        assert approved.state is PlanState.APPROVED
+        assert approved.proposal_reference == reference
+        with pytest.raises(BadTransition) as caught:
+            service.propose_approval(first)
+        assert str(caught.value) == f"plan {first} is approved; only a draft can be approved"
+        assert service.get(second).plan.state is PlanState.DRAFT
     for user in ("korea", "japan", None):
         with as_user(user, PlanService) as service:
             assert service.find(2027) == []
             with pytest.raises(PlanNotFound) as caught:
                 service.get(first)
             assert str(caught.value) == f"no plan {first}"
+
+
+def test_silence_broken_leaves_the_plan_a_draft(engine, settings, profiles, as_user):
+    first, _ = run(engine, time_limit=1.0)
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    with as_user("officer", PlanService) as service:
+        reference = service.propose_approval(first, deadline).plan.proposal_reference
+    with as_user("system", DecisionService) as decisions:
+        proposal = decisions.find_ref(reference)
+        decisions.record_position(
+            proposal.id,
+            PositionCreate(stance=Stance.BREAK_SILENCE, statement="Not yet.", ally="FRA"),
+        )
+    adopt(engine, settings, deadline)
+    with as_user("officer", DecisionService) as decisions:
+        assert decisions.get_ref(reference).proposal.outcome.value == "broken"
+    with as_user("officer", PlanService) as service:
+        assert service.get(first).plan.state is PlanState.DRAFT
+
+
+def test_a_proposal_on_a_hidden_or_unsolved_plan_says_what_a_missing_one_says(
+    engine, profiles, as_user
+):
+    with as_user("officer", PlanService) as service:
+        unsolved = service.create(2027, 1, enqueue_job=False).plan.id
+    with as_user("officer", PlanService) as service, pytest.raises(BadTransition) as caught:
+        service.propose_approval(unsolved)
+    assert "no finished run" in str(caught.value)
+    with as_user("officer", DecisionService) as decisions:
+        for ref in (str(unsolved), "999999"):
+            data = ProposalCreate(
+                subject_kind=SubjectKind.PLAN_APPROVAL,
+                subject_ref=ref,
+                text="Approve.",
+                marking="NU",
+                deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=2),
+            )
+            with pytest.raises(LiaisonError) as caught:
+                decisions.open(data)
+            if ref == "999999":
+                assert str(caught.value) == "no plan 999999"
 
 
 def test_a_run_posted_to_the_api_is_a_job_that_a_worker_solves(client, auth, engine, profiles):

@@ -1,17 +1,23 @@
 # SPDX-License-Identifier: Apache-2.0
 """The catalogue and the planner in a real browser: Korea's mission nominates a person on a
-session page; the officer runs the planner from its page (the job runs on a worker), approves the plan and reads the explanation of a refused demand. Runs like
+session page; the officer runs the planner from its page (the job runs on a worker), proposes its approval
+to the allies, the decision is taken when silence ends (the deadline worker's tick), and the
+officer reads the explanation of a refused demand. Runs like
 ``test_browser.py``: Debian's Chromium, the app under uvicorn, SQLite only."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _need_chromium, serve
 
+from liaison.catalogue.planning.service import APPROVAL_SILENCE
 from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.schemas import PriorityIn, ProfileUpdate
 from liaison.catalogue.service import CatalogueService
 from liaison.db.session import session_factory, unit_of_work
+from liaison.decisions.worker import tick
 from liaison.demo import DEMO_PASSWORD
 from liaison.jobs import Worker, WorkerThread
 from liaison.security.principal import SYSTEM
@@ -87,7 +93,7 @@ def test_nominate_plan_approve_and_read_why_a_demand_was_refused(backend, settin
             officer.get_by_label("Year").fill("2027")
             officer.get_by_label("Time limit (s)").fill("2")
             officer.get_by_role("button", name="Run the planner").click()
-            approve = officer.get_by_role("button", name="Approve the plan")
+            approve = officer.get_by_role("button", name="Propose approval to the allies")
             for _ in range(120):  # the server's worker thread solves it; the page is reloaded
                 if approve.count():
                     break
@@ -95,12 +101,20 @@ def test_nominate_plan_approve_and_read_why_a_demand_was_refused(backend, settin
                 officer.reload()
             else:
                 pytest.fail(officer.locator("main").inner_text())
-            officer.get_by_label("Decision reference").fill("DEC-2027-0001")
             approve.click()
+            # a decision proposal is open; the plan stays a draft until the allies decide
+            expect(officer.get_by_role("heading", level=1)).to_contain_text("(draft)")
+            expect(officer.locator("dl.facts")).to_contain_text("Approval proposed to the allies")
+            # silence ends: the deadline worker's tick takes the decision, the plan is approved
+            later = dt.datetime.now(dt.UTC) + APPROVAL_SILENCE + dt.timedelta(hours=1)
+            settled = tick(session_factory(engine), settings, later).settled
+            assert [outcome for _, outcome in settled] == ["adopted"]
+            officer.reload()
             expect(officer.get_by_role("heading", level=1)).to_contain_text("(approved)")
+            expect(officer.locator("dl.facts")).to_contain_text("DEC-")
             refused = officer.locator("ul.explanations li.unmet")
             expect(refused).to_contain_text("Australia wanted 1 seat(s) in Space and got 0")
-            expect(refused).to_contain_text("What would change it: One more seat on SPACE-101")
+            expect(refused).to_contain_text("one more seat on SPACE-101")
             officer.screenshot(path=str(SCREENSHOTS / "catalogue-plan.png"), full_page=True)
         finally:
             browser.close()

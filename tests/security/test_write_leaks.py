@@ -817,13 +817,15 @@ OWN_STATE = {
 # tests/sharing/test_fail_closed.py::test_taxii_writes_never_touch_what_the_writer_cannot_read
 # (hidden objects) and tests/sharing/test_stix_writers.py (objects read but not owned).
 # The catalogue's and the open sources' writes have theirs in their own packages:
-# tests/catalogue/test_catalogue_leaks.py (profiles, nominations, import, plan runs and approval)
+# tests/catalogue/test_catalogue_leaks.py (profiles, nominations, offers, import, plan runs, approval and
+# publication)
 # and tests/osint/test_osint_leaks.py (sources, polls, assessments, tags, publishing, watch
 # terms), each over the same principal kinds and probe markings.
 CATALOGUE_AND_OSINT = {
     ("DELETE", "/api/v1/osint/watch/{term_id}"),
     ("POST", "/api/v1/catalogue/import"),
     ("POST", "/api/v1/nominations"),
+    ("POST", "/api/v1/nominations/{nomination_id}/answer"),
     ("POST", "/api/v1/nominations/{nomination_id}/state"),
     ("POST", "/api/v1/osint/assessments/{assessment_id}/publish"),
     ("POST", "/api/v1/osint/poll"),
@@ -833,10 +835,13 @@ CATALOGUE_AND_OSINT = {
     ("POST", "/api/v1/osint/watch"),
     ("POST", "/api/v1/plans"),
     ("POST", "/api/v1/plans/{plan_id}/approve"),
+    ("POST", "/api/v1/plans/{plan_id}/publish"),
     ("POST", "/catalogue/sessions/{raw_id}/nominate"),
+    ("POST", "/nominations/{raw_id}/answer"),
     ("POST", "/nominations/{raw_id}/state"),
     ("POST", "/plans"),
     ("POST", "/plans/{raw_id}/approve"),
+    ("POST", "/plans/{raw_id}/publish"),
     ("PUT", "/api/v1/catalogue/profiles/{partner}/{year}"),
 }
 ELSEWHERE = CATALOGUE_AND_OSINT | {

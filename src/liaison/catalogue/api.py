@@ -16,7 +16,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import AwareDatetime
+from starlette.datastructures import UploadFile
 
+from liaison.catalogue import exchange
 from liaison.catalogue.exchange import FileFormat, format_of
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
@@ -40,14 +43,17 @@ from liaison.catalogue.schemas import (
     NominationCreate,
     NominationDecision,
     NominationRead,
+    OfferAnswer,
     PlanRead,
     PlanRunRequest,
     ProfileRead,
     ProfileUpdate,
+    PublishRead,
     SessionRead,
 )
 from liaison.catalogue.service import CatalogueService
-from liaison.documents.uploads import DeclaredLength, UploadForm
+from liaison.documents.uploads import DeclaredLength
+from liaison.errors import InvalidInput
 from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -58,6 +64,7 @@ from liaison.web.deps import (
     Limit,
     Offset,
     RowId,
+    outside_db_slot,
     page_request,
     require,
 )
@@ -197,13 +204,34 @@ def export(
     return Response(data, media_type=media, headers=headers)
 
 
+async def read_import(request: Request) -> tuple[str, list[dict[str, str]]]:
+    """The form's file parsed into rows in the bounded child process, before the route's
+    transaction and outside its database slot (``exchange.read_rows_bounded_async``)."""
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise InvalidInput("attach a file (form field 'file')", field="file")
+        fmt = format_of(file.filename)
+        data = await file.read(exchange.MAX_BYTES + 1)
+        async with outside_db_slot(request):
+            rows = await exchange.read_rows_bounded_async(data, fmt)
+        return file.filename, rows
+    finally:
+        await form.close()
+
+
+ImportForm = Annotated[tuple[str, list[dict[str, str]]], Depends(read_import)]
+
+
 @router.post("/import", summary="Import items and sessions (CSV, XLSX or JSON; all or nothing)")
 def import_file(
-    _length: DeclaredLength, session: DbSession, principal: ItemWriter, form: UploadForm
+    _length: DeclaredLength, session: DbSession, principal: ItemWriter, form: ImportForm
 ) -> ImportReportRead:
-    """Field ``file``; its extension says the format. Nothing is imported unless every row is
-    right; a 422 lists every problem by row and field."""
-    report = CatalogueService(session, principal).import_file(form.data, format_of(form.filename))
+    """Field ``file``; its extension says the format. The file is parsed in a bounded child
+    process; nothing is imported unless every row is right; a 422 lists every problem by row
+    and field."""
+    report = CatalogueService(session, principal).import_rows(form[1])
     return ImportReportRead(**vars(report))
 
 
@@ -299,6 +327,15 @@ def move_nomination(
     )
 
 
+@nominations_router.post(
+    "/{nomination_id}/answer", summary="Accept (naming the person) or decline an offered seat"
+)
+def answer_offer(
+    nomination_id: RowId, data: OfferAnswer, session: DbSession, principal: Nominator
+) -> NominationRead:
+    return nomination_read(NominationService(session, principal).answer(nomination_id, data))
+
+
 # plans ------------------------------------------------------------------------------------------
 @plans_router.get("", summary="The plans you may read")
 def list_plans(
@@ -346,11 +383,33 @@ def diff(
     return PlanService(session, principal).diff(plan_id, other_id)
 
 
-@plans_router.post("/{plan_id}/approve", summary="Approve a finished draft")
+@plans_router.post(
+    "/{plan_id}/approve",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Bring a solved draft to the allies for approval",
+)
 def approve(
     plan_id: RowId,
     session: DbSession,
     principal: PlanApprover,
-    proposal: Annotated[str | None, Query(max_length=120)] = None,
+    deadline: Annotated[AwareDatetime | None, Query(description="When silence ends.")] = None,
 ) -> PlanRead:
-    return plan_read(PlanService(session, principal).approve(plan_id, proposal))
+    """Opens a decision proposal (silence procedure) on the plan; the plan stays a draft and
+    becomes approved when the allies adopt it (``proposal_reference`` names the decision).
+    A plan that is not a solved draft: 409."""
+    return plan_read(PlanService(session, principal).propose_approval(plan_id, deadline))
+
+
+@plans_router.post(
+    "/{plan_id}/publish", summary="Publish an approved plan: its seats become offers"
+)
+def publish(plan_id: RowId, session: DbSession, principal: PlanApprover) -> PublishRead:
+    """Each planned seat becomes a nomination in ``offered`` for its partner (the partner
+    answers it: ``POST /api/v1/nominations/{id}/answer``); a seat taken since the plan was
+    made is not offered and is listed in ``not_offered``."""
+    view, offered, missed = PlanService(session, principal).publish(plan_id)
+    return PublishRead(
+        plan_id=view.plan.id,
+        offered=offered,
+        not_offered=[{"session_id": s, "partner": p, "seats": n} for s, p, n in missed],
+    )

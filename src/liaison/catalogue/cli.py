@@ -10,6 +10,7 @@ objective, the proven bound and the gap.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import uuid
 from collections.abc import Iterator
@@ -22,15 +23,16 @@ from rich.table import Table
 from rich.text import Text
 
 from liaison.catalogue.base import CatalogueBase
-from liaison.catalogue.exchange import format_of
+from liaison.catalogue.exchange import format_of, read_rows_bounded
 from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
-from liaison.catalogue.schemas import PlanRead
+from liaison.catalogue.schemas import PlanRead, PublishRead
 from liaison.catalogue.service import CatalogueService
 from liaison.jobs.cli import follow
 from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
+from liaison.security.permissions import Permission
 from liaison.terminal.context import command_session, settings
 from liaison.terminal.output import Format as Output
 from liaison.terminal.output import FormatOption as Format
@@ -154,8 +156,11 @@ def import_(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
+    with acting_as(as_user, CatalogueService) as service:  # the right first, then the file
+        service.require(Permission.CATALOGUE_ITEM_WRITE)
+    rows = read_rows_bounded(data, fmt)  # parsed in the bounded child, outside any transaction
     with acting_as(as_user, CatalogueService) as service:
-        report = service.import_file(data, fmt)
+        report = service.import_rows(rows)
     console.print(
         f"[green]✓[/] {report.items_created} items created, {report.items_updated} updated; "
         f"{report.sessions_created} sessions created, {report.sessions_updated} updated"
@@ -344,19 +349,45 @@ def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.
     console.print(table)
 
 
+@plan_app.command("publish")
+def plan_publish(plan_id: int, as_user: AsUser, output: Format = Output.TABLE) -> None:
+    """Publish an approved plan: its planned seats become offers to the partners."""
+    with acting_as(as_user, PlanService) as service:
+        view, offered, missed = service.publish(plan_id)
+    if output is Output.JSON:
+        rows = [{"session_id": s, "partner": p, "seats": n} for s, p, n in missed]
+        _json(PublishRead(plan_id=view.plan.id, offered=offered, not_offered=rows))
+        return
+    console.print(f"[green]✓[/] plan {view.plan.id} published: {offered} seat(s) offered")
+    for sid, partner, n in missed:
+        console.print(f"  not offered: {n} seat(s) on session {sid} to {partner} (taken since)")
+
+
 @plan_app.command("approve")
 def plan_approve(
     plan_id: int,
     as_user: AsUser,
-    proposal: Annotated[
-        str | None, typer.Option(help="The decision that approved it (reference).")
+    deadline: Annotated[
+        str | None,
+        typer.Option(help="When the silence procedure ends (ISO 8601; default: in 5 days)."),
     ] = None,
     output: Format = Output.TABLE,
 ) -> None:
-    """Approve a finished draft plan."""
+    """Bring a solved draft to the allies: a decision proposal (silence procedure) on it. The
+    plan becomes approved when the allies adopt it."""
+    ends = None
+    if deadline:
+        try:
+            ends = dt.datetime.fromisoformat(deadline)
+        except ValueError:
+            raise typer.BadParameter(f"not a date and time: {deadline!r}") from None
+        ends = ends if ends.tzinfo else ends.replace(tzinfo=dt.UTC)
     with acting_as(as_user, PlanService) as service:
-        read = plan_read(service.approve(plan_id, proposal))
+        read = plan_read(service.propose_approval(plan_id, ends))
     if output is not Output.TABLE:
         emit(output, read)
         return
-    console.print(f"[green]✓[/] plan {read.id} approved")
+    console.print(
+        f"[green]✓[/] proposal {read.proposal_reference} opened on plan {read.id}: the plan "
+        "becomes approved when the allies adopt it"
+    )

@@ -3,8 +3,12 @@
 
 Reading turns a file into rows of strings and nothing else (what the rows mean is the
 service's business); a file that cannot be read at all is one ``ImportRejected`` problem on
-row 0. Limits: ``MAX_BYTES`` per file and ``MAX_ROWS`` rows, so a hostile file cannot hold the
-process; XLSX is read in openpyxl's read-only mode (no formulas evaluated, no external links).
+row 0. An imported file is untrusted: ``read_rows_bounded`` (the CLI) and
+``read_rows_bounded_async`` (the API, before its transaction and outside its database slot)
+parse it in the project's bounded child process (``kit.isolation``: ``PARSE_SECONDS``,
+``PARSE_MEMORY``), never in the caller's. Limits there too: ``MAX_BYTES`` per file and
+``MAX_ROWS`` rows; XLSX is read in openpyxl's read-only mode (no formulas evaluated, no
+external links). A child past its time or memory is one problem on row 0, nothing imported.
 """
 
 from __future__ import annotations
@@ -21,12 +25,22 @@ from openpyxl import Workbook, load_workbook
 
 from liaison.catalogue.errors import ImportRejected, RowError
 from liaison.catalogue.schemas import ROW_FIELDS
+from liaison.kit.isolation import (
+    IsolationFailed,
+    IsolationMemory,
+    IsolationTimeout,
+    run_isolated,
+    run_isolated_async,
+)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 64  # the columns read of a sheet (ROW_FIELDS has 21)
 MAX_LINES = 100_000  # the rows read of a sheet, empty ones included
 MAX_ROWS = 50_000
+PARSE_SECONDS = 60.0
+PARSE_MEMORY = 1024 * 1024 * 1024
 Row = dict[str, str]
+Parsed = tuple[list[Row], list[tuple[int, str, str]]]  # rows, or problems (row, field, text)
 
 
 class FileFormat(enum.StrEnum):
@@ -83,6 +97,59 @@ def read_rows(data: bytes, fmt: FileFormat) -> list[Row]:
     if unknown:
         raise _refuse(f"unknown column(s) {', '.join(unknown)}; known: {', '.join(ROW_FIELDS)}")
     return rows
+
+
+def read_in_child(job: tuple[bytes, str]) -> Parsed:
+    """What the bounded child runs: ``read_rows``, its refusal as plain problems."""
+    data, fmt = job
+    try:
+        return read_rows(data, FileFormat(fmt)), []
+    except ImportRejected as exc:
+        return [], [(p.row, p.field, p.message) for p in exc.problems]
+
+
+def _outcome(parsed: Parsed) -> list[Row]:
+    rows, problems = parsed
+    if problems:
+        raise ImportRejected([RowError(r, f, m) for r, f, m in problems])
+    return rows
+
+
+def _beyond(exc: IsolationFailed) -> ImportRejected:
+    if isinstance(exc, IsolationTimeout):
+        return _refuse(f"reading the file took more than {PARSE_SECONDS:g} s; nothing imported")
+    if isinstance(exc, IsolationMemory):
+        return _refuse(
+            f"reading the file needs more than {PARSE_MEMORY // (1024 * 1024)} MiB; "
+            "nothing imported"
+        )
+    return _refuse("the file cannot be read; nothing imported")
+
+
+def read_rows_bounded(data: bytes, fmt: FileFormat) -> list[Row]:
+    """``read_rows`` in the bounded child process."""
+    if len(data) > MAX_BYTES:
+        raise _refuse(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        parsed = run_isolated(
+            read_in_child, (data, fmt.value), seconds=PARSE_SECONDS, memory_bytes=PARSE_MEMORY
+        )
+    except IsolationFailed as exc:
+        raise _beyond(exc) from None
+    return _outcome(parsed)
+
+
+async def read_rows_bounded_async(data: bytes, fmt: FileFormat) -> list[Row]:
+    """``read_rows_bounded`` for a request: its event loop serves others meanwhile."""
+    if len(data) > MAX_BYTES:
+        raise _refuse(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        parsed = await run_isolated_async(
+            read_in_child, (data, fmt.value), seconds=PARSE_SECONDS, memory_bytes=PARSE_MEMORY
+        )
+    except IsolationFailed as exc:
+        raise _beyond(exc) from None
+    return _outcome(parsed)
 
 
 def _read_csv(data: bytes) -> list[Row]:

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -60,7 +61,8 @@ class CatalogueItem(IdMixin, TimestampMixin, Marked, Base):
 
     __tablename__ = "catalogue_item"
 
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # not unique: an import of a code hidden from the importer makes an item of its own
+    code: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(300), index=True)
     area_code: Mapped[str] = mapped_column(ForeignKey("cooperation_area.code"), index=True)
     kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "item_kind"), index=True)
@@ -95,7 +97,9 @@ class CatalogueSession(IdMixin, TimestampMixin, Marked, Base):
         CheckConstraint("end_on >= start_on", name="ends_after_start"),
         CheckConstraint("seats >= 0", name="seats_not_negative"),
         CheckConstraint("fee >= 0", name="fee_not_negative"),
-        UniqueConstraint("item_id", "code"),
+        # not unique: an import naming a session code the importer may not read makes a session
+        # of its own, as for a code that exists nowhere (migration 0022)
+        Index("ix_catalogue_session_item_id_code", "item_id", "code"),
     )
 
     item_id: Mapped[int] = mapped_column(

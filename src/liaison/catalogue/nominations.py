@@ -2,6 +2,8 @@
 """Nominations: a partner mission puts a person forward for a session; alliance staff accept
 (a seat if one is free, else the wait list), decline, and record attendance.
 
+    offered → accepted | declined | withdrawn         (a published plan's seat: the partner
+                                                        answers, naming the person to accept)
     nominated → accepted | wait_listed | declined | withdrawn
     wait_listed → accepted | declined | withdrawn
     accepted → attended | no_show | withdrawn          (rules.TRANSITIONS)
@@ -27,7 +29,7 @@ from liaison.catalogue.eligibility import partner_facts
 from liaison.catalogue.errors import BadTransition, NominationNotFound, SessionNotFound
 from liaison.catalogue.models import CatalogueItem, CatalogueSession, Nomination
 from liaison.catalogue.rules import HOLDS_SEAT, NominationState, can_move, decide_on_accept
-from liaison.catalogue.schemas import NominationCreate
+from liaison.catalogue.schemas import NominationCreate, OfferAnswer
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.kit.pagination import PageRequest
 from liaison.security.markings import Marking, short
@@ -198,6 +200,86 @@ class NominationService(CatalogueBase):
             self._promote(session)
         return self.get(nomination.id)
 
+    # offers (a published plan's seats) ------------------------------------------------------
+    def offer(self, plan_id: int, seats: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+        """Offer planned seats — (session, partner, seats) — as nominations in ``offered``,
+        each session locked and its seats counted after the lock, so an offer never
+        over-books; returns what could not be offered (seats taken since the plan was made).
+        The caller (``PlanService.publish``) checked the right to publish."""
+        missed: list[tuple[int, str, int]] = []
+        # every session locked first, in id order, before any write or audit record: a
+        # concurrent accept holds one session's lock and then waits for the audit's
+        locked = {
+            sid: self.repo.session_row(sid, lock=True) for sid in sorted({s for s, _, _ in seats})
+        }
+        for sid, partner, wanted in sorted(seats):
+            session = locked[sid]
+            if session is None:
+                missed.append((sid, partner, wanted))
+                continue
+            free = session.seats - self.repo.held([sid])[sid]
+            given = max(0, min(wanted, free))
+            if given < wanted:
+                missed.append((sid, partner, wanted - given))
+            marking_id = self.markings.intern(
+                about_partner(self.markings.get(session.marking_id), partner)
+            )
+            for _ in range(given):
+                offer = Nomination(
+                    session_id=sid,
+                    partner_iso3=partner,
+                    person_name="",
+                    person_role="",
+                    nationality=partner,
+                    state=S.OFFERED,
+                    offered_by_plan_id=plan_id,
+                    created_by=self.principal.username,
+                    updated_by=self.principal.username,
+                    marking_id=marking_id,
+                )
+                self.session.add(offer)
+                self.session.flush()  # counted by the next session's check; the audit's id
+                self._audit("offer", offer, None)
+        return missed
+
+    def answer(self, nomination_id: int, data: OfferAnswer) -> NominationView:
+        """A partner's answer to a seat offered to it: accept (naming the person, of its
+        nationality; the seat is already held) or decline (the seat goes to the wait list).
+        Only the partner offered the seat answers (alliance staff with the right to decide
+        may answer for it); another partner is told the offer does not exist."""
+        nomination = self._row(nomination_id)
+        own = (
+            self.principal.side is Side.PARTNER and self.principal.nation == nomination.partner_iso3
+        )
+        self.require(
+            Permission.CATALOGUE_NOMINATION_WRITE if own else Permission.CATALOGUE_NOMINATION_DECIDE
+        )
+        session = self.repo.session_row(nomination.session_id, lock=True)
+        if session is None:
+            raise NominationNotFound(nomination_id)
+        self.session.refresh(nomination)
+        if nomination.state is not S.OFFERED:
+            raise BadTransition(
+                f"a nomination that is {nomination.state.value} is not an offer to answer"
+            )
+        before = _snapshot(nomination)
+        if data.accept:
+            name = " ".join(data.person_name.split())
+            if not name:
+                raise InvalidInput("name the person who takes the seat", field="person_name")
+            nomination.person_name = name
+            nomination.person_role = " ".join(data.person_role.split())
+            nomination.nationality = self._nationality(data.nationality, nomination.partner_iso3)
+            nomination.state = S.ACCEPTED
+        else:
+            nomination.state = S.DECLINED
+        nomination.updated_by = self.principal.username
+        self.session.flush()
+        self._audit("answer", nomination, before)
+        if not data.accept:
+            self._promote(session)
+        return self.get(nomination.id)
+
     def _require_move(self, nomination: Nomination, target: NominationState) -> None:
         if target is S.WITHDRAWN:
             own = (
@@ -210,6 +292,10 @@ class NominationService(CatalogueBase):
                 self.require(Permission.CATALOGUE_NOMINATION_WRITE)
         else:
             self.require(Permission.CATALOGUE_NOMINATION_DECIDE)
+        if nomination.state is S.OFFERED and target is S.ACCEPTED:
+            raise BadTransition(
+                "an offered seat is accepted by answering the offer (naming the person)"
+            )
         if not can_move(nomination.state, target):
             raise BadTransition(
                 f"a nomination that is {nomination.state.value} cannot become {target.value}"

@@ -91,7 +91,12 @@ class CatalogueRepository:
         return found
 
     def item_by_code(self, code: str) -> CatalogueItem | None:
-        stmt = self._r(select(CatalogueItem).where(CatalogueItem.code == code), CatalogueItem)
+        """The oldest item of that code the reader may read (a code hidden from an importer
+        may name another item too: ``CatalogueService.import_rows``)."""
+        stmt = self._r(
+            select(CatalogueItem).where(CatalogueItem.code == code).order_by(CatalogueItem.id),
+            CatalogueItem,
+        ).limit(1)
         found: CatalogueItem | None = self.session.scalar(stmt)
         return found
 

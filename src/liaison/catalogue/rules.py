@@ -4,7 +4,8 @@ quarters, and the value of a seat to a partner's priority (diminishing returns p
 
 Invariants:
 - a nomination moves only along ``TRANSITIONS``; ``accepted`` and ``wait_listed`` are decided
-  by seats (``decide_on_accept``), never chosen freely;
+  by seats (``decide_on_accept``), never chosen freely; an ``offered`` seat (a published plan's)
+  holds its seat until the partner accepts it (naming the person) or declines it;
 - the k-th seat a partner gets in one area is worth ``seat_value(weight, k)``, which never grows
   with k: the planner's objective and the greedy baseline use this one function.
 """
@@ -37,6 +38,7 @@ class DeliveryMode(enum.StrEnum):
 
 
 class NominationState(enum.StrEnum):
+    OFFERED = "offered"  # a seat of a published plan, held for the partner until it answers
     NOMINATED = "nominated"
     ACCEPTED = "accepted"
     WAIT_LISTED = "wait_listed"
@@ -61,6 +63,7 @@ class RunState(enum.StrEnum):
 
 S = NominationState
 TRANSITIONS: dict[NominationState, frozenset[NominationState]] = {
+    S.OFFERED: frozenset({S.ACCEPTED, S.DECLINED, S.WITHDRAWN}),
     S.NOMINATED: frozenset({S.ACCEPTED, S.WAIT_LISTED, S.DECLINED, S.WITHDRAWN}),
     S.WAIT_LISTED: frozenset({S.ACCEPTED, S.DECLINED, S.WITHDRAWN}),
     S.ACCEPTED: frozenset({S.ATTENDED, S.NO_SHOW, S.WITHDRAWN}),
@@ -69,7 +72,7 @@ TRANSITIONS: dict[NominationState, frozenset[NominationState]] = {
     S.ATTENDED: frozenset(),
     S.NO_SHOW: frozenset(),
 }
-HOLDS_SEAT = frozenset({S.ACCEPTED, S.ATTENDED, S.NO_SHOW})
+HOLDS_SEAT = frozenset({S.OFFERED, S.ACCEPTED, S.ATTENDED, S.NO_SHOW})
 REGIONS = ("europe", "asia-pacific", "middle-east-africa", "americas", "online")
 
 

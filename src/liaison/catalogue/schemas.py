@@ -8,7 +8,7 @@ when ``session_code`` is given, one of its sessions. Lists inside a cell are ``;
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -104,6 +104,24 @@ class NominationCreate(BaseModel):
 class NominationDecision(BaseModel):
     state: NominationState
     feedback: str = Field("", max_length=5000)
+
+
+class OfferAnswer(BaseModel):
+    """A partner's answer to an offered seat: accept it naming the person, or decline it."""
+
+    accept: bool
+    person_name: str = Field("", max_length=200, description="Required to accept.")
+    person_role: str = Field("", max_length=200)
+    nationality: str = Field("", max_length=100, description="Required to accept.")
+
+
+class PublishRead(BaseModel):
+    plan_id: int
+    offered: int = Field(description="Seats offered to partners (nominations in 'offered').")
+    not_offered: list[dict[str, Any]] = Field(
+        description="Planned seats no longer free when the plan was published (session, "
+        "partner, seats), never over-booked."
+    )
 
 
 class NominationRead(BaseModel):

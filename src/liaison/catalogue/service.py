@@ -237,8 +237,10 @@ class CatalogueService(CatalogueBase):
 
     # import -----------------------------------------------------------------------------------
     def import_file(self, data: bytes, fmt: exchange.FileFormat) -> ImportReport:
+        """A file parsed in the bounded child (``exchange.read_rows_bounded``), then imported;
+        a request parses before its transaction instead and calls ``import_rows``."""
         self.require(Permission.CATALOGUE_ITEM_WRITE)
-        return self.import_rows(exchange.read_rows(data, fmt))
+        return self.import_rows(exchange.read_rows_bounded(data, fmt))
 
     def import_rows(self, rows: list[dict[str, str]], *, demo: bool = False) -> ImportReport:
         """All or nothing: check every row, then write (``ImportRejected`` lists problems)."""
@@ -314,17 +316,9 @@ class CatalogueService(CatalogueBase):
         return report
 
     def _write_item(self, parsed: _ItemIn, report: ImportReport, *, demo: bool) -> CatalogueItem:
+        # an item of that code the importer may not read does not count: the row creates an
+        # item, exactly as for a code that exists nowhere (hidden = absent, in writes too)
         existing = self.repo.item_by_code(parsed.code)
-        if existing is None and self._code_taken(parsed.code):
-            raise ImportRejected(
-                [
-                    RowError(
-                        parsed.row,
-                        "item_code",
-                        f"item {parsed.code!r} exists and you may not change it",
-                    )
-                ]
-            )
         marking_id = self.markings.intern(parsed.marking)
         values: dict[str, Any] = {
             "title": parsed.title,
@@ -359,12 +353,6 @@ class CatalogueService(CatalogueBase):
             after,
         )
         return item
-
-    def _code_taken(self, code: str) -> bool:
-        from sqlalchemy import select  # noqa: PLC0415 - the one unfiltered existence check
-
-        stmt = select(CatalogueItem.id).where(CatalogueItem.code == code)
-        return self.session.scalar(stmt) is not None
 
     def _write_sessions(self, item: CatalogueItem, parsed: _ItemIn, report: ImportReport) -> None:
         existing = {s.code: s for s in self.repo.sessions_of([item.id])}

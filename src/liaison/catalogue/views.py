@@ -25,7 +25,7 @@ from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.rules import DeliveryMode, ItemKind, NominationState, can_move
-from liaison.catalogue.schemas import NominationCreate
+from liaison.catalogue.schemas import NominationCreate, OfferAnswer
 from liaison.catalogue.service import CatalogueService
 from liaison.errors import LiaisonError
 from liaison.kit import clock
@@ -287,6 +287,7 @@ def nominations(
         "states": list(NominationState),
         "state": state.value if state else "",
         "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
+        "can_answer": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
         "marking": service.page_banner(v.marking for v in views),
     }
     return render_marked(request, "catalogue/nominations.html", context)
@@ -303,6 +304,26 @@ def move_nomination(
     NominationService(session, principal).move(path_id(raw_id, NominationNotFound), state)
     target = back if back.startswith("/") and not back.startswith("//") else "/nominations"
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/nominations/{raw_id}/answer", response_model=None)
+def answer_offer(
+    raw_id: str,
+    session: DbSession,
+    principal: Nominator,
+    accept: Annotated[str, Form(max_length=10)],
+    person_name: FormText = "",
+    person_role: FormText = "",
+    nationality: FormText = "",
+) -> Response:
+    data = OfferAnswer(
+        accept=accept == "yes",
+        person_name=person_name,
+        person_role=person_role,
+        nationality=nationality,
+    )
+    NominationService(session, principal).answer(path_id(raw_id, NominationNotFound), data)
+    return RedirectResponse("/nominations", status_code=303)
 
 
 # the planner ------------------------------------------------------------------------------------
@@ -386,19 +407,31 @@ def _plan_page(
 
 @router.post("/plans/{raw_id}/approve", response_model=None)
 def approve_form(
-    raw_id: str,
-    request: Request,
-    session: DbSession,
-    principal: PlanApprover,
-    proposal: Annotated[str, Form(max_length=120)] = "",
+    raw_id: str, request: Request, session: DbSession, principal: PlanApprover
 ) -> Response:
+    """Opens the decision proposal on the plan (silence procedure, five days)."""
     plan_id = path_id(raw_id, PlanNotFound)
-    form = {"proposal": proposal}
     try:
-        PlanService(session, principal).approve(plan_id, proposal or None)
+        PlanService(session, principal).propose_approval(plan_id)
     except PlanNotFound:
         raise
     except LiaisonError as exc:
-        refused = refusal(session, exc, form.keys())
-        return _plan_page(request, session, principal, plan_id, None, refused, form)
+        refused = refusal(session, exc, ())
+        return _plan_page(request, session, principal, plan_id, None, refused, {})
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.post("/plans/{raw_id}/publish", response_model=None)
+def publish_form(
+    raw_id: str, request: Request, session: DbSession, principal: PlanApprover
+) -> Response:
+    """Publishes an approved plan: its seats become offers on the nominations."""
+    plan_id = path_id(raw_id, PlanNotFound)
+    try:
+        PlanService(session, principal).publish(plan_id)
+    except PlanNotFound:
+        raise
+    except LiaisonError as exc:
+        refused = refusal(session, exc, ())
+        return _plan_page(request, session, principal, plan_id, None, refused, {})
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)

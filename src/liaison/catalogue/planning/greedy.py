@@ -25,16 +25,24 @@ class Ledger:
         self.areas: dict[tuple[str, str], int] = {}
         self.planned: set[Pair] = set()
         self.ends: dict[tuple[str, int], list[dt.date]] = {}  # (partner, item) → session ends
+        self.fixed_in: dict[tuple[str, str], int] = {
+            (p, a): instance.needs[p].demand.get(a, 0) - r.areas.get(a, 0)
+            for p, r in self.rooms.items()
+            for a in instance.needs[p].demand
+        }
         for (p, sid), n in instance.fixed.items():
             slot = instance.slots[sid]
             self.taken[sid] = self.taken.get(sid, 0) + n
             self.ends.setdefault((p, slot.item_id), []).append(slot.end)
 
     def marginal(self, partner: str, slot: Slot) -> int:
-        need = self.instance.needs[partner]
-        fixed = need.demand.get(slot.area, 0) - self.rooms[partner].areas.get(slot.area, 0)
-        k = fixed + self.areas.get((partner, slot.area), 0) + 1
-        return seat_value(need.weights.get(slot.area, 0), k)
+        key = (partner, slot.area)
+        k = self.fixed_in.get(key, 0) + self.areas.get(key, 0) + 1
+        return seat_value(self.instance.needs[partner].weights.get(slot.area, 0), k)
+
+    def wants_more(self, partner: str, area: str) -> bool:
+        """Whether ``partner`` has demand left in ``area`` (else no seat there can fit)."""
+        return self.areas.get((partner, area), 0) < self.rooms[partner].areas.get(area, 0)
 
     def prerequisites_met(self, partner: str, slot: Slot) -> bool:
         for required in self.instance.prerequisites.get(slot.item_id, ()):
@@ -44,18 +52,22 @@ class Ledger:
                 return False
         return True
 
-    def blocker(self, partner: str, slot: Slot) -> str | None:
+    def blocker(self, partner: str, slot: Slot) -> str | None:  # noqa: PLR0911 - one per limit
         """The first limit a seat for ``partner`` on ``slot`` would break, or None."""
         inst, need, free = self.instance, self.instance.needs[partner], self.rooms[partner]
-        checks = (
-            ("refused", not inst.candidate(partner, slot) or (partner, slot.id) in self.planned),
-            ("seats", self.taken.get(slot.id, 0) >= slot.seats),
-            ("budget", self.spent.get(partner, 0) + need.cost(slot) > free.budget),
-            ("people", self.people.get((partner, slot.quarter), 0) >= free.people[slot.quarter]),
-            ("demand", self.areas.get((partner, slot.area), 0) >= free.areas.get(slot.area, 0)),
-            ("prerequisite", not self.prerequisites_met(partner, slot)),
-        )
-        return next((name for name, broken in checks if broken), None)
+        if not inst.candidate(partner, slot) or (partner, slot.id) in self.planned:
+            return "refused"
+        if self.taken.get(slot.id, 0) >= slot.seats:
+            return "seats"
+        if self.spent.get(partner, 0) + need.cost(slot) > free.budget:
+            return "budget"
+        if self.people.get((partner, slot.quarter), 0) >= free.people[slot.quarter]:
+            return "people"
+        if self.areas.get((partner, slot.area), 0) >= free.areas.get(slot.area, 0):
+            return "demand"
+        if not self.prerequisites_met(partner, slot):
+            return "prerequisite"
+        return None
 
     def fits(self, partner: str, slot: Slot) -> bool:
         return self.blocker(partner, slot) is None
@@ -81,12 +93,22 @@ def replay(instance: Instance, plan: set[Pair]) -> Ledger:
 
 def greedy(instance: Instance) -> set[Pair]:
     ledger = Ledger(instance)
-    partners = sorted(instance.needs)
+    wanting: dict[str, list[str]] = {}  # area → partners that weigh it and want seats in it
+    for p, need in sorted(instance.needs.items()):
+        for area, demand in need.demand.items():
+            if demand > 0 and need.weights.get(area, 0) > 0:
+                wanting.setdefault(area, []).append(p)
     for slot in sorted(instance.slots.values(), key=lambda s: (s.start, s.id)):
-        ranked = sorted(partners, key=lambda p: (-ledger.marginal(p, slot), p))
-        for partner in ranked:
+        # partners with no demand left in the area, or no value for it, would not fit: they
+        # are left out before ranking (the order of the others is the same)
+        ranked = sorted(
+            (-ledger.marginal(p, slot), p)
+            for p in wanting.get(slot.area, ())
+            if ledger.wants_more(p, slot.area)
+        )
+        for worth, partner in ranked:
             if ledger.taken.get(slot.id, 0) >= slot.seats:
                 break
-            if ledger.marginal(partner, slot) > 0 and ledger.fits(partner, slot):
+            if worth < 0 and ledger.fits(partner, slot):
                 ledger.take(partner, slot)
     return ledger.planned

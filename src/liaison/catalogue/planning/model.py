@@ -4,6 +4,13 @@
 (diminishing returns as ordered 0/1 steps per partner and area, fairness as the lowest share),
 solved with a time limit and a fixed seed, from the greedy plan as a hint.
 
+Large instances (more than ``PRUNE_ABOVE`` possible seats: 200 partners x 10,000 sessions has
+half a million) are pruned before the model is built: each partner keeps, per area, a few
+sessions per seat it still wants (the cheapest and least contended, spread over the quarters)
+and every seat of the hint. The bound reported is the lower of the solver's and a
+relaxation's (``relaxed_bound``: each partner's own limits, no competition), both proven; for
+a pruned model the relaxation's alone, the pruned model's own beside it.
+
 Pure: no database. ``solve`` returns the best plan found with the proven bound; the caller
 keeps the greedy plan instead should the solver end with nothing better (so a plan is never
 worse than the baseline).
@@ -12,21 +19,32 @@ worse than the baseline).
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from liaison.catalogue.planning.instance import FAIRNESS, Instance, Pair, room
+from liaison.catalogue.planning.instance import FAIRNESS, Instance, Pair, Slot, room
 from liaison.catalogue.rules import seat_value
 
 LARGE = 100_000  # variables beyond which the model is searched without presolve
+PRUNE_ABOVE = 60_000  # possible seats beyond which each (partner, area) keeps its best few
+KEEP_PER_SEAT = 3  # sessions kept per seat a partner still wants in an area, when pruning
+KEEP_AT_LEAST = 8
+# CP-SAT's portfolio: at 8 workers it runs its large-neighbourhood searches, which improve a
+# plan far sooner than 2 (40 x 1,500, 10 s, load 14: 115,002 against 113,332), even on 2 cores
+WORKERS = 8
 Progress = Callable[[float, float | None, float | None], None]  # seconds, objective, bound
 
 
 @dataclass(frozen=True, slots=True)
 class Solution:
+    """``bound`` is proven for the whole problem: the lower of the solver's (``model_bound``)
+    and a relaxation's (``relaxed_bound``); when the model was pruned (``pruned``: possible
+    seats, kept ones), the relaxation's alone (the solver's holds for the pruned model)."""
+
     plan: set[Pair]
     objective: float
     bound: float
@@ -34,15 +52,104 @@ class Solution:
     seconds: float
     first_feasible: float | None
     variables: int
+    model_bound: float = float("nan")
+    pruned: tuple[int, int] | None = None
 
     @property
     def gap(self) -> float:
         return max(0.0, (self.bound - self.objective) / max(1.0, abs(self.bound)))
 
+    @property
+    def model_gap(self) -> float:
+        return max(0.0, (self.model_bound - self.objective) / max(1.0, abs(self.model_bound)))
+
+
+def possible(instance: Instance) -> dict[tuple[str, str], list[Slot]]:
+    """Every seat a plan could give, by (partner, area): the sessions with free seats the
+    partner may attend in an area it wants (before seats, budget, people and order)."""
+    by_area: dict[str, list[Slot]] = {}
+    for slot in sorted(instance.slots.values(), key=lambda s: s.id):
+        if slot.free > 0:
+            by_area.setdefault(slot.area, []).append(slot)
+    found: dict[tuple[str, str], list[Slot]] = {}
+    for p in sorted(instance.needs):
+        need = instance.needs[p]
+        for area in sorted(need.demand):
+            if need.demand[area] > 0 and need.weights.get(area, 0) > 0:
+                kept = [s for s in by_area.get(area, ()) if instance.candidate(p, s)]
+                if kept:
+                    found[(p, area)] = kept
+    return found
+
+
+def prune(
+    instance: Instance, found: dict[tuple[str, str], list[Slot]], hint: set[Pair]
+) -> set[Pair]:
+    """The seats a large model keeps: per (partner, area), ``KEEP_PER_SEAT`` sessions per seat
+    still wanted (at least ``KEEP_AT_LEAST``), the cheapest for the partner and the least
+    contended first, taken in turn from each quarter (people are counted per quarter); and
+    every seat of ``hint`` (so the greedy plan stays a solution of the pruned model)."""
+    kept = {pair for pair in hint if pair[1] in instance.slots}
+    for (p, area), slots in found.items():
+        need, left = instance.needs[p], room(instance, p)
+        n = max(KEEP_AT_LEAST, KEEP_PER_SEAT * left.areas.get(area, 0))
+        if len(slots) <= n:
+            kept.update((p, s.id) for s in slots)
+            continue
+        ranked = sorted(slots, key=lambda s: (need.cost(s), -s.free, s.start, s.id))
+        quarters: list[list[Slot]] = [[], [], [], []]
+        for s in ranked:
+            quarters[s.quarter].append(s)
+        taken: list[Slot] = []
+        while len(taken) < n:
+            for q in quarters:
+                if q and len(taken) < n:
+                    taken.append(q.pop(0))
+        kept.update((p, s.id) for s in taken)
+    return kept
+
+
+def relaxed_bound(instance: Instance, found: dict[tuple[str, str], list[Slot]]) -> float:
+    """An upper bound on every plan's objective, from a relaxation that keeps each partner's
+    own limits and drops the competition for seats and the order of prerequisites: a partner
+    gets at most its people (all quarters together) and as many seats as its budget buys at
+    the cheapest possible sessions, at most its demand and its sessions per area, and those
+    seats are its most valuable ones."""
+    total, shares = 0, []
+    for p, need in sorted(instance.needs.items()):
+        left = room(instance, p)
+        _, _, fixed_areas = instance.fixed_use(p)
+        values: list[int] = []
+        wanted = fixed_total = 0
+        costs: set[tuple[int, int]] = set()
+        for area, demand in need.demand.items():
+            weight = need.weights.get(area, 0)
+            fixed = fixed_areas.get(area, 0)
+            slots = found.get((p, area), ())
+            costs.update((need.cost(s), s.id) for s in slots)
+            more = min(left.areas.get(area, 0), len(slots))
+            total += sum(seat_value(weight, k) for k in range(1, fixed + 1))
+            values.extend(seat_value(weight, fixed + j) for j in range(1, more + 1))
+            if weight > 0:
+                wanted += min(demand, fixed + more)
+                fixed_total += min(demand, fixed)
+        affordable, spent = 0, 0
+        for cost, _ in sorted(costs):
+            if spent + cost > left.budget:
+                break
+            spent, affordable = spent + cost, affordable + 1
+        cap = min(sum(left.people), affordable)
+        total += sum(sorted(values, reverse=True)[:cap])
+        if need.total_demand > 0:
+            seats = min(wanted, fixed_total + cap)
+            shares.append(min(1000, 1000 * seats // need.total_demand))
+    return float(total + FAIRNESS * (min(shares) if shares else 0))
+
 
 class _Model:
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, keep: set[Pair] | None = None) -> None:
         self.instance = instance
+        self.keep = keep
         self.model = cp_model.CpModel()
         self.x: dict[Pair, cp_model.IntVar] = {}
         self.constant = 0
@@ -51,11 +158,10 @@ class _Model:
         self.shares: list[tuple[int, list[Pair], int]] = []
         self.fair: cp_model.IntVar | None = None
 
-    def build(self) -> None:
-        inst = self.instance
-        for p in sorted(inst.needs):
-            for slot in inst.slots.values():
-                if inst.candidate(p, slot) and slot.free > 0:
+    def build(self, found: dict[tuple[str, str], list[Slot]]) -> None:
+        for (p, _), slots in found.items():
+            for slot in slots:
+                if self.keep is None or (p, slot.id) in self.keep:
                     self.x[(p, slot.id)] = self.model.new_bool_var(f"x_{p}_{slot.id}")
         self._prerequisites()
         self._seats()
@@ -210,12 +316,16 @@ def solve(
     seed: int = 0,
     hint: set[Pair] | None = None,
     progress: Progress | None = None,
-    workers: int = 2,
+    workers: int = WORKERS,
     target_gap: float = 0.0,
 ) -> Solution:
     started = time.perf_counter()
-    built = _Model(instance)
-    built.build()
+    found = possible(instance)
+    count = sum(len(v) for v in found.values())
+    keep = prune(instance, found, hint or set()) if count > PRUNE_ABOVE else None
+    relaxation = relaxed_bound(instance, found)  # before the search: its time counts too
+    built = _Model(instance, keep)
+    built.build(found)
     built.objective()
     if hint:
         built.hint(hint)
@@ -224,9 +334,10 @@ def solve(
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     solver.parameters.relative_gap_limit = target_gap
-    if len(built.x) > LARGE:
+    if keep is not None or len(built.x) > LARGE:
         # presolving half a million variables took the whole time limit (200 partners x
-        # 10,000 sessions, 60 s: no solution); without it the hint is a solution at once
+        # 10,000 sessions, 60 s: no solution); pruned to 64,000, the solver's first solution
+        # still came at 50 s (load 14); without presolve the hint is a solution at once
         solver.parameters.cp_model_presolve = False
     watcher = _Watcher(progress)
     status = solver.solve(built.model, watcher)
@@ -239,4 +350,9 @@ def solve(
     else:
         value = bound = float("nan")
     first = None if watcher.first is None else watcher.first + (watcher.started - started)
-    return Solution(plan, value, bound, name, time.perf_counter() - started, first, len(built.x))
+    # two proven bounds, both valid for the whole problem when nothing was pruned: the
+    # solver's and the relaxation's (often the tighter early on); pruned, the relaxation's
+    proven = relaxation if keep is not None or math.isnan(bound) else min(bound, relaxation)
+    pruned = None if keep is None else (count, len(built.x))
+    elapsed = time.perf_counter() - started
+    return Solution(plan, value, proven, name, elapsed, first, len(built.x), bound, pruned)

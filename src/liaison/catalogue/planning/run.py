@@ -11,8 +11,9 @@ the caller's thread (tests, benchmarks). A run is idempotent: a retried job re-s
 from the stored draft and replaces what an earlier attempt stored.
 
 The plan kept is the solver's, or the greedy baseline's should the solver end with nothing
-better, so a stored plan is never worse than greedy. A failure marks the run failed (with its
-reason) and is raised again for the queue to retry.
+better, so a stored plan is never worse than greedy. Then up to ``whatif.MAX_RESOLVES``
+short re-solves, each with one binding limit relaxed, say what would change an unmet demand.
+A failure marks the run failed (with its reason) and is raised again for the queue to retry.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from liaison.catalogue.planning.explain import explain
 from liaison.catalogue.planning.greedy import greedy
 from liaison.catalogue.planning.instance import Instance, objective
 from liaison.catalogue.planning.service import Outcome, PlanService
+from liaison.catalogue.planning.whatif import what_would_change
 from liaison.catalogue.rules import RunState
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.identity.service import IdentityService
@@ -185,6 +187,22 @@ def solve_instance(
         "first_feasible": solution.first_feasible,
         "greedy": base_value,
     }
+    explanations = explain(instance, plan, names, areas)
+
+    def step(k: int, n: int) -> None:
+        if ctx is not None:
+            _tell(ctx, plan_id, total, total, f"what would change it: re-solve {k} of {n}")
+
+    explanations = what_would_change(
+        instance,
+        plan,
+        explanations,
+        names,
+        areas,
+        seconds=what_if_seconds(time_limit),
+        seed=seed,
+        on_step=step,
+    )
     if ctx is not None:
         _tell(ctx, plan_id, total, total, f"{solution.status}: objective {final:,.0f}")
     return Outcome(
@@ -195,5 +213,10 @@ def solve_instance(
         float(base_value),
         solution.status if kept == "cp-sat" else f"{solution.status} (greedy kept)",
         stats,
-        explain(instance, plan, names, areas),
+        explanations,
     )
+
+
+def what_if_seconds(time_limit: float) -> float:
+    """Each re-solve of "what would change it": a tenth of the run's limit, 0.2 to 2 s."""
+    return min(2.0, max(0.2, time_limit / 10))

@@ -12,7 +12,10 @@ Invariants:
 - the instance holds only sessions, profiles, nominations and prerequisites the running
   principal may read; refusals come from ``eligibility`` (the rule nominations apply);
 - running and approving need ``planning:plan:run`` / ``planning:plan:approve``; every write is
-  audited.
+  audited;
+- a plan is approved only by the allies: ``propose_approval`` opens a decision proposal on it
+  (subject ``plan_approval``), and the plan moves draft → approved when that decision is
+  adopted (``handlers.on_adopted``), never directly.
 """
 
 from __future__ import annotations
@@ -34,9 +37,14 @@ from liaison.catalogue.models import (
     PlanExplanation,
     PlanRun,
 )
+from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.explain import Explanation
 from liaison.catalogue.planning.instance import Instance, Need, Pair, Slot
 from liaison.catalogue.rules import PlanState, RunState, quarter_of, seat_value
+from liaison.decisions.consensus import Procedure
+from liaison.decisions.schemas import ProposalCreate
+from liaison.decisions.service import DecisionService
+from liaison.events import SubjectKind
 from liaison.jobs import enqueue
 from liaison.kit import clock
 from liaison.security.classification import Classification
@@ -44,6 +52,7 @@ from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
 
 PLAN_MARKING = Marking(Classification.NATO_UNCLASSIFIED)
+APPROVAL_SILENCE = dt.timedelta(days=5)  # a plan's approval: silence ends after five days
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,22 +184,103 @@ class PlanService(CatalogueBase):
                 )
         return changed
 
-    def approve(self, plan_id: int, proposal_reference: str | None = None) -> PlanView:
-        """Approve a finished draft (with the reference of the decision that approved it)."""
+    def _approvable(self, plan: Plan) -> str:
+        """Why ``plan`` cannot be brought to the allies for approval ("" when it can)."""
+        if plan.state is not PlanState.DRAFT:
+            return f"plan {plan.id} is {plan.state.value}; only a draft can be approved"
+        run = self.repo.latest_run(plan.id)
+        if run is None or run.state is not RunState.DONE:
+            return f"plan {plan.id} has no finished run; only a solved draft can be approved"
+        return ""
+
+    def decidable(self, plan_id: int) -> tuple[PlanView, str]:
+        """The plan as a decision's subject: its view and why it cannot be decided now."""
+        view = self.get(plan_id)
+        return view, self._approvable(view.plan)
+
+    def propose_approval(
+        self,
+        plan_id: int,
+        deadline: dt.datetime | None = None,
+        procedure: Procedure = Procedure.SILENCE,
+    ) -> PlanView:
+        """Bring a solved draft to the allies: a decision proposal on it (silence procedure by
+        default, ending ``deadline`` or in ``APPROVAL_SILENCE`` days). The plan stays a draft;
+        it becomes approved when the decision is adopted (``apply_adopted_approval``, run by
+        the event the decisions feature publishes). A non-draft is refused (409)."""
         plan = self._plan(plan_id)
         self.require(Permission.PLANNING_PLAN_APPROVE)
-        run = self.repo.latest_run(plan.id)
-        if plan.state is not PlanState.DRAFT or run is None or run.state is not RunState.DONE:
-            raise BadTransition("only a draft whose run has finished can be approved")
-        before = {"state": plan.state.value}
-        plan.state = PlanState.APPROVED
-        plan.proposal_reference = proposal_reference
+        why = self._approvable(plan)
+        if why:
+            raise BadTransition(why)
+        if deadline is None and procedure is Procedure.SILENCE:
+            deadline = clock.utcnow() + APPROVAL_SILENCE
+        text = (
+            f"The allies approve seat plan {plan.id} for {plan.period} (version {plan.version}, "
+            f"objective {plan.objective or 0:,.0f}, greedy baseline "
+            f"{plan.greedy_objective or 0:,.0f}) for publication as offers to partners."
+        )
+        opened = DecisionService(self.session, self.principal).open(
+            ProposalCreate(
+                subject_kind=SubjectKind.PLAN_APPROVAL,
+                subject_ref=str(plan.id),
+                text=text,
+                marking=short(PLAN_MARKING),
+                procedure=procedure,
+                deadline=deadline,
+            )
+        )
+        before = {"state": plan.state.value, "proposal_reference": plan.proposal_reference}
+        if plan.state is PlanState.DRAFT:  # not adopted at once (every ally already agreed)
+            plan.proposal_reference = opened.proposal.reference
         plan.updated_by = self.principal.username
-        after = {"state": plan.state.value, "proposal_reference": proposal_reference}
+        after = {"state": plan.state.value, "proposal_reference": opened.proposal.reference}
+        self.audit_write(
+            "planning:plan:propose", "plan", str(plan.id), plan.marking_id, before, after
+        )
+        return self.get(plan.id)
+
+    def apply_adopted_approval(self, ref: str | None, reference: str) -> None:
+        """The allies adopted the approval of plan ``ref``: draft → approved, recording the
+        decision. Idempotent: a plan no longer a draft (or gone) is left as it is."""
+        text = (ref or "").strip()
+        plan = self.repo.plan(int(text)) if text.isdecimal() and 0 < int(text) <= MAX_ID else None
+        if plan is None or plan.state is not PlanState.DRAFT:
+            return
+        before = {"state": plan.state.value, "proposal_reference": plan.proposal_reference}
+        plan.state = PlanState.APPROVED
+        plan.proposal_reference = reference
+        plan.updated_by = self.principal.username
+        after = {"state": plan.state.value, "proposal_reference": reference}
         self.audit_write(
             "planning:plan:approve", "plan", str(plan.id), plan.marking_id, before, after
         )
-        return self.get(plan.id)
+
+    def publish(self, plan_id: int) -> tuple[PlanView, int, list[tuple[int, str, int]]]:
+        """Publish an approved plan: its planned seats (not those already held by accepted
+        nominations) become offers on the nominations, each session counted under its lock
+        (never over-booked). Returns the plan, the seats offered and those no longer free."""
+        plan = self._plan(plan_id)
+        self.require(Permission.PLANNING_PLAN_APPROVE)
+        if plan.state is not PlanState.APPROVED:
+            raise BadTransition(
+                f"plan {plan.id} is {plan.state.value}; only an approved plan can be published"
+            )
+        seats = [
+            (a.session_id, a.partner_iso3, a.seats)
+            for a, _, _ in self.repo.allocations(plan.id)
+            if not a.fixed
+        ]
+        missed = NominationService(self.session, self.principal).offer(plan.id, seats)
+        offered = sum(n for _, _, n in seats) - sum(n for _, _, n in missed)
+        before = {"state": plan.state.value}
+        plan.state = PlanState.PUBLISHED
+        plan.updated_by = self.principal.username
+        after = {"state": plan.state.value, "offered": offered, "not_offered": len(missed)}
+        self.audit_write(
+            "planning:plan:publish", "plan", str(plan.id), plan.marking_id, before, after
+        )
+        return self.get(plan.id), offered, missed
 
     # runs -------------------------------------------------------------------------------------
     def run_of(self, plan_id: int) -> PlanRun:

@@ -2,7 +2,7 @@
 """stix_object: who wrote each line of versions (the STIX writer's side)
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-06 20:30:00
 
 The write policy (``security.writes``) now covers the STIX store: a version is added to, or
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

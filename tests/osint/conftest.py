@@ -14,7 +14,7 @@ from osint_helpers import import_folder
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from liaison.osint import extract
+from liaison.osint import embed, extract
 
 PG_ADMIN_URL = os.environ.get(
     "LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -31,8 +31,10 @@ def _pg_url(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def osint_models() -> None:
-    """The spaCy pipeline, loaded once per worker (``extract.pipeline`` keeps it)."""
+    """The spaCy pipeline and the MiniLM model, loaded once per worker (``extract.pipeline``
+    and ``embed.model`` keep them)."""
     extract.pipeline(extract.STATIC_TERMS)
+    embed.model()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 """Polling feeds and pages served by a local HTTP server on 127.0.0.1: RSS and Atom, a page
 behind a feed entry, conditional GET (ETag), and bad input on one source each — a feed that
 is not XML, a 50 MB page, a redirect loop — which is a clear error on that source while the
-others are stored. Also: the models load and run with every socket refused."""
+others are stored. Also: the models (spaCy and MiniLM) load and run with every socket refused."""
 
 from __future__ import annotations
 
@@ -251,6 +251,15 @@ x = extract.Extractor(extract.Terms(extract.registry_patterns(["Lithuania"], [])
 found = x.extract("NATO leaders will meet at the summit in Vilnius on 11-12 July.", dates.parse_published("2023-05-25"))
 assert found.events[0].interval.text() == "2023-07-11..2023-07-12", found
 assert disarm.suggest("a forged letter was reposted by bots")
+from liaison.osint import embed, stories
+vectors = embed.embed(["NATO summit in Vilnius on 11-12 July", "Allied leaders meet in Lithuania", "Heavy rain floods the river valley"])
+assert vectors.shape == (3, embed.DIMENSIONS)
+assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.2
+decisions = stories.group([
+    stories.Item(1, "Leaders of Japan and Australia will attend the NATO summit in Vilnius.", "AP4 leaders to attend NATO summit in Vilnius", frozenset({"NATO", "Vilnius", "Japan"}), None),
+    stories.Item(2, "Japan and Australia will join the NATO summit in Lithuania's capital.", "Asia-Pacific leaders head to Vilnius summit", frozenset({"NATO", "Vilnius", "Japan"}), None),
+])
+assert decisions[1].story == 1 and "embedding similarity" in decisions[1].reason, decisions
 print("offline ok")
 """
 

@@ -107,6 +107,7 @@ class Analysed:
     reason: str
     copy_of: int | None
     copy_reason: str | None
+    embedding: bytes | None = None  # osint.embed.to_bytes of its title and lede
 
 
 class OsintService:
@@ -291,11 +292,17 @@ class OsintService:
         return self.repo.search(query[:200], limit)
 
     # analysis results ------------------------------------------------------------------------
-    def store_analysis(self, results: Sequence[Analysed]) -> set[int]:
-        """Write extraction, story and copy decisions; refresh each touched story's
-        contradictions and DISARM suggestions. Returns the touched story ids."""
+    def store_analysis(
+        self, results: Sequence[Analysed], embeddings: dict[int, bytes] | None = None
+    ) -> set[int]:
+        """Write extraction, story and copy decisions (and ``embeddings`` computed for
+        earlier articles that had none); refresh each touched story's contradictions and
+        DISARM suggestions. Returns the touched story ids."""
         stories: dict[int, int] = {}  # story key (article id) -> story id
         touched: set[int] = set()
+        for article_id, vector in (embeddings or {}).items():
+            if (earlier := self.repo.article(article_id)) is not None:
+                earlier.embedding = vector
         for result in results:
             article = self.repo.article(result.article_id)
             if article is None:
@@ -306,6 +313,7 @@ class OsintService:
             article.story_reason = result.reason[:1000]
             article.copy_of_id = result.copy_of
             article.copy_reason = result.copy_reason
+            article.embedding = result.embedding
             article.extracted = True
             touched.add(story_id)
         self.session.flush()

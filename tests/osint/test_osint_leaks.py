@@ -2,7 +2,8 @@
 """The leak suites for OSINT: one probe assessment and one probe technique tag per marking
 (every level, NATO only and released, groups, caveats, need-to-know) on a story imported from
 the corpus × every read surface (API story, assessments list and one, tags; the story page;
-the CLI's show in JSON and as a table; TAXII after publishing) × principals of every kind.
+the CLI's show in JSON and as a table; the one search, page and API; the dashboard; TAXII
+after publishing) × principals of every kind.
 Each surface shows a probe exactly when ``can_read`` allows, and nothing else about it.
 Write leaks: a reader who may not read a probe cannot review, publish or find it (404 like a
 missing id), and nobody writes a marking above what they may read.
@@ -109,6 +110,24 @@ def test_probes_show_exactly_where_the_policy_allows(
     assert titles_in(page.text, probes) == want
     hidden = {f"sentinel {t[-2:]}" for t in probes if t not in want}
     assert not any(h in page.text for h in hidden)
+
+    # the one search (page and API): the probes the reader may read, by title and by body
+    found = client.get("/api/v1/search", params={"q": "sentinel"}, headers=headers)
+    assert found.status_code == 200
+    groups = {g["kind"]: g for g in found.json()["groups"]}
+    shown = groups.get("osint-assessments", {"hits": [], "total": 0})
+    assert shown["total"] == len(want)  # the count is through the policy too
+    assert {h["label"] for h in shown["hits"]} <= want
+    assert len(shown["hits"]) == min(len(want), 10)  # the first ten of each kind
+    searched = client.get(
+        "/search", params={"q": "Leak probe"}, headers={**headers, "accept": "text/html"}
+    )
+    assert titles_in(searched.text, probes) <= want
+    assert len(titles_in(searched.text, probes)) == min(len(want), 10)
+    # the dashboard: no tile shows an assessment the reader may not read
+    home = client.get("/", headers={**headers, "accept": "text/html"}).text
+    assert not titles_in(home, probes) - want
+    assert not any(h in home for h in hidden)
 
     if user is not None:
         monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)

@@ -696,6 +696,16 @@ class OsintService:
         self.session.delete(row)
 
     # assessments -----------------------------------------------------------------------------
+    def find_assessments(
+        self, query: str, limit: int
+    ) -> tuple[list[tuple[Assessment, Marking]], int]:
+        """The one search's assessments: readable ones only (hidden ones are absent from the
+        hits and the count); each read above PUBLIC audited."""
+        rows, total = self.repo.find_assessments(query[:200], limit)
+        found = [(r, self.markings.get(r.marking_id)) for r in rows]
+        self._audit_reads("assessment", [(r.id, r.marking_id, m) for r, m in found])
+        return found, total
+
     def assessments(self) -> list[tuple[Assessment, Marking]]:
         rows = list(self.repo.assessments())
         markings = self.markings.many(a.marking_id for a in rows)

@@ -333,7 +333,7 @@ class Extractor:
                     iso3,
                     tuple(people),
                     interval,
-                    ent.text,
+                    str(ent.doc[ent.start : _date_end(ent)].text),
                     sent.text.strip(),
                 )
             )
@@ -425,11 +425,33 @@ def focus(text: str) -> str:
     return "\n".join(paragraphs)
 
 
+_JOINS = {"and", "to", "-", "\u2013", "through"}
+
+
 def _date_phrase(ent: Any) -> str:  # noqa: ANN401 - a spaCy Span
-    """The DATE entity with the words just before it that change its meaning ("next June")."""
-    doc = ent.doc
+    """The DATE entity with the words just before it that change its meaning ("next June"),
+    and the end of a day range the model cut off: in "on July 11 and 12, officials said" it
+    tags "July 11 and" as the DATE and "12" as a CARDINAL."""
     start = max(ent.start - 2, ent.sent.start)
-    return str(doc[start : ent.end].text)
+    return str(ent.doc[start : _date_end(ent)].text)
+
+
+def _date_end(ent: Any) -> int:  # noqa: ANN401 - a spaCy Span
+    doc, end, last = ent.doc, ent.end, ent.sent.end
+    if end < last and doc[end - 1].lower_ in _JOINS and _day_number(doc[end]):
+        return int(end + 1)
+    if (
+        end + 1 < last
+        and doc[end].lower_ in _JOINS
+        and _day_number(doc[end + 1])
+        and (end + 2 >= last or doc[end + 2].pos_ not in {"NOUN", "PROPN"})
+    ):
+        return int(end + 2)
+    return int(end)
+
+
+def _day_number(token: Any) -> bool:  # noqa: ANN401 - a spaCy Token
+    return bool(token.is_digit and 1 <= int(token.text) <= 31)  # noqa: PLR2004
 
 
 def _trigger(ent: Any) -> Any:  # noqa: ANN401 - a spaCy Token or None

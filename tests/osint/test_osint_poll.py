@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.jobs import Worker, get_job
-from liaison.osint import dates, ingest, jobs
+from liaison.osint import dates, extract, ingest, jobs
 from liaison.osint.errors import FetchFailed, UnreadableArticle
 from liaison.osint.models import Article, Event, Source, SourceKind
 from liaison.osint.service import OsintService
@@ -387,3 +387,12 @@ def test_a_page_in_an_unknown_encoding_is_an_error_and_a_two_day_date_is_read(
 def test_date_phrases_are_intervals_at_their_granularity(text, want):
     found = dates.parse_interval(text, dt.date(2023, 5, 25))
     assert (found.start.isoformat(), found.end.isoformat(), found.granularity) == want
+
+
+def test_the_parser_gets_at_most_max_parsed_characters_of_an_article():
+    huge = (
+        "\n".join(f"On {d} May 2023 the allies said {d} nations met." for d in range(1, 29)) * 200
+    )
+    kept = extract.focus(huge)
+    assert len(kept) == extract.MAX_PARSED
+    assert kept.startswith("On 1 May 2023 the allies said 1 nations met.")

@@ -15,6 +15,7 @@ from liaison.documents import handlers as document_handlers
 from liaison.documents import site_search as document_search
 from liaison.osint import home as osint_home
 from liaison.osint import jobs as osint_jobs  # registers the osint.poll and osint.analyse jobs
+from liaison.osint import site_search as osint_search
 from liaison.programmes import handlers as programme_handlers
 from liaison.programmes import home as programme_home
 from liaison.programmes import site_search as programme_search
@@ -37,6 +38,7 @@ def install() -> None:
     # The one search (liaison.web.search): each feature answers for its own records.
     decision_search.install()
     document_search.install()
+    osint_search.install()
     programme_search.install()
     registry_search.install()
     planner_run.install()

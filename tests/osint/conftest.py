@@ -14,7 +14,7 @@ from osint_helpers import import_folder
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from liaison.osint import extract, ingest
+from liaison.osint import embed, extract, ingest
 
 PG_ADMIN_URL = os.environ.get(
     "LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -42,8 +42,10 @@ def local_sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def osint_models() -> None:
-    """The spaCy pipeline, loaded once per worker (``extract.pipeline`` keeps it)."""
+    """The spaCy pipeline and the MiniLM model, loaded once per worker (``extract.pipeline``
+    and ``embed.model`` keep them)."""
     extract.pipeline(extract.STATIC_TERMS)
+    embed.model()
 
 
 @pytest.fixture(scope="session")

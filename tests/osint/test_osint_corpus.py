@@ -14,7 +14,10 @@ from sqlalchemy import select
 
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
+from liaison.osint import stories
 from liaison.osint.models import Article, Contradiction, Event
+from liaison.osint.repository import OsintRepository
+from liaison.security.principal import SYSTEM
 
 
 @pytest.fixture
@@ -62,7 +65,35 @@ def test_stories_match_the_labels(corpus):
     precision, recall = pairwise(ids, articles)
     assert (precision, recall) == (1.0, 1.0)
     for stem in ("a2_wire_june", "b2_ledger_office_opposed"):
-        assert articles[ids[stem]].story_reason.startswith("like article ")
+        reason = articles[ids[stem]].story_reason
+        assert reason.startswith("like article ")
+        assert "embedding similarity" in reason
+        assert "shared entities: " in reason
+    assert "new story" in articles[ids["u1_herald_flood"]].story_reason
+    # each article keeps its MiniLM vector (384 float32), so later rounds need not embed it
+    assert {len(a.embedding) for a in articles.values()} == {384 * 4}
+
+
+def test_tfidf_groups_the_corpus_as_well_for_comparison(corpus, corpus_db):
+    """The measured alternative (docs/model/osint.md): TF-IDF with the same entities."""
+    ids, articles, _, _ = corpus
+    engine = build_engine(corpus_db[0])
+    with unit_of_work(session_factory(engine)) as session:
+        names = OsintRepository(session, SYSTEM).entity_names(list(articles))
+    engine.dispose()
+    stem_of = {v: k for k, v in ids.items()}
+    order = sorted(articles.values(), key=lambda a: (a.published_on, a.id))
+    decisions = stories.group(
+        [
+            stories.Item(a.id, a.text, a.title, frozenset(names.get(a.id, ())), a.published_on)
+            for a in order
+        ],
+        method=stories.TFIDF,
+    )
+    found = {stem_of[d.key]: d.story for d in decisions}
+    gold = {stem: story for story, stems in LABELS["stories"].items() for stem in stems}
+    for a, b in combinations(sorted(found), 2):
+        assert (gold[a] == gold[b]) == (found[a] == found[b]), (a, b)
 
 
 def test_syndicated_and_truncated_copies_are_found(corpus):

@@ -2,7 +2,8 @@
 """The leak suites for OSINT: one probe assessment and one probe technique tag per marking
 (every level, NATO only and released, groups, caveats, need-to-know) on a story imported from
 the corpus × every read surface (API story, assessments list and one, tags; the story page;
-the CLI's show in JSON and as a table; TAXII after publishing) × principals of every kind.
+the CLI's show in JSON and as a table; the one search, page and API; the dashboard; TAXII
+after publishing) × principals of every kind.
 Each surface shows a probe exactly when ``can_read`` allows, and nothing else about it.
 Write leaks: a reader who may not read a probe cannot review, publish or find it (404 like a
 missing id), and nobody writes a marking above what they may read.
@@ -19,6 +20,8 @@ from typer.testing import CliRunner
 from leak_probes import PROBE_MARKINGS, USERS, principal_of
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
+from liaison.demo import DEMO_PASSWORD
+from liaison.identity.service import IdentityService
 from liaison.osint import disarm
 from liaison.osint.errors import NotPermitted
 from liaison.osint.models import TagStatus
@@ -28,6 +31,7 @@ from liaison.security.marking_store import MarkingStore
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
 from liaison.sharing.service import SharingService
+from liaison.web.deps import SESSION_COOKIE
 
 BASE = "/api/v1/osint"
 runner = CliRunner()
@@ -106,6 +110,24 @@ def test_probes_show_exactly_where_the_policy_allows(
     assert titles_in(page.text, probes) == want
     hidden = {f"sentinel {t[-2:]}" for t in probes if t not in want}
     assert not any(h in page.text for h in hidden)
+
+    # the one search (page and API): the probes the reader may read, by title and by body
+    found = client.get("/api/v1/search", params={"q": "sentinel"}, headers=headers)
+    assert found.status_code == 200
+    groups = {g["kind"]: g for g in found.json()["groups"]}
+    shown = groups.get("osint-assessments", {"hits": [], "total": 0})
+    assert shown["total"] == len(want)  # the count is through the policy too
+    assert {h["label"] for h in shown["hits"]} <= want
+    assert len(shown["hits"]) == min(len(want), 10)  # the first ten of each kind
+    searched = client.get(
+        "/search", params={"q": "Leak probe"}, headers={**headers, "accept": "text/html"}
+    )
+    assert titles_in(searched.text, probes) <= want
+    assert len(titles_in(searched.text, probes)) == min(len(want), 10)
+    # the dashboard: no tile shows an assessment the reader may not read
+    home = client.get("/", headers={**headers, "accept": "text/html"}).text
+    assert not titles_in(home, probes) - want
+    assert not any(h in home for h in hidden)
 
     if user is not None:
         monkeypatch.setenv("LIAISON_DATABASE_URL", db_url)
@@ -295,3 +317,210 @@ def test_watch_terms_are_their_owners_alone(client, auth, story):
     assert (
         client.post(f"{BASE}/watch", headers=auth("japan"), json={"term": "x"}).status_code == 422
     )
+
+
+# the page forms: the same writes as the API, through the same service checks ------------------
+def _tag_state(engine, tag_id):
+    with unit_of_work(session_factory(engine)) as session:
+        tag, marking = OsintService(session, SYSTEM).tag(tag_id)
+        return tag.status, tag.reviewed_by, str(marking)
+
+
+def _assessment_state(engine, assessment_id):
+    with unit_of_work(session_factory(engine)) as session:
+        row, _ = OsintService(session, SYSTEM).assessment(assessment_id)
+        return row.stix_id, row.collection
+
+
+def _assessment_count(engine):
+    with unit_of_work(session_factory(engine)) as session:
+        return len(OsintService(session, SYSTEM).assessments())
+
+
+PAGE = {"accept": "text/html"}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_page_forms_never_reach_a_probe_the_writer_may_not_read(
+    client, auth, engine, probes, settings, user
+):
+    """Review and publish forms on hidden probes: 401 anonymous, 403 without the right, else
+    the 404 of a missing id (no title, no sentinel); nothing changes."""
+    collection = make_collection(engine, settings)
+    headers = {**(auth(user) if user else {}), **PAGE}
+    principal = principal_of(engine, user) if user else None
+    for title, (assessment_id, tag_id, marking, _) in probes.items():
+        if principal is not None and can_read(principal, marking):
+            continue
+        before = (_tag_state(engine, tag_id), _assessment_state(engine, assessment_id))
+        review = client.post(
+            f"/osint/tags/{tag_id}/review",
+            headers=headers,
+            data={"status": "rejected", "marking": "PUBLIC"},
+            follow_redirects=False,
+        )
+        publish = client.post(
+            f"/osint/assessments/{assessment_id}/publish",
+            headers=headers,
+            data={"collection": collection},
+            follow_redirects=False,
+        )
+        want = 401 if user is None else 403 if user == "analyst" else 404
+        assert (review.status_code, publish.status_code) == (want, want), title
+        assert "sentinel" not in review.text + publish.text
+        assert title not in review.text + publish.text
+        if want == 404:
+            missing = client.post(
+                f"/osint/tags/{10**6}/review", headers=headers, data={"status": "rejected"}
+            )
+            assert missing.status_code == 404
+            assert f"no technique tag {tag_id}" in review.text  # word for word a missing id's
+            assert review.text.replace(f"tag {tag_id}", "tag N") == missing.text.replace(
+                f"tag {10**6}", "tag N"
+            )
+            assert f"no assessment {assessment_id}" in publish.text
+        after = (_tag_state(engine, tag_id), _assessment_state(engine, assessment_id))
+        assert after == before
+
+
+@pytest.mark.parametrize("user", [None, "analyst", "japan", "korea", "officer"])
+def test_the_assessment_form_refuses_a_marking_above_the_writer(client, auth, engine, probes, user):
+    story_id = next(iter(probes.values()))[3]
+    count = _assessment_count(engine)
+    r = client.post(
+        f"/osint/stories/{story_id}/assessments",
+        headers={**(auth(user) if user else {}), **PAGE},
+        data={"title": "Mine", "body": "b", "marking": "COSMIC TOP SECRET", "confidence": "60"},
+        follow_redirects=False,
+    )
+    assert r.status_code == {None: 401, "analyst": 403}.get(user, 422)
+    if user not in {None, "analyst"}:
+        assert "above what you may read" in r.text
+        assert 'id="assess-error"' in r.text
+    assert _assessment_count(engine) == count
+
+
+def test_page_forms_review_assess_and_publish_with_the_session_csrf_token(
+    client, engine, probes, settings
+):
+    collection = make_collection(engine, settings)
+    story_id = next(iter(probes.values()))[3]
+    _, tag_id, _, _ = probes["Leak probe 02"]  # NU // REL IP4
+    with unit_of_work(session_factory(engine)) as session:
+        issued = IdentityService(session, SYSTEM).login("officer", DEMO_PASSWORD, "testclient")
+    client.cookies.set(SESSION_COOKIE, issued.cookie)
+    token = issued.session.csrf_token
+
+    page = client.get(f"/osint/stories/{story_id}", headers=PAGE)
+    assert f'action="/osint/tags/{tag_id}/review"' in page.text
+    assert f'action="/osint/stories/{story_id}/assessments"' in page.text
+    assert token in page.text
+    assert 'value="' + collection + '"' in page.text
+
+    # without the token the form is refused and nothing is written
+    stale = client.post(
+        f"/osint/stories/{story_id}/assessments",
+        headers=PAGE,
+        data={"title": "No token", "body": "b", "marking": "NU // REL JPN"},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 403
+    assert "CSRF" in stale.text
+
+    made = client.post(
+        f"/osint/stories/{story_id}/assessments",
+        headers=PAGE,
+        data={
+            "csrf_token": token,
+            "title": "Officer's view",
+            "body": "The June date is an error.",
+            "marking": "NU // REL JPN",
+            "confidence": "70",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    with unit_of_work(session_factory(engine)) as session:
+        mine = [
+            (a.id, a.created_by)
+            for a, _ in OsintService(session, SYSTEM).assessments()
+            if a.title == "Officer's view"
+        ]
+    assert [m[1] for m in mine] == ["officer"]
+
+    reviewed = client.post(
+        f"/osint/tags/{tag_id}/review",
+        headers=PAGE,
+        data={"csrf_token": token, "status": "confirmed", "marking": "NU // REL JPN"},
+        follow_redirects=False,
+    )
+    assert reviewed.status_code == 303
+    assert _tag_state(engine, tag_id)[:2] == (TagStatus.CONFIRMED, "officer")
+
+    published = client.post(
+        f"/osint/assessments/{mine[0][0]}/publish",
+        headers=PAGE,
+        data={"csrf_token": token, "collection": collection},
+        follow_redirects=False,
+    )
+    assert published.status_code == 303, published.text
+    assert _assessment_state(engine, mine[0][0])[1] == collection
+
+
+def test_a_partner_cannot_overturn_an_allys_review_or_publish_anothers_work_by_form(
+    client, auth, engine, probes, settings
+):
+    collection = make_collection(engine, settings)
+    _, tag_id, _, story_id = probes["Leak probe 02"]  # NU // REL IP4: Japan and Korea read it
+    assessment_id = probes["Leak probe 02"][0]  # written by the system, not by Japan
+    with unit_of_work(session_factory(engine)) as session:
+        OsintService(session, principal_of(engine, "officer")).review_tag(
+            tag_id, TagStatus.CONFIRMED, "NU // REL IP4"
+        )
+    before = _tag_state(engine, tag_id)
+    r = client.post(
+        f"/osint/tags/{tag_id}/review",
+        headers={**auth("japan"), **PAGE},
+        data={"status": "rejected", "marking": "NU // REL IP4"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert "an analyst of the alliance reviewed this tag" in r.text
+    assert _tag_state(engine, tag_id) == before
+    p = client.post(
+        f"/osint/assessments/{assessment_id}/publish",
+        headers={**auth("korea"), **PAGE},
+        data={"collection": collection},
+        follow_redirects=False,
+    )
+    assert p.status_code == 403
+    assert "only its author or the alliance side" in p.text
+    assert _assessment_state(engine, assessment_id) == (None, None)
+    assert story_id
+
+
+def test_the_add_source_form_is_for_source_managers(client, auth, engine):
+    data = {"name": "Ledger feed", "kind": "feed", "url": "http://127.0.0.1:9/feed.xml"}
+    assert (
+        client.post("/osint/sources", headers=PAGE, data=data, follow_redirects=False).status_code
+        == 401
+    )
+    refused = client.post(
+        "/osint/sources", headers={**auth("japan"), **PAGE}, data=data, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    page = client.get("/osint/sources", headers={**auth("japan"), **PAGE})
+    assert 'action="/osint/sources"' not in page.text
+    officer = {**auth("officer"), **PAGE}
+    assert 'action="/osint/sources"' in client.get("/osint/sources", headers=officer).text
+    bad = client.post(
+        "/osint/sources", headers=officer, data={**data, "url": "ftp://x"}, follow_redirects=False
+    )
+    assert bad.status_code == 422
+    assert "needs an http(s) URL" in bad.text
+    made = client.post("/osint/sources", headers=officer, data=data, follow_redirects=False)
+    assert made.status_code == 303
+    again = client.post("/osint/sources", headers=officer, data=data, follow_redirects=False)
+    assert again.status_code == 409
+    with unit_of_work(session_factory(engine)) as session:
+        assert [s.name for s in OsintService(session, SYSTEM).sources()] == ["Ledger feed"]

@@ -2,10 +2,11 @@
 """Polling feeds and pages served by a local HTTP server on 127.0.0.1: RSS and Atom, a page
 behind a feed entry, conditional GET (ETag), and bad input on one source each — a feed that
 is not XML, a 50 MB page, a redirect loop — which is a clear error on that source while the
-others are stored. Also: the models load and run with every socket refused."""
+others are stored. Also: the models (spaCy and MiniLM) load and run with every socket refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import threading
@@ -22,9 +23,9 @@ from typer.testing import CliRunner
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.jobs import Worker, get_job
-from liaison.osint import ingest, jobs
+from liaison.osint import dates, extract, ingest, jobs
 from liaison.osint.errors import FetchFailed, UnreadableArticle
-from liaison.osint.models import Article, Source, SourceKind
+from liaison.osint.models import Article, Event, Source, SourceKind
 from liaison.osint.service import OsintService
 from liaison.security.principal import SYSTEM
 
@@ -51,6 +52,18 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <entry><title>Sweden ends two centuries of non-alignment</title><id>urn:y</id>
 <link href="http://127.0.0.1:PORT/page.html"/><updated>2024-03-09T08:00:00Z</updated></entry>
 </feed>"""
+
+
+JULY = b"""<html><head><title>Vilnius summit dates set</title>
+<meta property="article:published_time" content="2023-05-25T08:00:00Z">
+<link rel="canonical" href="https://baltic-wire.example/news/vilnius-july"></head>
+<body><article><h1>Vilnius summit dates set</h1>
+<p>The NATO summit in Vilnius will take place on July 11 and 12, officials said on Thursday.
+The summit will be the first since Finland joined the alliance, and Japan, Australia, South Korea
+and New Zealand have been invited to attend as partners.</p>
+<p>Diplomats said the agenda would cover support for Ukraine, defence spending and the
+partnership with the Indo-Pacific, and that the final communique was still being negotiated.</p>
+</article></body></html>"""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -95,6 +108,14 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(chunk)
             except (BrokenPipeError, ConnectionResetError):
                 return
+        elif self.path == "/klingon":  # cp1252 bytes under a charset nobody knows
+            body = (
+                b'<html><head><meta charset="x-klingon"><title>Caf\xe9</title></head><body>'
+                b"<article><p>" + b"Un caf\xe9 \xe0 Bruxelles, pr\xe8s du si\xe8ge. " * 40
+            ) + b"</p></article></body></html>"
+            self._send(200, body, "text/html; charset=x-klingon")
+        elif self.path == "/july.html":
+            self._send(200, JULY)
         elif self.path in {"/loop", "/loop2"}:
             self._send(
                 302, b"", headers={"Location": "/loop2" if self.path == "/loop" else "/loop"}
@@ -251,6 +272,15 @@ x = extract.Extractor(extract.Terms(extract.registry_patterns(["Lithuania"], [])
 found = x.extract("NATO leaders will meet at the summit in Vilnius on 11-12 July.", dates.parse_published("2023-05-25"))
 assert found.events[0].interval.text() == "2023-07-11..2023-07-12", found
 assert disarm.suggest("a forged letter was reposted by bots")
+from liaison.osint import embed, stories
+vectors = embed.embed(["NATO summit in Vilnius on 11-12 July", "Allied leaders meet in Lithuania", "Heavy rain floods the river valley"])
+assert vectors.shape == (3, embed.DIMENSIONS)
+assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.2
+decisions = stories.group([
+    stories.Item(1, "Leaders of Japan and Australia will attend the NATO summit in Vilnius.", "AP4 leaders to attend NATO summit in Vilnius", frozenset({"NATO", "Vilnius", "Japan"}), None),
+    stories.Item(2, "Japan and Australia will join the NATO summit in Lithuania's capital.", "Asia-Pacific leaders head to Vilnius summit", frozenset({"NATO", "Vilnius", "Japan"}), None),
+])
+assert decisions[1].story == 1 and "embedding similarity" in decisions[1].reason, decisions
 print("offline ok")
 """
 
@@ -317,3 +347,52 @@ def test_the_cli_queues_a_poll(db_url, monkeypatch):
     result = CliRunner().invoke(app, ["osint", "poll", "--queue", "--as", "officer"])
     assert result.exit_code == 0, result.output
     assert "poll queued as job" in result.output
+
+
+def test_a_page_in_an_unknown_encoding_is_an_error_and_a_two_day_date_is_read(
+    engine, server, osint_models
+):
+    """Over HTTP on 127.0.0.1: a page whose bytes are neither UTF-8 nor in the charset it
+    names is a clear error on its source; "July 11 and 12" on another page is the two days
+    of July 2023 (dateparser alone reads the 12 as the year), and that page is stored."""
+    with unit_of_work(session_factory(engine)) as session:
+        service = OsintService(session, SYSTEM)
+        klingon = service.add_source("klingon", SourceKind.PAGE, server + "/klingon", "K").id
+        july = service.add_source("july", SourceKind.PAGE, server + "/july.html", "Wire").id
+    result = jobs.poll(jobs.DirectContext(session_factory(engine)), {"min_interval": 0})
+    assert (result["sources"], result["stored"], result["errors"]) == (2, 1, 1)
+    found = sources_by_name(engine)
+    assert "not UTF-8 and no valid charset declared" in found["klingon"].last_error
+    assert found["july"].last_error is None
+    with unit_of_work(session_factory(engine)) as session:
+        article = session.scalars(select(Article)).one()
+        assert article.source_id == july != klingon
+        assert article.published_on.isoformat() == "2023-05-25"
+        events = session.scalars(select(Event).where(Event.article_id == article.id)).all()
+        assert [
+            (e.kind, e.date_start.isoformat(), e.date_end.isoformat(), e.granularity.value)
+            for e in events
+        ] == [("summit", "2023-07-11", "2023-07-12", "day")]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("July 11 and 12", ("2023-07-11", "2023-07-12", "day")),
+        ("11 and 12 July", ("2023-07-11", "2023-07-12", "day")),
+        ("11-12 July", ("2023-07-11", "2023-07-12", "day")),
+        ("in June", ("2023-06-01", "2023-06-30", "month")),
+    ],
+)
+def test_date_phrases_are_intervals_at_their_granularity(text, want):
+    found = dates.parse_interval(text, dt.date(2023, 5, 25))
+    assert (found.start.isoformat(), found.end.isoformat(), found.granularity) == want
+
+
+def test_the_parser_gets_at_most_max_parsed_characters_of_an_article():
+    huge = (
+        "\n".join(f"On {d} May 2023 the allies said {d} nations met." for d in range(1, 29)) * 200
+    )
+    kept = extract.focus(huge)
+    assert len(kept) == extract.MAX_PARSED
+    assert kept.startswith("On 1 May 2023 the allies said 1 nations met.")

@@ -820,7 +820,7 @@ OWN_STATE = {
 # tests/catalogue/test_catalogue_leaks.py (profiles, nominations, offers, import, plan runs, approval and
 # publication)
 # and tests/osint/test_osint_leaks.py (sources, polls, assessments, tags, publishing, watch
-# terms), each over the same principal kinds and probe markings.
+# terms; the API's routes and the pages' forms), each over the same principal kinds and probe markings.
 CATALOGUE_AND_OSINT = {
     ("DELETE", "/api/v1/osint/watch/{term_id}"),
     ("POST", "/api/v1/catalogue/import"),
@@ -833,6 +833,10 @@ CATALOGUE_AND_OSINT = {
     ("POST", "/api/v1/osint/stories/{story_id}/assessments"),
     ("POST", "/api/v1/osint/tags/{tag_id}/review"),
     ("POST", "/api/v1/osint/watch"),
+    ("POST", "/osint/assessments/{raw_id}/publish"),
+    ("POST", "/osint/sources"),
+    ("POST", "/osint/stories/{raw_id}/assessments"),
+    ("POST", "/osint/tags/{raw_id}/review"),
     ("POST", "/api/v1/plans"),
     ("POST", "/api/v1/plans/{plan_id}/approve"),
     ("POST", "/api/v1/plans/{plan_id}/publish"),

@@ -33,7 +33,7 @@ from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.jobs import JobContext, enqueue, job_handler
 from liaison.kit.clock import utcnow
-from liaison.osint import extract, ingest, stories
+from liaison.osint import embed, extract, ingest, stories
 from liaison.osint.errors import DuplicateArticle, FetchFailed
 from liaison.osint.models import SourceKind
 from liaison.osint.service import Analysed, OsintService
@@ -92,6 +92,7 @@ def analyse(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
                         a.title,
                         frozenset(entity_names.get(a.id, set())),
                         a.published_on,
+                        embed.from_bytes(a.embedding),
                     ),
                     a.copy_of_id or a.story_id,
                     a.story_id,
@@ -113,28 +114,49 @@ def analyse(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
         ctx.progress(done, total, f"extracting {len(pending)} articles")
         found = extractor.extract_many(items)
         grouper = stories.Grouper()
-        for item, _copy, story_id in history:
+        ctx.progress(done, total, f"grouping {len(pending)} articles")
+        earlier_items = grouper.embed_items([item for item, _copy, _story in history])
+        for item, (_item, _copy, story_id) in zip(earlier_items, history, strict=True):
             grouper.add(item, story=first_of_story.get(story_id or 0, item.key))
+        fresh = grouper.embed_items(
+            [
+                stories.Item(
+                    ident,
+                    text,
+                    title,
+                    frozenset(
+                        m.name
+                        for m in extraction.entities
+                        if m.kind in {"PERSON", "ORG", "GPE", "FRAMEWORK"}
+                    ),
+                    published,
+                )
+                for (ident, title, text, published, _g), extraction in zip(
+                    pending, found, strict=True
+                )
+            ]
+        )
         results = []
-        for (ident, title, text, published, _g), extraction in zip(pending, found, strict=True):
-            names_here = frozenset(
-                m.name
-                for m in extraction.entities
-                if m.kind in {"PERSON", "ORG", "GPE", "FRAMEWORK"}
-            )
-            decision = grouper.add(stories.Item(ident, text, title, names_here, published))
+        for item, extraction in zip(fresh, found, strict=True):
+            decision = grouper.add(item)
             results.append(
                 Analysed(
-                    ident,
+                    item.key,
                     extraction,
                     decision.story,
                     decision.reason,
                     decision.copy_of,
                     decision.copy_reason,
+                    embed.to_bytes(item.vector),
                 )
             )
+        missing = {
+            item.key: vector
+            for item, (stored, _c, _s) in zip(earlier_items, history, strict=True)
+            if stored.vector is None and (vector := embed.to_bytes(item.vector)) is not None
+        }
         with ctx.session() as session:
-            stories_touched |= OsintService(session, principal).store_analysis(results)
+            stories_touched |= OsintService(session, principal).store_analysis(results, missing)
         done += len(pending)
         ctx.progress(done, total, f"{done} articles analysed")
     return {"analysed": done, "stories": sorted(stories_touched)}

@@ -25,7 +25,18 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
@@ -101,6 +112,8 @@ class Article(IdMixin, TimestampMixin, Base):
     copy_of_id: Mapped[int | None] = mapped_column(ForeignKey("osint_article.id"))
     copy_reason: Mapped[str | None] = mapped_column(String(500))
     extracted: Mapped[bool] = mapped_column(default=False)
+    # the MiniLM embedding of title and lede (osint.embed: 384 float32), for story grouping
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Entity(IdMixin, Base):

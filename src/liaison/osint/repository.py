@@ -216,6 +216,22 @@ class OsintRepository:
             )
         ).all()
 
+    def find_assessments(self, query: str, limit: int) -> tuple[Sequence[Assessment], int]:
+        """Readable assessments whose title or body holds ``query``, newest first, and how
+        many there are (the count through the same policy)."""
+        like = f"%{query.lower()}%"
+        stmt = self._readable(
+            select(Assessment).where(
+                or_(func.lower(Assessment.title).like(like), func.lower(Assessment.body).like(like))
+            ),
+            Assessment,
+        )
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self.session.scalars(
+            stmt.order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(limit)
+        ).all()
+        return rows, total
+
     def assessment(self, assessment_id: int) -> Assessment | None:
         stmt = self._readable(select(Assessment).where(Assessment.id == assessment_id), Assessment)
         found: Assessment | None = self.session.scalar(stmt)

@@ -109,6 +109,7 @@ class Analysed:
     reason: str
     copy_of: int | None
     copy_reason: str | None
+    embedding: bytes | None = None  # osint.embed.to_bytes of its title and lede
 
 
 class OsintService:
@@ -293,11 +294,17 @@ class OsintService:
         return self.repo.search(query[:200], limit)
 
     # analysis results ------------------------------------------------------------------------
-    def store_analysis(self, results: Sequence[Analysed]) -> set[int]:
-        """Write extraction, story and copy decisions; refresh each touched story's
-        contradictions and DISARM suggestions. Returns the touched story ids."""
+    def store_analysis(
+        self, results: Sequence[Analysed], embeddings: dict[int, bytes] | None = None
+    ) -> set[int]:
+        """Write extraction, story and copy decisions (and ``embeddings`` computed for
+        earlier articles that had none); refresh each touched story's contradictions and
+        DISARM suggestions. Returns the touched story ids."""
         stories: dict[int, int] = {}  # story key (article id) -> story id
         touched: set[int] = set()
+        for article_id, vector in (embeddings or {}).items():
+            if (earlier := self.repo.article(article_id)) is not None:
+                earlier.embedding = vector
         for result in results:
             article = self.repo.article(result.article_id)
             if article is None:
@@ -308,6 +315,7 @@ class OsintService:
             article.story_reason = result.reason[:1000]
             article.copy_of_id = result.copy_of
             article.copy_reason = result.copy_reason
+            article.embedding = result.embedding
             article.extracted = True
             touched.add(story_id)
         self.session.flush()
@@ -693,6 +701,16 @@ class OsintService:
         self.session.delete(row)
 
     # assessments -----------------------------------------------------------------------------
+    def find_assessments(
+        self, query: str, limit: int
+    ) -> tuple[list[tuple[Assessment, Marking]], int]:
+        """The one search's assessments: readable ones only (hidden ones are absent from the
+        hits and the count); each read above PUBLIC audited."""
+        rows, total = self.repo.find_assessments(query[:200], limit)
+        found = [(r, self.markings.get(r.marking_id)) for r in rows]
+        self._audit_reads("assessment", [(r.id, r.marking_id, m) for r, m in found])
+        return found, total
+
     def assessments(self) -> list[tuple[Assessment, Marking]]:
         rows = list(self.repo.assessments())
         markings = self.markings.many(a.marking_id for a in rows)

@@ -7,14 +7,17 @@ starts one; each decision carries its reason (pure: no database, no web).
   the exact shingle Jaccard is at least ``COPY_JACCARD`` or when one text is contained in the
   other at ``COPY_CONTAINMENT`` or more (a truncated copy keeps most of its shingles inside
   the original, while its Jaccard falls with its length).
-- **Grouping**: TF-IDF vectors (hashed terms, sublinear tf, a smoothed IDF; stored vectors
-  are refreshed each time the number of articles doubles) and cosine similarity against
-  earlier articles that share a salient term (an inverted index of each article's top
-  terms), plus the overlap of named entities and of publication dates. An article joins the
-  story of its best match when the cosine reaches ``JOIN_COSINE``, or ``JOIN_WITH_ENTITIES``
-  with at least three shared entities, within ``WINDOW_DAYS`` of it; else it starts a story.
-  No packaged sentence-embedding model is used (docs/model/osint.md says why): TF-IDF stands
-  in for MiniLM.
+- **Grouping** (``EMBEDDING``, the default): MiniLM sentence embeddings (``osint.embed``) of
+  the title and the lede (the first ``LEDE_CHARS`` characters), cosine against every earlier
+  article published within ``WINDOW_DAYS`` (one matrix product), plus the overlap of named
+  entities. An article joins the story of its best match when the cosine reaches
+  ``JOIN_EMBEDDING``, or ``JOIN_EMBEDDING_WITH_ENTITIES`` with at least
+  ``SHARED_ENTITIES`` shared entities; else it starts a story.
+- **Grouping** (``TFIDF``, kept for comparison: docs/model/osint.md gives both scores):
+  TF-IDF vectors (hashed terms, sublinear tf, a smoothed IDF; stored vectors are refreshed
+  each time the number of articles doubles) and cosine similarity against earlier articles
+  that share a salient term (an inverted index of each article's top terms), plus entities
+  and dates as above, with ``JOIN_COSINE`` and ``JOIN_WITH_ENTITIES`` (three entities).
 """
 
 from __future__ import annotations
@@ -24,9 +27,13 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+
+from liaison.osint import embed
 
 SHINGLE = 5
 PERMUTATIONS = 128
@@ -35,10 +42,17 @@ COPY_CONTAINMENT = 0.9
 LSH_THRESHOLD = 0.4
 JOIN_COSINE = 0.28
 JOIN_WITH_ENTITIES = 0.24
+JOIN_EMBEDDING = 0.65
+JOIN_EMBEDDING_WITH_ENTITIES = 0.58
+SHARED_ENTITIES = 2
+LEDE_CHARS = 400  # what is embedded: the title and the lede (the cost grows with the length)
+EMBEDDING = "embedding"
+TFIDF = "tfidf"
 WINDOW_DAYS = 60
 TOP_TERMS = 20  # an article's terms in the inverted index
 VECTOR_TERMS = 150  # terms kept in a vector (the heaviest), bounding time and memory
 CANDIDATES = 50  # earlier articles compared by cosine, those sharing most top terms
+CANDIDATES_EMBEDDING = 10  # the nearest by embedding, re-ranked with their shared entities
 DIMENSIONS = 1 << 20
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 STOP = frozenset(
@@ -187,12 +201,26 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(len(tokens) - SHINGLE + 1)}
 
 
+def _crc32(data: bytes) -> int:
+    return zlib.crc32(data)
+
+
 def minhash(items: set[bytes]) -> Any:  # noqa: ANN401 - a datasketch MinHash
     from datasketch import MinHash  # noqa: PLC0415 - numpy and scipy, only where grouping runs
 
-    found = MinHash(num_perm=PERMUTATIONS)
+    # CRC-32 instead of datasketch's SHA-1 per shingle: a third of the time; signatures live
+    # only in memory, so nothing stored depends on the hash
+    found = MinHash(num_perm=PERMUTATIONS, hashfunc=_crc32)
     found.update_batch(list(items))
     return found
+
+
+def embedding_text(title: str, text: str) -> str:
+    """What an article's embedding is computed from: its title and lede."""
+    return f"{title}\n{text[:LEDE_CHARS]}"
+
+
+Embedder = Callable[[Sequence[str]], "embed.Vectors"]
 
 
 @dataclass(slots=True)
@@ -204,6 +232,7 @@ class Item:
     title: str
     entities: frozenset[str]
     published: dt.date | None
+    vector: Any = None  # its embedding (``embed.DIMENSIONS`` floats), else computed on ``add``
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,43 +256,88 @@ class _Seen:
 
 
 class Grouper:
-    """The incremental grouping state: feed articles in publication order with ``add``."""
+    """The incremental grouping state: feed articles in publication order with ``add``.
 
-    def __init__(self) -> None:
+    ``method`` is ``EMBEDDING`` (MiniLM; ``embedder`` defaults to the packaged model) or
+    ``TFIDF``. Callers that hold many articles embed them in batches first (``embed_items``)."""
+
+    def __init__(self, method: str = EMBEDDING, embedder: Embedder | None = None) -> None:
         from datasketch import MinHashLSH  # noqa: PLC0415
 
+        if method not in {EMBEDDING, TFIDF}:
+            raise ValueError(f"unknown grouping method {method!r}")
+        self.method = method
+        self.embedder: Embedder = embedder or embed.embed
         self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=PERMUTATIONS)
         self.seen: dict[int, _Seen] = {}
         self.df: Counter[int] = Counter()
         self.documents = 0
         self.postings: defaultdict[int, list[int]] = defaultdict(list)
         self.originals: dict[int, int] = {}  # a copy's key -> its original's
+        # embeddings of the articles seen, row i is self.keys[i]; days as ordinals (NaN: none)
+        self.matrix = np.zeros((256, embed.DIMENSIONS), dtype=np.float32)
+        self.days = np.zeros(256, dtype=np.float64)
+        self.keys: list[int] = []
+
+    def embed_items(self, items: Sequence[Item]) -> list[Item]:
+        """``items`` with their embeddings, computed in one batch where missing."""
+        if self.method != EMBEDDING:
+            return list(items)
+        missing = [i for i in items if i.vector is None]
+        if not missing:
+            return list(items)
+        vectors = self.embedder([embedding_text(i.title, i.text) for i in missing])
+        done = {i.key: v for i, v in zip(missing, vectors, strict=True)}
+        return [
+            i
+            if i.vector is not None
+            else Item(i.key, i.text, i.title, i.entities, i.published, done[i.key])
+            for i in items
+        ]
 
     def add(self, item: Item, story: int | None = None) -> Decision:
         """Decide for ``item`` (or, with ``story``, record a decision taken before)."""
         items = shingles(item.text)
         signature = minhash(items)
-        terms = _terms(item.title + "\n" + item.text)
+        terms: Counter[int] = Counter()
+        vector: dict[int, float] = {}
+        if self.method == TFIDF:
+            terms = _terms(item.title + "\n" + item.text)
+            for term in terms:
+                self.df[term] += 1
+            vector = self._vector(terms)
+        else:
+            (item,) = self.embed_items([item])
         self.documents += 1
-        for term in terms:
-            self.df[term] += 1
-        vector = self._vector(terms)
         decision = (
             Decision(item.key, story, None, "stored earlier")
             if story is not None
             else self._decide(item, items, signature, vector)
         )
-        top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
         if decision.copy_of is not None:
             self.originals[item.key] = decision.copy_of
+        top: list[int] = []
+        if self.method == TFIDF:
+            top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
+            if self.documents & (self.documents - 1) == 0:  # a power of two: refresh the IDF
+                for seen in self.seen.values():
+                    seen.vector = self._vector(seen.terms)
+            for term in top:
+                self.postings[term].append(item.key)
+        else:
+            self._remember(item)
         self.seen[item.key] = _Seen(item, vector, terms, items, signature, decision.story, top)
-        if self.documents & (self.documents - 1) == 0:  # a power of two: refresh the IDF
-            for seen in self.seen.values():
-                seen.vector = self._vector(seen.terms)
-        for term in top:
-            self.postings[term].append(item.key)
         self.lsh.insert(str(item.key), signature)
         return decision
+
+    def _remember(self, item: Item) -> None:
+        row = len(self.keys)
+        if row == len(self.matrix):
+            self.matrix = np.concatenate([self.matrix, np.zeros_like(self.matrix)])
+            self.days = np.concatenate([self.days, np.zeros_like(self.days)])
+        self.matrix[row] = item.vector
+        self.days[row] = item.published.toordinal() if item.published else np.nan
+        self.keys.append(item.key)
 
     def _decide(
         self,
@@ -277,6 +351,8 @@ class Grouper:
             original, why = copy
             story = self.seen[original].story
             return Decision(item.key, story, original, f"copy of article {original}: {why}", why)
+        if self.method == EMBEDDING:
+            return self._decide_by_embedding(item)
         best, score, shared = self._nearest(item, vector)
         if best is not None:
             other = self.seen[best]
@@ -297,6 +373,54 @@ class Grouper:
         return Decision(
             item.key, item.key, None, "new story: no earlier article shares a salient term"
         )
+
+    def _decide_by_embedding(self, item: Item) -> Decision:
+        count = len(self.keys)
+        if not count:
+            return Decision(item.key, item.key, None, "new story: the first article")
+        scores = self.matrix[:count] @ np.asarray(item.vector, dtype=np.float32)
+        if item.published is not None:
+            apart = np.abs(self.days[:count] - item.published.toordinal())
+            scores = np.where(apart > WINDOW_DAYS, -1.0, scores)  # NaN (undated) stays
+        ranked = np.argsort(-scores)[:CANDIDATES_EMBEDDING]
+        best: tuple[float, int, float, set[str]] | None = None
+        for row in ranked:
+            score = float(scores[row])
+            if score < JOIN_EMBEDDING_WITH_ENTITIES - 0.05:
+                break
+            key = self.keys[row]
+            shared = set(item.entities & self.seen[key].item.entities)
+            rank = score + 0.02 * min(len(shared), 5)
+            if best is None or rank > best[0]:
+                best = (rank, key, score, shared)
+        if best is None:
+            top = float(scores[ranked[0]]) if len(ranked) else 0.0
+            return Decision(
+                item.key,
+                item.key,
+                None,
+                f"new story: no earlier article within {WINDOW_DAYS} days is close "
+                f"(best embedding similarity {top:.2f}, needs {JOIN_EMBEDDING:.2f})",
+            )
+        _, key, score, shared = best
+        other = self.seen[key]
+        names = ", ".join(sorted(shared)[:5]) or "none"
+        enough = score >= JOIN_EMBEDDING or (
+            score >= JOIN_EMBEDDING_WITH_ENTITIES and len(shared) >= SHARED_ENTITIES
+        )
+        when = _apart(item.published, other.item.published)
+        if enough:
+            reason = (
+                f"like article {key} ({other.item.title[:80]!r}): embedding similarity "
+                f"{score:.2f}, shared entities: {names}{when}"
+            )
+            return Decision(item.key, other.story, None, reason)
+        reason = (
+            f"new story: the closest article, {key}, has embedding similarity {score:.2f} "
+            f"and shares {len(shared)} entities (needs {JOIN_EMBEDDING:.2f}, or "
+            f"{JOIN_EMBEDDING_WITH_ENTITIES:.2f} with {SHARED_ENTITIES} shared entities)"
+        )
+        return Decision(item.key, item.key, None, reason)
 
     def _copy(self, items: set[bytes], signature: Any) -> tuple[int, str] | None:  # noqa: ANN401
         best: tuple[float, int, str] | None = None
@@ -373,11 +497,18 @@ def _cosine(a: dict[int, float], b: dict[int, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
+def _apart(a: dt.date | None, b: dt.date | None) -> str:
+    if a is None or b is None:
+        return ""
+    days = abs((a - b).days)
+    return "; published the same day" if days == 0 else f"; published {days} days apart"
+
+
 def _near_in_time(a: dt.date | None, b: dt.date | None) -> bool:
     return a is None or b is None or abs((a - b).days) <= WINDOW_DAYS
 
 
-def group(items: Iterable[Item]) -> list[Decision]:
+def group(items: Iterable[Item], method: str = EMBEDDING) -> list[Decision]:
     """Decisions for ``items`` in order, from an empty state."""
-    grouper = Grouper()
-    return [grouper.add(i) for i in items]
+    grouper = Grouper(method)
+    return [grouper.add(i) for i in grouper.embed_items(list(items))]

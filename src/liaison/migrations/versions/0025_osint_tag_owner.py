@@ -2,7 +2,7 @@
 """who owns a DISARM technique tag (issue 14, finding 1, for the open-source pillar)
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-06 21:00:00
 
 A suggested technique is alliance material (the console made it); a tag a partner's analyst
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -14,9 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from liaison.cli.acting import AsUser, acting_as
-from liaison.cli.search import Format
 from liaison.registry.reach import ReachService, reach_read
-from liaison.terminal.output import console, errors
+from liaison.terminal.output import Format, FormatOption, console, emit, errors
 
 
 def reach(
@@ -26,13 +25,16 @@ def reach(
         dt.datetime | None,
         typer.Option("--on", formats=["%Y-%m-%d"], help="Date (YYYY-MM-DD); default today."),
     ] = None,
-    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.TABLE,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Who may read MARKING today (or --on a day): allies' users and each partner it names."""
     with acting_as(as_user) as (session, principal):
         answer = reach_read(ReachService(session, principal).reach(marking, on and on.date()))
     if output is Format.JSON:
-        typer.echo(answer.model_dump_json(indent=2))
+        emit(output, answer)
+        return
+    if output is Format.CSV:  # one row per partner the release names
+        emit(output, list(answer.partners))
         return
     console.print(Text(answer.summary))
     if answer.partners:

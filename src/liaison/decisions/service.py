@@ -54,9 +54,7 @@ from liaison.decisions.consensus import (
     standing,
 )
 from liaison.decisions.errors import (
-    MarkingAboveReader,
     NotAnElector,
-    NotPermitted,
     PositionRefused,
     ProcedureClosed,
     ProposalNotFound,
@@ -84,7 +82,7 @@ from liaison.decisions.schemas import (
     Revision,
     Withdrawal,
 )
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.errors import Conflict, Forbidden, InvalidInput, NotFound
 from liaison.events import ProposalOpened, SubjectInfo, SubjectKind, describe_subject, publish
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -92,11 +90,12 @@ from liaison.registry.errors import NotAnAlly
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.markings import Marking, short
 from liaison.security.models import Organisation, OrganisationKind
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.readers import MarkingAboveReader
 from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 MAX_ID = 2_147_483_647
@@ -161,37 +160,19 @@ class DecisionService:
         self.principal = principal
         self.repo = ProposalRepository(session, principal)
         self.markings = MarkingStore(session)
-        self._groups: dict[str, frozenset[str]] = {}
         self.registry = RegistryService(session, principal)
-        self._names: dict[str, str] = {}
+        self.marks = self.registry.reader_markings("a proposal")
 
     # markings -------------------------------------------------------------------------------
     def name_of(self, code: str) -> str:
-        if code not in self._names:
-            try:
-                self._names[code] = self.registry.country(code).name
-            except LiaisonError:
-                self._names[code] = code
-        return self._names[code]
+        return self.marks.name_of(code)
 
     def banner(self, marking: Marking) -> str:
-        return banner(marking, self.name_of)
+        return self.marks.banner(marking)
 
     def page_banner(self, views: Sequence[ProposalView]) -> str:
         """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
-        return self.banner(page_marking([v.marking for v in views], self.groups_of))
-
-    def groups_of(self, code: str) -> frozenset[str]:
-        """The partner groups of a nation (the policy's own facts; empty for a group code)."""
-        if code not in self._groups:
-            self._groups[code] = nation_profile(self.session, code).groups
-        return self._groups[code]
-
-    def checked_marking(self, text: str) -> Marking:
-        marking = self.registry.parse_marking(text)
-        if not can_read(self.principal, marking):
-            raise MarkingAboveReader
-        return marking
+        return self.marks.page_banner(v.marking for v in views)
 
     # reads ----------------------------------------------------------------------------------
     def _find(self, proposal_id: int) -> Proposal:
@@ -359,7 +340,7 @@ class DecisionService:
     # writes ---------------------------------------------------------------------------------
     def _require(self, permission: Permission) -> None:
         if not self.principal.can(permission):
-            raise NotPermitted(f"this needs the permission {permission}")
+            raise Forbidden(f"this needs the permission {permission}")
 
     def _audit_write(
         self,
@@ -547,7 +528,7 @@ class DecisionService:
             ALLIANCE,
             Permission.DECISIONS_PROPOSAL_MANAGE,
             what="proposal",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
         backdated = data.opened_at is not None  # an administrator's record of the past
         opened_at = opened_at or data.opened_at
@@ -571,7 +552,7 @@ class DecisionService:
                 field="subject_ref",
             )
         data = data.model_copy(update={"subject_ref": _canonical_ref(data)})
-        marking = self.checked_marking(data.marking)
+        marking = self.marks.checked(data.marking)
         self._settle_stale(data.subject_kind, data.subject_ref)
         subject = self._subject(data.subject_kind, data.subject_ref, record_past=record_past)
         release_to = self._release_codes(data.subject_kind, data.release_to)
@@ -633,7 +614,7 @@ class DecisionService:
         )
         self.session.flush()  # electors and text must be in place for the check and the audit
         if self.repo.get(proposal.id) is None:
-            raise MarkingAboveReader
+            raise MarkingAboveReader("a proposal")
         self._audit_write(
             "proposal:record_past" if opened_at is not None else "proposal:open",
             proposal,
@@ -679,7 +660,7 @@ class DecisionService:
                 raise InvalidInput("name the ally whose position this was", field="ally")
             return self.registry.country(requested, field="ally").iso3
         if p.side is Side.PARTNER:
-            raise NotPermitted(
+            raise Forbidden(
                 "partners do not take part in the allies' decisions: only an ally's "
                 "delegation records that ally's position"
             )
@@ -691,12 +672,12 @@ class DecisionService:
             return wanted
         own = self.delegation_ally()
         if own is None:
-            raise NotPermitted(
+            raise Forbidden(
                 "only a user of an ally's delegation records that ally's position; "
                 f"you work for {p.organisation or 'no delegation'}"
             )
         if wanted is not None and wanted != own:
-            raise NotPermitted(
+            raise Forbidden(
                 f"you may record only {self.name_of(own)}'s position, not {self.name_of(wanted)}'s"
             )
         return own
@@ -780,7 +761,7 @@ class DecisionService:
 
     def _past_position(self, proposal: Proposal, at: dt.datetime) -> None:
         if not self.principal.can(Permission.DECISIONS_PROPOSAL_BACKDATE):
-            raise NotPermitted("only an administrator records positions of the past")
+            raise Forbidden("only an administrator records positions of the past")
         if not proposal.opened_at <= at <= clock.utcnow():
             raise PositionRefused(
                 f"a position of the past is taken between the opening of {proposal.reference} "
@@ -799,7 +780,7 @@ class DecisionService:
             Permission.DECISIONS_PROPOSAL_MANAGE,
             hidden=lambda: ProposalNotFound(proposal_id),
             what="proposal",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
         verdict = settlement.outcomes(self.session, [proposal], clock.utcnow())[proposal.id]
         return proposal, verdict

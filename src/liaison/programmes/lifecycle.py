@@ -56,7 +56,7 @@ class Lifecycle(ProgrammeBase):
         if self.repo.unfiltered_reference_taken(ref):
             raise IllegalTransition(f"a programme {ref} already exists; one per kind and year")
         text = data.marking or f"NATO UNCLASSIFIED Releasable to {iso3}"
-        marking = self._checked_marking(text)
+        marking = self.marks.checked(text)
         title = data.title or (
             f"{partner.country.name}\N{EN DASH}NATO "
             f"{'Individually Tailored Partnership Programme' if data.kind is ProgrammeKind.ITPP else 'Individual Partnership and Cooperation Programme'}"  # noqa: E501

@@ -106,7 +106,7 @@ class Overview(ProgrammeBase):
         marking = self.highest(s.marking for s in shown)
         return Comparison(
             codes,
-            {c: self.name_of(c) for c in codes},
+            {c: self.marks.name_of(c) for c in codes},
             {c: p.reference for c, p in current.items()},
             rows,
             marking,

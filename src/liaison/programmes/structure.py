@@ -145,8 +145,8 @@ class Structure(ProgrammeBase):
         end = data.end_on or data.start_on
         self._check_activity_dates(programme, data.start_on, end)
         # The goal is the activity's container: its marking caps the activity's.
-        given = self._checked_marking(data.marking) if data.marking else goal.marking
-        marking = rules.cap(goal.marking, given, self.groups_of)
+        given = self.marks.checked(data.marking) if data.marking else goal.marking
+        marking = rules.cap(goal.marking, given, self.marks.groups_of)
         marking_id = self.markings.intern(marking)
         row = ProgrammeActivity(
             programme_id=programme.id,
@@ -269,8 +269,8 @@ class Structure(ProgrammeBase):
             parent = self._element(Comment, programme, data.parent_id)
             if parent.row.section_id != section_id:
                 raise InvalidInput("the reply must be on the same section", field="parent_id")
-        given = self._checked_marking(data.marking) if data.marking else section.marking
-        capped = rules.cap(section.marking, given, self.groups_of)
+        given = self.marks.checked(data.marking) if data.marking else section.marking
+        capped = rules.cap(section.marking, given, self.marks.groups_of)
         row = Comment(
             programme_id=programme.id,
             section_id=section_id,

@@ -69,6 +69,7 @@ from liaison.security.markings import Marking, parse_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import AgreementSpan, Principal
+from liaison.security.readers import ReaderMarkings
 from liaison.security.writes import ALLIANCE, UNMARKED, guard_create, guard_write
 
 DATA = resources.files("liaison.registry") / "data"
@@ -159,6 +160,18 @@ class RegistryService:
 
     def parse_marking(self, text: str) -> Marking:
         return parse_marking(text, self.release_code)
+
+    def reader_markings(self, what: str = "anything") -> ReaderMarkings:
+        """Markings as this principal reads and writes them (``security.readers``), with the
+        registry's names and the policy's own group facts; ``what`` names the records refused
+        above the reader ("a document")."""
+        return ReaderMarkings(
+            self.principal,
+            parse=self.parse_marking,
+            release_name=self.release_name,
+            groups=lambda code: nation_profile(self.session, code).groups,
+            what=what,
+        )
 
     def marking_text(self, marking_id: int) -> str:
         return short(self.markings.get(marking_id))

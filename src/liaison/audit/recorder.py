@@ -128,7 +128,8 @@ class Read:
 
 
 def record_reads(session: Session, principal: Principal, reads: Iterable[Read]) -> None:
-    """One event per read of marked material; reads of PUBLIC objects leave none."""
+    """One event per read of marked material; reads of PUBLIC objects leave none. (The form
+    catalogue and osint still use; every other feature calls ``audit.reads.record_reads``.)"""
     record(
         session,
         principal,

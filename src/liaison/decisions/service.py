@@ -40,7 +40,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Entry, record
 from liaison.decisions import settlement
 from liaison.decisions.consensus import (
     Facts,
@@ -102,6 +103,8 @@ MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 OBJECT_TYPE = "proposal"
+READ = "decisions:proposal:read"  # an audited read of a proposal
+FEED = "decisions:proposal:feed"  # the calendar feed's
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,22 +201,6 @@ class DecisionService:
         one is ``ProposalNotFound``, like a missing one)."""
         return self.find_ref(ref).id
 
-    def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    f"decisions:proposal:{action}",
-                    OBJECT_TYPE,
-                    str(v.proposal.id),
-                    v.proposal.marking_id,
-                    v.marking.level,
-                )
-                for v in views
-            ),
-        )
-
     def _reference_for_reader(self, proposal_ids: set[int]) -> dict[int, str]:
         return self.repo.references(proposal_ids)
 
@@ -256,18 +243,18 @@ class DecisionService:
 
     def get(self, proposal_id: int) -> ProposalView:
         view = self.views([self._find(proposal_id)])[0]
-        self.audit_reads("read", [view])
+        record_reads(self.session, self.principal, READ, [view.proposal])
         return view
 
     def get_ref(self, ref: str) -> ProposalView:
         view = self.views([self.find_ref(ref)])[0]
-        self.audit_reads("read", [view])
+        record_reads(self.session, self.principal, READ, [view.proposal])
         return view
 
     def find(self, filters: ProposalFilters, page: PageRequest) -> tuple[list[ProposalView], int]:
         rows, total = self.repo.find(filters, page)
         views = self.views(rows)
-        self.audit_reads("read", views)
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views])
         return views, total
 
     def count(self, filters: ProposalFilters) -> int:
@@ -291,6 +278,17 @@ class DecisionService:
 
     def versions(self, proposal_id: int) -> list[ProposalVersion]:
         return self.repo.versions(self._find(proposal_id).id)
+
+    # A proposal named by the client (id or reference): reading it is the audited read the
+    # rows belong to (pages and the CLI read the proposal first, then its rows by id).
+    def standings_of(self, ref: str) -> list[Standing]:
+        return self.standings(self.get_ref(ref).proposal.id)
+
+    def positions_of(self, ref: str) -> list[Position]:
+        return self.positions(self.get_ref(ref).proposal.id)
+
+    def versions_of(self, ref: str) -> list[ProposalVersion]:
+        return self.versions(self.get_ref(ref).proposal.id)
 
     def previous_text(self, proposal: Proposal) -> str | None:
         """The last text of the proposal this one revises, if the reader may see it."""
@@ -328,14 +326,24 @@ class DecisionService:
             return [], 0, None
         rows, total = self.repo.awaiting(ally, clock.utcnow(), page)
         views = self.views(rows)
-        self.audit_reads("read", views)
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views])
         return views, total, ally
 
     def calendar_items(self, days_back: int = 30) -> list[ProposalView]:
         since = clock.utcnow() - dt.timedelta(days=days_back)
         views = self.views(self.repo.with_deadlines(since, 1000))
-        self.audit_reads("feed", views)
+        record_reads(self.session, self.principal, FEED, [v.proposal for v in views])
         return views
+
+    def silence_ending(
+        self, now: dt.datetime, within: dt.timedelta, limit: int
+    ) -> tuple[list[ProposalView], int]:
+        """The nearest ``limit`` pending silence procedures ending within ``within``, their
+        reads audited, and how many there are in all."""
+        soon, total = self.repo.silence_ending(now, now + within, limit)
+        views = self.views(soon, now)
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views])
+        return views, total
 
     # writes ---------------------------------------------------------------------------------
     def _require(self, permission: Permission) -> None:
@@ -897,7 +905,12 @@ class Inbox:
         views = {
             v.proposal.id: v for v in self.service.views(list({p.id: p for _, p in rows}.values()))
         }
-        self.service.audit_reads("read", list(views.values()))
+        record_reads(
+            self.service.session,
+            self.service.principal,
+            READ,
+            [v.proposal for v in views.values()],
+        )
         return [NotificationView(n, views[p.id]) for n, p in rows], total
 
     def unread(self) -> int:

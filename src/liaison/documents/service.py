@@ -29,7 +29,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Entry, record
 from liaison.documents import rules, search
 from liaison.documents.errors import (
     DocumentNotFound,
@@ -67,6 +68,7 @@ from liaison.security.writes import (
 
 MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
 OBJECT_TYPE = "document"
+READ = "documents:document:read"  # an audited read of a document
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,26 +113,10 @@ class DocumentService:
             raise DocumentNotFound(document_id)
         return found
 
-    def _audit_reads(self, action: str, views: Sequence[DocumentView]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    f"documents:document:{action}",
-                    OBJECT_TYPE,
-                    str(v.document.id),
-                    v.document.marking_id,
-                    v.marking.level,
-                )
-                for v in views
-            ),
-        )
-
     def _read(self, document_id: int, action: str, *, with_text: bool = False) -> DocumentView:
         document = self._find(document_id, with_text=with_text)
         view = self._view(document, self.markings.get(document.marking_id))
-        self._audit_reads(action, [view])
+        record_reads(self.session, self.principal, f"documents:document:{action}", [document])
         return view
 
     def get(self, document_id: int) -> DocumentView:
@@ -159,7 +145,7 @@ class DocumentService:
             )
             for h in hits
         ]
-        self._audit_reads("read", views)
+        record_reads(self.session, self.principal, READ, [v.document for v in views])
         return views, total
 
     def count(self, filters: DocumentFilters) -> int:

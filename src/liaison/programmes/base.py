@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.audit.reads import Marked, record_reads
+from liaison.audit.recorder import Entry, record
 from liaison.errors import Forbidden, InvalidInput
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -88,21 +90,11 @@ class ProgrammeBase:
             out.append(Shown(row, m, short(m)))
         return out
 
-    def _audit_reads(self, shown: Iterable[Shown[Any]]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    f"programmes:{OBJECT[type(s.row)]}:read",
-                    OBJECT[type(s.row)],
-                    str(s.row.id),
-                    s.row.marking_id,
-                    s.marking.level,
-                )
-                for s in shown
-            ),
-        )
+    def _record_reads(self, rows: Iterable[Marked]) -> None:
+        """Audit reads of programmes and their elements, several kinds in the order shown:
+        ``audit.reads.record_reads`` for each run of one kind."""
+        for kind, run in groupby(rows, key=lambda row: OBJECT[type(row)]):  # type: ignore[index]
+            record_reads(self.session, self.principal, f"programmes:{kind}:read", list(run))
 
     def _audit_write(
         self,
@@ -167,13 +159,13 @@ class ProgrammeBase:
 
     def get(self, ref: str) -> ProgrammeView:
         view = self._view(self._programme(ref))
-        self._audit_reads([Shown(view.programme, view.marking, view.short)])
+        self._record_reads([view.programme])
         return view
 
     def find(self, filters: ProgrammeFilters, page: PageRequest) -> tuple[list[ProgrammeView], int]:
         rows, total = self.repo.find(filters, page)
         views = self._views(rows)
-        self._audit_reads(Shown(v.programme, v.marking, v.short) for v in views)
+        self._record_reads(v.programme for v in views)
         return views, total
 
     def filters(
@@ -198,7 +190,7 @@ class ProgrammeBase:
         activities = self._children(ProgrammeActivity, pid)
         sections = self._children(ProgrammeSection, pid)
         shown: list[Shown[Any]] = [*objectives, *goals, *activities, *sections]
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         marking = self.highest([view.marking, *(s.marking for s in shown)])
         return Dossier(
             view,
@@ -226,13 +218,13 @@ class ProgrammeBase:
         """One element as the reader sees it (audited)."""
         view = self.get(ref)
         shown = self._element(model, view.programme, ident)
-        self._audit_reads([shown])
+        self._record_reads([shown.row])
         return view, shown
 
     def elements(self, ref: str, model: type[E]) -> tuple[ProgrammeView, list[Shown[E]]]:
         view = self.get(ref)
         shown = self._children(model, view.programme.id)
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         return view, shown
 
     def _recheck(self, programme: Programme) -> None:

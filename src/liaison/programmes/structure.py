@@ -220,7 +220,7 @@ class Structure(ProgrammeBase):
         self._check_subject(view.programme, subject, ident)
         rows = self.repo.revisions(view.programme.id, subject, ident)
         shown = self._shown(rows, (r.marking_id for r in rows))
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         return shown
 
     def redline(
@@ -254,7 +254,7 @@ class Structure(ProgrammeBase):
         self._element(ProgrammeSection, view.programme, section_id)
         rows = self.repo.comments(section_id)
         shown = self._shown(rows, (r.marking_id for r in rows))
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         return shown
 
     def add_comment(self, ref: str, section_id: int, data: CommentCreate) -> Shown[Comment]:

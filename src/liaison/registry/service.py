@@ -16,7 +16,8 @@ import pycountry
 from sqlalchemy import Date, Integer, String, bindparam, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Entry, record
 from liaison.db.base import Base
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
@@ -75,6 +76,9 @@ from liaison.security.writes import ALLIANCE, UNMARKED, guard_create, guard_writ
 DATA = resources.files("liaison.registry") / "data"
 
 
+READ = "registry:security_agreement:read"  # an audited read of an agreement
+
+
 def _not_future(field: str, value: dt.date | None) -> None:
     if value is not None and value > today():
         raise FutureDate(field, value)
@@ -123,24 +127,6 @@ class RegistryService:
                     after=_snapshot(obj),
                 )
             ],
-        )
-
-    def _audit_reads(self, agreements: list[SecurityAgreement]) -> None:
-        """Reads of marked agreements above PUBLIC leave a trace, one event per record."""
-        levels = self.markings.many(a.marking_id for a in agreements)
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    "registry:security_agreement:read",
-                    "security_agreement",
-                    str(a.id),
-                    a.marking_id,
-                    levels[a.marking_id].level,
-                )
-                for a in agreements
-            ),
         )
 
     def release_code(self, name: str) -> str | None:
@@ -356,7 +342,7 @@ class RegistryService:
         found = self.repo.agreement(agreement_id)
         if found is None:
             raise NotFound(f"no security agreement {agreement_id}")
-        self._audit_reads([found])
+        record_reads(self.session, self.principal, READ, [found])
         return found
 
     def agreements(
@@ -366,12 +352,12 @@ class RegistryService:
         rows, total = self.repo.list_agreements(
             partner_id=partner_id, in_force_on=in_force_on, page=page
         )
-        self._audit_reads(rows)
+        record_reads(self.session, self.principal, READ, rows)
         return rows, total
 
     def agreements_of(self, partner: Partner) -> list[SecurityAgreement]:
         rows = list(self.repo.agreements_of(partner.id))
-        self._audit_reads(rows)
+        record_reads(self.session, self.principal, READ, rows)
         return rows
 
     @staticmethod
@@ -629,7 +615,7 @@ class RegistryService:
 
     def _exported_agreements(self) -> list[SecurityAgreement]:
         rows = list(self.repo.all_agreements())
-        self._audit_reads(rows)
+        record_reads(self.session, self.principal, READ, rows)
         return rows
 
     def _all(self, model: type[Any]) -> list[Any]:

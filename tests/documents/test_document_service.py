@@ -15,7 +15,6 @@ from liaison.audit.models import AuditEvent
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import create_demo_documents
 from liaison.documents import search
-from liaison.documents import service as service_module
 from liaison.documents.errors import DocumentNotFound
 from liaison.documents.models import Document, DocumentBlob, DocumentKind
 from liaison.documents.repository import DocumentFilters, DocumentRepository
@@ -24,6 +23,7 @@ from liaison.documents.service import DocumentService
 from liaison.identity.service import IdentityService
 from liaison.kit.pagination import PageRequest
 from liaison.registry.service import nation_profile
+from liaison.security import readers
 from liaison.security.authn import principal_for
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
@@ -133,7 +133,7 @@ def test_audit_never_holds_the_text_or_bytes(uow, docs, engine):
 
 def test_a_write_the_writer_cannot_read_back_is_rolled_back(uow, docs, monkeypatch):
     # Break the first check on purpose: the check after write must still refuse.
-    monkeypatch.setattr(service_module, "can_read", lambda *_: True)
+    monkeypatch.setattr(readers, "can_read", lambda *_: True)
     with pytest.raises(MarkingAboveReader), uow() as session:
         service_as(session, "japan").add_note(NoteCreate(title="Leak", body="b", marking="NC"))
     with uow() as session:
@@ -142,7 +142,7 @@ def test_a_write_the_writer_cannot_read_back_is_rolled_back(uow, docs, monkeypat
 
 def test_remark_rechecks_after_write(uow, docs, monkeypatch, own_note):
     mine = own_note("japan", "NR // REL JPN", "Japan: own minutes")
-    monkeypatch.setattr(service_module, "can_read", lambda *_: True)
+    monkeypatch.setattr(readers, "can_read", lambda *_: True)
     with pytest.raises(MarkingAboveReader), uow() as session:
         service_as(session, "japan").remark(mine, MarkingChange(marking="NS"))
     with uow() as session:

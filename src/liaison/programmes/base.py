@@ -120,14 +120,6 @@ class ProgrammeBase:
             ],
         )
 
-    @staticmethod
-    def _snapshot(row: Any) -> dict[str, Any]:  # noqa: ANN401 - any programme table
-        return {
-            c.key: getattr(row, c.key)
-            for c in row.__table__.columns
-            if c.key not in {"created_at", "updated_at"}
-        }
-
     def _require(self, permission: Permission) -> None:
         if not self.principal.can(permission):
             raise Forbidden(f"this needs the permission {permission}")

@@ -18,24 +18,14 @@ Events are appended by ``recorder.record`` (deferred to the end of a read reques
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Sized
-from typing import Any, Literal, Protocol, overload
+from typing import Any, Literal, overload
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import Entry, Marked, record
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.principal import Principal
-
-
-class Marked(Protocol):
-    """A row the policy chose: its id and the id of its (interned) marking."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def marking_id(self) -> int: ...
 
 
 @overload

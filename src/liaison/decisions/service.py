@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.audit.reads import record_reads
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import record_write
 from liaison.decisions import settlement
 from liaison.decisions.consensus import (
     Facts,
@@ -357,19 +357,14 @@ class DecisionService:
         after: dict[str, Any],
         before: dict[str, Any] | None = None,
     ) -> None:
-        record(
+        record_write(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"decisions:{action}",
-                    object_type=OBJECT_TYPE,
-                    object_id=str(proposal.id),
-                    marking_id=proposal.marking_id,
-                    before=before,
-                    after=after,
-                )
-            ],
+            f"decisions:{action}",
+            proposal,
+            before=before,
+            after=after,
+            object_type=OBJECT_TYPE,  # a position's events are the proposal's
         )
 
     def settle(self) -> list[Proposal]:

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from liaison.audit.reads import record_reads
-from liaison.audit.recorder import Entry, record
+from liaison.audit.recorder import record_write
 from liaison.documents import rules, search
 from liaison.documents.errors import (
     DocumentNotFound,
@@ -230,19 +230,13 @@ class DocumentService:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        record(
+        record_write(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"documents:document:{action}",
-                    object_type=OBJECT_TYPE,
-                    object_id=str(document.id),
-                    marking_id=document.marking_id,
-                    before=before,
-                    after=after,
-                )
-            ],
+            f"documents:document:{action}",
+            document,
+            before=before,
+            after=after,
         )
 
     def _recheck(self, document_id: int) -> None:

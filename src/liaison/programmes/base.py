@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.reads import Marked, record_reads
-from liaison.audit.recorder import Entry, record
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Marked, record_write
 from liaison.errors import Forbidden, InvalidInput
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -104,21 +104,8 @@ class ProgrammeBase:
         after: dict[str, Any] | None,
     ) -> None:
         self.session.flush()  # a new row needs its id, and constraints fail before we record
-        kind = OBJECT[type(row)]
-        record(
-            self.session,
-            self.principal,
-            [
-                Entry(
-                    action=f"programmes:{kind}:{action}",
-                    object_type=kind,
-                    object_id=str(row.id),
-                    marking_id=row.marking_id,
-                    before=before,
-                    after=after,
-                )
-            ],
-        )
+        action = f"programmes:{OBJECT[type(row)]}:{action}"
+        record_write(self.session, self.principal, action, row, before=before, after=after)
 
     def _require(self, permission: Permission) -> None:
         if not self.principal.can(permission):

@@ -114,6 +114,48 @@ def template_db(
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def derived_templates(
+    backend: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str, Callable[[Engine], object]], tuple[str, object]]]:
+    """``derived_templates("leak-documents", build)``: a template made once per session (and
+    backend and worker) from the seeded one and ``build(engine)``, with what ``build``
+    returned — for a module whose tests all start from the same costly data, through an
+    override of ``db_template``."""
+    made: dict[str, tuple[str, object]] = {}
+
+    def derive(key: str, build: Callable[[Engine], object]) -> tuple[str, object]:
+        if key not in made:
+            if backend == "sqlite":
+                path = tmp_path_factory.mktemp(key) / "template.sqlite3"
+                shutil.copyfile(template_db, path)
+                where, url = str(path), f"sqlite:///{path}"
+            else:
+                where = f"{template_db.removesuffix('_tpl')}_{key.replace('-', '_')}_tpl"
+                _pg_admin_sql(f'CREATE DATABASE "{where}" TEMPLATE "{template_db}"')
+                url = _pg_url(where)
+            engine = build_engine(url)
+            try:
+                made[key] = (where, build(engine))
+            finally:
+                engine.dispose()
+        return made[key]
+
+    yield derive
+    if backend == "postgresql":
+        for where, _ in made.values():
+            _pg_admin_sql(f'DROP DATABASE IF EXISTS "{where}" WITH (FORCE)')
+
+
+def _pg_admin_sql(statement: str) -> None:
+    admin = _pg_admin()
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(statement)
+    finally:
+        admin.dispose()
+
+
 def _assert_chain_verifies(url: str, request: pytest.FixtureRequest) -> None:
     """After every test, its database's audit chain must verify (unless the test tampered
     with it on purpose and says so with the ``audit_tampered`` marker)."""
@@ -129,20 +171,27 @@ def _assert_chain_verifies(url: str, request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def db_template(template_db: str) -> str:
+    """What ``db_url`` copies: the seeded template (a module may override this fixture with a
+    template of its own, built once from this one: the leak suite's probe worlds)."""
+    return template_db
+
+
+@pytest.fixture
 def db_url(
-    backend: str, template_db: str, tmp_path: Path, request: pytest.FixtureRequest
+    backend: str, db_template: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[str]:
     """A fresh copy of the seeded template for this test."""
     if backend == "sqlite":
         target = tmp_path / "liaison.sqlite3"
-        shutil.copyfile(template_db, target)
+        shutil.copyfile(db_template, target)
         yield f"sqlite:///{target}"
         _assert_chain_verifies(f"sqlite:///{target}", request)
         return
-    name = f"{template_db.removesuffix('_tpl')}_{next(_counter)}"
+    name = f"{db_template.removesuffix('_tpl')}_{next(_counter)}"
     admin = _pg_admin()
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{db_template}"')
     yield _pg_url(name)
     _assert_chain_verifies(_pg_url(name), request)
     with admin.connect() as conn:

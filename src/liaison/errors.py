@@ -2,6 +2,7 @@
 """Liaison's error tree. Every expected failure is a ``LiaisonError`` with a status code.
 
     LiaisonError (400)
+    ├── Forbidden (403)         a permission or right is missing, on a record the caller reads
     ├── NotFound (404)          what does not exist, or what the caller may not see
     ├── Conflict (409)          duplicates, overlaps, a state that forbids the change
     └── InvalidInput (422)      a value that is well-formed but wrong (future date, unknown code)
@@ -30,6 +31,14 @@ class LiaisonError(Exception):
     @property
     def type_slug(self) -> str:
         return self.title.lower().replace(" ", "-")
+
+
+class Forbidden(LiaisonError):
+    """The caller lacks a permission or a right. Raised only for a record found readable, or
+    for a write that names no record, so it reveals nothing hidden (hidden is ``NotFound``)."""
+
+    status_code = 403
+    title = "Forbidden"
 
 
 class NotFound(LiaisonError):

@@ -27,11 +27,11 @@ from typer.testing import CliRunner
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.decisions import worker
-from liaison.decisions.errors import NotPermitted, PositionRefused
+from liaison.decisions.errors import PositionRefused
 from liaison.decisions.models import Position, Proposal
 from liaison.decisions.schemas import PositionCreate, ProposalCreate, Revision
 from liaison.decisions.service import DecisionService
-from liaison.errors import Conflict, InvalidInput, LiaisonError
+from liaison.errors import Conflict, Forbidden, InvalidInput, LiaisonError
 from liaison.identity.service import IdentityService
 from liaison.programmes.demo import create_demo_programmes
 from liaison.programmes.rules import ProgrammeStatus
@@ -445,7 +445,7 @@ def test_an_administrator_records_a_past_decision_through_the_api(client, auth, 
 
 def test_only_an_administrator_records_positions_of_the_past(engine, open_proposal):
     pid = open_proposal()
-    with pytest.raises(NotPermitted, match="only an administrator"):
+    with pytest.raises(Forbidden, match="only an administrator"):
         as_user(
             engine,
             "officer",

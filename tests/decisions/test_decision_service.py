@@ -16,7 +16,6 @@ from liaison.db.session import session_factory, unit_of_work
 from liaison.decisions import worker
 from liaison.decisions.errors import (
     NotAnElector,
-    NotPermitted,
     PositionRefused,
     ProcedureClosed,
     ProposalNotFound,
@@ -33,7 +32,7 @@ from liaison.decisions.schemas import (
 from liaison.decisions.service import DecisionService
 from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
-from liaison.errors import InvalidInput, NotFound
+from liaison.errors import Forbidden, InvalidInput, NotFound
 from liaison.registry.models import Office
 from liaison.security.markings import short
 from liaison.security.principal import SYSTEM
@@ -85,7 +84,7 @@ def test_the_electorate_is_the_allies_that_are_members_on_the_opening_day(engine
 
 def test_a_partner_user_may_not_hold_a_position(engine, open_proposal):
     pid = open_proposal(marking="NU // REL JPN")
-    with pytest.raises(NotPermitted, match="partners do not take part"):
+    with pytest.raises(Forbidden, match="partners do not take part"):
         record(engine, "japan", pid, "concur")
 
 
@@ -104,11 +103,11 @@ def test_an_ally_outside_the_electorate_is_refused_with_why(engine, open_proposa
 
 def test_only_a_delegation_records_and_only_its_own_ally(engine, open_proposal):
     pid = open_proposal()
-    with pytest.raises(NotPermitted, match="only a user of an ally's delegation"):
+    with pytest.raises(Forbidden, match="only a user of an ally's delegation"):
         record(engine, "officer", pid, "concur")  # NATO International Staff
-    with pytest.raises(NotPermitted, match="only France's position, not Germany's"):
+    with pytest.raises(Forbidden, match="only France's position, not Germany's"):
         record(engine, "france", pid, "concur", ally="Germany")
-    with pytest.raises(NotPermitted, match="decisions:position:record"):
+    with pytest.raises(Forbidden, match="decisions:position:record"):
         record(engine, "analyst", pid, "concur")  # Italy's delegation, a reader
     record(engine, "france", pid, "concur")
     assert view(engine, "officer", pid).tally.consent == 1
@@ -251,7 +250,7 @@ def test_opening_needs_the_permission_and_a_decidable_subject(
     assert tokyo is None
     session, service = service_as(engine, "france")
     try:
-        with pytest.raises(NotPermitted, match="decisions:proposal:manage"):
+        with pytest.raises(Forbidden, match="decisions:proposal:manage"):
             service.open(_create())
     finally:
         session.close()

@@ -6,32 +6,30 @@ the writer could not read back is rolled back, and the search index follows ever
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from document_helpers import ALL, USERS, VISIBLE
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 
+from document_tally import tally_matches_the_documents
 from liaison.audit.chain import verify
 from liaison.audit.models import AuditEvent
-from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
 from liaison.demo import create_demo_documents
 from liaison.documents import search
-from liaison.documents import service as service_module
-from liaison.documents.errors import DocumentNotFound, MarkingAboveReader
-from liaison.documents.models import Document, DocumentBlob, DocumentKind, DocumentTally
+from liaison.documents.errors import DocumentNotFound
+from liaison.documents.models import Document, DocumentBlob, DocumentKind
 from liaison.documents.repository import DocumentFilters, DocumentRepository
 from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate
 from liaison.documents.service import DocumentService
 from liaison.identity.service import IdentityService
 from liaison.kit.pagination import PageRequest
-from liaison.migrations import alembic_config, downgrade, upgrade
 from liaison.registry.service import nation_profile
+from liaison.security import readers
 from liaison.security.authn import principal_for
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.policy import can_read
 from liaison.security.principal import ANONYMOUS, SYSTEM
+from liaison.security.readers import MarkingAboveReader
 
 EVERYTHING = PageRequest(limit=500)
 
@@ -135,7 +133,7 @@ def test_audit_never_holds_the_text_or_bytes(uow, docs, engine):
 
 def test_a_write_the_writer_cannot_read_back_is_rolled_back(uow, docs, monkeypatch):
     # Break the first check on purpose: the check after write must still refuse.
-    monkeypatch.setattr(service_module, "can_read", lambda *_: True)
+    monkeypatch.setattr(readers, "can_read", lambda *_: True)
     with pytest.raises(MarkingAboveReader), uow() as session:
         service_as(session, "japan").add_note(NoteCreate(title="Leak", body="b", marking="NC"))
     with uow() as session:
@@ -144,7 +142,7 @@ def test_a_write_the_writer_cannot_read_back_is_rolled_back(uow, docs, monkeypat
 
 def test_remark_rechecks_after_write(uow, docs, monkeypatch, own_note):
     mine = own_note("japan", "NR // REL JPN", "Japan: own minutes")
-    monkeypatch.setattr(service_module, "can_read", lambda *_: True)
+    monkeypatch.setattr(readers, "can_read", lambda *_: True)
     with pytest.raises(MarkingAboveReader), uow() as session:
         service_as(session, "japan").remark(mine, MarkingChange(marking="NS"))
     with uow() as session:
@@ -194,45 +192,6 @@ def test_demo_documents_are_idempotent(uow, docs):
         assert session.scalar(select(func.count()).select_from(Document)) == len(ALL)
 
 
-def _down_and_up(engine, revision):
-    downgrade(engine, revision)
-    upgrade(engine)
-
-
-def test_migration_downgrades_and_upgrades(db_url, docs):
-    engine = build_engine(db_url)
-    _down_and_up(engine, "0002")
-    with unit_of_work(session_factory(engine)) as session:
-        assert session.scalar(select(func.count()).select_from(Document)) == 0
-        service_as(session, "officer").add_note(
-            NoteCreate(title="After", body="wallaby", marking="NU")
-        )
-    with unit_of_work(session_factory(engine)) as session:
-        views, _ = service_as(session, "officer").find(DocumentFilters(query="wallaby"), EVERYTHING)
-        assert [v.document.title for v in views] == ["After"]
-    engine.dispose()
-
-
-def _tally_matches_the_documents(session):
-    tally = {
-        (m, str(k)): n
-        for m, k, n in session.execute(
-            select(DocumentTally.marking_id, DocumentTally.kind, DocumentTally.n)
-        )
-        if n
-    }
-    counted = {
-        (m, str(k)): n
-        for m, k, n in session.execute(
-            select(Document.marking_id, Document.kind, func.count()).group_by(
-                Document.marking_id, Document.kind
-            )
-        )
-    }
-    assert tally == counted
-    assert all(n >= 0 for (n,) in session.execute(select(DocumentTally.n)))
-
-
 FILTERS = [
     DocumentFilters(),
     DocumentFilters(level=Classification.NATO_RESTRICTED),
@@ -266,7 +225,7 @@ def test_the_tally_follows_every_write_and_rollback(uow, docs):
     """Counts and facets without a text search add up the tally; it must equal the documents
     after inserts, uploads, re-markings, deletions and a rolled-back write."""
     with uow() as session:
-        _tally_matches_the_documents(session)
+        tally_matches_the_documents(session)
         _counts_agree(session)
         officer = service_as(session, "officer")
         note = officer.add_note(NoteCreate(title="Tally", body="one", marking="NR // REL JPN"))
@@ -275,86 +234,14 @@ def test_the_tally_follows_every_write_and_rollback(uow, docs):
         )
         officer.remark(note.document.id, MarkingChange(marking="NS"))
         officer.delete(docs["minutes"])
-        _tally_matches_the_documents(session)
+        tally_matches_the_documents(session)
     with uow() as session:
         _counts_agree(session)
     with pytest.raises(RuntimeError):
         _add_and_roll_back(uow)
     with uow() as session:
-        _tally_matches_the_documents(session)
+        tally_matches_the_documents(session)
         _counts_agree(session)
-
-
-def test_migration_0012_fills_the_tally_from_the_documents(db_url, docs):
-    engine = build_engine(db_url)
-    _down_and_up(engine, "0011")
-    with unit_of_work(session_factory(engine)) as session:
-        assert session.scalar(select(func.count()).select_from(DocumentTally)) > 0
-        _tally_matches_the_documents(session)
-    engine.dispose()
-
-
-def _document_rows(connection):
-    names = [c.name for c in Document.__table__.columns]
-    rows = connection.execute(text(f"SELECT {', '.join(names)} FROM document ORDER BY id"))
-    blobs = connection.execute(text("SELECT document_id, data FROM document_blob ORDER BY 1"))
-    return [dict(zip(names, r, strict=True)) for r in rows], blobs.all()
-
-
-def _column_order(connection, backend):
-    if backend == "sqlite":
-        return [r[1] for r in connection.execute(text("PRAGMA table_info(document)"))]
-    return (
-        connection.execute(
-            text(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'document' ORDER BY ordinal_position"
-            )
-        )
-        .scalars()
-        .all()
-    )
-
-
-def test_migration_0011_moves_the_small_columns_first_and_keeps_every_row(db_url, backend, docs):
-    """On SQLite the table is rebuilt (the id, the marking and the fixed-size columns first, the
-    text last); every row and blob survives both ways, the blobs' foreign key still refers to
-    the table and still cascades, and search still finds the documents."""
-    engine = build_engine(db_url)
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        before = _document_rows(connection)
-        assert before[0]  # the demo documents
-        assert before[1]  # and their bytes
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0010")
-        old = _column_order(connection, backend)
-        assert _document_rows(connection) == before
-        command.upgrade(config, "head")
-        new = _column_order(connection, backend)
-        assert _document_rows(connection) == before
-    if backend == "sqlite":
-        assert old.index("extracted_text") < old.index("marking_id")
-        assert new[:2] == ["id", "marking_id"]
-        assert new[-1] == "extracted_text"
-    else:
-        assert new == old  # PostgreSQL's table is left as it was
-    assert sorted(new) == sorted(old)
-    with unit_of_work(session_factory(engine)) as session:
-        views, _ = service_as(session, "officer").find(DocumentFilters(query="minutes"), EVERYTHING)
-        assert docs["minutes"] in {v.document.id for v in views}
-        blob_owner = before[1][0][0]
-        session.execute(text("DELETE FROM document WHERE id = :i"), {"i": blob_owner})
-        gone = session.execute(
-            text("SELECT count(*) FROM document_blob WHERE document_id = :i"), {"i": blob_owner}
-        ).scalar_one()
-        assert gone == 0  # the cascade still runs from the rebuilt table
-        session.rollback()
-    with pytest.raises(IntegrityError), unit_of_work(session_factory(engine)) as session:
-        session.execute(
-            text("INSERT INTO document_blob (document_id, data) VALUES (-1, :d)"), {"d": b"0"}
-        )
-    engine.dispose()
 
 
 @pytest.mark.parametrize(

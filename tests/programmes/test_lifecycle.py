@@ -273,10 +273,12 @@ def test_permissions(client, auth):
     assert (
         client.post(f"{BASE}/ITPP-JPN-2023/renewal", headers=read_only, json={}).status_code == 403
     )
-    # a hidden programme is 404 before any permission question
-    assert client.post(
-        f"{BASE}/ITPP-AUS-2023/renewal", headers=auth("japan"), json={}
-    ).status_code in {403, 404}
+    # without the route's permission the answer is 403 before any record is read: the same
+    # for a hidden programme as for one it reads, so it reveals nothing (as the write-leak
+    # suite's ``expected`` has it)
+    for ref in ("ITPP-AUS-2023", "ITPP-JPN-2023"):
+        r = client.post(f"{BASE}/{ref}/renewal", headers=auth("japan"), json={})
+        assert r.status_code == 403, ref
 
 
 def test_an_adopted_decision_approves_a_submitted_itpp_once(client, auth, engine):

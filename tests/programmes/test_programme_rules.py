@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liaison.programmes import redline, rules
-from liaison.programmes.rules import LifecycleFacts, ProgrammeKind
+from liaison.programmes.rules import GoalStatus, LifecycleFacts, ProgrammeKind
 from liaison.programmes.rules import ProgrammeStatus as S
 from liaison.security.classification import Classification as C
 from liaison.security.markings import Marking, page_marking
@@ -127,3 +127,16 @@ def test_redline_rebuilds_both_texts(a, b):
     pieces = redline.diff(old, new)
     assert "".join(p.text for p in pieces if p.op != "delete") == new
     assert "".join(p.text for p in pieces if p.op != "insert") == old
+
+
+@pytest.mark.parametrize(
+    ("due_on", "status", "overdue"),
+    [
+        (dt.date(2026, 1, 1), GoalStatus.OPEN, True),
+        (dt.date(2026, 1, 1), GoalStatus.AT_RISK, True),
+        (dt.date(2026, 1, 2), GoalStatus.OPEN, False),  # due today: not yet
+        (dt.date(2026, 1, 1), GoalStatus.ACHIEVED, False),
+    ],
+)
+def test_a_goal_is_overdue_once_its_day_passed_while_it_is_open(due_on, status, overdue):
+    assert rules.overdue(due_on, status, dt.date(2026, 1, 2)) is overdue

@@ -1,55 +1,34 @@
 """The one policy: its rules case by case, and its two faces held equal on both backends."""
 
-import datetime as dt
-import itertools
 import shutil
 
 import pytest
-from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from liaison.db.engine import build_engine
 from liaison.db.session import session_factory, unit_of_work
-from liaison.migrations import alembic_config
 from liaison.security import marking_store, policy
 from liaison.security.classification import Classification as C
-from liaison.security.marking_store import MarkingStore, committed_prefix, forget_all
+from liaison.security.marking_store import MarkingStore, committed_prefix
 from liaison.security.markings import Caveat, Marking, MarkingError
 from liaison.security.models import MarkingRow, framed
 from liaison.security.policy import can_read, marking_condition, readable
 from liaison.security.principal import ANONYMOUS, SYSTEM, AgreementSpan, Principal, Side
+from policy_probes import (
+    JAPAN,
+    JAPAN_AGREEMENT,
+    KOREA,
+    D,
+    _AsMarked,
+    _expected,
+    _lists,
+    ally,
+    partner,
+    universe,
+)
 
-D = dt.date
-JAPAN_AGREEMENT = (AgreementSpan(D(2010, 6, 25), None, C.NATO_SECRET),)
-
-
-def partner(nation, *, groups=(), clearance=C.NATO_SECRET, agreements=(), communities=()):
-    return Principal(
-        side=Side.PARTNER,
-        username=nation.lower(),
-        nation=nation,
-        groups=frozenset(groups),
-        clearance=clearance,
-        agreements=agreements,
-        communities=frozenset(communities),
-    )
-
-
-def ally(clearance=C.NATO_SECRET, *, caveats=(), communities=()):
-    return Principal(
-        side=Side.ALLY,
-        username="ally",
-        nation="ITA",
-        clearance=clearance,
-        caveats=frozenset(caveats),
-        communities=frozenset(communities),
-    )
-
-
-JAPAN = partner("JPN", groups={"IP4", "PAG"}, agreements=JAPAN_AGREEMENT)
-KOREA = partner("KOR", groups={"IP4", "PAG"})
 NR_REL_JPN = Marking(C.NATO_RESTRICTED, frozenset({"JPN"}))
 NU_REL_IP4 = Marking(C.NATO_UNCLASSIFIED, frozenset({"IP4"}))
 
@@ -99,34 +78,6 @@ def test_agreement_must_be_in_force_on_the_day_of_the_read():
     assert can_read(JAPAN, NR_REL_JPN, on=D(2010, 6, 25))
     ended = partner("JPN", agreements=(AgreementSpan(D(2010, 1, 1), D(2020, 1, 1), C.NATO_SECRET),))
     assert not can_read(ended, NR_REL_JPN, on=D(2020, 1, 1))
-
-
-def universe():
-    """Markings covering every level, releasability, caveat and community shape."""
-    out = {Marking(C.PUBLIC)}
-    releases = [
-        frozenset(),
-        frozenset({"JPN"}),
-        frozenset({"KOR"}),
-        frozenset({"IP4"}),
-        frozenset({"AUS", "JPN"}),
-    ]
-    # Communities that differ only in case or are part of another one: the SQL face searches
-    # framed text lists, and must match whole values exactly as the predicate does.
-    communities = [
-        frozenset(),
-        frozenset({"cyber"}),
-        frozenset({"cyber", "maritime"}),
-        frozenset({"Cyber"}),
-        frozenset({"cyber-ops"}),
-        frozenset({"o'brien\\"}),  # a quote and a backslash: the values are written inline
-    ]
-    for level, release, ntk in itertools.product(list(C)[1:], releases, communities):
-        out.add(Marking(level, release, frozenset(), ntk))
-    for level in (C.NATO_CONFIDENTIAL, C.NATO_SECRET, C.COSMIC_TOP_SECRET):
-        out.add(Marking(level, caveats=frozenset({Caveat.ATOMAL})))
-    out.add(Marking(C.COSMIC_TOP_SECRET, caveats=frozenset({Caveat.ATOMAL, Caveat.BOHEMIA})))
-    return sorted(out, key=lambda m: m.key)
 
 
 @st.composite
@@ -359,35 +310,6 @@ def test_two_databases_with_the_same_marking_ids_keep_their_own_prefix(db_url, t
     two.dispose()
 
 
-class _AsMarked:
-    """The marking table read as if it were a marked table (its rows carry their own id)."""
-
-    marking_id = MarkingRow.id
-
-
-# Migration 0010: each marking row carries its child values as framed text lists, written when
-# a marking is interned and back-filled from the child tables for markings stored before.
-
-
-def _lists(session, ids):
-    rows = session.execute(
-        select(
-            MarkingRow.id,
-            MarkingRow.release_list,
-            MarkingRow.caveat_list,
-            MarkingRow.community_list,
-        ).where(MarkingRow.id.in_(ids))
-    )
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-
-def _expected(ids):
-    return {
-        i: (framed(m.releasable_to), framed(c.value for c in m.caveats), framed(m.communities))
-        for i, m in ids.items()
-    }
-
-
 def test_interned_markings_carry_their_lists(engine):
     with unit_of_work(session_factory(engine)) as session:
         store = MarkingStore(session)
@@ -395,30 +317,6 @@ def test_interned_markings_carry_their_lists(engine):
         assert _lists(session, ids) == _expected(ids)
     assert framed([]) == ""
     assert framed(["JPN", "AUS"]) == "\x1fAUS\x1fJPN\x1f"
-
-
-def test_the_migration_back_fills_the_lists_from_the_child_tables(db_url):
-    engine = build_engine(db_url)
-    with unit_of_work(session_factory(engine)) as session:
-        store = MarkingStore(session)
-        ids = {store.intern(m): m for m in universe()}
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0009")
-        columns = {
-            r[0]
-            for r in connection.execute(text("SELECT * FROM marking LIMIT 0")).cursor.description
-        }
-        assert not columns & {"release_list", "caveat_list", "community_list"}
-        command.upgrade(config, "head")
-    forget_all()
-    with unit_of_work(session_factory(engine)) as session:
-        assert _lists(session, ids) == _expected(ids)
-        for reader in (JAPAN, KOREA, ally(), ally(caveats={Caveat.ATOMAL}, communities={"cyber"})):
-            stmt = readable(select(MarkingRow.id).where(MarkingRow.id.in_(ids)), reader, _AsMarked)
-            assert set(session.scalars(stmt)) == {i for i, m in ids.items() if can_read(reader, m)}
-    engine.dispose()
 
 
 @pytest.mark.parametrize("bad", ["cy\x1fber", "cyber\n", "\x00"])

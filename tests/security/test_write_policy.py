@@ -6,21 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from alembic import command
 from sqlalchemy import select
 
 from leak_probes import principal_of
 from liaison.db.session import session_factory, unit_of_work
-from liaison.documents.models import DocumentOwner
-from liaison.documents.schemas import NoteCreate
-from liaison.documents.service import DocumentService
 from liaison.errors import NotFound
 from liaison.identity.service import IdentityService
-from liaison.migrations import alembic_config
 from liaison.security.authn import read_permissions
 from liaison.security.classification import Classification
 from liaison.security.markings import parse_marking
-from liaison.security.models import Organisation, OwnerSide, User
+from liaison.security.models import User
 from liaison.security.permissions import Permission, Role, permissions_of
 from liaison.security.principal import ANONYMOUS, SYSTEM, AgreementSpan, Principal, Side
 from liaison.security.writes import (
@@ -147,35 +142,6 @@ def test_owner_of_a_new_record():
     assert owner_for(SYSTEM) == ALLIANCE
     with pytest.raises(ValueError, match="ally or the partner"):
         Owner(Side.ANONYMOUS)
-
-
-def test_migration_0014_backfills_the_owners(engine, db_url):
-    japan, officer = principal_of(engine, "japan"), principal_of(engine, "officer")
-    with unit_of_work(session_factory(engine)) as session:
-        ours = DocumentService(session, japan).add_note(
-            NoteCreate(title="Ours", body="b", marking="NU // REL JPN")
-        )
-        theirs = DocumentService(session, SYSTEM).add_note(
-            NoteCreate(title="Alliance", body="b", marking="NU")
-        )
-        officers = DocumentService(session, officer).add_note(
-            NoteCreate(title="Officer's", body="b", marking="NU")
-        )
-        ids = (ours.document.id, theirs.document.id, officers.document.id)
-    config = alembic_config(db_url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0013")
-        command.upgrade(config, "head")
-    with unit_of_work(session_factory(engine)) as session:
-        owners = {
-            o.document_id: (o.owner_side, o.owner_organisation_id)
-            for o in session.scalars(select(DocumentOwner))
-        }
-        org = dict(session.execute(select(Organisation.name, Organisation.id)).all())
-    assert owners[ids[0]] == (OwnerSide.PARTNER, org["Mission of Japan to NATO"])
-    assert owners[ids[1]] == (OwnerSide.ALLY, None)
-    assert owners[ids[2]] == (OwnerSide.ALLY, officer.organisation_id)
 
 
 def test_accounts_are_managed_by_administrators_only(engine):

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -128,7 +128,8 @@ class Read:
 
 
 def record_reads(session: Session, principal: Principal, reads: Iterable[Read]) -> None:
-    """One event per read of marked material; reads of PUBLIC objects leave none."""
+    """One event per read of marked material; reads of PUBLIC objects leave none. (The form
+    catalogue and osint still use; every other feature calls ``audit.reads.record_reads``.)"""
     record(
         session,
         principal,
@@ -138,6 +139,33 @@ def record_reads(session: Session, principal: Principal, reads: Iterable[Read]) 
             if r.level is not Classification.PUBLIC
         ],
     )
+
+
+class Marked(Protocol):
+    """A marked row: its id and the id of its (interned) marking."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def marking_id(self) -> int: ...
+
+
+def record_write(
+    session: Session,
+    principal: Principal,
+    action: str,
+    row: Marked,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    object_type: str | None = None,
+) -> None:
+    """One event for a write to a marked row, with its marking (``feature:resource:verb``;
+    the object type defaults to the resource)."""
+    kind = object_type or action.split(":")[1]
+    entry = Entry(action, kind, str(row.id), row.marking_id, before=before, after=after)
+    record(session, principal, [entry])
 
 
 def record_one(session: Session, principal: Principal, entry: Entry) -> None:

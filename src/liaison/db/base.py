@@ -72,3 +72,12 @@ class TimestampMixin:
         default=lambda: dt.datetime.now(dt.UTC),
         onupdate=lambda: dt.datetime.now(dt.UTC),
     )
+
+
+def columns_of(row: Base) -> dict[str, Any]:
+    """A row's own columns (no relationships, no timestamps): an audit event's before/after."""
+    return {
+        c.key: getattr(row, c.key)
+        for c in row.__table__.columns
+        if c.key not in {"created_at", "updated_at"}
+    }

@@ -251,8 +251,7 @@ def get_proposal(
 def standings(
     proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> list[StandingRead]:
-    service = DecisionService(session, principal)
-    key = service.get_ref(proposal_id).proposal.id  # the audited read these rows belong to
+    rows = DecisionService(session, principal).standings_of(proposal_id)
     response.headers.update(NO_STORE)
     return [
         StandingRead(
@@ -263,7 +262,7 @@ def standings(
             recorded_at=s.position.recorded_at if s.position else None,
             counts_as_consent=s.consent,
         )
-        for s in service.standings(key)
+        for s in rows
     ]
 
 
@@ -271,10 +270,9 @@ def standings(
 def positions(
     proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> list[PositionRead]:
-    service = DecisionService(session, principal)
-    key = service.get_ref(proposal_id).proposal.id
+    rows = DecisionService(session, principal).positions_of(proposal_id)
     response.headers.update(NO_STORE)
-    return [position_read(p) for p in service.positions(key)]
+    return [position_read(p) for p in rows]
 
 
 @router.post(
@@ -293,10 +291,9 @@ def record_position(
 def versions(
     proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
 ) -> list[VersionRead]:
-    service = DecisionService(session, principal)
-    key = service.get_ref(proposal_id).proposal.id
+    rows = DecisionService(session, principal).versions_of(proposal_id)
     response.headers.update(NO_STORE)
-    return [version_read(v) for v in service.versions(key)]
+    return [version_read(v) for v in rows]
 
 
 @router.post("/{proposal_id}/versions", summary="Amend the text (meeting procedure)")

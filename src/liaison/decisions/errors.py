@@ -8,19 +8,12 @@ position, a closed procedure) are raised only after the proposal was found reada
 
 from __future__ import annotations
 
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.errors import Conflict, InvalidInput, NotFound
 
 
 class ProposalNotFound(NotFound):
     def __init__(self, proposal_id: object) -> None:
         super().__init__(f"no proposal {proposal_id}")
-
-
-class NotPermitted(LiaisonError):
-    """The caller may not do this (a partner, a user of another delegation, no permission)."""
-
-    status_code = 403
-    title = "Forbidden"
 
 
 class NotAnElector(InvalidInput):
@@ -39,10 +32,3 @@ class ProcedureClosed(Conflict):
 class SubjectNotDecidable(Conflict):
     def __init__(self, message: str) -> None:
         super().__init__(message, field="subject_ref")
-
-
-class MarkingAboveReader(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__(
-            "you cannot mark a proposal above what you may read yourself", field="marking"
-        )

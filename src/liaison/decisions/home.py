@@ -47,15 +47,13 @@ def tiles(session: Session, principal: Principal) -> list[Tile]:
                 order=100,
             )
         )
-    soon, soon_total = service.repo.silence_ending(now, now + SILENCE_HORIZON, ITEMS_PER_TILE)
-    views = service.views(soon, now)
-    service.audit_reads("read", views)
+    views, ending = service.silence_ending(now, SILENCE_HORIZON, ITEMS_PER_TILE)
     out.append(
         Tile(
             "silence",
             "Silence ends in the next 7 days",
             [_item(v, urgent=False) for v in views],
-            soon_total,
+            ending,
             "/decisions?state=open&sort=deadline",
             "No silence procedure ends in the next 7 days.",
             [v.marking for v in views],

@@ -40,7 +40,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import record_write
 from liaison.decisions import settlement
 from liaison.decisions.consensus import (
     Facts,
@@ -56,9 +57,7 @@ from liaison.decisions.consensus import (
     standing,
 )
 from liaison.decisions.errors import (
-    MarkingAboveReader,
     NotAnElector,
-    NotPermitted,
     PositionRefused,
     ProcedureClosed,
     ProposalNotFound,
@@ -86,7 +85,7 @@ from liaison.decisions.schemas import (
     Revision,
     Withdrawal,
 )
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.errors import Conflict, Forbidden, InvalidInput, NotFound
 from liaison.events import ProposalOpened, SubjectInfo, SubjectKind, describe_subject, publish
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -94,17 +93,20 @@ from liaison.registry.errors import NotAnAlly
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.markings import Marking, short
 from liaison.security.models import Organisation, OrganisationKind
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
+from liaison.security.readers import MarkingAboveReader
 from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 OBJECT_TYPE = "proposal"
+READ = "decisions:proposal:read"  # an audited read of a proposal
+FEED = "decisions:proposal:feed"  # the calendar feed's
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,37 +165,19 @@ class DecisionService:
         self.principal = principal
         self.repo = ProposalRepository(session, principal)
         self.markings = MarkingStore(session)
-        self._groups: dict[str, frozenset[str]] = {}
         self.registry = RegistryService(session, principal)
-        self._names: dict[str, str] = {}
+        self.marks = self.registry.reader_markings("a proposal")
 
     # markings -------------------------------------------------------------------------------
     def name_of(self, code: str) -> str:
-        if code not in self._names:
-            try:
-                self._names[code] = self.registry.country(code).name
-            except LiaisonError:
-                self._names[code] = code
-        return self._names[code]
+        return self.marks.name_of(code)
 
     def banner(self, marking: Marking) -> str:
-        return banner(marking, self.name_of)
+        return self.marks.banner(marking)
 
     def page_banner(self, views: Sequence[ProposalView]) -> str:
         """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
-        return self.banner(page_marking([v.marking for v in views], self.groups_of))
-
-    def groups_of(self, code: str) -> frozenset[str]:
-        """The partner groups of a nation (the policy's own facts; empty for a group code)."""
-        if code not in self._groups:
-            self._groups[code] = nation_profile(self.session, code).groups
-        return self._groups[code]
-
-    def checked_marking(self, text: str) -> Marking:
-        marking = self.registry.parse_marking(text)
-        if not can_read(self.principal, marking):
-            raise MarkingAboveReader
-        return marking
+        return self.marks.page_banner(v.marking for v in views)
 
     # reads ----------------------------------------------------------------------------------
     def _find(self, proposal_id: int) -> Proposal:
@@ -218,22 +202,6 @@ class DecisionService:
         """The id of a proposal named by id or reference, as the principal sees it (a hidden
         one is ``ProposalNotFound``, like a missing one)."""
         return self.find_ref(ref).id
-
-    def audit_reads(self, action: str, views: Sequence[ProposalView]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    f"decisions:proposal:{action}",
-                    OBJECT_TYPE,
-                    str(v.proposal.id),
-                    v.proposal.marking_id,
-                    v.marking.level,
-                )
-                for v in views
-            ),
-        )
 
     def _reference_for_reader(self, proposal_ids: set[int]) -> dict[int, str]:
         return self.repo.references(proposal_ids)
@@ -277,18 +245,18 @@ class DecisionService:
 
     def get(self, proposal_id: int) -> ProposalView:
         view = self.views([self._find(proposal_id)])[0]
-        self.audit_reads("read", [view])
+        record_reads(self.session, self.principal, READ, [view.proposal])
         return view
 
     def get_ref(self, ref: str) -> ProposalView:
         view = self.views([self.find_ref(ref)])[0]
-        self.audit_reads("read", [view])
+        record_reads(self.session, self.principal, READ, [view.proposal])
         return view
 
     def find(self, filters: ProposalFilters, page: PageRequest) -> tuple[list[ProposalView], int]:
         rows, total = self.repo.find(filters, page)
         views = self.views(rows)
-        self.audit_reads("read", views)
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views])
         return views, total
 
     def count(self, filters: ProposalFilters) -> int:
@@ -321,6 +289,17 @@ class DecisionService:
 
     def versions(self, proposal_id: int) -> list[ProposalVersion]:
         return self.repo.versions(self._find(proposal_id).id)
+
+    # A proposal named by the client (id or reference): reading it is the audited read the
+    # rows belong to (pages and the CLI read the proposal first, then its rows by id).
+    def standings_of(self, ref: str) -> list[Standing]:
+        return self.standings(self.get_ref(ref).proposal.id)
+
+    def positions_of(self, ref: str) -> list[Position]:
+        return self.positions(self.get_ref(ref).proposal.id)
+
+    def versions_of(self, ref: str) -> list[ProposalVersion]:
+        return self.versions(self.get_ref(ref).proposal.id)
 
     def previous_text(self, proposal: Proposal) -> str | None:
         """The last text of the proposal this one revises, if the reader may see it."""
@@ -358,19 +337,29 @@ class DecisionService:
             return [], 0, None
         rows, total = self.repo.awaiting(ally, clock.utcnow(), page)
         views = self.views(rows)
-        self.audit_reads("read", views)
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views])
         return views, total, ally
 
     def calendar_items(self, days_back: int = 30) -> list[ProposalView]:
         since = clock.utcnow() - dt.timedelta(days=days_back)
         views = self.views(self.repo.with_deadlines(since, 1000))
-        self.audit_reads("feed", views)
+        record_reads(self.session, self.principal, FEED, [v.proposal for v in views])
         return views
+
+    def silence_ending(
+        self, now: dt.datetime, within: dt.timedelta, limit: int
+    ) -> tuple[list[ProposalView], int]:
+        """The nearest ``limit`` pending silence procedures ending within ``within``, their
+        reads audited, and how many there are in all."""
+        soon, total = self.repo.silence_ending(now, now + within, limit)
+        views = self.views(soon, now)
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views])
+        return views, total
 
     # writes ---------------------------------------------------------------------------------
     def _require(self, permission: Permission) -> None:
         if not self.principal.can(permission):
-            raise NotPermitted(f"this needs the permission {permission}")
+            raise Forbidden(f"this needs the permission {permission}")
 
     def _audit_write(
         self,
@@ -379,19 +368,14 @@ class DecisionService:
         after: dict[str, Any],
         before: dict[str, Any] | None = None,
     ) -> None:
-        record(
+        record_write(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"decisions:{action}",
-                    object_type=OBJECT_TYPE,
-                    object_id=str(proposal.id),
-                    marking_id=proposal.marking_id,
-                    before=before,
-                    after=after,
-                )
-            ],
+            f"decisions:{action}",
+            proposal,
+            before=before,
+            after=after,
+            object_type=OBJECT_TYPE,  # a position's events are the proposal's
         )
 
     def settle(self) -> list[Proposal]:
@@ -571,7 +555,7 @@ class DecisionService:
             ALLIANCE,
             Permission.DECISIONS_PROPOSAL_MANAGE,
             what="proposal",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
         backdated = data.opened_at is not None  # an administrator's record of the past
         opened_at = opened_at or data.opened_at
@@ -595,7 +579,7 @@ class DecisionService:
                 field="subject_ref",
             )
         data = data.model_copy(update={"subject_ref": _canonical_ref(data)})
-        marking = self.checked_marking(data.marking)
+        marking = self.marks.checked(data.marking)
         data, subject = self._decided_subject(data, record_past=record_past)
         release_to = self._release_codes(data.subject_kind, data.release_to)
         effect = ",".join(release_to)
@@ -656,7 +640,7 @@ class DecisionService:
         )
         self.session.flush()  # electors and text must be in place for the check and the audit
         if self.repo.get(proposal.id) is None:
-            raise MarkingAboveReader
+            raise MarkingAboveReader("a proposal")
         self._audit_write(
             "proposal:record_past" if opened_at is not None else "proposal:open",
             proposal,
@@ -702,7 +686,7 @@ class DecisionService:
                 raise InvalidInput("name the ally whose position this was", field="ally")
             return self.registry.country(requested, field="ally").iso3
         if p.side is Side.PARTNER:
-            raise NotPermitted(
+            raise Forbidden(
                 "partners do not take part in the allies' decisions: only an ally's "
                 "delegation records that ally's position"
             )
@@ -714,12 +698,12 @@ class DecisionService:
             return wanted
         own = self.delegation_ally()
         if own is None:
-            raise NotPermitted(
+            raise Forbidden(
                 "only a user of an ally's delegation records that ally's position; "
                 f"you work for {p.organisation or 'no delegation'}"
             )
         if wanted is not None and wanted != own:
-            raise NotPermitted(
+            raise Forbidden(
                 f"you may record only {self.name_of(own)}'s position, not {self.name_of(wanted)}'s"
             )
         return own
@@ -806,7 +790,7 @@ class DecisionService:
 
     def _past_position(self, proposal: Proposal, at: dt.datetime) -> None:
         if not self.principal.can(Permission.DECISIONS_PROPOSAL_BACKDATE):
-            raise NotPermitted("only an administrator records positions of the past")
+            raise Forbidden("only an administrator records positions of the past")
         if not proposal.opened_at <= at <= clock.utcnow():
             raise PositionRefused(
                 f"a position of the past is taken between the opening of {proposal.reference} "
@@ -825,7 +809,7 @@ class DecisionService:
             Permission.DECISIONS_PROPOSAL_MANAGE,
             hidden=lambda: ProposalNotFound(proposal_id),
             what="proposal",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
         verdict = settlement.outcomes(self.session, [proposal], clock.utcnow())[proposal.id]
         return proposal, verdict
@@ -942,7 +926,12 @@ class Inbox:
         views = {
             v.proposal.id: v for v in self.service.views(list({p.id: p for _, p in rows}.values()))
         }
-        self.service.audit_reads("read", list(views.values()))
+        record_reads(
+            self.service.session,
+            self.service.principal,
+            READ,
+            [v.proposal for v in views.values()],
+        )
         return [NotificationView(n, views[p.id]) for n, p in rows], total
 
     def unread(self) -> int:

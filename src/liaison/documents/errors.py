@@ -7,7 +7,7 @@ words, as an id that does not exist.
 
 from __future__ import annotations
 
-from liaison.errors import InvalidInput, LiaisonError, NotFound
+from liaison.errors import Forbidden, InvalidInput, LiaisonError, NotFound
 
 
 class DocumentNotFound(NotFound):
@@ -55,22 +55,7 @@ class UnreadableFile(InvalidInput):
         super().__init__(message, field="file")
 
 
-class MarkingAboveReader(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__(
-            "you cannot mark a document above what you may read yourself", field="marking"
-        )
-
-
-class NotPermitted(LiaisonError):
-    """The caller lacks a permission. Raised only after the document was found readable, or
-    for writes that name no document, so it reveals nothing hidden."""
-
-    status_code = 403
-    title = "Forbidden"
-
-
-class DowngradeNotPermitted(NotPermitted):
+class DowngradeNotPermitted(Forbidden):
     pass
 
 

@@ -29,13 +29,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import record_write
 from liaison.documents import rules, search
 from liaison.documents.errors import (
     DocumentNotFound,
     DowngradeNotPermitted,
-    MarkingAboveReader,
-    NotPermitted,
     ReasonRequired,
 )
 from liaison.documents.extract import MARKDOWN, TEXT, Extracted, clean_text, extract, safe_filename
@@ -48,18 +47,18 @@ from liaison.documents.schemas import (
     NoteFormat,
     single_line,
 )
-from liaison.errors import InvalidInput, LiaisonError
+from liaison.errors import Forbidden, InvalidInput
 from liaison.kit.pagination import PageRequest
 from liaison.registry.reach import ReachService
-from liaison.registry.service import RegistryService, nation_profile
+from liaison.registry.service import RegistryService
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.markings import Marking, short
 from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
-from liaison.security.policy import can_read
 from liaison.security.principal import Principal
 from liaison.security.reach import Reach
+from liaison.security.readers import MarkingAboveReader
 from liaison.security.writes import (
     ALLIANCE,
     Owner,
@@ -71,6 +70,7 @@ from liaison.security.writes import (
 
 MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
 OBJECT_TYPE = "document"
+READ = "documents:document:read"  # an audited read of a document
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,38 +91,15 @@ class DocumentService:
         self.repo = DocumentRepository(session, principal)
         self.markings = MarkingStore(session)
         self.registry = RegistryService(session, principal)
-        self._groups: dict[str, frozenset[str]] = {}
-        self._names: dict[str, str] = {}
+        self.marks = self.registry.reader_markings("a document")
 
     # markings ---------------------------------------------------------------------------------
-    def groups_of(self, code: str) -> frozenset[str]:
-        """The partner groups of a nation (the policy's own facts; empty for a group code)."""
-        if code not in self._groups:
-            self._groups[code] = nation_profile(self.session, code).groups
-        return self._groups[code]
-
-    def name_of(self, code: str) -> str:
-        """A release code as a banner shows it: "Japan" for JPN, a group's code as is."""
-        if code not in self._names:
-            try:
-                self._names[code] = self.registry.country(code).name
-            except LiaisonError:
-                self._names[code] = code
-        return self._names[code]
-
     def banner(self, marking: Marking) -> str:
-        return banner(marking, self.name_of)
+        return self.marks.banner(marking)
 
     def page_banner(self, views: Sequence[DocumentView]) -> str:
         """The banner of a page showing ``views`` (``security.markings.page_marking``)."""
-        return self.banner(page_marking([v.marking for v in views], self.groups_of))
-
-    def checked_marking(self, text: str) -> Marking:
-        """Parse a marking as written; refuse one the principal could not read itself."""
-        marking = self.registry.parse_marking(text)
-        if not can_read(self.principal, marking):
-            raise MarkingAboveReader
-        return marking
+        return self.marks.page_banner(v.marking for v in views)
 
     def reach(self, text: str) -> Reach | None:
         """Who may read a marking as typed in a form, today; None when it cannot be read."""
@@ -150,26 +127,10 @@ class DocumentService:
             raise DocumentNotFound(document_id)
         return found
 
-    def _audit_reads(self, action: str, views: Sequence[DocumentView]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    f"documents:document:{action}",
-                    OBJECT_TYPE,
-                    str(v.document.id),
-                    v.document.marking_id,
-                    v.marking.level,
-                )
-                for v in views
-            ),
-        )
-
     def _read(self, document_id: int, action: str, *, with_text: bool = False) -> DocumentView:
         document = self._find(document_id, with_text=with_text)
         view = self._view(document, self.markings.get(document.marking_id))
-        self._audit_reads(action, [view])
+        record_reads(self.session, self.principal, f"documents:document:{action}", [document])
         return view
 
     def get(self, document_id: int) -> DocumentView:
@@ -198,7 +159,7 @@ class DocumentService:
             )
             for h in hits
         ]
-        self._audit_reads("read", views)
+        record_reads(self.session, self.principal, READ, [v.document for v in views])
         return views, total
 
     def count(self, filters: DocumentFilters) -> int:
@@ -224,11 +185,11 @@ class DocumentService:
                 raise InvalidInput(
                     f"unknown nation or partner group {releasable_to!r}", field="releasable_to"
                 )
-            codes = frozenset({code}) | self.groups_of(code)
+            codes = frozenset({code}) | self.marks.groups_of(code)
         return DocumentFilters(level, codes, kind, (query or "").strip() or None)
 
     # writes -----------------------------------------------------------------------------------
-    def _require(self, permission: Permission, error: type[NotPermitted] = NotPermitted) -> None:
+    def _require(self, permission: Permission, error: type[Forbidden] = Forbidden) -> None:
         if not self.principal.can(permission):
             raise error(f"this needs the permission {permission}")
 
@@ -258,7 +219,7 @@ class DocumentService:
             Permission.DOCUMENTS_DOCUMENT_WRITE,
             hidden=lambda: DocumentNotFound(document_id),
             what="document",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
         return document, marking
 
@@ -283,25 +244,19 @@ class DocumentService:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        record(
+        record_write(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action=f"documents:document:{action}",
-                    object_type=OBJECT_TYPE,
-                    object_id=str(document.id),
-                    marking_id=document.marking_id,
-                    before=before,
-                    after=after,
-                )
-            ],
+            f"documents:document:{action}",
+            document,
+            before=before,
+            after=after,
         )
 
     def _recheck(self, document_id: int) -> None:
         """Check after write: the writer must still read what it wrote (else roll back)."""
         if self.repo.get(document_id) is None:
-            raise MarkingAboveReader
+            raise MarkingAboveReader("a document")
 
     def upload(
         self,
@@ -315,8 +270,8 @@ class DocumentService:
     ) -> DocumentView:
         """Store an uploaded file under ``marking``. ``extracted``: its text, read before the
         transaction (the web surfaces: ``uploads.read_upload``); else it is read here."""
-        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, NotPermitted)
-        checked = self.checked_marking(marking)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, Forbidden)
+        checked = self.marks.checked(marking)
         name = safe_filename(filename)
         if extracted is None:
             extracted = extract(data, name, declared_type)
@@ -324,8 +279,8 @@ class DocumentService:
         return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
 
     def add_note(self, data: NoteCreate) -> DocumentView:
-        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, NotPermitted)
-        checked = self.checked_marking(data.marking)
+        guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, Forbidden)
+        checked = self.marks.checked(data.marking)
         markdown = data.format is NoteFormat.MARKDOWN
         text, truncated = clean_text(data.body)
         extracted = Extracted(MARKDOWN if markdown else TEXT, text, truncated)
@@ -384,10 +339,10 @@ class DocumentService:
     def remark(self, document_id: int, change: MarkingChange) -> DocumentView:
         """Change a marking; a downgrade needs its permission and a reason."""
         document, old = self._writable(document_id)
-        new = self.checked_marking(change.marking)
+        new = self.marks.checked(change.marking)
         if new.key == old.key:
             return self._view(document, old)
-        lowered = rules.widenings(old, new, self.groups_of)
+        lowered = rules.widenings(old, new, self.marks.groups_of)
         if lowered:
             self._require(Permission.DOCUMENTS_DOCUMENT_DOWNGRADE, DowngradeNotPermitted)
             if not change.reason:

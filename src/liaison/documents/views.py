@@ -22,12 +22,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from liaison.documents.errors import DocumentNotFound, NotPermitted
+from liaison.documents.errors import DocumentNotFound
 from liaison.documents.models import DocumentKind
 from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate, NoteFormat
 from liaison.documents.service import DocumentService, DocumentView, parse_kind, parse_level
 from liaison.documents.uploads import DeclaredLength, Upload, read_upload
-from liaison.errors import LiaisonError
+from liaison.errors import Forbidden, LiaisonError
 from liaison.security.classification import Classification
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -233,7 +233,7 @@ def edit_document(
     service = DocumentService(session, principal)
     view = service.get(_document_id(document_id))
     if not service.may_change(view):  # the same refusal the form's posts would get
-        raise NotPermitted(NOT_YOURS.format(what="document"))
+        raise Forbidden(NOT_YOURS.format(what="document"))
     form = {"title": view.document.title, "marking": view.short, "reason": ""}
     return _edit_form(request, service, view, form)
 

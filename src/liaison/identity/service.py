@@ -26,7 +26,6 @@ import math
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import column, delete, func, select, table
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record
@@ -41,8 +40,8 @@ from liaison.identity.errors import (
     UnknownUser,
     WeakPassword,
 )
+from liaison.identity.repository import IdentityRepository
 from liaison.kit.clock import utcnow
-from liaison.kit.text import fold
 from liaison.security.authn import (
     SCOPES,
     hash_password,
@@ -85,7 +84,6 @@ DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 366
 NAME_LENGTH = 64  # usernames, and what a failed login records (the columns' length)
 NATIONAL_KINDS = frozenset({OrganisationKind.ALLY_DELEGATION, OrganisationKind.PARTNER_MISSION})
-_country = table("country", column("iso3"))  # the registry's table, as organisation's FK names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +109,7 @@ class IdentityService:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
         self.principal = principal
+        self.repo = IdentityRepository(session)
 
     def _audit(
         self,
@@ -135,20 +134,17 @@ class IdentityService:
 
     # organisations and communities -------------------------------------------------------------
     def organisation(self, name: str) -> Organisation:
-        found = self.session.scalar(select(Organisation).where(Organisation.name_key == fold(name)))
+        found = self.repo.organisation(name)
         if found is None:
             raise UnknownOrganisation(name)
         return found
 
     def organisations(self) -> list[Organisation]:
-        return list(self.session.scalars(select(Organisation).order_by(Organisation.name)))
+        return self.repo.organisations()
 
     def user_counts(self) -> dict[int, int]:
         """How many users each organisation has, by organisation id."""
-        rows = self.session.execute(
-            select(User.organisation_id, func.count()).group_by(User.organisation_id)
-        )
-        return {org_id: n for org_id, n in rows}  # noqa: C416 - rows are Row objects, not pairs
+        return self.repo.user_counts()
 
     def _may_manage(self) -> None:
         """Accounts, organisations and tokens are alliance material managed by administrators
@@ -162,10 +158,7 @@ class IdentityService:
         name = name.strip()
         if not 1 <= len(name) <= 200:  # noqa: PLR2004 - the column's length
             raise InvalidIdentity("an organisation's name has 1 to 200 characters", field="name")
-        if (
-            self.session.scalar(select(Organisation.id).where(Organisation.name_key == fold(name)))
-            is not None
-        ):
+        if self.repo.organisation_exists(name):
             raise DuplicateName(f"an organisation named {name!r} exists", field="name")
         nation_iso3 = self._check_nation(kind, nation_iso3)
         org = Organisation(name=name, kind=kind, nation_iso3=nation_iso3)
@@ -183,17 +176,14 @@ class IdentityService:
             raise InvalidIdentity(f"a {kind.value} names its nation (--nation)", field="nation")
         if kind not in NATIONAL_KINDS and code:
             raise InvalidIdentity(f"a {kind.value} belongs to no nation", field="nation")
-        if (
-            code
-            and self.session.scalar(select(_country.c.iso3).where(_country.c.iso3 == code)) is None
-        ):
+        if code and not self.repo.country_exists(code):
             raise InvalidIdentity(f"unknown country code {code!r} (ISO alpha-3)", field="nation")
         return code
 
     def community(self, code: str, name: str | None = None) -> Community:
         """The community ``code``, created on first use."""
         [key] = parse_communities([code])  # lower-case letters, digits and '-'
-        found = self.session.get(Community, key)
+        found = self.repo.community(key)
         if found is None:
             found = Community(code=key, name=name or key)
             self.session.add(found)
@@ -202,13 +192,13 @@ class IdentityService:
 
     # users -----------------------------------------------------------------------------------
     def user(self, username: str) -> User:
-        found = self.session.scalar(select(User).where(User.username == username.strip().lower()))
+        found = self.repo.user(username.strip().lower())
         if found is None:
             raise UnknownUser(username)
         return found
 
     def users(self) -> list[User]:
-        return list(self.session.scalars(select(User).order_by(User.username)))
+        return self.repo.users()
 
     def create_user(
         self,
@@ -234,7 +224,7 @@ class IdentityService:
                 f"{name!r} names a principal of the system itself; choose another username",
                 field="username",
             )
-        if self.session.scalar(select(User.id).where(User.username == name)) is not None:
+        if self.repo.username_taken(name):
             raise DuplicateName(f"a user named {name!r} exists", field="username")
         user = User(
             username=name,
@@ -276,7 +266,7 @@ class IdentityService:
         self._may_manage()
         user = self.user(username)
         user.password_hash = self._password_hash(password)
-        self.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+        self.repo.end_sessions(user.id)
         self._audit("user:password", "user", user.username)
 
     def set_disabled(self, username: str, disabled: bool) -> User:
@@ -284,7 +274,7 @@ class IdentityService:
         user = self.user(username)
         user.disabled = disabled
         if disabled:
-            self.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+            self.repo.end_sessions(user.id)
         self._audit("user:disable" if disabled else "user:enable", "user", user.username)
         return user
 
@@ -333,14 +323,11 @@ class IdentityService:
 
     def tokens(self, username: str | None = None) -> list[ApiToken]:
         """The tokens of ``username``, or of every user."""
-        stmt = select(ApiToken).order_by(ApiToken.id)
-        if username is not None:
-            stmt = stmt.where(ApiToken.user_id == self.user(username).id)
-        return list(self.session.scalars(stmt))
+        return self.repo.tokens(self.user(username).id if username is not None else None)
 
     def revoke_token(self, token_id: int) -> ApiToken:
         self._may_manage()
-        token = self.session.get(ApiToken, token_id)
+        token = self.repo.token(token_id)
         if token is None:
             raise UnknownToken(token_id)
         token.revoked = True
@@ -358,21 +345,17 @@ class IdentityService:
         address = address[:NAME_LENGTH]
         now = utcnow()
         self._check_rate(name, address, now)
-        user = self.session.scalar(select(User).where(User.username == name))
+        user = self.repo.user(name)
         # Always verify (an unknown user hashes anyway) so timing does not reveal who exists.
         verified = verify_password(user.password_hash if user else None, password)
         # Housekeeping writes come after the hash: a request takes SQLite's write lock at its
         # first write (db.engine.WRITE_ON_DEMAND), and argon2 must never run under it.
-        self.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - FAILURE_WINDOW))
+        self.repo.forget_failures_before(now - FAILURE_WINDOW)
         if user is None or user.disabled or not verified:
             self.session.add(LoginFailure(username=name, address=address, at=now))
             self._audit("login:fail", "user", name, {"address": address})
             raise BadCredentials("unknown user or wrong password")
-        self.session.execute(
-            delete(LoginSession).where(
-                LoginSession.user_id == user.id, LoginSession.expires_at <= now
-            )
-        )
+        self.repo.end_sessions(user.id, expired_by=now)
         cookie = secrets.token_urlsafe(32)
         login = LoginSession(
             user_id=user.id,
@@ -389,22 +372,13 @@ class IdentityService:
 
     def _check_rate(self, name: str, address: str, now: dt.datetime) -> None:
         since = now - FAILURE_WINDOW
-        from_address = self.session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.at > since, LoginFailure.address == address)
-        )
-        if (from_address or 0) >= MAX_FAILURES:
+        if self.repo.failures_from(address, since) >= MAX_FAILURES:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
             raise TooManyAttempts(
                 f"too many failed logins from this address; wait {minutes} minutes and try again"
             )
-        failures, last = self.session.execute(
-            select(func.count(), func.max(LoginFailure.at)).where(
-                LoginFailure.at > since, LoginFailure.username == name
-            )
-        ).one()
-        delay = account_delay(failures or 0)
+        failures, last = self.repo.failures_of(name, since)
+        delay = account_delay(failures)
         if last is not None and delay and now < _aware(last) + delay:
             wait = math.ceil((_aware(last) + delay - now).total_seconds())
             raise TooManyAttempts(
@@ -416,24 +390,20 @@ class IdentityService:
         command); how many there were. Audited."""
         if username is None and address is None:
             raise InvalidIdentity("name a username or an address")
-        stmt = delete(LoginFailure)
-        if username is not None:
-            stmt = stmt.where(LoginFailure.username == username.strip().lower())
-        if address is not None:
-            stmt = stmt.where(LoginFailure.address == address.strip())
-        cleared = self.session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
+        cleared = self.repo.clear_failures(
+            username=username.strip().lower() if username is not None else None,
+            address=address.strip() if address is not None else None,
+        )
         self._audit(
             "login:unblock",
             "user",
             username or "-",
             {"address": address, "failures": cleared},
         )
-        return int(cleared)
+        return cleared
 
     def logout(self, cookie: str) -> None:
-        self.session.execute(
-            delete(LoginSession).where(LoginSession.token_hash == token_digest(cookie))
-        )
+        self.repo.end_session(token_digest(cookie))
         self._audit("logout", "user", self.principal.username)
 
 

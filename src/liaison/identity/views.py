@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from liaison.errors import Forbidden
 from liaison.identity.errors import BadCredentials, TooManyAttempts
 from liaison.identity.service import (
     FAILURE_WINDOW,
@@ -35,7 +36,6 @@ from liaison.web.deps import (
     SESSION_COOKIE,
     CurrentPrincipal,
     DbSession,
-    Forbidden,
     writes_own_state,
 )
 from liaison.web.templating import render

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from liaison.kit import clock
 from liaison.kit.pagination import Page
-from liaison.programmes import export, feeds
+from liaison.programmes import export, feeds, rules
 from liaison.programmes import redline as words
 from liaison.programmes.models import (
     Comment,
@@ -137,7 +137,7 @@ def goal_read(s: Shown[PartnershipGoal], areas: dict[str, str]) -> GoalRead:
         target=r.target,
         due_on=r.due_on,
         status=r.status,
-        overdue=r.due_on < clock.today() and r.status.value in {"open", "on_track", "at_risk"},
+        overdue=rules.overdue(r.due_on, r.status, clock.today()),
         version=r.version,
         marking=s.short,
     )

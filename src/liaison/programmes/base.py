@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
-from liaison.errors import InvalidInput
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Marked, record_write
+from liaison.errors import Forbidden, InvalidInput
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.programmes import rules
 from liaison.programmes.errors import (
     ElementNotFound,
     IllegalTransition,
-    MarkingAboveReader,
     NotEditable,
-    NotPermitted,
     ProgrammeNotFound,
     UnknownArea,
 )
@@ -42,12 +42,12 @@ from liaison.programmes.shown import (
     Shown,
     T,
 )
-from liaison.registry.service import RegistryService, nation_profile
+from liaison.registry.service import RegistryService
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
-from liaison.security.policy import can_read
 from liaison.security.principal import Principal
+from liaison.security.readers import MarkingAboveReader
 from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 
@@ -60,43 +60,26 @@ class ProgrammeBase:
         self.repo = ProgrammeRepository(session, principal)
         self.markings = MarkingStore(session)
         self.registry = RegistryService(session, principal)
-        self._groups: dict[str, frozenset[str]] = {}
-        self._names: dict[str, str] = {}
+        self.marks = self.registry.reader_markings()
         self._areas: dict[str, str] | None = None
 
-    def groups_of(self, code: str) -> frozenset[str]:
-        if code not in self._groups:
-            self._groups[code] = nation_profile(self.session, code).groups
-        return self._groups[code]
-
-    def name_of(self, code: str) -> str:
-        if code not in self._names:
-            self._names[code] = self.registry.release_name(code)
-        return self._names[code]
-
     def banner(self, marking: Marking) -> str:
-        return banner(marking, self.name_of)
+        return self.marks.banner(marking)
 
     def highest(self, markings: Iterable[Marking]) -> Marking:
         """The page marking of what a page shows (``security.markings.page_marking``)."""
-        return page_marking(markings, self.groups_of)
+        return self.marks.page_marking(markings)
 
     def area_names(self) -> dict[str, str]:
         if self._areas is None:
             self._areas = {a.code: a.name for a in self.repo.areas()}
         return self._areas
 
-    def _checked_marking(self, text: str) -> Marking:
-        marking = self.registry.parse_marking(text)
-        if not can_read(self.principal, marking):
-            raise MarkingAboveReader
-        return marking
-
     def _element_marking(self, programme: Programme, text: str | None) -> tuple[Marking, int]:
         """The capped marking of a new element (default: the programme's) and its id."""
         container = self.markings.get(programme.marking_id)
-        given = self._checked_marking(text) if text else container
-        capped = rules.cap(container, given, self.groups_of)
+        given = self.marks.checked(text) if text else container
+        capped = rules.cap(container, given, self.marks.groups_of)
         return capped, self.markings.intern(capped)
 
     def _shown(self, rows: Sequence[T], marking_ids: Iterable[int]) -> list[Shown[T]]:
@@ -107,21 +90,11 @@ class ProgrammeBase:
             out.append(Shown(row, m, short(m)))
         return out
 
-    def _audit_reads(self, shown: Iterable[Shown[Any]]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    f"programmes:{OBJECT[type(s.row)]}:read",
-                    OBJECT[type(s.row)],
-                    str(s.row.id),
-                    s.row.marking_id,
-                    s.marking.level,
-                )
-                for s in shown
-            ),
-        )
+    def _record_reads(self, rows: Iterable[Marked]) -> None:
+        """Audit reads of programmes and their elements, several kinds in the order shown:
+        ``audit.reads.record_reads`` for each run of one kind."""
+        for kind, run in groupby(rows, key=lambda row: OBJECT[type(row)]):  # type: ignore[index]
+            record_reads(self.session, self.principal, f"programmes:{kind}:read", list(run))
 
     def _audit_write(
         self,
@@ -131,33 +104,12 @@ class ProgrammeBase:
         after: dict[str, Any] | None,
     ) -> None:
         self.session.flush()  # a new row needs its id, and constraints fail before we record
-        kind = OBJECT[type(row)]
-        record(
-            self.session,
-            self.principal,
-            [
-                Entry(
-                    action=f"programmes:{kind}:{action}",
-                    object_type=kind,
-                    object_id=str(row.id),
-                    marking_id=row.marking_id,
-                    before=before,
-                    after=after,
-                )
-            ],
-        )
-
-    @staticmethod
-    def _snapshot(row: Any) -> dict[str, Any]:  # noqa: ANN401 - any programme table
-        return {
-            c.key: getattr(row, c.key)
-            for c in row.__table__.columns
-            if c.key not in {"created_at", "updated_at"}
-        }
+        action = f"programmes:{OBJECT[type(row)]}:{action}"
+        record_write(self.session, self.principal, action, row, before=before, after=after)
 
     def _require(self, permission: Permission) -> None:
         if not self.principal.can(permission):
-            raise NotPermitted(f"this needs the permission {permission}")
+            raise Forbidden(f"this needs the permission {permission}")
 
     def _programme(self, ref: str) -> Programme:
         found = self.repo.programme(ref) if ref and len(ref) <= 40 else None  # noqa: PLR2004
@@ -176,7 +128,7 @@ class ProgrammeBase:
             m,
             short(m),
             self.banner(m),
-            self.name_of(programme.partner_iso3),
+            self.marks.name_of(programme.partner_iso3),
             supersedes,
         )
 
@@ -186,13 +138,13 @@ class ProgrammeBase:
 
     def get(self, ref: str) -> ProgrammeView:
         view = self._view(self._programme(ref))
-        self._audit_reads([Shown(view.programme, view.marking, view.short)])
+        self._record_reads([view.programme])
         return view
 
     def find(self, filters: ProgrammeFilters, page: PageRequest) -> tuple[list[ProgrammeView], int]:
         rows, total = self.repo.find(filters, page)
         views = self._views(rows)
-        self._audit_reads(Shown(v.programme, v.marking, v.short) for v in views)
+        self._record_reads(v.programme for v in views)
         return views, total
 
     def filters(
@@ -217,7 +169,7 @@ class ProgrammeBase:
         activities = self._children(ProgrammeActivity, pid)
         sections = self._children(ProgrammeSection, pid)
         shown: list[Shown[Any]] = [*objectives, *goals, *activities, *sections]
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         marking = self.highest([view.marking, *(s.marking for s in shown)])
         return Dossier(
             view,
@@ -245,18 +197,18 @@ class ProgrammeBase:
         """One element as the reader sees it (audited)."""
         view = self.get(ref)
         shown = self._element(model, view.programme, ident)
-        self._audit_reads([shown])
+        self._record_reads([shown.row])
         return view, shown
 
     def elements(self, ref: str, model: type[E]) -> tuple[ProgrammeView, list[Shown[E]]]:
         view = self.get(ref)
         shown = self._children(model, view.programme.id)
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         return view, shown
 
     def _recheck(self, programme: Programme) -> None:
         if self.repo.programme_by_id(programme.id) is None:
-            raise MarkingAboveReader
+            raise MarkingAboveReader("anything")
 
     def _may_create(self) -> None:
         """A new programme is alliance material (``security.writes``)."""
@@ -265,7 +217,7 @@ class ProgrammeBase:
             ALLIANCE,
             Permission.PROGRAMMES_PROGRAMME_WRITE,
             what="programme",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
 
     def _may_change(
@@ -281,7 +233,7 @@ class ProgrammeBase:
             right,
             hidden=lambda: ProgrammeNotFound(reference),
             what="programme",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
 
     def _writable(self, ref: str, *, wording: bool = False) -> Programme:
@@ -314,7 +266,7 @@ class ProgrammeBase:
 
     def _recheck_element(self, model: type[E], programme: Programme, ident: int) -> None:
         if self.repo.element(model, programme.id, ident) is None:
-            raise MarkingAboveReader
+            raise MarkingAboveReader("anything")
 
     def _revise(
         self,

@@ -7,7 +7,7 @@ words as one that does not exist.
 
 from __future__ import annotations
 
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.errors import Conflict, InvalidInput, NotFound
 
 
 class ProgrammeNotFound(NotFound):
@@ -20,14 +20,6 @@ class ElementNotFound(NotFound):
         super().__init__(f"no {what} {ident} in this programme")
 
 
-class NotPermitted(LiaisonError):
-    """The caller lacks a permission; raised only after the programme was found readable, or
-    for writes that name no programme, so it reveals nothing hidden."""
-
-    status_code = 403
-    title = "Forbidden"
-
-
 class IllegalTransition(Conflict):
     """A lifecycle change the rules forbid; the message says why."""
 
@@ -37,13 +29,6 @@ class NotEditable(Conflict):
         super().__init__(
             f"the wording can change only while the programme is a draft or under negotiation; "
             f"it is {status}"
-        )
-
-
-class MarkingAboveReader(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__(
-            "you cannot mark anything above what you may read yourself", field="marking"
         )
 
 

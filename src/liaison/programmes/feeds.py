@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.audit.recorder import Entry, record_one
+from liaison.errors import Forbidden
 from liaison.kit.clock import utcnow
-from liaison.programmes.errors import NotPermitted
 from liaison.programmes.models import CalendarFeed
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for, token_digest
@@ -30,7 +30,7 @@ PREFIX = "cal_"
 def rotate(session: Session, principal: Principal) -> str:
     """A new feed secret for the principal's user (replacing any earlier one)."""
     if principal.user_id is None:
-        raise NotPermitted("a calendar feed belongs to a user; log in first")
+        raise Forbidden("a calendar feed belongs to a user; log in first")
     secret = PREFIX + secrets.token_urlsafe(24)
     row = session.get(CalendarFeed, principal.user_id)
     if row is None:

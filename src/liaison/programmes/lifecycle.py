@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from liaison.db.base import columns_of
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
@@ -56,7 +57,7 @@ class Lifecycle(ProgrammeBase):
         if self.repo.unfiltered_reference_taken(ref):
             raise IllegalTransition(f"a programme {ref} already exists; one per kind and year")
         text = data.marking or f"NATO UNCLASSIFIED Releasable to {iso3}"
-        marking = self._checked_marking(text)
+        marking = self.marks.checked(text)
         title = data.title or (
             f"{partner.country.name}\N{EN DASH}NATO "
             f"{'Individually Tailored Partnership Programme' if data.kind is ProgrammeKind.ITPP else 'Individual Partnership and Cooperation Programme'}"  # noqa: E501
@@ -75,13 +76,13 @@ class Lifecycle(ProgrammeBase):
             updated_by=self.principal.username,
         )
         self.session.add(programme)
-        self._audit_write("create", programme, None, self._snapshot(programme))
+        self._audit_write("create", programme, None, columns_of(programme))
         self._recheck(programme)
         return self._view(programme, marking)
 
     def update(self, ref: str, data: ProgrammeUpdate) -> ProgrammeView:
         programme = self._writable(ref, wording=True)
-        before = self._snapshot(programme)
+        before = columns_of(programme)
         start = data.period_start or programme.period_start
         end = data.period_end or programme.period_end
         if problem := rules.period_problem(start, end):
@@ -96,7 +97,7 @@ class Lifecycle(ProgrammeBase):
         if data.title:
             programme.title = data.title
         programme.updated_by = self.principal.username
-        self._audit_write("update", programme, before, self._snapshot(programme))
+        self._audit_write("update", programme, before, columns_of(programme))
         return self._view(programme)
 
     def _check_children_in_period(self, programme: Programme, start: dt.date, end: dt.date) -> None:
@@ -126,7 +127,7 @@ class Lifecycle(ProgrammeBase):
         if to is S.IN_FORCE:  # the tick may be moving it at this moment
             programme = self.repo.locked(programme.id) or programme
         day = on or clock.today()
-        before = self._snapshot(programme)
+        before = columns_of(programme)
         approved_on, approval_ref = programme.approved_on, programme.approval_reference
         if to is S.APPROVED and reference:
             approved_on, approval_ref = day, reference
@@ -152,7 +153,7 @@ class Lifecycle(ProgrammeBase):
                 return self._schedule(programme, day, before)
             self._supersede(replaced, day)
         self._apply(programme, to, day, approved_on, approval_ref)
-        self._audit_write("transition", programme, before, self._snapshot(programme))
+        self._audit_write("transition", programme, before, columns_of(programme))
         return self._view(programme)
 
     @staticmethod
@@ -178,7 +179,7 @@ class Lifecycle(ProgrammeBase):
         """Agreed, entering into force on ``day`` (a future day): the tick moves it then."""
         programme.in_force_on = day
         programme.updated_by = self.principal.username
-        self._audit_write("schedule", programme, before, self._snapshot(programme))
+        self._audit_write("schedule", programme, before, columns_of(programme))
         return self._view(programme)
 
     def enter_scheduled(self, day: dt.date) -> list[str]:
@@ -202,12 +203,12 @@ class Lifecycle(ProgrammeBase):
         when = programme.in_force_on if programme is not None else None
         if programme is None or programme.status is not S.AGREED or when is None or when > day:
             return False
-        before = self._snapshot(programme)
+        before = columns_of(programme)
         self._enter_into_force(programme, when)
         self._apply(
             programme, S.IN_FORCE, when, programme.approved_on, programme.approval_reference
         )
-        self._audit_write("transition", programme, before, self._snapshot(programme))
+        self._audit_write("transition", programme, before, columns_of(programme))
         return True
 
     def _enter_into_force(self, programme: Programme, day: dt.date) -> None:
@@ -215,9 +216,9 @@ class Lifecycle(ProgrammeBase):
 
     def _supersede(self, replaced: list[Programme], day: dt.date) -> None:
         for other in replaced:
-            before = self._snapshot(other)
+            before = columns_of(other)
             other.status, other.ended_on = S.SUPERSEDED, day
-            self._audit_write("transition", other, before, self._snapshot(other))
+            self._audit_write("transition", other, before, columns_of(other))
         self.session.flush()  # the superseded row must leave the in-force index first
 
     def _replaced(self, programme: Programme) -> list[Programme]:
@@ -250,10 +251,10 @@ class Lifecycle(ProgrammeBase):
         programme = self.repo.unfiltered_by_reference(ref or "")
         if programme is None or programme.status is not S.SUBMITTED:
             return False
-        before = self._snapshot(programme)
+        before = columns_of(programme)
         programme.status = S.APPROVED
         programme.approved_on, programme.approval_reference = on, reference
-        self._audit_write("transition", programme, before, self._snapshot(programme))
+        self._audit_write("transition", programme, before, columns_of(programme))
         return True
 
     def from_ipcp(self, partner_ref: str, start: dt.date | None = None) -> ProgrammeView:
@@ -312,7 +313,7 @@ class Lifecycle(ProgrammeBase):
         new = created.programme
         new.supersedes_id = source.id
         self._carry_over(source, new)
-        self._audit_write(how, new, None, self._snapshot(new))
+        self._audit_write(how, new, None, columns_of(new))
         return self._view(new)
 
     def _carry_over(self, source: Programme, new: Programme) -> None:

@@ -56,7 +56,7 @@ class Overview(ProgrammeBase):
             *goals,
             *acts,
         ]
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         marking = self.highest(s.marking for s in shown)
         return Dashboard(
             today,
@@ -102,11 +102,11 @@ class Overview(ProgrammeBase):
             *(Shown(v.programme, v.marking, v.short) for v in programme_views),
             *shown_goals,
         ]
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         marking = self.highest(s.marking for s in shown)
         return Comparison(
             codes,
-            {c: self.name_of(c) for c in codes},
+            {c: self.marks.name_of(c) for c in codes},
             {c: p.reference for c, p in current.items()},
             rows,
             marking,
@@ -125,7 +125,11 @@ class Overview(ProgrammeBase):
         acts = self.repo.activities_of(ids)
         shown_goals = self._shown(goals, (g.marking_id for g in goals))
         shown_acts = self._shown(acts, (a.marking_id for a in acts))
-        self._audit_reads(
-            [*(Shown(v.programme, v.marking, v.short) for v in views), *shown_goals, *shown_acts]
+        self._record_reads(
+            [
+                *(v.programme for v in views),
+                *(g.row for g in shown_goals),
+                *(a.row for a in shown_acts),
+            ]
         )
         return views, shown_goals, shown_acts

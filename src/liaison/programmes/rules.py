@@ -253,6 +253,12 @@ def cap(container: Marking, inner: Marking, groups_of: GroupsOf) -> Marking:
     return Marking(level, release, caveats, communities, tlp)
 
 
+def overdue(due_on: dt.date, status: GoalStatus, today: dt.date) -> bool:
+    """A goal is overdue once its due date has passed while it is still open (open, on track
+    or at risk); the dashboard's query (``repository.overdue_goals``) is its SQL face."""
+    return due_on < today and status in OPEN_GOALS
+
+
 def stuck_in_agreed(status: ProgrammeStatus, period_start: dt.date, today: dt.date) -> bool:
     """Agreed by the partner, its period begun, yet not in force: something was forgotten (New
     Zealand's ITPP-NZL-2024 stayed "agreed" from 2024-07-10 on and nothing pointed it out)."""

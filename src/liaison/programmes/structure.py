@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from liaison.db.base import columns_of
 from liaison.errors import InvalidInput
 from liaison.programmes import redline, rules
 from liaison.programmes.base import ProgrammeBase
@@ -56,7 +57,7 @@ class Structure(ProgrammeBase):
             marking_id=marking_id,
         )
         self.session.add(row)
-        self._audit_write("create", row, None, self._snapshot(row))
+        self._audit_write("create", row, None, columns_of(row))
         self._recheck_element(StrategicObjective, programme, row.id)
         return Shown(row, marking, short(marking))
 
@@ -65,12 +66,12 @@ class Structure(ProgrammeBase):
     ) -> Shown[StrategicObjective]:
         programme = self._writable(ref, wording=True)
         shown = self._element(StrategicObjective, programme, ident)
-        row, before = shown.row, self._snapshot(shown.row)
+        row, before = shown.row, columns_of(shown.row)
         if data.title is not None:
             row.title = data.title
         if data.description is not None:
             row.description = data.description
-        self._audit_write("update", row, before, self._snapshot(row))
+        self._audit_write("update", row, before, columns_of(row))
         return shown
 
     def add_goal(self, ref: str, data: GoalCreate) -> Shown[PartnershipGoal]:
@@ -100,7 +101,7 @@ class Structure(ProgrammeBase):
         self.session.add(row)
         self.session.flush()  # the revision names the goal's id
         self._revise(programme, "goal", row.id, 1, row.title, row.wording, marking_id)
-        self._audit_write("create", row, None, self._snapshot(row))
+        self._audit_write("create", row, None, columns_of(row))
         self._recheck_element(PartnershipGoal, programme, row.id)
         return Shown(row, marking, short(marking))
 
@@ -111,7 +112,7 @@ class Structure(ProgrammeBase):
         changes = data.model_dump(exclude_unset=True, exclude={"note"})
         programme = self._writable(ref, wording=bool(wording_fields & set(changes)))
         shown = self._element(PartnershipGoal, programme, ident)
-        row, before = shown.row, self._snapshot(shown.row)
+        row, before = shown.row, columns_of(shown.row)
         if "area" in changes and data.area is not None:
             row.area_code = self._area(data.area)
         if data.due_on is not None:
@@ -136,7 +137,7 @@ class Structure(ProgrammeBase):
                 row.marking_id,
                 data.note,
             )
-        self._audit_write("update", row, before, self._snapshot(row))
+        self._audit_write("update", row, before, columns_of(row))
         return shown
 
     def add_activity(self, ref: str, data: ActivityCreate) -> Shown[ProgrammeActivity]:
@@ -145,8 +146,8 @@ class Structure(ProgrammeBase):
         end = data.end_on or data.start_on
         self._check_activity_dates(programme, data.start_on, end)
         # The goal is the activity's container: its marking caps the activity's.
-        given = self._checked_marking(data.marking) if data.marking else goal.marking
-        marking = rules.cap(goal.marking, given, self.groups_of)
+        given = self.marks.checked(data.marking) if data.marking else goal.marking
+        marking = rules.cap(goal.marking, given, self.marks.groups_of)
         marking_id = self.markings.intern(marking)
         row = ProgrammeActivity(
             programme_id=programme.id,
@@ -161,7 +162,7 @@ class Structure(ProgrammeBase):
             marking_id=marking_id,
         )
         self.session.add(row)
-        self._audit_write("create", row, None, self._snapshot(row))
+        self._audit_write("create", row, None, columns_of(row))
         self._recheck_element(ProgrammeActivity, programme, row.id)
         return Shown(row, marking, short(marking))
 
@@ -176,7 +177,7 @@ class Structure(ProgrammeBase):
     ) -> Shown[ProgrammeActivity]:
         programme = self._writable(ref)
         shown = self._element(ProgrammeActivity, programme, ident)
-        row, before = shown.row, self._snapshot(shown.row)
+        row, before = shown.row, columns_of(shown.row)
         start, end = data.start_on or row.start_on, data.end_on or row.end_on
         self._check_activity_dates(programme, start, end)
         row.start_on, row.end_on = start, end
@@ -184,7 +185,7 @@ class Structure(ProgrammeBase):
             value = getattr(data, name)
             if value is not None:
                 setattr(row, name, value)
-        self._audit_write("update", row, before, self._snapshot(row))
+        self._audit_write("update", row, before, columns_of(row))
         return shown
 
     def add_section(self, ref: str, data: SectionCreate) -> Shown[ProgrammeSection]:
@@ -193,7 +194,7 @@ class Structure(ProgrammeBase):
         system = ProgrammeRepository(self.session, SYSTEM)
         position = len(system.children(ProgrammeSection, programme.id)) + 1
         row = self._save_section(programme, data.heading, data.body, marking_id, position)
-        self._audit_write("create", row, None, self._snapshot(row))
+        self._audit_write("create", row, None, columns_of(row))
         self._recheck_element(ProgrammeSection, programme, row.id)
         return Shown(row, marking, short(marking))
 
@@ -201,7 +202,7 @@ class Structure(ProgrammeBase):
         """Save a new wording: a new version, kept for redlines."""
         programme = self._writable(ref, wording=True)
         shown = self._element(ProgrammeSection, programme, ident)
-        row, before = shown.row, self._snapshot(shown.row)
+        row, before = shown.row, columns_of(shown.row)
         heading = data.heading if data.heading is not None else row.heading
         body = data.body if data.body is not None else row.body
         if (heading, body) == (row.heading, row.body):
@@ -212,7 +213,7 @@ class Structure(ProgrammeBase):
         self._revise(
             programme, "section", row.id, row.version, heading, body, row.marking_id, data.note
         )
-        self._audit_write("update", row, before, self._snapshot(row))
+        self._audit_write("update", row, before, columns_of(row))
         return shown
 
     def revisions(self, ref: str, subject: str, ident: int) -> list[Shown[Revision]]:
@@ -220,7 +221,7 @@ class Structure(ProgrammeBase):
         self._check_subject(view.programme, subject, ident)
         rows = self.repo.revisions(view.programme.id, subject, ident)
         shown = self._shown(rows, (r.marking_id for r in rows))
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         return shown
 
     def redline(
@@ -254,7 +255,7 @@ class Structure(ProgrammeBase):
         self._element(ProgrammeSection, view.programme, section_id)
         rows = self.repo.comments(section_id)
         shown = self._shown(rows, (r.marking_id for r in rows))
-        self._audit_reads(shown)
+        self._record_reads(s.row for s in shown)
         return shown
 
     def add_comment(self, ref: str, section_id: int, data: CommentCreate) -> Shown[Comment]:
@@ -269,8 +270,8 @@ class Structure(ProgrammeBase):
             parent = self._element(Comment, programme, data.parent_id)
             if parent.row.section_id != section_id:
                 raise InvalidInput("the reply must be on the same section", field="parent_id")
-        given = self._checked_marking(data.marking) if data.marking else section.marking
-        capped = rules.cap(section.marking, given, self.groups_of)
+        given = self.marks.checked(data.marking) if data.marking else section.marking
+        capped = rules.cap(section.marking, given, self.marks.groups_of)
         row = Comment(
             programme_id=programme.id,
             section_id=section_id,
@@ -282,6 +283,6 @@ class Structure(ProgrammeBase):
             marking_id=self.markings.intern(capped),
         )
         self.session.add(row)
-        self._audit_write("create", row, None, self._snapshot(row))
+        self._audit_write("create", row, None, columns_of(row))
         self._recheck_element(Comment, programme, row.id)
         return Shown(row, capped, short(capped))

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Registry documents to and from JSON and CSV (one CSV per entity; lists joined with ';').
+"""The registry as one document (``RegistryDocument``): to and from JSON and CSV (one CSV per
+entity; lists joined with ';'), exported from the database, merged into it by natural key
+(all or nothing), and the shipped data files (``data/*.json``) loaded.
 
 Parsing never touches the database: a document is read and validated whole, then imported in
-one unit of work, so a bad row leaves nothing behind.
+one unit of work, so a bad row leaves nothing behind. Merging goes through the service's own
+use cases, so each entry is checked and audited as if it had been entered by hand.
 """
 
 from __future__ import annotations
@@ -10,20 +13,43 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Final
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 
-from liaison.errors import InvalidInput
+from liaison.audit.reads import record_reads
+from liaison.db.base import columns_of
+from liaison.errors import InvalidInput, LiaisonError
+from liaison.kit.text import fold
+from liaison.registry.errors import Duplicate
+from liaison.registry.models import (
+    ContactPointMandate,
+    Framework,
+    Office,
+    Partner,
+    SecurityAgreement,
+)
+from liaison.registry.repository import normalise_alias
 from liaison.registry.schemas import (
     AllyCreate,
+    AllyUpdate,
     FrameworkCreate,
     MandateCreate,
+    MandateUpdate,
     OfficeCreate,
     PartnerCreate,
+    PartnerUpdate,
     RegistryDocument,
     SecurityAgreementCreate,
+    SecurityAgreementUpdate,
 )
+
+if TYPE_CHECKING:
+    from liaison.registry.service import RegistryService
 
 ENTITIES: Final[dict[str, type[BaseModel]]] = {
     "allies": AllyCreate,
@@ -107,3 +133,278 @@ def dump_csv(doc: RegistryDocument, entity: str) -> str:
             row[key] = ";".join(row[key])
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return out.getvalue()
+
+
+DATA = resources.files("liaison.registry") / "data"
+READ = "registry:security_agreement:read"  # an audited read of an agreement
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    created: dict[str, int]
+    updated: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+class RegistryExchange:
+    """Import and export for one service (its session, principal and use cases)."""
+
+    def __init__(self, service: RegistryService) -> None:
+        self.service = service
+        self.session = service.session
+        self.repo = service.repo
+
+    def export_document(self) -> RegistryDocument:
+        return RegistryDocument(
+            description="Exported from Liaison",
+            allies=[
+                AllyCreate(
+                    country=a.country_iso3,
+                    accession_date=a.accession_date,
+                    withdrawal_date=a.withdrawal_date,
+                    notes=a.notes,
+                )
+                for a in self.repo.all_allies()
+            ],
+            frameworks=[
+                FrameworkCreate(
+                    code=f.code,
+                    name=f.name,
+                    established_on=f.established_on,
+                    description=f.description,
+                )
+                for f in self.repo.frameworks()
+            ],
+            partners=[_partner_in(p) for p in self._all(Partner)],
+            security_agreements=[
+                _agreement_in(a, self.service.marking_text(a.marking_id))
+                for a in self._exported_agreements()
+            ],
+            offices=[_office_in(o) for o in self._all(Office)],
+            contact_point_mandates=[_mandate_in(m) for m in self._all(ContactPointMandate)],
+        )
+
+    def _exported_agreements(self) -> list[SecurityAgreement]:
+        rows = list(self.repo.all_agreements())
+        record_reads(self.session, self.service.principal, READ, rows)
+        return rows
+
+    def _all(self, model: type[Any]) -> list[Any]:
+        return list(self.session.scalars(select(model).order_by(model.id)).all())
+
+    def import_document(self, doc: RegistryDocument) -> ImportReport:
+        """Merge ``doc`` into the registry by natural key; all or nothing (the caller's unit of
+        work rolls back on the first error, which names the entry at fault)."""
+        self.service.may_create("registry import")
+        created: dict[str, int] = {}
+        updated: dict[str, int] = {}
+        steps: list[tuple[str, list[Any], Callable[[Any], bool]]] = [
+            ("frameworks", doc.frameworks, self._merge_framework),
+            ("allies", doc.allies, self._merge_ally),
+            ("partners", doc.partners, self._merge_partner),
+            ("security_agreements", doc.security_agreements, self._merge_agreement),
+            ("offices", doc.offices, self._merge_office),
+            ("contact_point_mandates", doc.contact_point_mandates, self._merge_mandate),
+        ]
+        for name, items, merge in steps:
+            _reject_duplicates(name, items, self._natural_key)
+            for index, item in enumerate(items):
+                try:
+                    was_created = merge(item)
+                    # Flush each entry so a database constraint names the entry at fault.
+                    self.session.flush()
+                except LiaisonError as exc:
+                    exc.message = f"{name}[{index}]: {exc.message}"
+                    raise
+                bucket = created if was_created else updated
+                bucket[name] = bucket.get(name, 0) + 1
+        return ImportReport(created, updated)
+
+    def _merge_framework(self, item: FrameworkCreate) -> bool:
+        existing = self.session.get(Framework, item.code)
+        if existing is None:
+            self.service.create_framework(item)
+            return True
+        before = columns_of(existing)
+        for key, value in item.model_dump(exclude={"code"}).items():
+            setattr(existing, key, value)
+        self.service.audit_write("framework:update", existing, before)
+        return False
+
+    def _merge_ally(self, item: AllyCreate) -> bool:
+        existing = self.repo.ally_by_country(self.service.country(item.country).iso3)
+        if existing is None:
+            self.service.create_ally(item)
+            return True
+        self.service.update_ally(
+            existing.country_iso3, AllyUpdate(**item.model_dump(exclude={"country"}))
+        )
+        return False
+
+    def _merge_partner(self, item: PartnerCreate) -> bool:
+        existing = self.repo.partner_by_country(self.service.country(item.country).iso3)
+        if existing is None:
+            self.service.create_partner(item)
+            return True
+        self.service.update_partner(
+            existing.country_iso3, PartnerUpdate(**item.model_dump(exclude={"country"}))
+        )
+        return False
+
+    def _merge_agreement(self, item: SecurityAgreementCreate) -> bool:
+        partner = self.service.partner(item.partner)
+        marking_id = self.service.markings.intern(
+            self.service.agreement_marking(partner, item.marking)
+        )
+        key = fold(item.title)
+        existing = next(
+            (
+                a
+                for a in self.repo.agreements_of(partner.id)
+                if fold(a.title) == key and a.marking_id == marking_id
+            ),
+            None,
+        )
+        if existing is None:
+            self.service.create_agreement(item)
+            return True
+        self.service.update_agreement(
+            existing.id,
+            SecurityAgreementUpdate(**item.model_dump(exclude={"partner", "kind", "marking"})),
+        )
+        existing.kind = item.kind
+        return False
+
+    def _merge_office(self, item: OfficeCreate) -> bool:
+        existing = self.repo.office_by_name(item.name)
+        if existing is None:
+            self.service.create_office(item)
+            return True
+        host = (
+            self.service.country(item.host_country, field="host_country")
+            if item.host_country
+            else None
+        )
+        values = item.model_dump(exclude={"host_country", "name"})
+        self.service.check_office(item.status, values)
+        for key, value in values.items():
+            setattr(existing, key, value)
+        before = columns_of(existing)
+        existing.host_country_iso3 = host.iso3 if host else None
+        existing.host_country = host
+        self.service.audit_write("office:update", existing, before)
+        return False
+
+    def _merge_mandate(self, item: MandateCreate) -> bool:
+        partner, ally = self.service.partner(item.partner), self.service.ally(item.ally)
+        existing = next(
+            (
+                m
+                for m in self.repo.mandates_of_embassy(partner.id, ally.id)
+                if m.start_on == item.start_on
+            ),
+            None,
+        )
+        if existing is None:
+            self.service.create_mandate(item)
+            return True
+        self.service.update_mandate(
+            existing.id, MandateUpdate(end_on=item.end_on, notes=item.notes)
+        )
+        return False
+
+    def _natural_key(self, item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
+        """What an entry is matched by: an agreement by partner, title and marking (two may
+        share a title under different markings: the API accepts that, so imports take it)."""
+        if isinstance(item, SecurityAgreementCreate):
+            marking = self.service.agreement_marking(
+                self.service.partner(item.partner), item.marking
+            )
+            return f"{normalise_alias(item.partner)} / {fold(item.title)} / {marking.key}"
+        return _natural_key(item)
+
+    def load_seed(self, name: str) -> ImportReport:
+        """Load a shipped data file (``reference`` or ``partnerships``)."""
+        raw = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+        return self.import_document(RegistryDocument.model_validate(raw))
+
+
+def _reject_duplicates(name: str, items: list[Any], natural_key: Callable[[Any], str]) -> None:
+    keys: dict[str, int] = {}
+    for index, item in enumerate(items):
+        try:
+            key = natural_key(item)
+        except LiaisonError as exc:
+            exc.message = f"{name}[{index}]: {exc.message}"
+            raise
+        if key in keys:
+            raise Duplicate(f"{name}[{index}] repeats {name}[{keys[key]}] ({key})")
+        keys[key] = index
+
+
+def _natural_key(item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
+    if isinstance(item, FrameworkCreate):
+        return item.code
+    if isinstance(item, AllyCreate | PartnerCreate):
+        return normalise_alias(item.country)
+    if isinstance(item, OfficeCreate):
+        return fold(item.name)
+    assert isinstance(item, MandateCreate)  # noqa: S101 - the document's last list
+    return f"{normalise_alias(item.partner)} / {normalise_alias(item.ally)} / {item.start_on}"
+
+
+def _partner_in(p: Partner) -> PartnerCreate:
+    return PartnerCreate(
+        country=p.country_iso3,
+        status=p.status,
+        frameworks=[f.code for f in p.frameworks],
+        partner_since=p.partner_since,
+        mission_to_nato_since=p.mission_to_nato_since,
+        notes=p.notes,
+    )
+
+
+def _agreement_in(a: SecurityAgreement, marking: str) -> SecurityAgreementCreate:
+    return SecurityAgreementCreate(
+        marking=marking,
+        partner=a.partner.country_iso3,
+        title=a.title,
+        kind=a.kind,
+        signed_on=a.signed_on,
+        in_force_on=a.in_force_on,
+        attested_on=a.attested_on,
+        terminated_on=a.terminated_on,
+        max_level=a.max_level,
+        notes=a.notes,
+    )
+
+
+def _office_in(o: Office) -> OfficeCreate:
+    return OfficeCreate(
+        name=o.name,
+        kind=o.kind,
+        host_country=o.host_country_iso3,
+        city=o.city,
+        status=o.status,
+        proposed_on=o.proposed_on,
+        approved_on=o.approved_on,
+        host_agreement_on=o.host_agreement_on,
+        opened_on=o.opened_on,
+        closed_on=o.closed_on,
+        shelved_on=o.shelved_on,
+        staff=o.staff,
+        notes=o.notes,
+    )
+
+
+def _mandate_in(m: ContactPointMandate) -> MandateCreate:
+    return MandateCreate(
+        partner=m.partner.country_iso3,
+        ally=m.ally.country_iso3,
+        start_on=m.start_on,
+        end_on=m.end_on,
+        notes=m.notes,
+    )

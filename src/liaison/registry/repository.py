@@ -7,10 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageRequest, order_by, paginate
@@ -27,9 +42,10 @@ from liaison.registry.models import (
     partner_framework,
 )
 from liaison.registry.rules import OfficeStatus, PartnerStatus
+from liaison.security.authn import NationProfile
 from liaison.security.classification import Classification
 from liaison.security.policy import readable
-from liaison.security.principal import Principal
+from liaison.security.principal import AgreementSpan, Principal
 
 
 def normalise_alias(name: str) -> str:
@@ -341,3 +357,68 @@ class RegistryRepository:
             self.session.scalars(select(Ally.country_iso3).where(Ally.country_iso3.in_(iso3s)))
         )
         return partners, allies
+
+
+def partner_groups(session: Session, codes: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The partner groups of each code in one query (empty for a code that is not a partner
+    nation, such as a group's own code)."""
+    wanted = sorted(set(codes))
+    found: dict[str, set[str]] = {code: set() for code in wanted}
+    if wanted:
+        for iso3, group in session.execute(
+            select(Partner.country_iso3, partner_framework.c.framework_code)
+            .join(partner_framework, partner_framework.c.partner_id == Partner.id)
+            .where(Partner.country_iso3.in_(wanted))
+        ):
+            found[iso3].add(group.upper())
+    return {code: frozenset(groups) for code, groups in found.items()}
+
+
+def _nation_profile_query() -> Any:  # noqa: ANN401
+    A, P, PF = SecurityAgreement, Partner, partner_framework  # noqa: N806 - short aliases
+    agreements = (
+        select(
+            cast(null(), String).label("code"),
+            func.coalesce(A.in_force_on, A.attested_on).label("start"),
+            A.terminated_on,
+            A.max_level,
+            A.id.label("ordinal"),
+        )
+        .join(P, P.id == A.partner_id)
+        .where(P.country_iso3 == bindparam("iso3"))
+    )
+    groups = (
+        select(
+            PF.c.framework_code,
+            cast(null(), Date),
+            cast(null(), Date),
+            cast(null(), A.max_level.type),
+            cast(null(), Integer),
+        )
+        .join(P, P.id == PF.c.partner_id)
+        .where(P.country_iso3 == bindparam("iso3"))
+    )
+    return union_all(agreements, groups)
+
+
+_NATION_PROFILE = _nation_profile_query()  # built once: every partner's request runs it
+
+
+def nation_profile(session: Session, iso3: str) -> NationProfile:
+    """What the access policy needs about a nation: its partner groups and the spans of its
+    security agreements (read unfiltered: this is the policy's own input, never shown).
+
+    Every partner's request asks this, so it is one prebuilt query of plain columns, run
+    through Core: the agreements, then the groups, as rows of one union (no ORM objects)."""
+    rows = session.connection().execute(_NATION_PROFILE, {"iso3": iso3}).all()
+    spans = [
+        AgreementSpan(start, terminated_on, level)
+        for _code, start, terminated_on, level, _ in sorted(
+            (r for r in rows if r[0] is None), key=lambda r: r[4]
+        )
+        if start is not None
+    ]
+    return NationProfile(
+        groups=frozenset(r[0].upper() for r in rows if r[0] is not None),
+        agreements=tuple(spans),
+    )

@@ -8,17 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import pycountry
-from sqlalchemy import Date, Integer, String, bindparam, cast, func, null, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
-from liaison.db.base import Base
-from liaison.errors import InvalidInput, LiaisonError, NotFound
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Entry, record
+from liaison.db.base import Base, columns_of
+from liaison.errors import InvalidInput, NotFound
 from liaison.kit.clock import today
 from liaison.kit.pagination import PageRequest
 from liaison.kit.text import did_you_mean, fold
@@ -32,6 +31,7 @@ from liaison.registry.errors import (
     OverlappingMandate,
     UnknownCountry,
 )
+from liaison.registry.exchange import DATA, READ, ImportReport, RegistryExchange
 from liaison.registry.models import (
     Ally,
     ContactPointMandate,
@@ -41,11 +41,12 @@ from liaison.registry.models import (
     Office,
     Partner,
     SecurityAgreement,
-    partner_framework,
 )
 from liaison.registry.repository import (
     RegistryRepository,
+    nation_profile,
     normalise_alias,
+    partner_groups,
 )
 from liaison.registry.schemas import (
     AllyCreate,
@@ -62,16 +63,22 @@ from liaison.registry.schemas import (
     SecurityAgreementCreate,
     SecurityAgreementUpdate,
 )
-from liaison.security.authn import NationProfile
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, parse_marking, short
 from liaison.security.permissions import Permission
 from liaison.security.policy import can_read
-from liaison.security.principal import AgreementSpan, Principal
+from liaison.security.principal import Principal
+from liaison.security.readers import ReaderMarkings
 from liaison.security.writes import ALLIANCE, UNMARKED, guard_create, guard_write
 
-DATA = resources.files("liaison.registry") / "data"
+# What other features import from here (the policy's nation facts are the repository's).
+__all__ = [
+    "ImportReport",
+    "RegistryService",
+    "nation_profile",
+    "partner_groups",
+]
 
 
 MAX_ID_DIGITS = 9  # an id column's value fits in nine digits; more names no row
@@ -80,16 +87,6 @@ MAX_ID_DIGITS = 9  # an id column's value fits in nine digits; more names no row
 def _not_future(field: str, value: dt.date | None) -> None:
     if value is not None and value > today():
         raise FutureDate(field, value)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    created: dict[str, int]
-    updated: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
 
 
 class RegistryService:
@@ -102,7 +99,7 @@ class RegistryService:
         self.markings = MarkingStore(session)
 
     # audit ------------------------------------------------------------------------------------
-    def _audit(
+    def audit_write(
         self,
         action: str,
         obj: Base,
@@ -122,28 +119,15 @@ class RegistryService:
                     object_id=str(_identity(obj)),
                     marking_id=marking_id,
                     before=before,
-                    after=_snapshot(obj),
+                    after=columns_of(obj),
                 )
             ],
         )
 
     def audit_reads(self, agreements: list[SecurityAgreement]) -> None:
-        """Reads of marked agreements above PUBLIC leave a trace, one event per record."""
-        levels = self.markings.many(a.marking_id for a in agreements)
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(
-                    "registry:security_agreement:read",
-                    "security_agreement",
-                    str(a.id),
-                    a.marking_id,
-                    levels[a.marking_id].level,
-                )
-                for a in agreements
-            ),
-        )
+        """Reads of marked agreements leave a trace, one event per record (the one
+        ``audit.reads.record_reads``)."""
+        record_reads(self.session, self.principal, READ, agreements)
 
     def release_code(self, name: str) -> str | None:
         """A releasability code for a name people write: a partner group or a country."""
@@ -163,13 +147,25 @@ class RegistryService:
     def parse_marking(self, text: str) -> Marking:
         return parse_marking(text, self.release_code)
 
+    def reader_markings(self, what: str = "anything") -> ReaderMarkings:
+        """Markings as this principal reads and writes them (``security.readers``), with the
+        registry's names and the policy's own group facts; ``what`` names the records refused
+        above the reader ("a document")."""
+        return ReaderMarkings(
+            self.principal,
+            parse=self.parse_marking,
+            release_name=self.release_name,
+            groups=lambda code: nation_profile(self.session, code).groups,
+            what=what,
+        )
+
     def marking_text(self, marking_id: int) -> str:
         return short(self.markings.get(marking_id))
 
     # countries --------------------------------------------------------------------------------
     def load_countries(self) -> int:
         """Load ISO 3166 countries (pycountry) and the alias table; idempotent."""
-        self._may_create("country")
+        self.may_create("country")
         existing = set(self.session.scalars(select(Country.iso3)).all())
         aliases: dict[str, str] = {}
         for c in pycountry.countries:
@@ -219,7 +215,7 @@ class RegistryService:
         return allies
 
     # writes: alliance material (security.writes), in the unit of work that writes ---------------
-    def _may_create(self, what: str) -> None:
+    def may_create(self, what: str) -> None:
         guard_create(self.principal, ALLIANCE, Permission.REGISTRY_ENTRY_WRITE, what=what)
 
     def _may_change(
@@ -235,7 +231,7 @@ class RegistryService:
         )
 
     def create_ally(self, data: AllyCreate) -> Ally:
-        self._may_create("ally")
+        self.may_create("ally")
         country = self.country(data.country)
         self._check_ally_dates(data.accession_date, data.withdrawal_date)
         if self.repo.ally_by_country(country.iso3) is not None:
@@ -248,13 +244,13 @@ class RegistryService:
         )
         ally.country = country
         self.session.add(ally)
-        self._audit("ally:create", ally, None)
+        self.audit_write("ally:create", ally, None)
         return ally
 
     def update_ally(self, ref: str, data: AllyUpdate) -> Ally:
         ally = self.ally(ref)
         self._may_change("ally")
-        before = _snapshot(ally)
+        before = columns_of(ally)
         changes = data.model_dump(exclude_unset=True)
         accession = changes.get("accession_date") or ally.accession_date
         withdrawal = changes.get("withdrawal_date", ally.withdrawal_date)
@@ -263,7 +259,7 @@ class RegistryService:
             if key == "notes" and value is None:
                 continue
             setattr(ally, key, value)
-        self._audit("ally:update", ally, before)
+        self.audit_write("ally:update", ally, before)
         return ally
 
     @staticmethod
@@ -277,12 +273,12 @@ class RegistryService:
 
     # frameworks ------------------------------------------------------------------------------
     def create_framework(self, data: FrameworkCreate) -> Framework:
-        self._may_create("framework")
+        self.may_create("framework")
         if self.session.get(Framework, data.code) is not None:
             raise Duplicate(f"framework {data.code!r} exists", field="code")
         framework = Framework(**data.model_dump())
         self.session.add(framework)
-        self._audit("framework:create", framework, None)
+        self.audit_write("framework:create", framework, None)
         return framework
 
     def _frameworks(self, codes: Iterable[str]) -> list[Framework]:
@@ -314,7 +310,7 @@ class RegistryService:
         return sorted(p.country.name for p in partners)
 
     def create_partner(self, data: PartnerCreate) -> Partner:
-        self._may_create("partner")
+        self.may_create("partner")
         country = self.country(data.country)
         if self.repo.partner_by_country(country.iso3) is not None:
             raise Duplicate(f"{country.name} is already a partner", field="country")
@@ -330,13 +326,13 @@ class RegistryService:
         )
         partner.country = country
         self.session.add(partner)
-        self._audit("partner:create", partner, None)
+        self.audit_write("partner:create", partner, None)
         return partner
 
     def update_partner(self, ref: str, data: PartnerUpdate) -> Partner:
         partner = self.partner(ref)
         self._may_change("partner")
-        before = _snapshot(partner)
+        before = columns_of(partner)
         changes = data.model_dump(exclude_unset=True)
         if "frameworks" in changes:
             partner.frameworks = self._frameworks(changes.pop("frameworks") or [])
@@ -346,7 +342,7 @@ class RegistryService:
             if value is None and key in {"status", "notes"}:
                 continue
             setattr(partner, key, value)
-        self._audit("partner:update", partner, before)
+        self.audit_write("partner:update", partner, before)
         return partner
 
     # security agreements ---------------------------------------------------------------------
@@ -378,11 +374,11 @@ class RegistryService:
         return rules.agreement_status_on(_agreement_dates(agreement), day)
 
     def create_agreement(self, data: SecurityAgreementCreate) -> SecurityAgreement:
-        self._may_create("security agreement")
+        self.may_create("security agreement")
         partner = self.partner(data.partner)
         values = data.model_dump(exclude={"partner", "marking"})
         self._check_agreement(values)
-        marking = self._agreement_marking(partner, data.marking)
+        marking = self.agreement_marking(partner, data.marking)
         if not can_read(self.principal, marking):
             raise InvalidInput(
                 "you cannot mark a record above what you may read yourself", field="marking"
@@ -392,10 +388,10 @@ class RegistryService:
         agreement = SecurityAgreement(partner_id=partner.id, marking_id=marking_id, **values)
         agreement.partner = partner
         self.session.add(agreement)
-        self._audit("security_agreement:create", agreement, None, agreement.marking_id)
+        self.audit_write("security_agreement:create", agreement, None, agreement.marking_id)
         return agreement
 
-    def _agreement_marking(self, partner: Partner, text: str | None) -> Marking:
+    def agreement_marking(self, partner: Partner, text: str | None) -> Marking:
         """The marking ``text`` says, or an agreement's default: NU releasable to the partner."""
         if text:
             return self.parse_marking(text)
@@ -428,7 +424,7 @@ class RegistryService:
             self.markings.get(agreement.marking_id),
             lambda: NotFound(f"no security agreement {agreement_id}"),
         )
-        before = _snapshot(agreement)
+        before = columns_of(agreement)
         changes = data.model_dump(exclude_unset=True)
         merged = {
             k: getattr(agreement, k)
@@ -444,7 +440,7 @@ class RegistryService:
             if value is None and key in {"title", "max_level", "notes"}:
                 continue
             setattr(agreement, key, value)
-        self._audit("security_agreement:update", agreement, before, agreement.marking_id)
+        self.audit_write("security_agreement:update", agreement, before, agreement.marking_id)
         return agreement
 
     @staticmethod
@@ -493,22 +489,22 @@ class RegistryService:
         raise NotFound(f"no office {text!r}{hint}", field=field)
 
     def create_office(self, data: OfficeCreate) -> Office:
-        self._may_create("office")
+        self.may_create("office")
         if self.repo.office_by_name(data.name) is not None:
             raise Duplicate(f"an office named {data.name!r} exists", field="name")
         host = self.country(data.host_country, field="host_country") if data.host_country else None
         values = data.model_dump(exclude={"host_country"})
-        self._check_office(data.status, values)
+        self.check_office(data.status, values)
         office = Office(host_country_iso3=host.iso3 if host else None, **values)
         office.host_country = host
         self.session.add(office)
-        self._audit("office:create", office, None)
+        self.audit_write("office:create", office, None)
         return office
 
     def update_office(self, office_id: int, data: OfficeUpdate) -> Office:
         office = self.office(office_id)
         self._may_change("office")
-        before = _snapshot(office)
+        before = columns_of(office)
         changes = data.model_dump(exclude_unset=True)
         name = changes.get("name")
         if name and fold(name) != office.name_key and self.repo.office_by_name(name):
@@ -517,13 +513,13 @@ class RegistryService:
             if value is None and key in {"name", "city", "notes"}:
                 continue
             setattr(office, key, value)
-        self._audit("office:update", office, before)
+        self.audit_write("office:update", office, before)
         return office
 
     def transition_office(self, office_id: int, data: OfficeTransition) -> Office:
         office = self.office(office_id)
         self._may_change("office")
-        before = _snapshot(office)
+        before = columns_of(office)
         problem = rules.check_office_transition(office.status, data.status)
         if problem:
             raise BadTransition(problem, field="status")
@@ -532,15 +528,15 @@ class RegistryService:
         if data.status is rules.OfficeStatus.PROPOSED:  # revived after being shelved
             values["shelved_on"] = None
         values[rules.OFFICE_STATUS_DATE[data.status]] = data.on
-        self._check_office(data.status, values)
+        self.check_office(data.status, values)
         for key, value in values.items():
             setattr(office, key, value)
         office.status = data.status
-        self._audit("office:transition", office, before)
+        self.audit_write("office:transition", office, before)
         return office
 
     @staticmethod
-    def _check_office(status: rules.OfficeStatus, values: dict[str, Any]) -> None:
+    def check_office(status: rules.OfficeStatus, values: dict[str, Any]) -> None:
         dates = rules.OfficeDates(**{f: values.get(f) for f in rules.OFFICE_STATUS_DATE.values()})
         for field in rules.OFFICE_STATUS_DATE.values():
             _not_future(field, values.get(field))
@@ -563,7 +559,7 @@ class RegistryService:
         return mandates
 
     def create_mandate(self, data: MandateCreate) -> ContactPointMandate:
-        self._may_create("contact-point mandate")
+        self.may_create("contact-point mandate")
         partner = self.partner(data.partner)
         ally = self.ally(data.ally)
         self._check_mandate(partner, ally, data.start_on, data.end_on, excluding=None)
@@ -576,13 +572,13 @@ class RegistryService:
         )
         mandate.partner, mandate.ally = partner, ally
         self.session.add(mandate)
-        self._audit("contact_point_mandate:create", mandate, None)
+        self.audit_write("contact_point_mandate:create", mandate, None)
         return mandate
 
     def update_mandate(self, mandate_id: int, data: MandateUpdate) -> ContactPointMandate:
         mandate = self.mandate(mandate_id)
         self._may_change("contact-point mandate")
-        before = _snapshot(mandate)
+        before = columns_of(mandate)
         changes = data.model_dump(exclude_unset=True)
         start = changes.get("start_on") or mandate.start_on
         end = changes.get("end_on", mandate.end_on)
@@ -590,7 +586,7 @@ class RegistryService:
         mandate.start_on, mandate.end_on = start, end
         if changes.get("notes") is not None:
             mandate.notes = changes["notes"]
-        self._audit("contact_point_mandate:update", mandate, before)
+        self.audit_write("contact_point_mandate:update", mandate, before)
         return mandate
 
     def _check_mandate(
@@ -618,325 +614,20 @@ class RegistryService:
             f"{ally.country.name}'s embassy in {partner.country.name}: {problem}", field="start_on"
         )
 
-    # import and export -----------------------------------------------------------------------
+    # import and export (``exchange``) -------------------------------------------------------
     def export_document(self) -> RegistryDocument:
-        return RegistryDocument(
-            description="Exported from Liaison",
-            allies=[
-                AllyCreate(
-                    country=a.country_iso3,
-                    accession_date=a.accession_date,
-                    withdrawal_date=a.withdrawal_date,
-                    notes=a.notes,
-                )
-                for a in self.repo.all_allies()
-            ],
-            frameworks=[
-                FrameworkCreate(
-                    code=f.code,
-                    name=f.name,
-                    established_on=f.established_on,
-                    description=f.description,
-                )
-                for f in self.repo.frameworks()
-            ],
-            partners=[_partner_in(p) for p in self._all(Partner)],
-            security_agreements=[
-                _agreement_in(a, self.marking_text(a.marking_id))
-                for a in self._exported_agreements()
-            ],
-            offices=[_office_in(o) for o in self._all(Office)],
-            contact_point_mandates=[_mandate_in(m) for m in self._all(ContactPointMandate)],
-        )
-
-    def _exported_agreements(self) -> list[SecurityAgreement]:
-        rows = list(self.repo.all_agreements())
-        self.audit_reads(rows)
-        return rows
-
-    def _all(self, model: type[Any]) -> list[Any]:
-        return list(self.session.scalars(select(model).order_by(model.id)).all())
+        return RegistryExchange(self).export_document()
 
     def import_document(self, doc: RegistryDocument) -> ImportReport:
-        """Merge ``doc`` into the registry by natural key; all or nothing (the caller's unit of
-        work rolls back on the first error, which names the entry at fault)."""
-        self._may_create("registry import")
-        created: dict[str, int] = {}
-        updated: dict[str, int] = {}
-        steps: list[tuple[str, list[Any], Callable[[Any], bool]]] = [
-            ("frameworks", doc.frameworks, self._merge_framework),
-            ("allies", doc.allies, self._merge_ally),
-            ("partners", doc.partners, self._merge_partner),
-            ("security_agreements", doc.security_agreements, self._merge_agreement),
-            ("offices", doc.offices, self._merge_office),
-            ("contact_point_mandates", doc.contact_point_mandates, self._merge_mandate),
-        ]
-        for name, items, merge in steps:
-            _reject_duplicates(name, items, self._natural_key)
-            for index, item in enumerate(items):
-                try:
-                    was_created = merge(item)
-                    # Flush each entry so a database constraint names the entry at fault.
-                    self.session.flush()
-                except LiaisonError as exc:
-                    exc.message = f"{name}[{index}]: {exc.message}"
-                    raise
-                bucket = created if was_created else updated
-                bucket[name] = bucket.get(name, 0) + 1
-        return ImportReport(created, updated)
-
-    def _merge_framework(self, item: FrameworkCreate) -> bool:
-        existing = self.session.get(Framework, item.code)
-        if existing is None:
-            self.create_framework(item)
-            return True
-        before = _snapshot(existing)
-        for key, value in item.model_dump(exclude={"code"}).items():
-            setattr(existing, key, value)
-        self._audit("framework:update", existing, before)
-        return False
-
-    def _merge_ally(self, item: AllyCreate) -> bool:
-        existing = self.repo.ally_by_country(self.country(item.country).iso3)
-        if existing is None:
-            self.create_ally(item)
-            return True
-        self.update_ally(existing.country_iso3, AllyUpdate(**item.model_dump(exclude={"country"})))
-        return False
-
-    def _merge_partner(self, item: PartnerCreate) -> bool:
-        existing = self.repo.partner_by_country(self.country(item.country).iso3)
-        if existing is None:
-            self.create_partner(item)
-            return True
-        self.update_partner(
-            existing.country_iso3, PartnerUpdate(**item.model_dump(exclude={"country"}))
-        )
-        return False
-
-    def _merge_agreement(self, item: SecurityAgreementCreate) -> bool:
-        partner = self.partner(item.partner)
-        marking_id = self.markings.intern(self._agreement_marking(partner, item.marking))
-        key = fold(item.title)
-        existing = next(
-            (
-                a
-                for a in self.repo.agreements_of(partner.id)
-                if fold(a.title) == key and a.marking_id == marking_id
-            ),
-            None,
-        )
-        if existing is None:
-            self.create_agreement(item)
-            return True
-        self.update_agreement(
-            existing.id,
-            SecurityAgreementUpdate(**item.model_dump(exclude={"partner", "kind", "marking"})),
-        )
-        existing.kind = item.kind
-        return False
-
-    def _merge_office(self, item: OfficeCreate) -> bool:
-        existing = self.repo.office_by_name(item.name)
-        if existing is None:
-            self.create_office(item)
-            return True
-        host = self.country(item.host_country, field="host_country") if item.host_country else None
-        values = item.model_dump(exclude={"host_country", "name"})
-        self._check_office(item.status, values)
-        for key, value in values.items():
-            setattr(existing, key, value)
-        before = _snapshot(existing)
-        existing.host_country_iso3 = host.iso3 if host else None
-        existing.host_country = host
-        self._audit("office:update", existing, before)
-        return False
-
-    def _merge_mandate(self, item: MandateCreate) -> bool:
-        partner, ally = self.partner(item.partner), self.ally(item.ally)
-        existing = next(
-            (
-                m
-                for m in self.repo.mandates_of_embassy(partner.id, ally.id)
-                if m.start_on == item.start_on
-            ),
-            None,
-        )
-        if existing is None:
-            self.create_mandate(item)
-            return True
-        self.update_mandate(existing.id, MandateUpdate(end_on=item.end_on, notes=item.notes))
-        return False
-
-    def _natural_key(self, item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
-        """What an entry is matched by: an agreement by partner, title and marking (two may
-        share a title under different markings: the API accepts that, so imports take it)."""
-        if isinstance(item, SecurityAgreementCreate):
-            marking = self._agreement_marking(self.partner(item.partner), item.marking)
-            return f"{normalise_alias(item.partner)} / {fold(item.title)} / {marking.key}"
-        return _natural_key(item)
+        return RegistryExchange(self).import_document(doc)
 
     def load_seed(self, name: str) -> ImportReport:
-        """Load a shipped data file (``reference`` or ``partnerships``)."""
-        raw = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-        return self.import_document(RegistryDocument.model_validate(raw))
-
-
-def _reject_duplicates(name: str, items: list[Any], natural_key: Callable[[Any], str]) -> None:
-    keys: dict[str, int] = {}
-    for index, item in enumerate(items):
-        try:
-            key = natural_key(item)
-        except LiaisonError as exc:
-            exc.message = f"{name}[{index}]: {exc.message}"
-            raise
-        if key in keys:
-            raise Duplicate(f"{name}[{index}] repeats {name}[{keys[key]}] ({key})")
-        keys[key] = index
-
-
-def _natural_key(item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
-    if isinstance(item, FrameworkCreate):
-        return item.code
-    if isinstance(item, AllyCreate | PartnerCreate):
-        return normalise_alias(item.country)
-    if isinstance(item, OfficeCreate):
-        return fold(item.name)
-    assert isinstance(item, MandateCreate)  # noqa: S101 - the document's last list
-    return f"{normalise_alias(item.partner)} / {normalise_alias(item.ally)} / {item.start_on}"
+        return RegistryExchange(self).load_seed(name)
 
 
 def _agreement_dates(a: SecurityAgreement) -> rules.AgreementDates:
     return rules.AgreementDates(a.signed_on, a.in_force_on, a.attested_on, a.terminated_on)
 
 
-def _partner_in(p: Partner) -> PartnerCreate:
-    return PartnerCreate(
-        country=p.country_iso3,
-        status=p.status,
-        frameworks=[f.code for f in p.frameworks],
-        partner_since=p.partner_since,
-        mission_to_nato_since=p.mission_to_nato_since,
-        notes=p.notes,
-    )
-
-
-def _agreement_in(a: SecurityAgreement, marking: str) -> SecurityAgreementCreate:
-    return SecurityAgreementCreate(
-        marking=marking,
-        partner=a.partner.country_iso3,
-        title=a.title,
-        kind=a.kind,
-        signed_on=a.signed_on,
-        in_force_on=a.in_force_on,
-        attested_on=a.attested_on,
-        terminated_on=a.terminated_on,
-        max_level=a.max_level,
-        notes=a.notes,
-    )
-
-
-def _office_in(o: Office) -> OfficeCreate:
-    return OfficeCreate(
-        name=o.name,
-        kind=o.kind,
-        host_country=o.host_country_iso3,
-        city=o.city,
-        status=o.status,
-        proposed_on=o.proposed_on,
-        approved_on=o.approved_on,
-        host_agreement_on=o.host_agreement_on,
-        opened_on=o.opened_on,
-        closed_on=o.closed_on,
-        shelved_on=o.shelved_on,
-        staff=o.staff,
-        notes=o.notes,
-    )
-
-
-def _mandate_in(m: ContactPointMandate) -> MandateCreate:
-    return MandateCreate(
-        partner=m.partner.country_iso3,
-        ally=m.ally.country_iso3,
-        start_on=m.start_on,
-        end_on=m.end_on,
-        notes=m.notes,
-    )
-
-
 def _identity(obj: Base) -> object:
     return getattr(obj, "id", None) or getattr(obj, "code", None) or getattr(obj, "iso3", "")
-
-
-def _snapshot(obj: Base) -> dict[str, Any]:
-    """The row's own columns (no relationships), for the audit trail's before/after."""
-    return {
-        c.key: getattr(obj, c.key)
-        for c in obj.__table__.columns
-        if c.key not in {"created_at", "updated_at"}
-    }
-
-
-def partner_groups(session: Session, codes: Iterable[str]) -> dict[str, frozenset[str]]:
-    """The partner groups of each code in one query (empty for a code that is not a partner
-    nation, such as a group's own code)."""
-    wanted = sorted(set(codes))
-    found: dict[str, set[str]] = {code: set() for code in wanted}
-    if wanted:
-        for iso3, group in session.execute(
-            select(Partner.country_iso3, partner_framework.c.framework_code)
-            .join(partner_framework, partner_framework.c.partner_id == Partner.id)
-            .where(Partner.country_iso3.in_(wanted))
-        ):
-            found[iso3].add(group.upper())
-    return {code: frozenset(groups) for code, groups in found.items()}
-
-
-def _nation_profile_query() -> Any:  # noqa: ANN401
-    A, P, PF = SecurityAgreement, Partner, partner_framework  # noqa: N806 - short aliases
-    agreements = (
-        select(
-            cast(null(), String).label("code"),
-            func.coalesce(A.in_force_on, A.attested_on).label("start"),
-            A.terminated_on,
-            A.max_level,
-            A.id.label("ordinal"),
-        )
-        .join(P, P.id == A.partner_id)
-        .where(P.country_iso3 == bindparam("iso3"))
-    )
-    groups = (
-        select(
-            PF.c.framework_code,
-            cast(null(), Date),
-            cast(null(), Date),
-            cast(null(), A.max_level.type),
-            cast(null(), Integer),
-        )
-        .join(P, P.id == PF.c.partner_id)
-        .where(P.country_iso3 == bindparam("iso3"))
-    )
-    return union_all(agreements, groups)
-
-
-_NATION_PROFILE = _nation_profile_query()  # built once: every partner's request runs it
-
-
-def nation_profile(session: Session, iso3: str) -> NationProfile:
-    """What the access policy needs about a nation: its partner groups and the spans of its
-    security agreements (read unfiltered: this is the policy's own input, never shown).
-
-    Every partner's request asks this, so it is one prebuilt query of plain columns, run
-    through Core: the agreements, then the groups, as rows of one union (no ORM objects)."""
-    rows = session.connection().execute(_NATION_PROFILE, {"iso3": iso3}).all()
-    spans = [
-        AgreementSpan(start, terminated_on, level)
-        for _code, start, terminated_on, level, _ in sorted(
-            (r for r in rows if r[0] is None), key=lambda r: r[4]
-        )
-        if start is not None
-    ]
-    return NationProfile(
-        groups=frozenset(r[0].upper() for r in rows if r[0] is not None),
-        agreements=tuple(spans),
-    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from liaison.audit.chain import Anchor, Verdict, verify
 from liaison.audit.models import AuditEvent
+from liaison.audit.reads import record_reads
 from liaison.audit.recorder import Entry, record
 from liaison.kit.pagination import PageRequest
 from liaison.security.marking_store import MarkingStore
@@ -43,17 +44,15 @@ class AuditService:
             actor=actor, action=action, object_type=object_type, since=since, page=page
         )
         reads = self._as_read(rows)
-        record(
+        record_reads(
             self.session,
             self.principal,
-            [
-                Entry(
-                    action="audit:event:list",
-                    object_type="audit_event",
-                    object_id=f"{page.offset}+{len(rows)}",
-                    after={"actor": actor, "action": action, "object_type": object_type},
-                )
-            ],
+            "audit:event:list",
+            rows,
+            per="page",
+            object_type="audit_event",
+            offset=page.offset,
+            query={"actor": actor, "action": action, "object_type": object_type},
         )
         return reads, total
 

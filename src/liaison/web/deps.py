@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from liaison.audit.recorder import DEFERRED, Entry, append_deferred, record_one
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, finish
-from liaison.errors import LiaisonError, NotFound
+from liaison.errors import Forbidden, LiaisonError, NotFound
 from liaison.kit.pagination import PageRequest
 from liaison.security.authn import (
     Holder,
@@ -56,11 +56,6 @@ class Unauthenticated(LiaisonError):
     status_code = 401
     title = "Unauthorized"
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="liaison"'}
-
-
-class Forbidden(LiaisonError):
-    status_code = 403
-    title = "Forbidden"
 
 
 async def _session(request: Request) -> AsyncIterator[Session]:

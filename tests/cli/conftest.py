@@ -17,15 +17,25 @@ from liaison.demo import create_demo_documents, create_demo_programmes, create_d
 from liaison.sharing.demo import create_demo_sharing
 
 
-@pytest.fixture
-def demo(engine: Engine) -> None:
-    """The template holds the registry and the accounts; add the rest of the demo data."""
+def _load_demo(engine: Engine) -> None:
     with unit_of_work(session_factory(engine)) as session:
         create_demo_documents(session)
         create_demo_programmes(session)
         create_demo_records(session)
         create_demo_sharing(session)
         create_demo_catalogue(session)
+
+
+@pytest.fixture
+def db_template(derived_templates: Callable[..., tuple[str, object]]) -> str:
+    """The seeded template (registry and accounts) with the rest of the demo data, built once
+    per backend and worker: every test copies it (loading the demo took most of each test)."""
+    return derived_templates("cli-demo", _load_demo)[0]
+
+
+@pytest.fixture
+def demo() -> None:
+    """Everything ``liaison init --demo`` loads: already in this directory's template."""
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -405,20 +406,32 @@ def _plan_page(
     return render_marked(request, "catalogue/plan.html", context, status_code)
 
 
-@router.post("/plans/{raw_id}/approve", response_model=None)
-def approve_form(
-    raw_id: str, request: Request, session: DbSession, principal: PlanApprover
+def _plan_action(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    raw_id: str,
+    act: Callable[[PlanService, int], object],
 ) -> Response:
-    """Opens the decision proposal on the plan (silence procedure, five days)."""
+    """Run ``act`` on the plan, then back to its page; a refusal (a hidden plan aside, which is
+    the missing one's 404) is shown on the page with what was written rolled back."""
     plan_id = path_id(raw_id, PlanNotFound)
     try:
-        PlanService(session, principal).propose_approval(plan_id)
+        act(PlanService(session, principal), plan_id)
     except PlanNotFound:
         raise
     except LiaisonError as exc:
         refused = refusal(session, exc, ())
         return _plan_page(request, session, principal, plan_id, None, refused, {})
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.post("/plans/{raw_id}/approve", response_model=None)
+def approve_form(
+    raw_id: str, request: Request, session: DbSession, principal: PlanApprover
+) -> Response:
+    """Opens the decision proposal on the plan (silence procedure, five days)."""
+    return _plan_action(request, session, principal, raw_id, PlanService.propose_approval)
 
 
 @router.post("/plans/{raw_id}/publish", response_model=None)
@@ -426,12 +439,4 @@ def publish_form(
     raw_id: str, request: Request, session: DbSession, principal: PlanApprover
 ) -> Response:
     """Publishes an approved plan: its seats become offers on the nominations."""
-    plan_id = path_id(raw_id, PlanNotFound)
-    try:
-        PlanService(session, principal).publish(plan_id)
-    except PlanNotFound:
-        raise
-    except LiaisonError as exc:
-        refused = refusal(session, exc, ())
-        return _plan_page(request, session, principal, plan_id, None, refused, {})
-    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+    return _plan_action(request, session, principal, raw_id, PlanService.publish)

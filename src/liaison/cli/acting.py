@@ -6,9 +6,9 @@ a one-line error, as every expected error in the CLI is."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.orm import Session
@@ -29,8 +29,23 @@ AsUser = Annotated[
 ]
 
 
+S = TypeVar("S")
+# The one way a list command takes its page: ``limit: LimitOption = 50, offset: OffsetOption = 0``.
+LimitOption = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
+OffsetOption = Annotated[int, typer.Option(min=0, help="How many to skip.")]
+
+
+@contextmanager
+def serving(username: str, factory: Callable[[Session, Principal], S]) -> Iterator[S]:
+    """The one way a command acts as ``--as USER``: a feature's service for that user's
+    principal in one unit of work (``with serving(user, DecisionService) as service:``)."""
+    with acting_as(username) as (session, principal):
+        yield factory(session, principal)
+
+
 @contextmanager
 def acting_as(username: str) -> Iterator[tuple[Session, Principal]]:
+    """One unit of work as ``username`` (its session and principal)."""
     request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
     with command_session() as session:
         user = IdentityService(session, SYSTEM).user(username)

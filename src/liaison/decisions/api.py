@@ -45,10 +45,11 @@ from liaison.web.deps import (
     AuthenticatedPrincipal,
     CurrentPrincipal,
     DbSession,
-    Limit,
-    Offset,
-    page_request,
+    ListPage,
+    SortedPage,
+    authenticated,
     require,
+    serves,
     writes_own_state,
 )
 from liaison.web.templating import NO_STORE
@@ -56,16 +57,14 @@ from liaison.web.templating import NO_STORE
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
 
 Manager = Annotated[Principal, Depends(require(Permission.DECISIONS_PROPOSAL_MANAGE))]
+Decisions = Annotated[DecisionService, Depends(serves(DecisionService))]
+Managing = Annotated[
+    DecisionService,
+    Depends(serves(DecisionService, require(Permission.DECISIONS_PROPOSAL_MANAGE))),
+]
 Recorder = Annotated[Principal, Depends(require(Permission.DECISIONS_POSITION_RECORD))]
 State = Annotated[
     str | None, Query(pattern="^(open|decided)$", description="open (not settled) or decided.")
-]
-Sort = Annotated[
-    str | None,
-    Query(
-        max_length=200,
-        description="reference, title, opened_at, deadline, outcome or level; '-' descending.",
-    ),
 ]
 Q = Annotated[str | None, Query(max_length=200, description="Words in the title or reference.")]
 Key = Annotated[
@@ -134,65 +133,43 @@ def version_read(version: ProposalVersion) -> VersionRead:
 
 @router.get("", summary="List the proposals you may read")
 def list_proposals(
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-    response: Response,
+    service: Decisions,
+    page: SortedPage,
     state: State = None,
     outcome: Annotated[Outcome | None, Query()] = None,
     procedure: Annotated[Procedure | None, Query()] = None,
     subject_kind: Annotated[SubjectKind | None, Query()] = None,
     q: Q = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
 ) -> Page[ProposalRead]:
-    page = page_request(settings, limit, offset, sort)
+    """Sort by reference, title, opened_at, deadline, outcome or level."""
     filters = ProposalFilters(state, outcome, procedure, subject_kind, (q or "").strip() or None)
-    views, total = DecisionService(session, principal).find(filters, page)
-    response.headers.update(NO_STORE)
-    return Page[ProposalRead](
-        items=[to_read(v) for v in views], total=total, limit=page.limit, offset=page.offset
-    )
+    views, total = service.find(filters, page)
+    return Page[ProposalRead].of(map(to_read, views), total, page)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Open a proposal")
-def open_proposal(data: ProposalCreate, session: DbSession, principal: Manager) -> ProposalRead:
+def open_proposal(data: ProposalCreate, service: Managing) -> ProposalRead:
     """The electorate is frozen now: the allies that are members today. A subject (an ITPP, an
     office, a document) must be one its owner says can be decided now."""
-    return to_read(DecisionService(session, principal).open(data))
+    return to_read(service.open(data))
 
 
 @router.get("/inbox", summary="Open proposals awaiting your delegation's position")
 def inbox(
-    session: DbSession,
-    principal: AuthenticatedPrincipal,
-    settings: AppSettings,
-    response: Response,
-    limit: Limit = None,
-    offset: Offset = 0,
+    service: Annotated[DecisionService, Depends(serves(DecisionService, authenticated))],
+    page: ListPage,
 ) -> Page[ProposalRead]:
-    page = page_request(settings, limit, offset, None)
-    views, total, _ = DecisionService(session, principal).inbox(page)
-    response.headers.update(NO_STORE)
-    return Page[ProposalRead](
-        items=[to_read(v) for v in views], total=total, limit=page.limit, offset=page.offset
-    )
+    views, total, _ = service.inbox(page)
+    return Page[ProposalRead].of(map(to_read, views), total, page)
 
 
 @router.get("/notifications", summary="Your notifications")
 def notifications(
-    session: DbSession,
-    principal: AuthenticatedPrincipal,
-    settings: AppSettings,
-    response: Response,
+    service: Annotated[DecisionService, Depends(serves(DecisionService, authenticated))],
+    page: ListPage,
     unread: Annotated[bool, Query(description="Only unread ones.")] = False,
-    limit: Limit = None,
-    offset: Offset = 0,
 ) -> Page[NotificationRead]:
-    page = page_request(settings, limit, offset, None)
-    rows, total = Inbox(DecisionService(session, principal)).list(page, unread_only=unread)
-    response.headers.update(NO_STORE)
+    rows, total = Inbox(service).list(page, unread_only=unread)
     items = [
         NotificationRead(
             id=r.notification.id,
@@ -206,7 +183,7 @@ def notifications(
         )
         for r in rows
     ]
-    return Page[NotificationRead](items=items, total=total, limit=page.limit, offset=page.offset)
+    return Page[NotificationRead].of(items, total, page)
 
 
 class MarkRead(BaseModel):
@@ -239,12 +216,8 @@ def calendar(session: DbSession, principal: CurrentPrincipal, settings: AppSetti
 
 
 @router.get("/{proposal_id}")
-def get_proposal(
-    proposal_id: Key, session: DbSession, principal: CurrentPrincipal, response: Response
-) -> ProposalRead:
-    view = DecisionService(session, principal).get_ref(proposal_id)
-    response.headers.update(NO_STORE)
-    return to_read(view)
+def get_proposal(proposal_id: Key, service: Decisions) -> ProposalRead:
+    return to_read(service.get_ref(proposal_id))
 
 
 @router.get("/{proposal_id}/standings", summary="Every elector and its latest position")
@@ -317,8 +290,5 @@ def revise(
 
 
 @router.post("/{proposal_id}/withdraw", summary="Withdraw an open proposal")
-def withdraw(
-    proposal_id: Key, data: Withdrawal, session: DbSession, principal: Manager
-) -> ProposalRead:
-    service = DecisionService(session, principal)
+def withdraw(proposal_id: Key, data: Withdrawal, service: Managing) -> ProposalRead:
     return to_read(service.withdraw(service.key(proposal_id), data))

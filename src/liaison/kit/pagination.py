@@ -7,7 +7,7 @@ the caller can list. (TAXII uses keyset cursors instead; that lives with the sha
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +29,11 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, items: Iterable[T], total: int, page: PageRequest) -> Page[T]:
+        """The page ``page`` asked for, of ``items`` out of ``total``: ``Page[X].of(...)``."""
+        return cls(items=list(items), total=total, limit=page.limit, offset=page.offset)
 
     @property
     def has_next(self) -> bool:

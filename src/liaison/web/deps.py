@@ -34,6 +34,7 @@ from liaison.audit.recorder import DEFERRED, Entry, append_deferred, record_one
 from liaison.config import Settings
 from liaison.db.session import SessionFactory, finish
 from liaison.errors import Forbidden, LiaisonError, NotFound
+from liaison.kit.ids import MAX_ID, parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.security.authn import (
     Holder,
@@ -283,6 +284,7 @@ async def _authenticated(principal: CurrentPrincipal) -> Principal:
 
 
 AuthenticatedPrincipal = Annotated[Principal, Depends(_authenticated)]
+authenticated = _authenticated  # a ``serves`` guard: anonymous gets 401
 
 
 def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
@@ -317,19 +319,18 @@ def writes_checked_in_service(endpoint: E) -> E:
 
 
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 50).")]
-# Row ids are 32-bit integers on every backend: a larger number is simply no row (422 here,
-# instead of a driver overflow deep in the query).
-MAX_ID = 2_147_483_647
+# Row ids: ``kit.ids`` (a larger number is simply no row: 422 here, not a driver overflow).
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip.")]
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="The row's id.")]
 
 
 def path_id(raw: str, not_found: Callable[[str], Exception]) -> int:
-    """A row id taken from a path as text: anything that is not one (not decimal, beyond
-    ``MAX_ID``) raises ``not_found(raw)``, the same answer as for a hidden row."""
-    if not raw.isdecimal() or len(raw) > len(str(MAX_ID)) or int(raw) > MAX_ID:
+    """A row id taken from a path as text: anything that is not one (``kit.ids.parse_id``)
+    raises ``not_found(raw)``, the same answer as for a hidden row."""
+    value = parse_id(raw)
+    if value is None:
         raise not_found(raw)
-    return int(raw)
+    return value
 
 
 def page_request(
@@ -338,3 +339,54 @@ def page_request(
     """The page a list asks for: the configured size when none is given, never above the cap."""
     size = min(limit or settings.page_size, settings.max_page_size)
     return PageRequest(limit=size, offset=offset, sort=sort or None)
+
+
+async def _unsorted_page(
+    settings: AppSettings, limit: Limit = None, offset: Offset = 0
+) -> PageRequest:
+    return page_request(settings, limit, offset, None)
+
+
+# The one way a list endpoint or page takes its page: ``page: ListPage`` (limit and offset), or
+# ``page: SortedPage`` (and ``sort``), then ``Page[X].of(items, total, page)`` for the answer.
+ListPage = Annotated[PageRequest, Depends(_unsorted_page)]
+Sort = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Fields to sort by, comma-separated; '-' before one sorts it descending.",
+    ),
+]
+
+
+async def _sorted_page(
+    settings: AppSettings, limit: Limit = None, offset: Offset = 0, sort: Sort = None
+) -> PageRequest:
+    return page_request(settings, limit, offset, sort)
+
+
+SortedPage = Annotated[PageRequest, Depends(_sorted_page)]
+
+F = TypeVar("F")
+
+
+def serves(
+    factory: Callable[[Session, Principal], F],
+    guard: Callable[..., Principal | Awaitable[Principal]] = _principal,
+) -> Callable[..., F]:
+    """The dependency that hands an endpoint its feature's service, made for the request's
+    session and principal: ``Programmes = Annotated[ProgrammeService, Depends(serves(
+    ProgrammeService))]``. ``guard``: the principal it acts as, ``require(permission)`` for a
+    write (the route census sees it), ``authenticated`` for a reader who must log in."""
+
+    def service(session: Session, principal: Principal) -> F:
+        return factory(session, principal)
+
+    # real objects, not this module's postponed strings: ``guard`` lives only in this closure
+    service.__annotations__ = {
+        "session": DbSession,
+        "principal": Annotated[Principal, Depends(guard)],
+        "return": factory,
+    }
+    service.__name__ = f"serve_{getattr(factory, '__name__', 'service')}"
+    return service

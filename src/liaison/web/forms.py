@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
 
+from fastapi import Depends, Request
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -118,3 +120,42 @@ class FieldErrors:
 def field_errors(errors: Mapping[str, str] | None = None, prefix: str = "") -> FieldErrors:
     """The template global: ``{% set fe = field_errors(errors) %}``."""
     return FieldErrors(errors or {}, prefix)
+
+
+MAX_FIELD = 100_000  # characters in one posted field (a programme section's text is the longest)
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A posted form's text fields, as the one way a page's POST takes them: the endpoint
+    declares ``posted: PostedForm`` and asks for the fields it knows with their defaults,
+    ``form = posted.fields(title="", marking="", procedure="silence")`` — the dict it passes to
+    its service and, when refused, back to the template (the values the user typed kept)."""
+
+    values: Mapping[str, list[str]]
+
+    def fields(self, **defaults: str) -> dict[str, str]:
+        return {name: self.get(name, default) for name, default in defaults.items()}
+
+    def get(self, name: str, default: str = "") -> str:
+        """The field's first value, ``default`` when it was not posted."""
+        return self.values[name][0] if name in self.values else default
+
+    def many(self, name: str) -> list[str]:
+        """Every value posted under ``name`` (checkboxes, a multiple select)."""
+        return list(self.values.get(name, ()))
+
+
+async def _posted(request: Request) -> Posted:
+    form = await request.form()  # parsed once: the CSRF check has read it already
+    values: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            continue  # a file: the endpoint takes it by name (``UploadFile``)
+        if len(value) > MAX_FIELD:
+            raise InvalidInput(f"at most {MAX_FIELD:,} characters", field=name)
+        values.setdefault(name, []).append(value)
+    return Posted(values)
+
+
+PostedForm = Annotated[Posted, Depends(_posted)]

@@ -10,8 +10,9 @@ MAX_ID = 2_147_483_647
 
 
 def parse_id(text: str) -> int | None:
-    """``text`` as a row id, or None when it cannot be one (not decimal, 0, beyond ``MAX_ID``)."""
-    if not text.isdecimal() or len(text) > len(str(MAX_ID)):
+    """``text`` as a row id, or None when it cannot be one (not ASCII digits, 0, beyond
+    ``MAX_ID``)."""
+    if not (text.isascii() and text.isdecimal()) or len(text) > len(str(MAX_ID)):
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None

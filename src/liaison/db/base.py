@@ -8,7 +8,18 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, Table, TypeDecorator
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -82,6 +93,13 @@ def link_table(name: str, owner: tuple[str, str], other: tuple[str, str]) -> Tab
         Base.metadata,
         Column(owner[0], ForeignKey(owner[1], ondelete="CASCADE"), primary_key=True),
         Column(other[0], ForeignKey(other[1]), primary_key=True),
+    )
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of the rows the SQL condition ``where`` selects, on both backends."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where)
     )
 
 

@@ -33,6 +33,8 @@ from liaison.demo import create_demo_accounts
 from liaison.identity.service import IdentityService
 from liaison.migrations import upgrade
 from liaison.registry.service import RegistryService
+from liaison.security.classification import Classification
+from liaison.security.permissions import Role
 from liaison.security.principal import SYSTEM
 
 PG_ADMIN_URL = os.environ.get(
@@ -250,6 +252,22 @@ def auth(engine: Engine) -> Callable[[str], dict[str, str]]:
         return issued[key]
 
     return headers
+
+
+@pytest.fixture
+def jpn_off(engine: Engine) -> str:
+    """A user of Japan's mission holding the officer role (every right, on the partner side),
+    for the leak suites: its username."""
+    with unit_of_work(session_factory(engine)) as session:
+        identity = IdentityService(session, SYSTEM)
+        identity.create_user(
+            "jpn_off",
+            display_name="Japan mission, officer role",
+            organisation=identity.organisation("Mission of Japan to NATO"),
+            clearance=Classification.NATO_SECRET,
+            roles={Role.OFFICER},
+        )
+    return "jpn_off"
 
 
 @pytest.fixture

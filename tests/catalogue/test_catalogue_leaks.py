@@ -30,11 +30,8 @@ from liaison.catalogue.service import CatalogueService
 from liaison.cli.main import app
 from liaison.db.session import session_factory, unit_of_work
 from liaison.decisions.worker import tick
-from liaison.identity.service import IdentityService
-from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import short
-from liaison.security.permissions import Role
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM
 
@@ -296,21 +293,6 @@ def test_only_staff_with_the_right_import_run_or_approve(client, auth, nominated
         client.post(f"/api/v1/plans/{nominated['plan']}/approve", headers=headers).status_code
         == expected
     )
-
-
-@pytest.fixture
-def jpn_off(engine) -> str:
-    """A user of Japan's mission holding the officer role: every right, partner side."""
-    with unit_of_work(session_factory(engine)) as session:
-        identity = IdentityService(session, SYSTEM)
-        identity.create_user(
-            "jpn_off",
-            display_name="Japan mission, officer role",
-            organisation=identity.organisation("Mission of Japan to NATO"),
-            clearance=Classification.NATO_SECRET,
-            roles={Role.OFFICER},
-        )
-    return "jpn_off"
 
 
 def test_a_partner_holding_every_right_writes_no_alliance_record(

@@ -43,7 +43,6 @@ from liaison.decisions.schemas import ProposalCreate
 from liaison.decisions.service import DecisionService
 from liaison.documents.schemas import NoteCreate
 from liaison.documents.service import DocumentService
-from liaison.identity.service import IdentityService
 from liaison.programmes.schemas import (
     ActivityCreate,
     GoalCreate,
@@ -58,7 +57,6 @@ from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking
 from liaison.security.permissions import Permission as P
-from liaison.security.permissions import Role
 from liaison.security.policy import can_read
 from liaison.security.principal import SYSTEM, Principal
 
@@ -912,20 +910,6 @@ def _marking_of(session, route: Route, target: Target) -> Marking:
         {"v": value},
     )
     return MarkingStore(session).get(marking_id)
-
-
-@pytest.fixture
-def jpn_off(engine) -> None:
-    """A user of Japan's mission holding the officer role: every write right, partner side."""
-    with unit_of_work(session_factory(engine)) as session:
-        identity = IdentityService(session, SYSTEM)
-        identity.create_user(
-            "jpn_off",
-            display_name="Japan mission, officer role",
-            organisation=identity.organisation("Mission of Japan to NATO"),
-            clearance=Classification.NATO_SECRET,
-            roles={Role.OFFICER},
-        )
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from liaison.cli.acting import AsUser, acting_as
+from liaison.cli.acting import AsUser, serving
 from liaison.registry.reach import ReachService, reach_read
 from liaison.terminal.output import Format, FormatOption, console, emit, errors
 
@@ -28,8 +28,8 @@ def reach(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """Who may read MARKING today (or --on a day): allies' users and each partner it names."""
-    with acting_as(as_user) as (session, principal):
-        answer = reach_read(ReachService(session, principal).reach(marking, on and on.date()))
+    with serving(as_user, ReachService) as service:
+        answer = reach_read(service.reach(marking, on and on.date()))
     if output is Format.JSON:
         emit(output, answer)
         return

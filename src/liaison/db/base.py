@@ -8,7 +8,18 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, TypeDecorator
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,6 +82,24 @@ class TimestampMixin:
         UTCDateTime,
         default=lambda: dt.datetime.now(dt.UTC),
         onupdate=lambda: dt.datetime.now(dt.UTC),
+    )
+
+
+def link_table(name: str, owner: tuple[str, str], other: tuple[str, str]) -> Table:
+    """A many-to-many table of two foreign keys, each ``(column, "table.key")``, which are
+    together its primary key; its rows go when the ``owner``'s row goes."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(owner[0], ForeignKey(owner[1], ondelete="CASCADE"), primary_key=True),
+        Column(other[0], ForeignKey(other[1]), primary_key=True),
+    )
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of the rows the SQL condition ``where`` selects, on both backends."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where)
     )
 
 

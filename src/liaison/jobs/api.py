@@ -4,22 +4,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from liaison.errors import NotFound
-from liaison.jobs.queue import get_job
+from fastapi import APIRouter, Depends
+
 from liaison.jobs.schemas import JobRead
-from liaison.security.permissions import Permission
-from liaison.web.deps import AuthenticatedPrincipal, DbSession, RowId
+from liaison.jobs.service import JobService
+from liaison.web.deps import RowId, authenticated, serves
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+Jobs = Annotated[JobService, Depends(serves(JobService, authenticated))]
 
 
 @router.get("/{job_id}", summary="A job you started: its state, progress and result")
-def read_job(job_id: RowId, session: DbSession, principal: AuthenticatedPrincipal) -> JobRead:
-    view = get_job(session, job_id)
-    if view is None or not view.visible_to(
-        principal, admin=principal.can(Permission.JOBS_JOB_MANAGE)
-    ):
-        raise NotFound(f"no job {job_id}")
-    return JobRead.of(view)
+def read_job(job_id: RowId, service: Jobs) -> JobRead:
+    return JobRead.of(service.job(job_id))

@@ -8,10 +8,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from liaison.db.base import Base, UTCDateTime, str_enum
+from liaison.db.base import Base, UTCDateTime, partial_index, str_enum
 from liaison.kit.clock import utcnow
 
 
@@ -33,12 +33,11 @@ class Job(Base):
         # What a claim reads: due jobs by ``run_after``; running ones by their lease.
         Index("ix_job_state_run_after", "state", "run_after"),
         # A dedupe key names at most one job that is not finished.
-        Index(
+        partial_index(
             "uq_job_dedupe_key_active",
             "dedupe_key",
             unique=True,
-            sqlite_where=text("state IN ('queued', 'running', 'failed')"),
-            postgresql_where=text("state IN ('queued', 'running', 'failed')"),
+            where="state IN ('queued', 'running', 'failed')",
         ),
         Index("ix_job_created_by_user_id", "created_by_user_id"),
         {"sqlite_autoincrement": True},  # a job id is never given to another job

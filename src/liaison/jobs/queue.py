@@ -9,7 +9,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from sqlalchemy import event, select, update
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import InvalidInput
 from liaison.jobs.models import ACTIVE_STATES, Job, JobState
+from liaison.jobs.schemas import JobRead
 from liaison.kit.clock import utcnow
 from liaison.security.principal import SYSTEM, Principal
 
@@ -62,24 +62,11 @@ def known_kinds() -> frozenset[str]:
     return frozenset(_HANDLERS)
 
 
-@dataclass(frozen=True, slots=True)
-class JobView:
-    id: int
-    kind: str
-    state: JobState
-    attempts: int
-    max_attempts: int
-    progress_done: int | None
-    progress_total: int | None
-    note: str | None
-    result: Payload | None
-    error: str | None
+class JobView(JobRead):
+    """A job as the queue reads it: what the API shows, and who created it."""
+
     created_by: str
     created_by_user_id: int | None
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    run_after: dt.datetime
 
     @property
     def finished(self) -> bool:
@@ -93,24 +80,7 @@ class JobView:
 
 
 def _view(job: Job) -> JobView:
-    return JobView(
-        id=job.id,
-        kind=job.kind,
-        state=JobState(job.state),
-        attempts=job.attempts,
-        max_attempts=job.max_attempts,
-        progress_done=job.progress_done,
-        progress_total=job.progress_total,
-        note=job.note,
-        result=job.result,
-        error=job.error,
-        created_by=job.created_by,
-        created_by_user_id=job.created_by_user_id,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        run_after=job.run_after,
-    )
+    return JobView.model_validate(job)
 
 
 def enqueue(

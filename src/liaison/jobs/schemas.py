@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
-"""What the API shows of a job (never its payload)."""
+"""What the API shows of a job (never its payload, nor who created it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from liaison.jobs.models import JobState
-from liaison.jobs.queue import JobView
 
 
 class JobRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
     id: int
     kind: str
     state: JobState
@@ -29,20 +30,6 @@ class JobRead(BaseModel):
     run_after: dt.datetime
 
     @classmethod
-    def of(cls, view: JobView) -> JobRead:
-        return cls(
-            id=view.id,
-            kind=view.kind,
-            state=view.state,
-            attempts=view.attempts,
-            max_attempts=view.max_attempts,
-            progress_done=view.progress_done,
-            progress_total=view.progress_total,
-            note=view.note,
-            result=view.result,
-            error=view.error,
-            created_at=view.created_at,
-            started_at=view.started_at,
-            finished_at=view.finished_at,
-            run_after=view.run_after,
-        )
+    def of(cls, view: JobRead) -> JobRead:
+        """Only the fields shown (``view`` may be a ``queue.JobView``, which knows more)."""
+        return cls(**view.model_dump(include=set(cls.model_fields)))

@@ -121,21 +121,20 @@ class Worker:
                         started_at=now,
                     )
                 )
-                job = session.execute(
-                    select(
-                        Job.kind, Job.payload, Job.attempts, Job.created_by, Job.created_by_user_id
-                    ).where(Job.id == row.id)
-                ).one()
-                return Claimed(
-                    id=row.id,
-                    kind=job.kind,
-                    payload=job.payload,
-                    attempt=job.attempts,
-                    max_attempts=row.max_attempts,
-                    claim=token,
-                    created_by=job.created_by,
-                    created_by_user_id=job.created_by_user_id,
+                job = (
+                    session.execute(
+                        select(
+                            Job.kind,
+                            Job.payload,
+                            Job.attempts.label("attempt"),
+                            Job.created_by,
+                            Job.created_by_user_id,
+                        ).where(Job.id == row.id)
+                    )
+                    .mappings()
+                    .one()
                 )
+                return Claimed(id=row.id, max_attempts=row.max_attempts, claim=token, **job)
 
     def run_once(self) -> bool:
         """Claim one due job and run it; False when there was none."""

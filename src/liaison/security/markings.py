@@ -108,13 +108,7 @@ class Marking:
         parts = [self.level.value]
         if self.caveats:
             parts.append("CAV " + ",".join(sorted(self.caveats)))
-        if self.releasable_to:
-            parts.append("REL " + ",".join(sorted(self.releasable_to)))
-        if self.communities:
-            parts.append("NTK " + ",".join(sorted(self.communities)))
-        if self.tlp:
-            parts.append(f"TLP:{self.tlp.value.upper()}")
-        return " // ".join(parts)
+        return " // ".join(parts + _tail(self, ","))
 
     def cap(self, inner: Marking) -> Marking:
         """The effective marking of ``inner`` inside a container marked ``self``: the most
@@ -308,14 +302,19 @@ def short(m: Marking) -> str:
     head = m.level.abbreviation
     if m.caveats:
         head += "-" + "".join(_CAVEAT_ABBREVIATION[c] for c in sorted(m.caveats))
-    parts = [head]
+    return " // ".join([head, *_tail(m, ", ")])
+
+
+def _tail(m: Marking, sep: str) -> list[str]:
+    """The release, need-to-know and TLP parts of a marking's text, codes joined by ``sep``."""
+    parts = []
     if m.releasable_to:
-        parts.append("REL " + ", ".join(sorted(m.releasable_to)))
+        parts.append("REL " + sep.join(sorted(m.releasable_to)))
     if m.communities:
-        parts.append("NTK " + ", ".join(sorted(m.communities)))
+        parts.append("NTK " + sep.join(sorted(m.communities)))
     if m.tlp:
         parts.append(f"TLP:{m.tlp.value.upper()}")
-    return " // ".join(parts)
+    return parts
 
 
 # MISP ------------------------------------------------------------------------------------------

@@ -15,16 +15,14 @@ from collections.abc import Iterable
 from sqlalchemy import (
     JSON,
     Boolean,
-    Column,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
-from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
+from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, link_table, str_enum
 from liaison.kit.text import fold
 from liaison.security.classification import Classification
 from liaison.security.markings import LIST_SEP, Tlp
@@ -135,11 +133,8 @@ class Organisation(IdMixin, TimestampMixin, Base):
         return value
 
 
-user_community = Table(
-    "user_community",
-    Base.metadata,
-    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
-    Column("community_code", ForeignKey("community.code"), primary_key=True),
+user_community = link_table(
+    "user_community", ("user_id", "app_user.id"), ("community_code", "community.code")
 )
 
 

@@ -71,16 +71,21 @@ def _progress() -> Progress:
     )
 
 
+def service_as(session: Session, username: str, cursor_key: bytes) -> SharingService:
+    """The sharing service of ``username``; an unknown or disabled user is a one-line error."""
+    user = IdentityService(session, SYSTEM).user(username)
+    if user.disabled:
+        raise InvalidInput(f"user {user.username!r} is disabled", field="as")
+    return SharingService(session, principal_for(session, user, nation_profile), cursor_key)
+
+
 @contextmanager
 def acting_as(username: str) -> Iterator[SharingService]:
-    """One unit of work as ``username``; an unknown or disabled user is a one-line error."""
+    """One unit of work as ``username``."""
     request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
     key = settings().taxii_cursor_key.encode()
     with command_session() as session:
-        user = IdentityService(session, SYSTEM).user(username)
-        if user.disabled:
-            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-        yield SharingService(session, principal_for(session, user, nation_profile), key)
+        yield service_as(session, username, key)
 
 
 @app.command("collections")
@@ -312,11 +317,7 @@ def pull(
     factory = session_factory(engine)
 
     def service_for(session: Session) -> SharingService:
-        user = IdentityService(session, SYSTEM).user(as_user)
-        if user.disabled:
-            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-        principal = principal_for(session, user, nation_profile)
-        return SharingService(session, principal, cfg.taxii_cursor_key.encode())
+        return service_as(session, as_user, cfg.taxii_cursor_key.encode())
 
     try:
         _pull_loop(factory, service_for, cfg.federation_key, name, every, max_pages)

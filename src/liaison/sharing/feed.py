@@ -22,15 +22,15 @@ from fastapi import APIRouter, Depends, Response
 
 from liaison.config import Settings
 from liaison.sharing import misp
+from liaison.sharing.deps import SharingSignedIn
 from liaison.sharing.errors import ObjectNotFound
 from liaison.sharing.query import MAX_LIMIT
 from liaison.sharing.repository import ObjectQuery, chunks
 from liaison.sharing.schemas import BODY, MARKING_ID, STIX_ID
 from liaison.sharing.service import SharingService
-from liaison.web.deps import AppSettings, AuthenticatedPrincipal, DbSession
+from liaison.web.deps import AppSettings
 
 router = APIRouter(prefix="/misp-feed", tags=["sharing"])
-NO_STORE = {"Cache-Control": "no-store"}
 REFS_PER_QUERY = 500  # ids in one match[id] page query
 _ORG_NAMESPACE = uuid.UUID("5c2a4f0e-1b3d-4e6f-8a9b-0c1d2e3f4a5b")
 
@@ -48,10 +48,8 @@ class Feed:
     org: dict[str, str]
 
 
-def _feed(session: DbSession, principal: AuthenticatedPrincipal, settings: AppSettings) -> Feed:
-    return Feed(
-        SharingService(session, principal, settings.taxii_cursor_key.encode()), org_of(settings)
-    )
+async def _feed(service: SharingSignedIn, settings: AppSettings) -> Feed:
+    return Feed(service, org_of(settings))
 
 
 Service = Annotated[Feed, Depends(_feed)]
@@ -101,7 +99,7 @@ def _events(feed: Feed, collection_id: str) -> Iterator[misp.FeedEvent]:
 
 
 def _json(body: object) -> Response:
-    return Response(orjson.dumps(body), media_type="application/json", headers=NO_STORE)
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 # MISP appends "/manifest.json" to the feed URL as configured: a URL entered with a trailing
@@ -117,9 +115,7 @@ def manifest(collection_ref: str, feed: Service) -> Response:
 @router.get("/{collection_ref}//hashes.csv", include_in_schema=False)
 def hashes(collection_ref: str, feed: Service) -> Response:
     view = feed.service.readable_collection(collection_ref)
-    return Response(
-        misp.hashes_csv(_events(feed, view.row.id)), media_type="text/csv", headers=NO_STORE
-    )
+    return Response(misp.hashes_csv(_events(feed, view.row.id)), media_type="text/csv")
 
 
 @router.get("/{collection_ref}/{event_file}", summary="One MISP feed event")

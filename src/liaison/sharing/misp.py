@@ -174,16 +174,8 @@ def feed_event(
         obj.update({"timestamp": timestamp, "distribution": "5"})
         obj["Attribute"] = [{**extra, **a} | {"to_ids": active} for a in obj["Attribute"]]
     first = (attributes or objects[0]["Attribute"])[0]
-    head = {
-        "info": str(indicator.get("name") or f"{first['type']} {first['value']}"),
-        "Orgc": dict(org),
-        "analysis": "2",
-        "threat_level_id": "2",
-        "timestamp": timestamp,
-        "publish_timestamp": timestamp,
-        "date": str(indicator["created"])[:10],
-        "Tag": _feed_tags(marking, indicator.get("labels") or ()),
-    }
+    info = str(indicator.get("name") or f"{first['type']} {first['value']}")
+    head = _event_head(info, indicator, marking, org, timestamp)
     body = {**head, "uuid": event_uuid, "published": True, "Attribute": attributes}
     if objects:
         body["Object"] = objects
@@ -195,6 +187,27 @@ def feed_event(
         for part in (str(a["value"]).split("|") if "|" in str(a["type"]) else [str(a["value"])])
     )
     return FeedEvent(event_uuid, head, {"Event": body}, values, (str(indicator["id"]),))
+
+
+def _event_head(
+    info: str,
+    source: Mapping[str, Any],
+    marking: Marking,
+    org: Mapping[str, str],
+    timestamp: str,
+) -> dict[str, Any]:
+    """A feed event's head: its info line, the feed's organisation, the STIX object's date
+    and labels, and the tags of its marking."""
+    return {
+        "info": info,
+        "Orgc": dict(org),
+        "analysis": "2",
+        "threat_level_id": "2",
+        "timestamp": timestamp,
+        "publish_timestamp": timestamp,
+        "date": str(source["created"])[:10],
+        "Tag": _feed_tags(marking, source.get("labels") or ()),
+    }
 
 
 def container_event(
@@ -210,16 +223,8 @@ def container_event(
         return None
     event_uuid = _uuid_of(str(container["id"]))
     timestamp = _timestamp(str(container.get("modified") or container["created"]))
-    head = {
-        "info": str(container.get("name") or "STIX " + str(container.get("type"))),
-        "Orgc": dict(org),
-        "analysis": "2",
-        "threat_level_id": "2",
-        "timestamp": timestamp,
-        "publish_timestamp": timestamp,
-        "date": str(container["created"])[:10],
-        "Tag": _feed_tags(marking, container.get("labels") or ()),
-    }
+    info = str(container.get("name") or "STIX " + str(container.get("type")))
+    head = _event_head(info, container, marking, org, timestamp)
     attributes = [a for p in parts for a in p.event["Event"].get("Attribute", [])]
     objects = [o for p in parts for o in p.event["Event"].get("Object", [])]
     body = {**head, "uuid": event_uuid, "published": True, "Attribute": attributes}
@@ -357,19 +362,21 @@ class _Event:
     body: dict[str, Any]
     pieces: dict[str, list[misp_tags.Named]]
     not_carried: list[str]
+    seen: set[str]  # the uuids met so far in the file
+
+
+def _member(raw: object, where: str, kind: str, out: _Event) -> tuple[Mapping[str, Any], str, str]:
+    """An event's attribute or object (``kind``), checked: it, its uuid and where it is."""
+    if not isinstance(raw, Mapping):
+        raise MispInvalid(f"{where}: an {kind} is not an object")
+    found = _uuid(raw, where, f"an {kind}", out.seen)
+    return raw, found, f"{where} {kind} {found}"
 
 
 def _attribute(
-    raw: Any,  # noqa: ANN401 - MISP's JSON
-    where: str,
-    seen: set[str],
-    out: _Event,
-    above: list[misp_tags.Named],
+    found: object, where: str, out: _Event, above: list[misp_tags.Named]
 ) -> dict[str, Any] | None:
-    if not isinstance(raw, Mapping):
-        raise MispInvalid(f"{where}: an attribute is not an object")
-    attr_uuid = _uuid(raw, where, "an attribute", seen)
-    where = f"{where} attribute {attr_uuid}"
+    raw, attr_uuid, where = _member(found, where, "attribute", out)
     kind, value = raw.get("type"), raw.get("value")
     if not isinstance(kind, str) or not kind or not isinstance(value, str) or not value:
         raise MispInvalid(f"{where}: an attribute needs a type and a value")
@@ -399,21 +406,12 @@ def _deleted(raw: Mapping[str, Any]) -> bool:
 
 
 def _object(
-    raw: Any,  # noqa: ANN401 - MISP's JSON
-    where: str,
-    seen: set[str],
-    out: _Event,
-    top: list[misp_tags.Named],
+    found: object, where: str, out: _Event, top: list[misp_tags.Named]
 ) -> dict[str, Any] | None:
-    if not isinstance(raw, Mapping):
-        raise MispInvalid(f"{where}: an object is not an object")
-    obj_uuid = _uuid(raw, where, "an object", seen)
-    where = f"{where} object {obj_uuid}"
+    raw, obj_uuid, where = _member(found, where, "object", out)
     level = [*top, *misp_tags.read_level(_tags(raw, where), where)]
     inner = [
-        a
-        for r in _list(raw.get("Attribute"), where)
-        if (a := _attribute(r, where, seen, out, level))
+        a for r in _list(raw.get("Attribute"), where) if (a := _attribute(r, where, out, level))
     ]
     if _deleted(raw):
         out.not_carried.append(f"object {raw.get('name', '?')} {obj_uuid} (deleted in MISP)")
@@ -439,15 +437,11 @@ def _check_event(event: Mapping[str, Any], seen: set[str]) -> _Event:
     for name in ("timestamp", "publish_timestamp"):
         _epoch(event.get(name), where)
     top = misp_tags.read_level(_tags(event, where), where)
-    out = _Event({}, {event_uuid: top}, [])
+    out = _Event({}, {event_uuid: top}, [], seen)
     attributes = [
-        a
-        for r in _list(event.get("Attribute"), where)
-        if (a := _attribute(r, where, seen, out, top))
+        a for r in _list(event.get("Attribute"), where) if (a := _attribute(r, where, out, top))
     ]
-    objects = [
-        o for r in _list(event.get("Object"), where) if (o := _object(r, where, seen, out, top))
-    ]
+    objects = [o for r in _list(event.get("Object"), where) if (o := _object(r, where, out, top))]
     if len(seen) > MAX_ATTRIBUTES:
         raise MispInvalid(f"more than {MAX_ATTRIBUTES} attributes in one import")
     out.body = {**event, "uuid": event_uuid, "Attribute": attributes, "Object": objects}

@@ -37,7 +37,7 @@ from liaison.audit.recorder import Entry, record
 from liaison.db.json import encoded_strings
 from liaison.errors import InvalidInput
 from liaison.kit.clock import utcnow
-from liaison.registry.service import partner_groups
+from liaison.registry.service import RegistryService, partner_groups
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore, is_committed
 from liaison.security.markings import Marking
@@ -191,6 +191,11 @@ class SharingService:
         if code not in self._groups:
             self._groups.update(partner_groups(self.session, [code]))
         return self._groups[code]
+
+    def page_banner(self, markings: Iterable[Marking]) -> str:
+        """The banner of a page showing ``markings``, with the registry's names and groups."""
+        registry = RegistryService(self.session, self.principal)
+        return registry.reader_markings().page_banner(markings)
 
     # collections ------------------------------------------------------------------------------
     def _view(self, row: TaxiiCollection) -> CollectionView:

@@ -27,7 +27,9 @@ from liaison.db.session import SessionFactory, unit_of_work
 from liaison.errors import LiaisonError
 from liaison.security.principal import Principal
 from liaison.sharing import stix
+from liaison.sharing.deps import CursorKey
 from liaison.sharing.errors import BadRequest
+from liaison.sharing.models import TaxiiStatus
 from liaison.sharing.query import parse_limit, parse_query
 from liaison.sharing.schemas import BODY, STIX_ID, VERSION, ObjectPage, added_of
 from liaison.sharing.service import SharingService
@@ -116,10 +118,8 @@ async def taxii_principal(request: Request, principal: AuthenticatedPrincipal) -
 TaxiiPrincipal = Annotated[Principal, Depends(taxii_principal)]
 
 
-async def _service(
-    session: DbSession, principal: TaxiiPrincipal, settings: AppSettings
-) -> SharingService:
-    return SharingService(session, principal, settings.taxii_cursor_key.encode())
+async def _service(session: DbSession, principal: TaxiiPrincipal, key: CursorKey) -> SharingService:
+    return SharingService(session, principal, key)
 
 
 Service = Annotated[SharingService, Depends(_service)]
@@ -130,18 +130,32 @@ def taxii(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def _page_headers(page: ObjectPage) -> dict[str, str]:
-    headers = {"Cache-Control": "no-store"}
-    if page.first_added and page.last_added:
-        headers["X-TAXII-Date-Added-First"] = page.first_added
-        headers["X-TAXII-Date-Added-Last"] = page.last_added
-    return headers
+    if not (page.first_added and page.last_added):
+        return {}
+    return {
+        "X-TAXII-Date-Added-First": page.first_added,
+        "X-TAXII-Date-Added-Last": page.last_added,
+    }
+
+
+def _head(page: ObjectPage) -> dict[str, Any]:
+    head: dict[str, Any] = {"more": page.more}
+    if page.next:
+        head["next"] = page.next
+    return head
+
+
+def _listing(page: ObjectPage, key: str, items: list[Any]) -> Response:
+    """A manifest or versions resource: ``more``, ``next`` and ``key`` (left out when empty)."""
+    body = _head(page)
+    if items:
+        body[key] = items
+    return taxii(body, headers=_page_headers(page))
 
 
 def envelope(page: ObjectPage) -> Response:
     """The envelope, with each object's stored JSON spliced in as is."""
-    head: dict[str, Any] = {"more": page.more}
-    if page.next:
-        head["next"] = page.next
+    head = _head(page)
     prefix = orjson.dumps(head)[:-1]
     objects = ",".join([r[BODY] or "" for r in page.rows])
     body = prefix + b',"objects":[' + objects.encode() + b"]}" if page.rows else orjson.dumps(head)
@@ -196,22 +210,23 @@ def _root(api_root: str) -> None:
 @router.get("/{api_root}/status/{status_id}/", summary="TAXII status of a POST")
 def get_status(api_root: str, status_id: str, service: Service) -> Response:
     _root(api_root)
-    row = service.status(status_id)
-    return taxii(
-        {
-            "id": row.id,
-            "status": "complete",
-            "request_timestamp": stix.format_datetime(row.request_timestamp),
-            "total_count": row.total_count,
-            "success_count": row.success_count,
-            "failure_count": row.failure_count,
-            "pending_count": 0,
-            "successes": row.successes,
-            "failures": row.failures,
-            "pendings": [],
-        },
-        headers={"Cache-Control": "no-store"},
-    )
+    return taxii(_status_resource(service.status(status_id)))
+
+
+def _status_resource(row: TaxiiStatus) -> dict[str, Any]:
+    """A TAXII status resource (every POST here completes before it answers)."""
+    return {
+        "id": row.id,
+        "status": "complete",
+        "request_timestamp": stix.format_datetime(row.request_timestamp),
+        "total_count": row.total_count,
+        "success_count": row.success_count,
+        "failure_count": row.failure_count,
+        "pending_count": 0,
+        "successes": row.successes,
+        "failures": row.failures,
+        "pendings": [],
+    }
 
 
 @router.get("/{api_root}/collections/", summary="TAXII collections you may read or write")
@@ -243,12 +258,7 @@ def manifest(api_root: str, collection_id: str, request: Request, service: Servi
         next_token=params.get("next"),
         kind="manifest",
     )
-    body: dict[str, Any] = {"more": page.more}
-    if page.next:
-        body["next"] = page.next
-    if page.rows:
-        body["objects"] = [_manifest_entry(r) for r in page.rows]
-    return taxii(body, headers=_page_headers(page))
+    return _listing(page, "objects", [_manifest_entry(r) for r in page.rows])
 
 
 @router.get("/{api_root}/collections/{collection_id}/objects/", summary="TAXII objects")
@@ -338,23 +348,7 @@ def add_objects(
     _root(api_root)
     service.collection(collection_id)  # 404 before parsing for whoever may not see it
     objects = parse_envelope(body)
-    outcome = service.post(collection_id, objects)
-    row = outcome.status
-    return taxii(
-        {
-            "id": row.id,
-            "status": "complete",
-            "request_timestamp": stix.format_datetime(row.request_timestamp),
-            "total_count": row.total_count,
-            "success_count": row.success_count,
-            "failure_count": row.failure_count,
-            "pending_count": 0,
-            "successes": row.successes,
-            "failures": row.failures,
-            "pendings": [],
-        },
-        status=202,
-    )
+    return taxii(_status_resource(service.post(collection_id, objects).status), status=202)
 
 
 @router.get(
@@ -364,16 +358,28 @@ def get_object(
     api_root: str, collection_id: str, object_id: str, request: Request, service: Service
 ) -> Response:
     _root(api_root)
+    return envelope(_object_page(service, collection_id, object_id, request))
+
+
+def _object_page(
+    service: SharingService,
+    collection_id: str,
+    object_id: str,
+    request: Request,
+    *,
+    versions: bool = False,
+) -> ObjectPage:
+    """The page of an object's versions that the request's filters, limit and cursor ask for
+    (404 for a hidden collection before a bad filter is 400)."""
     params = _params(request)
-    readable_id = service.readable_collection_id(collection_id)
-    page = service.object_page(
-        readable_id,
+    return service.object_page(
+        service.readable_collection_id(collection_id),
         object_id,
         parse_query(params),
         limit=parse_limit(params.get("limit")),
         next_token=params.get("next"),
+        versions=versions,
     )
-    return envelope(page)
 
 
 @router.delete(
@@ -406,19 +412,5 @@ def get_versions(
     api_root: str, collection_id: str, object_id: str, request: Request, service: Service
 ) -> Response:
     _root(api_root)
-    params = _params(request)
-    readable_id = service.readable_collection_id(collection_id)
-    page = service.object_page(
-        readable_id,
-        object_id,
-        parse_query(params),
-        limit=parse_limit(params.get("limit")),
-        next_token=params.get("next"),
-        versions=True,
-    )
-    body: dict[str, Any] = {"more": page.more}
-    if page.next:
-        body["next"] = page.next
-    if page.rows:
-        body["versions"] = [stix.display_timestamp(r[VERSION]) for r in page.rows]
-    return taxii(body, headers=_page_headers(page))
+    page = _object_page(service, collection_id, object_id, request, versions=True)
+    return _listing(page, "versions", [stix.display_timestamp(r[VERSION]) for r in page.rows])

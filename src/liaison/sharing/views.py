@@ -19,14 +19,13 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from liaison.registry.service import RegistryService
-from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.markings import short
 from liaison.sharing import graph, stix
+from liaison.sharing.deps import Sharing
 from liaison.sharing.errors import BadRequest
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.schemas import BODY, MARKING_ID, STIX_ID, VERSION, ObjectPage, added_of
 from liaison.sharing.service import SharingService
-from liaison.web.deps import AppSettings, CurrentPrincipal, DbSession
 from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
@@ -34,27 +33,8 @@ Text = Annotated[str | None, Query(max_length=200)]
 PAGE_SIZE = 50
 
 
-def _service(
-    session: DbSession, principal: CurrentPrincipal, settings: AppSettings
-) -> SharingService:
-    return SharingService(session, principal, settings.taxii_cursor_key.encode())
-
-
-def _banner(service: SharingService, markings: list[Marking]) -> str:
-    registry = RegistryService(service.session, service.principal)
-
-    def name(code: str) -> str:
-        found = registry.repo.resolve_country(code)
-        return found.name if found else code
-
-    return banner(page_marking(markings, service.groups_of), name)
-
-
 @router.get("/sharing", response_class=HTMLResponse)
-def collections(
-    request: Request, session: DbSession, principal: CurrentPrincipal, settings: AppSettings
-) -> HTMLResponse:
-    service = _service(session, principal, settings)
+def collections(request: Request, service: Sharing) -> HTMLResponse:
     rows = [
         {
             "view": v,
@@ -89,14 +69,11 @@ def _rows(service: SharingService, page: ObjectPage) -> list[dict[str, Any]]:
 def browse(
     request: Request,
     collection_ref: str,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Sharing,
     q: Text = None,
     type: Text = None,  # noqa: A002 - the TAXII filter's name
     next: Annotated[str | None, Query(max_length=200)] = None,  # noqa: A002 - TAXII's name
 ) -> HTMLResponse:
-    service = _service(session, principal, settings)
     view = service.readable_collection(collection_ref)
     query = ObjectQuery(types=(type.strip(),) if type and type.strip() else (), text=q or None)
     try:
@@ -110,7 +87,7 @@ def browse(
         "page": page,
         "form": {"q": q or "", "type": type or ""},
         "total": service.count(view.row.id),
-        "marking": _banner(service, [service.marking(r[MARKING_ID]) for r in page.rows]),
+        "marking": service.page_banner([service.marking(r[MARKING_ID]) for r in page.rows]),
     }
     return render_marked(request, "sharing/browse.html", context)
 
@@ -120,11 +97,8 @@ def detail(
     request: Request,
     collection_ref: str,
     stix_id: str,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Sharing,
 ) -> HTMLResponse:
-    service = _service(session, principal, settings)
     view = service.readable_collection(collection_ref)
     versions = service.object_page(
         view.row.id, stix_id, ObjectQuery(), limit=1000, next_token=None, versions=True
@@ -146,6 +120,6 @@ def detail(
         "versions": [stix.display_timestamp(r[VERSION]) for r in versions.rows],
         "graph": graph.render(centre, edges, hrefs),
         "edges": edges,
-        "marking": _banner(service, markings),
+        "marking": service.page_banner(markings),
     }
     return render_marked(request, "sharing/detail.html", context)

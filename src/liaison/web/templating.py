@@ -92,7 +92,8 @@ def render(
     return templates().TemplateResponse(request, name, merged, status_code=status_code)
 
 
-# Pages and responses that show marked material must not sit in a shared or browser cache.
+# Kept for the features that still set it by hand: the edge middleware (``web.edge``) sends
+# ``Cache-Control: no-store`` on every answer but static files.
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -103,10 +104,9 @@ def render_marked(
     status_code: int = 200,
     fragment: str | None = None,
 ) -> HTMLResponse:
-    """``render`` for a page that shows marked material: the same, never cached."""
-    response = render(request, template, context, fragment=fragment, status_code=status_code)
-    response.headers.update(NO_STORE)
-    return response
+    """``render`` for a page that shows marked material (never cached, as no page is:
+    ``web.edge.response_headers``)."""
+    return render(request, template, context, fragment=fragment, status_code=status_code)
 
 
 def request_context(request: Request) -> dict[str, Any]:

@@ -8,34 +8,33 @@ Invariants:
 - every read of a record above PUBLIC appends an audit event with its marking; every write
   appends one with before/after, in the caller's transaction;
 - a marking given by a writer is parsed by the registry's resolver and must be one the writer
-  may read (``MarkingAboveReader``) — imported markings fail closed: an empty or unknown one
-  refuses the row.
+  may read (``security.readers.MarkingAboveReader``) — imported markings fail closed: an empty
+  or unknown one refuses the row.
+
+Markings as the reader sees them (names, banners, page markings, checked markings) are
+``self.marks``, the registry's ``ReaderMarkings``; reads are audited with
+``audit.reads.record_reads``, writes with ``audit.recorder.record_write``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
-from liaison.catalogue.errors import MarkingAboveReader, NotPermitted
 from liaison.catalogue.models import CatalogueItem, CatalogueSession
 from liaison.catalogue.repository import CatalogueRepository
-from liaison.errors import LiaisonError
+from liaison.errors import Forbidden, LiaisonError
 from liaison.programmes.service import ProgrammeService
-from liaison.registry.service import RegistryService, nation_profile
+from liaison.registry.service import RegistryService
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
-from liaison.security.markings import Marking, banner, short
+from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
-from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
 from liaison.security.writes import ALLIANCE, guard_right, on_owning_side
 
-MAX_ID = 2_147_483_647
 C = Classification
 
 
@@ -86,51 +85,19 @@ class CatalogueBase:
         self.repo = CatalogueRepository(session, principal)
         self.markings = MarkingStore(session)
         self.registry = RegistryService(session, principal)
+        self.marks = self.registry.reader_markings("a record")
         self._areas: dict[str, str] | None = None
-        self._names: dict[str, str] = {}
 
     @property
     def staff(self) -> bool:
         """Alliance side (or the console): sees seat counts and every partner's records."""
         return self.principal.side in {Side.ALLY, Side.SYSTEM}
 
-    # names and markings -------------------------------------------------------------------
+    # names ------------------------------------------------------------------------------
     def area_names(self) -> dict[str, str]:
         if self._areas is None:
             self._areas = ProgrammeService(self.session, self.principal).area_names()
         return self._areas
-
-    def name_of(self, code: str) -> str:
-        if code not in self._names:
-            try:
-                self._names[code] = self.registry.country(code).name
-            except LiaisonError:
-                self._names[code] = code
-        return self._names[code]
-
-    def banner(self, marking: Marking) -> str:
-        return banner(marking, self.name_of)
-
-    def page_banner(self, markings: Iterable[Marking]) -> str:
-        """The banner of a page showing rows with ``markings``: the highest level, the caveats
-        of all, releasable only where every row is (NATO only when any row is)."""
-        shown = list(markings)
-        if not shown:
-            return self.banner(Marking(C.PUBLIC))
-        level = max((m.level for m in shown), key=lambda c: c.rank)
-        if level is C.PUBLIC:
-            return self.banner(Marking(C.PUBLIC))
-        marked = [m for m in shown if m.level is not C.PUBLIC]
-        release = frozenset.intersection(*(m.releasable_to for m in marked))
-        caveats = frozenset().union(*(m.caveats for m in marked))
-        communities = frozenset().union(*(m.communities for m in marked))
-        return self.banner(Marking(level, release, caveats, communities))
-
-    def checked_marking(self, text: str) -> Marking:
-        marking = self.registry.parse_marking(text)
-        if not can_read(self.principal, marking):
-            raise MarkingAboveReader
-        return marking
 
     def partner_code(self, ref: str, field: str = "partner") -> str:
         """A partner's ISO alpha-3 code from what people write ("Japan", "JPN")."""
@@ -139,45 +106,21 @@ class CatalogueBase:
         except LiaisonError:
             raise LiaisonError(f"unknown partner {ref!r}", field=field) from None
 
-    def groups_of(self, code: str) -> frozenset[str]:
-        return nation_profile(self.session, code).groups
+    def partner_names(self) -> list[str]:
+        """Every partner's name, for a form's suggestions (the registry is public)."""
+        return self.registry.partner_names()
 
-    # audit and permissions ----------------------------------------------------------------
+    # permissions --------------------------------------------------------------------------
     def require(self, permission: Permission) -> None:
         """The kind's right, and for the alliance's own writes (``ALLIANCE_RIGHTS``: the
         catalogue, decisions on nominations, plans) the alliance side too: a partner's user
         never writes alliance material, whatever roles it holds (``security.writes``)."""
-        guard_right(self.principal, permission, NotPermitted)
+        guard_right(self.principal, permission, Forbidden)
         if permission in ALLIANCE_RIGHTS and not on_owning_side(self.principal, ALLIANCE):
-            raise NotPermitted(
+            raise Forbidden(
                 "only the alliance side or an administrator may do this: it writes the "
                 "alliance's own records"
             )
-
-    def audit_reads(self, action: str, rows: Iterable[tuple[str, str, int, Marking]]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(f"catalogue:{action}", kind, ident, marking_id, marking.level)
-                for kind, ident, marking_id, marking in rows
-            ),
-        )
-
-    def audit_write(
-        self,
-        action: str,
-        object_type: str,
-        object_id: str,
-        marking_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        record(
-            self.session,
-            self.principal,
-            [Entry(action, object_type, object_id, marking_id, before, after)],
-        )
 
     # views --------------------------------------------------------------------------------
     def item_views(self, items: Sequence[CatalogueItem]) -> list[ItemView]:

@@ -13,26 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.orm import Session
 
-from liaison.catalogue.base import CatalogueBase
 from liaison.catalogue.exchange import format_of, read_rows_bounded
 from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
-from liaison.catalogue.present import allocation_read, explanation_read, item_read, plan_read
-from liaison.catalogue.schemas import PlanRead, PublishRead
+from liaison.catalogue.present import (
+    allocation_read,
+    explanation_read,
+    item_read,
+    plan_read,
+    publish_read,
+)
+from liaison.catalogue.schemas import PlanRead
 from liaison.catalogue.service import CatalogueService
 from liaison.jobs.cli import follow
 from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
 from liaison.security.permissions import Permission
+from liaison.security.principal import Principal
 from liaison.terminal.context import command_session, settings
 from liaison.terminal.output import Format as Output
 from liaison.terminal.output import FormatOption as Format
@@ -45,26 +52,33 @@ plan_app = typer.Typer(
     help="Seat plans: run the planner, show, explain, diff, approve.", no_args_is_help=True
 )
 
-B = TypeVar("B", bound=CatalogueBase)
-
-
+# ``liaison.cli.acting`` has the house's ``AsUser``/``serving``/``LimitOption``, but the layer
+# contract (pyproject.toml) puts ``liaison.cli`` above the features, so a feature cannot import
+# it yet; these keep its names and signatures, so the switch is this block and one import.
+S = TypeVar("S")
 AsUser = Annotated[str, typer.Option("--as", metavar="USERNAME", help="Act as this user.")]
+LimitOption = Annotated[int, typer.Option(min=1, max=1000)]
+OffsetOption = Annotated[int, typer.Option(min=0)]
 
 
 @contextmanager
-def acting_as(username: str, kind: type[B]) -> Iterator[B]:
+def serving(username: str, factory: Callable[[Session, Principal], S]) -> Iterator[S]:
     request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
     with command_session() as session:
-        principal = principal_named(session, username)
-        yield kind(session, principal)
+        yield factory(session, principal_named(session, username))
+
+
+FileArg = Annotated[
+    Path, typer.Argument(help="A CSV, XLSX or JSON file (export: '-', standard output).")
+]
+FileFormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="csv, xlsx or json; export: ics too (default: the extension)."),
+]
 
 
 def _banner(text: str) -> None:
     console.print(Text(f"── {text} ──", style="bold reverse"), justify="center")
-
-
-def _json(data: Any) -> None:  # noqa: ANN401 - any API shape
-    emit(Output.JSON, data)
 
 
 # catalogue ---------------------------------------------------------------------------------------
@@ -76,12 +90,12 @@ def list_(
     q: Annotated[
         str | None, typer.Option("--q", help="Words in the code, title or provider.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
     output: Format = Output.TABLE,
 ) -> None:
     """The catalogue items the user may read."""
-    with acting_as(as_user, CatalogueService) as service:
+    with serving(as_user, CatalogueService) as service:
         views, total = service.find(
             service.filters(area=area, kind=kind, query=q), PageRequest(limit, offset)
         )
@@ -96,7 +110,7 @@ def list_(
                 },
             )
             return
-        banner = service.page_banner(v.marking for v in views)
+        banner = service.marks.page_banner(v.marking for v in views)
         table = Table(title=f"{len(views)} of {total} catalogue items (from {offset + 1})")
         for column in ("Code", "Marking", "Title", "Area", "Kind"):
             table.add_column(column)
@@ -110,12 +124,12 @@ def list_(
 @app.command()
 def show(ref: str, as_user: AsUser, output: Format = Output.TABLE) -> None:
     """One item (by code or id) with its sessions."""
-    with acting_as(as_user, CatalogueService) as service:
+    with serving(as_user, CatalogueService) as service:
         view, sessions = service.item(ref)
         if output is not Output.TABLE:
             emit(output, item_read(view, sessions))
             return
-        banner = service.page_banner([view.marking, *(s.marking for s in sessions)])
+        banner = service.marks.page_banner([view.marking, *(s.marking for s in sessions)])
         _banner(banner)
         console.print(Text(f"{view.item.code} {view.item.title}", style="bold"))
         console.print(
@@ -143,23 +157,17 @@ def show(ref: str, as_user: AsUser, output: Format = Output.TABLE) -> None:
 
 
 @app.command("import")
-def import_(
-    file: Annotated[Path, typer.Argument(help="A CSV, XLSX or JSON file.")],
-    as_user: AsUser,
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv, xlsx or json (default: the extension).")
-    ] = None,
-) -> None:
+def import_(file: FileArg, as_user: AsUser, file_format: FileFormatOption = None) -> None:
     """Import items and sessions: all or nothing; every wrong row and field is listed."""
     fmt = format_of(file.name, file_format)
     try:
         data = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
-    with acting_as(as_user, CatalogueService) as service:  # the right first, then the file
+    with serving(as_user, CatalogueService) as service:  # the right first, then the file
         service.require(Permission.CATALOGUE_ITEM_WRITE)
     rows = read_rows_bounded(data, fmt)  # parsed in the bounded child, outside any transaction
-    with acting_as(as_user, CatalogueService) as service:
+    with serving(as_user, CatalogueService) as service:
         report = service.import_rows(rows)
     console.print(
         f"[green]✓[/] {report.items_created} items created, {report.items_updated} updated; "
@@ -169,23 +177,21 @@ def import_(
 
 @app.command()
 def export(
-    file: Annotated[Path, typer.Argument(help="Where to write; '-' for standard output.")],
+    file: FileArg,
     as_user: AsUser,
-    file_format: Annotated[
-        str | None, typer.Option("--format", help="csv, xlsx, json or ics.")
-    ] = None,
+    file_format: FileFormatOption = None,
     area: Annotated[str | None, typer.Option(help="Only this cooperation area.")] = None,
 ) -> None:
     """Export what the user may read (ics: the sessions as an iCalendar)."""
     name = (file_format or file.suffix.lstrip(".") or "csv").lower()
-    with acting_as(as_user, CatalogueService) as service:
+    with serving(as_user, CatalogueService) as service:
         filters = service.filters(area=area)
         if name == "ics":
             cfg = settings()
             data = service.ical(
                 service.calendar(None, None, filters), f"http://{cfg.host}:{cfg.port}"
             )
-            banner = service.page_banner([])
+            banner = service.marks.page_banner([])
         else:
             data, banner = service.export(filters, format_of(file.name, name))
     if str(file) == "-":
@@ -210,7 +216,7 @@ def plan_run(
     output: Format = Output.TABLE,
 ) -> None:
     """Plan a year's seats: greedy, then CP-SAT; prints objective, bound and gap."""
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         view = service.create(period, time_limit, seed)
         plan_id, job_id = view.plan.id, view.run.job_id if view.run else None
     if job_id is None:
@@ -223,12 +229,13 @@ def plan_run(
 
 
 def _show_plan(plan_id: int, as_user: str, output: Output) -> None:
-    with acting_as(as_user, PlanService) as service:
-        read = plan_read(service.get(plan_id))
+    with serving(as_user, PlanService) as service:
+        view = service.get(plan_id)
+        read, banner = plan_read(view), service.marks.banner(view.marking)
         if output is not Output.TABLE:
             emit(output, read)
             return
-        _banner(service.banner(service.get(plan_id).marking))
+        _banner(banner)
         console.print(
             Text(
                 f"Plan {read.id}: {read.period} v{read.version} "
@@ -241,7 +248,7 @@ def _show_plan(plan_id: int, as_user: str, output: Output) -> None:
             f"objective {read.objective or 0:,.0f}  bound {read.bound or 0:,.0f}  gap {gap}  "
             f"greedy {read.greedy_objective or 0:,.0f}  ({read.solver_status})"
         )
-        _banner(service.banner(service.get(plan_id).marking))
+        _banner(banner)
 
 
 @plan_app.command("show")
@@ -255,7 +262,7 @@ def plan_show(
     if not seats:
         _show_plan(plan_id, as_user, output)
         return
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         rows = [allocation_read(r) for r in service.allocations(plan_id)]
         if output is not Output.TABLE:
             emit(
@@ -288,7 +295,7 @@ def plan_list(
     output: Format = Output.TABLE,
 ) -> None:
     """The plans the user may read, newest first."""
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         reads = [plan_read(v) for v in service.find(period)]
     if output is not Output.TABLE:
         emit(output, reads, item=PlanRead)
@@ -318,7 +325,7 @@ def plan_explain(
     output: Format = Output.TABLE,
 ) -> None:
     """Why each seat was given and each demand left unmet."""
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         rows = [explanation_read(e) for e in service.explanations(plan_id, partner)]
     if unmet:
         rows = [r for r in rows if r.kind == "unmet"]
@@ -334,7 +341,7 @@ def plan_explain(
 @plan_app.command("diff")
 def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.TABLE) -> None:
     """Seats that differ between two plans."""
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         rows = service.diff(first, second)
     if output is not Output.TABLE:
         emit(output, rows)
@@ -352,11 +359,10 @@ def plan_diff(first: int, second: int, as_user: AsUser, output: Format = Output.
 @plan_app.command("publish")
 def plan_publish(plan_id: int, as_user: AsUser, output: Format = Output.TABLE) -> None:
     """Publish an approved plan: its planned seats become offers to the partners."""
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         view, offered, missed = service.publish(plan_id)
     if output is Output.JSON:
-        rows = [{"session_id": s, "partner": p, "seats": n} for s, p, n in missed]
-        _json(PublishRead(plan_id=view.plan.id, offered=offered, not_offered=rows))
+        emit(Output.JSON, publish_read(view, offered, missed))
         return
     console.print(f"[green]✓[/] plan {view.plan.id} published: {offered} seat(s) offered")
     for sid, partner, n in missed:
@@ -382,7 +388,7 @@ def plan_approve(
         except ValueError:
             raise typer.BadParameter(f"not a date and time: {deadline!r}") from None
         ends = ends if ends.tzinfo else ends.replace(tzinfo=dt.UTC)
-    with acting_as(as_user, PlanService) as service:
+    with serving(as_user, PlanService) as service:
         read = plan_read(service.propose_approval(plan_id, ends))
     if output is not Output.TABLE:
         emit(output, read)

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.schemas import PriorityIn, ProfileUpdate
 from liaison.catalogue.service import CatalogueService, ImportReport
-from liaison.kit.pagination import PageRequest
 from liaison.registry.models import Partner
 from liaison.registry.rules import PartnerStatus
 from liaison.registry.service import RegistryService
@@ -183,13 +182,12 @@ def create_demo_catalogue(session: Session) -> ImportReport:
 
 
 def active_partners(registry: RegistryService) -> list[Partner]:
-    rows, _ = registry.repo.list_partners(
-        framework=None,
-        status=PartnerStatus.ACTIVE,
-        agreement_in_force_on=None,
-        page=PageRequest(limit=1000, sort="country"),
+    """The active partners, by ISO code (through the registry's service: its names, then
+    each partner; a demo's few dozen)."""
+    partners = (registry.partner(name) for name in registry.partner_names())
+    return sorted(
+        (p for p in partners if p.status is PartnerStatus.ACTIVE), key=lambda p: p.country_iso3
     )
-    return rows
 
 
 def create_demo_profiles(session: Session, year: int = YEAR) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class ItemNotFound(NotFound):
@@ -37,19 +37,9 @@ class PlanNotFound(NotFound):
         super().__init__(f"no plan {ref}")
 
 
-class NotPermitted(LiaisonError):
-    """The caller lacks a permission. Raised only after the record was found readable, or for
-    writes that name no record, so it reveals nothing hidden."""
-
-    status_code = 403
-    title = "Forbidden"
-
-
-class MarkingAboveReader(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__(
-            "you cannot mark a record above what you may read yourself", field="marking"
-        )
+# A missing permission is ``liaison.errors.Forbidden``, as in every feature; the old name stays
+# for callers that catch it (the tests).
+NotPermitted = Forbidden
 
 
 class BadTransition(Conflict):

@@ -24,13 +24,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from liaison.catalogue.base import MAX_ID, CatalogueBase, about_partner
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import record_write
+from liaison.catalogue.base import CatalogueBase, about_partner
 from liaison.catalogue.eligibility import partner_facts
 from liaison.catalogue.errors import BadTransition, NominationNotFound, SessionNotFound
 from liaison.catalogue.models import CatalogueItem, CatalogueSession, Nomination
 from liaison.catalogue.rules import HOLDS_SEAT, NominationState, can_move, decide_on_accept
 from liaison.catalogue.schemas import NominationCreate, OfferAnswer
 from liaison.errors import InvalidInput, LiaisonError
+from liaison.kit.ids import parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
@@ -65,13 +68,8 @@ class NominationService(CatalogueBase):
     ) -> list[NominationView]:
         marks = self.markings.many(n.marking_id for n, _, _ in rows)
         views = [NominationView(n, s, i, marks[n.marking_id], self.staff) for n, s, i in rows]
-        self.audit_reads(
-            "nomination:read",
-            (
-                ("nomination", str(v.nomination.id), v.nomination.marking_id, v.marking)
-                for v in views
-            ),
-        )
+        nominations = [v.nomination for v in views]
+        record_reads(self.session, self.principal, "catalogue:nomination:read", nominations)
         return views
 
     def find(
@@ -87,7 +85,7 @@ class NominationService(CatalogueBase):
         return self._views(rows), total
 
     def _row(self, nomination_id: int) -> Nomination:
-        found = self.repo.nomination(nomination_id) if 0 < nomination_id <= MAX_ID else None
+        found = self.repo.nomination(nomination_id) if parse_id(str(nomination_id)) else None
         if found is None:
             raise NominationNotFound(nomination_id)
         return found
@@ -151,7 +149,8 @@ class NominationService(CatalogueBase):
         reason = facts.refusal(session, marking, eligible)
         if reason:
             raise InvalidInput(
-                f"{self.name_of(partner)} cannot attend this session: {reason}", field="session_id"
+                f"{self.marks.name_of(partner)} cannot attend this session: {reason}",
+                field="session_id",
             )
 
     def _nationality(self, text: str, partner: str) -> str:
@@ -315,13 +314,13 @@ class NominationService(CatalogueBase):
             self._audit("promote", waiting, before)
 
     def _audit(self, action: str, nomination: Nomination, before: dict[str, Any] | None) -> None:
-        self.audit_write(
+        record_write(
+            self.session,
+            self.principal,
             f"catalogue:nomination:{action}",
-            "nomination",
-            str(nomination.id),
-            nomination.marking_id,
-            before,
-            _snapshot(nomination),
+            nomination,
+            before=before,
+            after=_snapshot(nomination),
         )
 
 

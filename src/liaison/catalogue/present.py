@@ -19,6 +19,7 @@ from liaison.catalogue.schemas import (
     ItemRead,
     NominationRead,
     PlanRead,
+    PublishRead,
     SessionRead,
 )
 
@@ -137,3 +138,9 @@ def explanation_read(e: PlanExplanation) -> ExplanationRead:
         text=e.text,
         change=e.change,
     )
+
+
+def publish_read(view: PlanView, offered: int, missed: list[tuple[int, str, int]]) -> PublishRead:
+    """What ``PlanService.publish`` did: the seats offered and those no longer free."""
+    rows = [{"session_id": s, "partner": p, "seats": n} for s, p, n in missed]
+    return PublishRead(plan_id=view.plan.id, offered=offered, not_offered=rows)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import record_write
 from liaison.catalogue.base import CatalogueBase
-from liaison.catalogue.errors import NotPermitted, ProfileNotFound
+from liaison.catalogue.errors import ProfileNotFound
 from liaison.catalogue.models import PartnerPriority, PartnerProfile, PartnerProfileRevision
 from liaison.catalogue.schemas import PriorityIn, ProfileRead, ProfileUpdate
-from liaison.errors import InvalidInput
+from liaison.errors import Forbidden, InvalidInput
 from liaison.kit import clock
 from liaison.programmes.rules import OPEN_GOALS
 from liaison.programmes.service import ProgrammeService
@@ -32,24 +34,31 @@ class ProfileService(CatalogueBase):
     def marking_for(self, partner: str) -> Marking:
         return Marking(Classification.NATO_UNCLASSIFIED, frozenset({partner}))
 
-    def get(self, partner: str, year: int) -> ProfileRead:
-        code = self.partner_code(partner)
-        profile = self.repo.profile(code, year)
+    def _profile(self, partner: str, year: int, action: str) -> PartnerProfile:
+        """The partner's profile for ``year``, its read audited as ``action``."""
+        profile = self.repo.profile(self.partner_code(partner), year)
         if profile is None:
             raise ProfileNotFound(partner, year)
-        marking = self.markings.get(profile.marking_id)
-        self.audit_reads(
-            "profile:read", [("partner_profile", str(profile.id), profile.marking_id, marking)]
+        self._audit([profile], action)
+        return profile
+
+    def _audit(self, rows: list[PartnerProfile], action: str) -> None:
+        record_reads(
+            self.session,
+            self.principal,
+            f"catalogue:profile:{action}",
+            rows,
+            object_type="partner_profile",
         )
-        return self._read(profile, marking)
+
+    def get(self, partner: str, year: int) -> ProfileRead:
+        profile = self._profile(partner, year, "read")
+        return self._read(profile, self.markings.get(profile.marking_id))
 
     def all(self, year: int) -> list[ProfileRead]:
         rows = self.repo.profiles(year)
         marks = self.markings.many(p.marking_id for p in rows)
-        self.audit_reads(
-            "profile:read",
-            (("partner_profile", str(p.id), p.marking_id, marks[p.marking_id]) for p in rows),
-        )
+        self._audit(rows, "read")
         priorities = self.repo.priorities([p.id for p in rows])
         return [self._read(p, marks[p.marking_id], priorities[p.id]) for p in rows]
 
@@ -75,14 +84,7 @@ class ProfileService(CatalogueBase):
         )
 
     def history(self, partner: str, year: int) -> list[dict[str, Any]]:
-        code = self.partner_code(partner)
-        profile = self.repo.profile(code, year)
-        if profile is None:
-            raise ProfileNotFound(partner, year)
-        marking = self.markings.get(profile.marking_id)
-        self.audit_reads(
-            "profile:history", [("partner_profile", str(profile.id), profile.marking_id, marking)]
-        )
+        profile = self._profile(partner, year, "history")
         return [
             {
                 "version": r.version,
@@ -160,13 +162,14 @@ class ProfileService(CatalogueBase):
                 marking_id=profile.marking_id,
             )
         )
-        self.audit_write(
+        record_write(
+            self.session,
+            self.principal,
             "catalogue:profile:save",
-            "partner_profile",
-            str(profile.id),
-            profile.marking_id,
-            before,
-            snapshot,
+            profile,
+            before=before,
+            after=snapshot,
+            object_type="partner_profile",
         )
         return after
 
@@ -194,7 +197,7 @@ class ProfileService(CatalogueBase):
 
     def require_own(self, partner: str) -> None:
         if self.principal.side is Side.PARTNER and self.principal.nation != partner:
-            raise NotPermitted("a partner mission edits its own profile only")
+            raise Forbidden("a partner mission edits its own profile only")
 
 
 def _all_page() -> Any:  # noqa: ANN401 - a PageRequest

@@ -22,8 +22,10 @@ from typing import Any
 from icalendar import Calendar, Event
 from sqlalchemy import delete
 
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import record_write
 from liaison.catalogue import exchange
-from liaison.catalogue.base import MAX_ID, CatalogueBase, ItemView, SessionView
+from liaison.catalogue.base import CatalogueBase, ItemView, SessionView
 from liaison.catalogue.errors import ImportRejected, ItemNotFound, RowError, SessionNotFound
 from liaison.catalogue.models import (
     CatalogueEligibility,
@@ -35,6 +37,7 @@ from liaison.catalogue.repository import CatalogueFilters
 from liaison.catalogue.rules import REGIONS, DeliveryMode, ItemKind, check_session_facts
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.kit import clock
+from liaison.kit.ids import parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.security.classification import Classification
 from liaison.security.markings import Marking, short
@@ -69,17 +72,8 @@ class _ItemIn:
 class _SessionIn:
     row: int
     code: str
-    start_on: dt.date
-    end_on: dt.date
-    location: str
-    host_country: str | None
-    region: str
-    mode: DeliveryMode
-    language: str
-    seats: int
-    fee: int
+    columns: dict[str, Any]  # the ``CatalogueSession`` columns as checked (dates to min_level)
     eligible: list[str]
-    min_level: Classification | None
     marking: Marking
 
 
@@ -119,18 +113,19 @@ class CatalogueService(CatalogueBase):
         return folded.get(text.casefold())
 
     def _audit_items(self, views: list[ItemView]) -> None:
-        self.audit_reads(
-            "item:read",
-            (("catalogue_item", str(v.item.id), v.item.marking_id, v.marking) for v in views),
+        items = [v.item for v in views]
+        record_reads(
+            self.session, self.principal, "catalogue:item:read", items, object_type="catalogue_item"
         )
 
     def _audit_sessions(self, views: list[SessionView]) -> None:
-        self.audit_reads(
-            "session:read",
-            (
-                ("catalogue_session", str(v.session.id), v.session.marking_id, v.marking)
-                for v in views
-            ),
+        rows = [v.session for v in views]
+        record_reads(
+            self.session,
+            self.principal,
+            "catalogue:session:read",
+            rows,
+            object_type="catalogue_session",
         )
 
     def find(self, filters: CatalogueFilters, page: PageRequest) -> tuple[list[ItemView], int]:
@@ -144,9 +139,8 @@ class CatalogueService(CatalogueBase):
 
     def _item_row(self, ref: str | int) -> CatalogueItem:
         text = str(ref).strip()
-        found = None
-        if text.isdecimal() and 0 < int(text) <= MAX_ID:
-            found = self.repo.item(int(text))
+        ident = parse_id(text)
+        found = self.repo.item(ident) if ident is not None else None
         if found is None and len(text) <= 40:  # noqa: PLR2004 - the code column's length
             found = self.repo.item_by_code(text)
         if found is None:
@@ -163,7 +157,7 @@ class CatalogueService(CatalogueBase):
         return view, sessions
 
     def session_view(self, session_id: int) -> SessionView:
-        found = self.repo.session_row(session_id) if 0 < session_id <= MAX_ID else None
+        found = self.repo.session_row(session_id) if parse_id(str(session_id)) else None
         if found is None:
             raise SessionNotFound(session_id)
         item = self.repo.item(found.item_id)
@@ -201,8 +195,8 @@ class CatalogueService(CatalogueBase):
             event.add("location", s.location)
             event.add(
                 "description",
-                f"{self.banner(v.marking)}\n{i.code}: {i.title}\n{s.mode.value}, {s.language}, "
-                f"{s.seats} seats\n{self.banner(v.marking)}",
+                f"{self.marks.banner(v.marking)}\n{i.code}: {i.title}\n{s.mode.value}, "
+                f"{s.language}, {s.seats} seats\n{self.marks.banner(v.marking)}",
             )
             event.add("url", f"{base_url.rstrip('/')}/catalogue/sessions/{s.id}")
             event.add(
@@ -232,7 +226,9 @@ class CatalogueService(CatalogueBase):
             rows.extend(
                 [{**base, **_session_cells(s)} for s in by_item.get(v.item.id, [])] or [base]
             )
-        banner = self.page_banner([*(v.marking for v in views), *(s.marking for s in sessions)])
+        banner = self.marks.page_banner(
+            [*(v.marking for v in views), *(s.marking for s in sessions)]
+        )
         return exchange.write_rows(rows, fmt, banner), banner
 
     # import -----------------------------------------------------------------------------------
@@ -344,32 +340,22 @@ class CatalogueService(CatalogueBase):
                 setattr(item, key, value)
             report.items_updated += 1
         after = {**_snapshot(item, parsed.marking), "sessions": len(parsed.sessions)}
-        self.audit_write(
+        record_write(
+            self.session,
+            self.principal,
             "catalogue:item:create" if before is None else "catalogue:item:update",
-            "catalogue_item",
-            str(item.id),
-            marking_id,
-            before,
-            after,
+            item,
+            before=before,
+            after=after,
+            object_type="catalogue_item",
         )
         return item
 
     def _write_sessions(self, item: CatalogueItem, parsed: _ItemIn, report: ImportReport) -> None:
         existing = {s.code: s for s in self.repo.sessions_of([item.id])}
         for s in parsed.sessions:
-            values: dict[str, Any] = {
-                "start_on": s.start_on,
-                "end_on": s.end_on,
-                "location": s.location,
-                "host_country": s.host_country,
-                "region": s.region,
-                "mode": s.mode,
-                "language": s.language,
-                "seats": s.seats,
-                "fee": s.fee,
-                "min_level": s.min_level,
-                "marking_id": self.markings.intern(parsed.marking.cap(s.marking)),
-            }
+            marking_id = self.markings.intern(parsed.marking.cap(s.marking))
+            values: dict[str, Any] = {**s.columns, "marking_id": marking_id}
             row = existing.get(s.code)
             if row is None:
                 row = CatalogueSession(item_id=item.id, code=s.code, **values)
@@ -405,7 +391,7 @@ class _RowParser:
             self._bad(row, field_name, "give a marking (imported rows are never left unmarked)")
             return None
         try:
-            return self.service.checked_marking(text)
+            return self.service.marks.checked(text)
         except LiaisonError as exc:
             self._bad(row, field_name, exc.message)
             return None
@@ -515,22 +501,19 @@ class _RowParser:
             or marking is None
         ):
             return None
-        return _SessionIn(
-            row,
-            code,
-            start,
-            end,
-            cells.get("location", "")[:200],
-            host,
-            region,
-            mode,
-            language,
-            seats,
-            fee,
-            eligible,
-            min_level,
-            marking,
-        )
+        columns = {
+            "start_on": start,
+            "end_on": end,
+            "location": cells.get("location", "")[:200],
+            "host_country": host,
+            "region": region,
+            "mode": mode,
+            "language": language,
+            "seats": seats,
+            "fee": fee,
+            "min_level": min_level,
+        }
+        return _SessionIn(row, code, columns, eligible, marking)
 
 
 def _parse_enum(cls: Any, text: str) -> Any:  # noqa: ANN401 - any StrEnum

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
+from liaison.catalogue import deps
 from liaison.catalogue.errors import NominationNotFound, PlanNotFound, SessionNotFound
 from liaison.catalogue.nominations import NominationService
 from liaison.catalogue.planning.service import PlanService
@@ -31,24 +31,19 @@ from liaison.catalogue.service import CatalogueService
 from liaison.errors import LiaisonError
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
+from liaison.security.markings import Marking
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal, Side
-from liaison.web.deps import (
-    AppSettings,
-    CurrentPrincipal,
-    DbSession,
-    Limit,
-    Offset,
-    page_request,
-    path_id,
-    require,
-)
-from liaison.web.forms import Refusal, refusal
+from liaison.security.principal import Side
+from liaison.security.readers import ReaderMarkings
+from liaison.web.deps import ListPage, SortedPage, path_id
+from liaison.web.forms import PostedForm, Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+FormText = Annotated[str, Form(max_length=300)]
 DECISIONS = (  # what staff decide on a session's page, in this order
     NominationState.ACCEPTED,
     NominationState.DECLINED,
@@ -56,10 +51,19 @@ DECISIONS = (  # what staff decide on a session's page, in this order
     NominationState.NO_SHOW,
     NominationState.WITHDRAWN,
 )
-Nominator = Annotated[Principal, Depends(require(Permission.CATALOGUE_NOMINATION_WRITE))]
-PlanRunner = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_RUN))]
-PlanApprover = Annotated[Principal, Depends(require(Permission.PLANNING_PLAN_APPROVE))]
-FormText = Annotated[str, Form(max_length=300)]
+
+
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    marks: ReaderMarkings,
+    shown: Iterable[Marking],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """``template`` under the banner of the most restrictive marking it shows."""
+    context["marking"] = marks.page_banner(shown)
+    return render_marked(request, template, context, status_code)
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
@@ -74,9 +78,8 @@ def _date(text: str | None, field: str) -> dt.date | None:
 @router.get("/catalogue", response_class=HTMLResponse)
 def catalogue(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: deps.Catalogue,
+    page: SortedPage,
     q: Text = None,
     area: Text = None,
     kind: Text = None,
@@ -84,11 +87,8 @@ def catalogue(
     language: Text = None,
     start_from: Text = None,
     start_to: Text = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Text = None,
 ) -> HTMLResponse:
-    service = CatalogueService(session, principal)
+    """Sort by code, title, area or kind ('-' before one: descending)."""
     filters = service.filters(
         area=area,
         kind=kind,
@@ -98,76 +98,60 @@ def catalogue(
         start_from=_date(start_from, "start_from"),
         start_to=_date(start_to, "start_to"),
     )
-    page = page_request(settings, limit, offset, sort)
     views, total = service.find(filters, page)
+    typed = {"q": q, "area": filters.area, "kind": kind, "mode": mode, "language": language}
+    typed |= {"start_from": start_from, "start_to": start_to}
     context: dict[str, Any] = {
         "listing": Listing(views, total, page),
         "facets": service.facets(filters),
         "areas": service.area_names(),
         "kinds": list(ItemKind),
         "modes": list(DeliveryMode),
-        "form": {
-            "q": q or "",
-            "area": filters.area or "",
-            "kind": kind or "",
-            "mode": mode or "",
-            "language": language or "",
-            "start_from": start_from or "",
-            "start_to": start_to or "",
-        },
-        "marking": service.page_banner(v.marking for v in views),
+        "form": {name: value or "" for name, value in typed.items()},
     }
-    return render_marked(request, "catalogue/list.html", context)
+    return _page(request, "catalogue/list.html", context, service.marks, (v.marking for v in views))
 
 
 @router.get("/catalogue/calendar", response_class=HTMLResponse)
 def calendar(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    service: deps.Catalogue,
+    year: Year = None,
     month: Annotated[int | None, Query(ge=1, le=12)] = None,
     area: Text = None,
 ) -> HTMLResponse:
-    service = CatalogueService(session, principal)
     today = clock.today()
-    y, m = year or today.year, month or today.month
-    start = dt.date(y, m, 1)
+    start = dt.date(year or today.year, month or today.month, 1)
     end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     views = service.calendar(start, end, service.filters(area=area))
     days: dict[dt.date, list[Any]] = defaultdict(list)
     for v in views:
         days[v.session.start_on].append(v)
-    previous = (start - dt.timedelta(days=1)).replace(day=1)
-    following = end + dt.timedelta(days=1)
     context = {
         "days": sorted(days.items()),
         "start": start,
-        "previous": previous,
-        "following": following,
+        "previous": (start - dt.timedelta(days=1)).replace(day=1),
+        "following": end + dt.timedelta(days=1),
         "area": area or "",
         "areas": service.area_names(),
-        "marking": service.page_banner(v.marking for v in views),
     }
-    return render_marked(request, "catalogue/calendar.html", context)
+    shown = (v.marking for v in views)
+    return _page(request, "catalogue/calendar.html", context, service.marks, shown)
 
 
 @router.get("/catalogue/for-me", response_class=HTMLResponse)
 def for_me(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    request: Request, service: deps.Catalogue, profiles: deps.Profiles, year: Year = None
 ) -> HTMLResponse:
     """What serves my goals: the sessions of the year a partner may attend, ranked by the
     value of a first seat to its profile's priorities."""
     period = year or clock.today().year + 1
-    service = CatalogueService(session, principal)
+    principal = service.principal
     ranked: list[tuple[int, Any, str]] = []
     note = ""
     if principal.side is Side.PARTNER and principal.nation:
         try:
-            profile = ProfileService(session, principal).get(principal.nation, period)
+            profile = profiles.get(principal.nation, period)
         except LiaisonError:
             profile = None
             note = f"No profile for {period} yet: ask your desk officer to set your priorities."
@@ -185,38 +169,33 @@ def for_me(
         "ranked": ranked[:100],
         "period": period,
         "note": note,
-        "marking": service.page_banner(v.marking for _, v, _ in ranked[:100]),
     }
-    return render_marked(request, "catalogue/for_me.html", context)
+    shown = (v.marking for _, v, _ in ranked[:100])
+    return _page(request, "catalogue/for_me.html", context, service.marks, shown)
 
 
 @router.get("/catalogue/items/{ref}", response_class=HTMLResponse)
-def item_page(
-    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    service = CatalogueService(session, principal)
+def item_page(ref: str, request: Request, service: deps.Catalogue) -> HTMLResponse:
     view, sessions = service.item(ref[:40])
     context = {
         "view": view,
         "sessions": sessions,
-        "marking": service.page_banner([view.marking, *(s.marking for s in sessions)]),
     }
-    return render_marked(request, "catalogue/item.html", context)
+    shown = [view.marking, *(s.marking for s in sessions)]
+    return _page(request, "catalogue/item.html", context, service.marks, shown)
 
 
 def _session_page(
     request: Request,
-    session: DbSession,
-    principal: Principal,
+    catalogue: CatalogueService,
+    nominations: NominationService,
     session_id: int,
     refused: Refusal | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    service = CatalogueService(session, principal)
-    view = service.session_view(session_id)
-    noms, _ = NominationService(session, principal).find(
-        PageRequest(limit=200), session_id=session_id
-    )
+    view = catalogue.session_view(session_id)
+    noms, _ = nominations.find(PageRequest(limit=200), session_id=session_id)
+    principal = catalogue.principal
     context = {
         "view": view,
         "nominations": noms,
@@ -225,84 +204,72 @@ def _session_page(
         },
         "errors": refused.errors if refused else {},
         "form": form or {},
-        "partner_names": service.registry.partner_names(),
+        "partner_names": catalogue.partner_names(),
         "can_nominate": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
         "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
-        "marking": service.page_banner([view.marking, *(n.marking for n in noms)]),
     }
     status_code = refused.status_code if refused else 200
-    return render_marked(request, "catalogue/session.html", context, status_code)
+    shown = [view.marking, *(n.marking for n in noms)]
+    return _page(request, "catalogue/session.html", context, catalogue.marks, shown, status_code)
 
 
 @router.get("/catalogue/sessions/{raw_id}", response_class=HTMLResponse)
 def session_page(
-    raw_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
+    raw_id: str, request: Request, catalogue: deps.Catalogue, nominations: deps.Nominations
 ) -> HTMLResponse:
-    return _session_page(request, session, principal, path_id(raw_id, SessionNotFound))
+    return _session_page(request, catalogue, nominations, path_id(raw_id, SessionNotFound))
 
 
 @router.post("/catalogue/sessions/{raw_id}/nominate", response_model=None)
 def nominate(
     raw_id: str,
     request: Request,
-    session: DbSession,
-    principal: Nominator,
-    person_name: FormText,
-    nationality: FormText,
-    person_role: Annotated[str, Form(max_length=200)] = "",
-    partner: Annotated[str, Form(max_length=100)] = "",
+    nominations: deps.Nominating,
+    catalogue: deps.Catalogue,
+    posted: PostedForm,
 ) -> Response:
     session_id = path_id(raw_id, SessionNotFound)
-    form = {
-        "person_name": person_name,
-        "person_role": person_role,
-        "nationality": nationality,
-        "partner": partner,
-    }
+    form = posted.fields(person_name="", person_role="", nationality="", partner="")
     try:
-        data = NominationCreate(session_id=session_id, **form | {"partner": partner or None})
-        NominationService(session, principal).nominate(data)
+        data = NominationCreate(
+            session_id=session_id, **form | {"partner": form["partner"] or None}
+        )
+        nominations.nominate(data)
     except SessionNotFound:
         raise  # hidden is absent
     except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, form.keys())
-        return _session_page(request, session, principal, session_id, refused, form)
+        refused = refusal(nominations.session, exc, form.keys())
+        return _session_page(request, catalogue, nominations, session_id, refused, form)
     return RedirectResponse(f"/catalogue/sessions/{session_id}", status_code=303)
 
 
 @router.get("/nominations", response_class=HTMLResponse)
 def nominations(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: deps.Nominations,
+    page: ListPage,
     state: Annotated[NominationState | None, Query()] = None,
-    limit: Limit = None,
-    offset: Offset = 0,
 ) -> HTMLResponse:
-    service = NominationService(session, principal)
-    page = page_request(settings, limit, offset, None)
     views, total = service.find(page, state=state)
     context = {
         "listing": Listing(views, total, page),
         "states": list(NominationState),
         "state": state.value if state else "",
-        "can_decide": principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
-        "can_answer": principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
-        "marking": service.page_banner(v.marking for v in views),
+        "can_decide": service.principal.can(Permission.CATALOGUE_NOMINATION_DECIDE),
+        "can_answer": service.principal.can(Permission.CATALOGUE_NOMINATION_WRITE),
     }
-    return render_marked(request, "catalogue/nominations.html", context)
+    shown = (v.marking for v in views)
+    return _page(request, "catalogue/nominations.html", context, service.marks, shown)
 
 
 @router.post("/nominations/{raw_id}/state", response_model=None)
 def move_nomination(
     raw_id: str,
-    session: DbSession,
-    principal: Nominator,
+    service: deps.Nominating,
     state: Annotated[NominationState, Form()],
     back: Annotated[str, Form(max_length=200)] = "/nominations",
 ) -> Response:
-    NominationService(session, principal).move(path_id(raw_id, NominationNotFound), state)
+    service.move(path_id(raw_id, NominationNotFound), state)
     target = back if back.startswith("/") and not back.startswith("//") else "/nominations"
     return RedirectResponse(target, status_code=303)
 
@@ -310,8 +277,7 @@ def move_nomination(
 @router.post("/nominations/{raw_id}/answer", response_model=None)
 def answer_offer(
     raw_id: str,
-    session: DbSession,
-    principal: Nominator,
+    service: deps.Nominating,
     accept: Annotated[str, Form(max_length=10)],
     person_name: FormText = "",
     person_role: FormText = "",
@@ -323,32 +289,30 @@ def answer_offer(
         person_role=person_role,
         nationality=nationality,
     )
-    NominationService(session, principal).answer(path_id(raw_id, NominationNotFound), data)
+    service.answer(path_id(raw_id, NominationNotFound), data)
     return RedirectResponse("/nominations", status_code=303)
 
 
 # the planner ------------------------------------------------------------------------------------
 @router.get("/plans", response_class=HTMLResponse)
-def plans(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
-    service = PlanService(session, principal)
+def plans(request: Request, service: deps.Plans) -> HTMLResponse:
     views = service.find()
     context = {
         "plans": views,
-        "can_run": principal.can(Permission.PLANNING_PLAN_RUN),
+        "can_run": service.principal.can(Permission.PLANNING_PLAN_RUN),
         "next_year": clock.today().year + 1,
-        "marking": service.page_banner(v.marking for v in views),
     }
-    return render_marked(request, "catalogue/plans.html", context)
+    shown = (v.marking for v in views)
+    return _page(request, "catalogue/plans.html", context, service.marks, shown)
 
 
 @router.post("/plans", response_model=None)
 def run_plan_form(
-    session: DbSession,
-    principal: PlanRunner,
+    service: deps.PlanRunning,
     period: Annotated[int, Form(ge=2000, le=2100)],
     time_limit: Annotated[float, Form(gt=0, le=600)] = 10.0,
 ) -> Response:
-    view = PlanService(session, principal).create(period, time_limit)
+    view = service.create(period, time_limit)
     return RedirectResponse(f"/plans/{view.plan.id}", status_code=303)
 
 
@@ -356,24 +320,21 @@ def run_plan_form(
 def plan_page(
     raw_id: str,
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
+    service: deps.Plans,
+    profiles: deps.Profiles,
     partner: Text = None,
 ) -> HTMLResponse:
-    plan_id = path_id(raw_id, PlanNotFound)
-    return _plan_page(request, session, principal, plan_id, partner)
+    return _plan_page(request, service, profiles, path_id(raw_id, PlanNotFound), partner)
 
 
 def _plan_page(
     request: Request,
-    session: Session,
-    principal: Principal,
+    service: PlanService,
+    profiles: ProfileService,
     plan_id: int,
     partner: str | None = None,
     refused: Refusal | None = None,
-    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    service = PlanService(session, principal)
     view = service.get(plan_id)
     rows = service.allocations(plan_id)
     explanations = service.explanations(plan_id, partner)
@@ -381,7 +342,7 @@ def _plan_page(
     for a, _, i in rows:
         seats[a.partner_iso3][i.area_code] += a.seats
     demand: dict[str, dict[str, int]] = {}
-    for prof in ProfileService(session, principal).all(view.plan.period):
+    for prof in profiles.all(view.plan.period):
         demand[prof.partner] = {p.area: p.demand for p in prof.priorities if p.weight > 0}
     chart = [
         (p, [(a, seats[p].get(a, 0), n) for a, n in sorted(demand[p].items())])
@@ -397,19 +358,19 @@ def _plan_page(
         "areas": service.area_names(),
         "partner": partner or "",
         "running": running,
-        "can_approve": principal.can(Permission.PLANNING_PLAN_APPROVE),
+        "can_approve": service.principal.can(Permission.PLANNING_PLAN_APPROVE),
         "errors": refused.errors if refused else {},
-        "form": form or {},
-        "marking": service.page_banner([view.marking]),
+        "form": {},
     }
     status_code = refused.status_code if refused else 200
-    return render_marked(request, "catalogue/plan.html", context, status_code)
+    shown = [view.marking]
+    return _page(request, "catalogue/plan.html", context, service.marks, shown, status_code)
 
 
 def _plan_action(
     request: Request,
-    session: Session,
-    principal: Principal,
+    service: PlanService,
+    profiles: ProfileService,
     raw_id: str,
     act: Callable[[PlanService, int], object],
 ) -> Response:
@@ -417,26 +378,26 @@ def _plan_action(
     the missing one's 404) is shown on the page with what was written rolled back."""
     plan_id = path_id(raw_id, PlanNotFound)
     try:
-        act(PlanService(session, principal), plan_id)
+        act(service, plan_id)
     except PlanNotFound:
         raise
     except LiaisonError as exc:
-        refused = refusal(session, exc, ())
-        return _plan_page(request, session, principal, plan_id, None, refused, {})
+        refused = refusal(service.session, exc, ())
+        return _plan_page(request, service, profiles, plan_id, None, refused)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
 @router.post("/plans/{raw_id}/approve", response_model=None)
 def approve_form(
-    raw_id: str, request: Request, session: DbSession, principal: PlanApprover
+    raw_id: str, request: Request, service: deps.PlanApproving, profiles: deps.Profiles
 ) -> Response:
     """Opens the decision proposal on the plan (silence procedure, five days)."""
-    return _plan_action(request, session, principal, raw_id, PlanService.propose_approval)
+    return _plan_action(request, service, profiles, raw_id, PlanService.propose_approval)
 
 
 @router.post("/plans/{raw_id}/publish", response_model=None)
 def publish_form(
-    raw_id: str, request: Request, session: DbSession, principal: PlanApprover
+    raw_id: str, request: Request, service: deps.PlanApproving, profiles: deps.Profiles
 ) -> Response:
     """Publishes an approved plan: its seats become offers on the nominations."""
-    return _plan_action(request, session, principal, raw_id, PlanService.publish)
+    return _plan_action(request, service, profiles, raw_id, PlanService.publish)

@@ -16,16 +16,16 @@ from sqlalchemy.orm import Session
 from liaison.catalogue.errors import PlanNotFound
 from liaison.catalogue.planning.service import PlanService
 from liaison.events import ProposalAdopted, SubjectInfo, SubjectKind, register_subject, subscribe
+from liaison.kit.ids import parse_id
 from liaison.security.principal import SYSTEM, Principal
-
-MAX_ID = 2_147_483_647
 
 
 def describe(session: Session, principal: Principal, ref: str) -> SubjectInfo:
     text = ref.strip()
-    if not text.isdecimal() or not 0 < int(text) <= MAX_ID:
+    plan_id = parse_id(text)
+    if plan_id is None:
         raise PlanNotFound(text)
-    view, why = PlanService(session, principal).decidable(int(text))
+    view, why = PlanService(session, principal).decidable(plan_id)
     p = view.plan
     return SubjectInfo(
         title=f"Seat plan {p.id} for {p.period}, version {p.version}",

@@ -115,7 +115,7 @@ def _run(ctx: JobContext, plan_id: int) -> dict[str, Any]:
         )
         service = PlanService(session, principal_named(session, username))
         instance = service.instance(period)
-        names = {p: service.name_of(p) for p in instance.needs}
+        names = {p: service.marks.name_of(p) for p in instance.needs}
         areas = service.area_names()
         service.mark_run(
             plan_id,

@@ -26,7 +26,9 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from liaison.catalogue.base import MAX_ID, CatalogueBase, about_partner
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import record_write
+from liaison.catalogue.base import CatalogueBase, about_partner
 from liaison.catalogue.eligibility import partner_facts
 from liaison.catalogue.errors import BadTransition, PlanNotFound
 from liaison.catalogue.models import (
@@ -47,6 +49,7 @@ from liaison.decisions.service import DecisionService
 from liaison.events import SubjectKind
 from liaison.jobs import enqueue
 from liaison.kit import clock
+from liaison.kit.ids import parse_id
 from liaison.security.classification import Classification
 from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
@@ -113,11 +116,11 @@ class PlanService(CatalogueBase):
                 self.session, job.JOB_KIND, {"plan_id": plan.id}, principal=self.principal
             )
         after = {"period": period, "version": plan.version, "time_limit": time_limit, "seed": seed}
-        self.audit_write("planning:plan:create", "plan", str(plan.id), marking_id, None, after)
+        record_write(self.session, self.principal, "planning:plan:create", plan, after=after)
         return PlanView(plan, run, PLAN_MARKING, short(PLAN_MARKING))
 
     def _plan(self, plan_id: int) -> Plan:
-        found = self.repo.plan(plan_id) if 0 < plan_id <= MAX_ID else None
+        found = self.repo.plan(plan_id) if parse_id(str(plan_id)) else None
         if found is None:
             raise PlanNotFound(plan_id)
         return found
@@ -125,15 +128,13 @@ class PlanService(CatalogueBase):
     def get(self, plan_id: int) -> PlanView:
         plan = self._plan(plan_id)
         marking = self.markings.get(plan.marking_id)
-        self.audit_reads("plan:read", [("plan", str(plan.id), plan.marking_id, marking)])
+        record_reads(self.session, self.principal, "catalogue:plan:read", [plan])
         return PlanView(plan, self.repo.latest_run(plan.id), marking, short(marking))
 
     def find(self, period: int | None = None) -> list[PlanView]:
         plans = self.repo.plans(period)
         marks = self.markings.many(p.marking_id for p in plans)
-        self.audit_reads(
-            "plan:read", (("plan", str(p.id), p.marking_id, marks[p.marking_id]) for p in plans)
-        )
+        record_reads(self.session, self.principal, "catalogue:plan:read", plans)
         return [
             PlanView(p, self.repo.latest_run(p.id), marks[p.marking_id], short(marks[p.marking_id]))
             for p in plans
@@ -144,10 +145,13 @@ class PlanService(CatalogueBase):
     ) -> list[tuple[PlanAllocation, CatalogueSession, CatalogueItem]]:
         self._plan(plan_id)
         rows = self.repo.allocations(plan_id)
-        marks = self.markings.many(a.marking_id for a, _, _ in rows)
-        self.audit_reads(
-            "allocation:read",
-            (("plan_allocation", str(a.id), a.marking_id, marks[a.marking_id]) for a, _, _ in rows),
+        allocations = [a for a, _, _ in rows]
+        record_reads(
+            self.session,
+            self.principal,
+            "catalogue:allocation:read",
+            allocations,
+            object_type="plan_allocation",
         )
         return rows
 
@@ -155,10 +159,12 @@ class PlanService(CatalogueBase):
         self._plan(plan_id)
         code = self.partner_code(partner) if partner else None
         rows = self.repo.explanations(plan_id, code)
-        marks = self.markings.many(e.marking_id for e in rows)
-        self.audit_reads(
-            "explanation:read",
-            (("plan_explanation", str(e.id), e.marking_id, marks[e.marking_id]) for e in rows),
+        record_reads(
+            self.session,
+            self.principal,
+            "catalogue:explanation:read",
+            rows,
+            object_type="plan_explanation",
         )
         return rows
 
@@ -235,16 +241,16 @@ class PlanService(CatalogueBase):
             plan.proposal_reference = opened.proposal.reference
         plan.updated_by = self.principal.username
         after = {"state": plan.state.value, "proposal_reference": opened.proposal.reference}
-        self.audit_write(
-            "planning:plan:propose", "plan", str(plan.id), plan.marking_id, before, after
+        record_write(
+            self.session, self.principal, "planning:plan:propose", plan, before=before, after=after
         )
         return self.get(plan.id)
 
     def apply_adopted_approval(self, ref: str | None, reference: str) -> None:
         """The allies adopted the approval of plan ``ref``: draft → approved, recording the
         decision. Idempotent: a plan no longer a draft (or gone) is left as it is."""
-        text = (ref or "").strip()
-        plan = self.repo.plan(int(text)) if text.isdecimal() and 0 < int(text) <= MAX_ID else None
+        ident = parse_id((ref or "").strip())
+        plan = self.repo.plan(ident) if ident is not None else None
         if plan is None or plan.state is not PlanState.DRAFT:
             return
         before = {"state": plan.state.value, "proposal_reference": plan.proposal_reference}
@@ -252,8 +258,8 @@ class PlanService(CatalogueBase):
         plan.proposal_reference = reference
         plan.updated_by = self.principal.username
         after = {"state": plan.state.value, "proposal_reference": reference}
-        self.audit_write(
-            "planning:plan:approve", "plan", str(plan.id), plan.marking_id, before, after
+        record_write(
+            self.session, self.principal, "planning:plan:approve", plan, before=before, after=after
         )
 
     def publish(self, plan_id: int) -> tuple[PlanView, int, list[tuple[int, str, int]]]:
@@ -277,8 +283,8 @@ class PlanService(CatalogueBase):
         plan.state = PlanState.PUBLISHED
         plan.updated_by = self.principal.username
         after = {"state": plan.state.value, "offered": offered, "not_offered": len(missed)}
-        self.audit_write(
-            "planning:plan:publish", "plan", str(plan.id), plan.marking_id, before, after
+        record_write(
+            self.session, self.principal, "planning:plan:publish", plan, before=before, after=after
         )
         return self.get(plan.id), offered, missed
 
@@ -431,7 +437,7 @@ class PlanService(CatalogueBase):
             "greedy": outcome.greedy,
             "seats": len(outcome.plan),
         }
-        self.audit_write("planning:plan:solve", "plan", str(plan.id), plan.marking_id, None, after)
+        record_write(self.session, self.principal, "planning:plan:solve", plan, after=after)
 
 
 def _slot(s: CatalogueSession, i: CatalogueItem, held: int) -> Slot:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +25,7 @@ from liaison.db.session import session_factory, unit_of_work
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.identity.service import IdentityService
 from liaison.kit.context import request_id
-from liaison.kit.pagination import Page
+from liaison.kit.pagination import Page, PageRequest
 from liaison.osint import ingest, jobs, present
 from liaison.osint.errors import DuplicateArticle
 from liaison.osint.models import SourceKind, TagStatus
@@ -63,10 +62,6 @@ def acting_as(username: str) -> Iterator[OsintService]:
     request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
     with command_session() as session:
         yield OsintService(session, _principal(session, username))
-
-
-def _json(data: BaseModel | list[BaseModel]) -> None:
-    emit(Format.JSON, data)
 
 
 def _progress() -> Progress:
@@ -239,11 +234,12 @@ def stories_(
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
     """Stories, newest first, with their outlets, countries and contradictions."""
+    page = PageRequest(limit, offset)
     with acting_as(as_user) as service:
-        rows, total = service.stories(limit, offset, q)
+        rows, total = service.stories(page, q)
         shown = [present.summary(r) for r in rows]
     if output is not Format.TABLE:
-        emit(output, Page[StorySummary](items=shown, total=total, limit=limit, offset=offset))
+        emit(output, Page[StorySummary].of(shown, total, page))
         return
     table = Table(title=f"{len(shown)} of {total} stories")
     for column in (

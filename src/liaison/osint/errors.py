@@ -2,37 +2,44 @@
 """OSINT errors: each says what is wrong in words a user can act on.
 
 An assessment or tag the caller may not read is ``AssessmentNotFound``/``TagNotFound`` — the
-same 404, with the same words, as an id that does not exist.
+same 404, with the same words, as an id that does not exist. A missing permission is
+``liaison.errors.Forbidden``; a marking above the writer ``security.readers.MarkingAboveReader``.
 """
 
 from __future__ import annotations
 
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from typing import ClassVar
+
+from liaison.errors import Conflict, Forbidden, InvalidInput, LiaisonError, NotFound
 
 
-class SourceNotFound(NotFound):
+class _Missing(NotFound):
+    """``no <what> <ref>``: missing, or hidden from the caller (the same words)."""
+
+    what: ClassVar[str]
+
     def __init__(self, ref: object) -> None:
-        super().__init__(f"no source {ref}")
+        super().__init__(f"no {self.what} {ref}")
 
 
-class StoryNotFound(NotFound):
-    def __init__(self, ref: object) -> None:
-        super().__init__(f"no story {ref}")
+class SourceNotFound(_Missing):
+    what = "source"
 
 
-class ArticleNotFound(NotFound):
-    def __init__(self, ref: object) -> None:
-        super().__init__(f"no article {ref}")
+class StoryNotFound(_Missing):
+    what = "story"
 
 
-class AssessmentNotFound(NotFound):
-    def __init__(self, ref: object) -> None:
-        super().__init__(f"no assessment {ref}")
+class ArticleNotFound(_Missing):
+    what = "article"
 
 
-class TagNotFound(NotFound):
-    def __init__(self, ref: object) -> None:
-        super().__init__(f"no technique tag {ref}")
+class AssessmentNotFound(_Missing):
+    what = "assessment"
+
+
+class TagNotFound(_Missing):
+    what = "technique tag"
 
 
 class UnknownTechnique(InvalidInput):
@@ -62,15 +69,5 @@ class UnreadableArticle(InvalidInput):
         super().__init__(message, field="file")
 
 
-class MarkingAboveReader(InvalidInput):
-    def __init__(self) -> None:
-        super().__init__(
-            "you cannot mark anything above what you may read yourself", field="marking"
-        )
-
-
-class NotPermitted(LiaisonError):
-    """The caller lacks a permission; raised only for what it may read, so it reveals nothing."""
-
-    status_code = 403
-    title = "Forbidden"
+# A missing permission is the one 403 (``liaison.errors.Forbidden``); this is its old name here.
+NotPermitted = Forbidden

@@ -74,7 +74,7 @@ def analyse(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
             service = OsintService(session, principal)
             pending = [
                 (a.id, a.title, a.text, a.published_on, a.published_granularity)
-                for a in service.repo.pending(BATCH)
+                for a in service.pending(BATCH)
             ]
             if not pending:
                 break
@@ -82,8 +82,8 @@ def analyse(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
             names, frameworks = service.ruler_terms()
             oldest = min((p[3] for p in pending if p[3]), default=None)
             since = oldest - dt.timedelta(days=stories.WINDOW_DAYS) if oldest else None
-            earlier = service.repo.grouped_since(since)
-            entity_names = service.repo.entity_names([a.id for a in earlier])
+            earlier = service.grouped_since(since)
+            entity_names = service.entity_names([a.id for a in earlier])
             history = [
                 (
                     stories.Item(

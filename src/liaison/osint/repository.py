@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from liaison.kit.pagination import PageRequest, Sortable, paginate
 from liaison.osint.models import (
     Article,
     ArticleEntity,
@@ -33,6 +34,8 @@ from liaison.osint.models import (
 )
 from liaison.security.policy import readable
 from liaison.security.principal import Principal
+
+T = TypeVar("T")
 
 
 class OsintRepository:
@@ -86,9 +89,7 @@ class OsintRepository:
             found.setdefault(article_id, set()).add(name)
         return found
 
-    def stories(
-        self, limit: int, offset: int, query: str | None = None
-    ) -> tuple[Sequence[Story], int]:
+    def stories(self, page: PageRequest, query: str | None = None) -> tuple[list[Story], int]:
         stmt = select(Story)
         if query:
             like = f"%{query.lower()}%"
@@ -102,33 +103,27 @@ class OsintRepository:
                     )
                 )
             )
-        total = int(self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-        rows = self.session.scalars(
-            stmt.order_by(Story.first_published.desc(), Story.id.desc()).limit(limit).offset(offset)
-        ).all()
-        return rows, total
+        return paginate(
+            self.session, stmt.order_by(Story.first_published.desc(), Story.id.desc()), page
+        )
 
     def story(self, story_id: int) -> Story | None:
         return self.session.get(Story, story_id)
 
+    def _rows_in(
+        self, model: type[T], column: Sortable, ids: Sequence[int], *order: Sortable
+    ) -> Sequence[T]:
+        """The ``model`` rows whose ``column`` is one of ``ids``, in ``order``."""
+        return self.session.scalars(select(model).where(column.in_(ids)).order_by(*order)).all()
+
     def articles_of(self, story_ids: Sequence[int]) -> Sequence[Article]:
-        return self.session.scalars(
-            select(Article)
-            .where(Article.story_id.in_(story_ids))
-            .order_by(Article.published_on, Article.id)
-        ).all()
+        return self._rows_in(Article, Article.story_id, story_ids, Article.published_on, Article.id)
 
     def events_of(self, article_ids: Sequence[int]) -> Sequence[Event]:
-        return self.session.scalars(
-            select(Event)
-            .where(Event.article_id.in_(article_ids))
-            .order_by(Event.date_start, Event.id)
-        ).all()
+        return self._rows_in(Event, Event.article_id, article_ids, Event.date_start, Event.id)
 
     def claims_of(self, article_ids: Sequence[int]) -> Sequence[Claim]:
-        return self.session.scalars(
-            select(Claim).where(Claim.article_id.in_(article_ids)).order_by(Claim.id)
-        ).all()
+        return self._rows_in(Claim, Claim.article_id, article_ids, Claim.id)
 
     def entities_of(self, article_ids: Sequence[int]) -> list[tuple[Entity, int]]:
         rows = self.session.execute(
@@ -141,11 +136,8 @@ class OsintRepository:
         return [(e, int(n)) for e, n in rows]
 
     def contradictions_of(self, story_ids: Sequence[int]) -> Sequence[Contradiction]:
-        return self.session.scalars(
-            select(Contradiction)
-            .where(Contradiction.story_id.in_(story_ids))
-            .order_by(Contradiction.kind, Contradiction.id)
-        ).all()
+        by = (Contradiction.kind, Contradiction.id)
+        return self._rows_in(Contradiction, Contradiction.story_id, story_ids, *by)
 
     def entity(self, entity_id: int) -> Entity | None:
         return self.session.get(Entity, entity_id)

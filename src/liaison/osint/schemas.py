@@ -11,6 +11,8 @@ from liaison.osint.models import ContradictionKind, Granularity, SourceKind, Tag
 
 
 class SourceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     kind: SourceKind
@@ -32,6 +34,8 @@ class SourceCreate(BaseModel):
 
 
 class ArticleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     title: str
     outlet: str
@@ -60,6 +64,8 @@ class EventRead(BaseModel):
 
 
 class ClaimRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     article_id: int
     speaker: str | None
@@ -161,3 +167,33 @@ class StoryRead(StorySummary):
     tags: list[TagRead]
     assessments: list[AssessmentRead]
     attribution: str
+
+
+class EntityPage(BaseModel):
+    id: int
+    kind: str
+    name: str
+    country_iso3: str | None
+    stories: list[int]
+    events: list[EventRead]
+
+
+class Published(BaseModel):
+    assessment_id: int
+    stix_id: str
+    collection: str
+
+
+class PollQueued(BaseModel):
+    job_id: int
+
+
+class WatchTermRead(BaseModel):
+    id: int
+    term: str
+    hits: int
+    latest: list[ArticleRead]
+
+
+class WatchTermCreate(BaseModel):
+    term: str = Field(min_length=2, max_length=100)

@@ -9,7 +9,7 @@ Invariants:
 - every read of a tag or assessment above PUBLIC is audited in this transaction, one event
   per row; every write is audited with before/after, needs its permission
   (``osint:source:manage``, ``osint:assessment:write``), and a marking is parsed by the
-  registry's resolver and must be one the writer may read (``MarkingAboveReader``);
+  registry's resolver and must be one the writer may read (``security.readers``);
 - reviewing a tag or publishing an assessment needs to read it first (a hidden one is a 404);
   a partner never re-marks a tag an ally reviewed, and only the author of an assessment or
   the alliance side publishes it;
@@ -21,24 +21,25 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from liaison.audit.recorder import Entry, Read, record, record_reads
-from liaison.errors import InvalidInput, LiaisonError
+from liaison.audit.reads import record_reads
+from liaison.audit.recorder import Entry, Marked, record_one, record_write
+from liaison.errors import Conflict, Forbidden, InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import utcnow
+from liaison.kit.ids import MAX_ID, parse_id
+from liaison.kit.pagination import PageRequest
 from liaison.osint import dates, disarm, rules
 from liaison.osint.errors import (
     ArticleNotFound,
     AssessmentNotFound,
     DuplicateArticle,
     DuplicateSource,
-    MarkingAboveReader,
-    NotPermitted,
     SourceNotFound,
     StoryNotFound,
     TagNotFound,
@@ -70,12 +71,11 @@ from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, short
 from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
-from liaison.security.policy import can_read
 from liaison.security.principal import Principal, Side
-from liaison.security.writes import Owner, guard_write, owner_for
+from liaison.security.writes import Owner, guard_right, guard_write, owner_for
 
-MAX_ID = 2_147_483_647
 PUBLIC = Marking(Classification.PUBLIC)
+M = TypeVar("M", bound=Marked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,38 +119,54 @@ class OsintService:
         self.repo = OsintRepository(session, principal)
         self.markings = MarkingStore(session)
         self.registry = RegistryService(session, principal)
+        self.marks = self.registry.reader_markings()
         self._countries: dict[str, str | None] = {}
 
     # helpers ------------------------------------------------------------------------------
-    def _require(self, permission: Permission) -> None:
-        if not self.principal.can(permission):
-            raise NotPermitted(f"this needs the permission {permission}")
-
     def _audit(
         self,
         action: str,
         kind: str,
         ident: object,
-        marking_id: int | None = None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        record(
+        """A write to an open-source row (no marking of its own)."""
+        entry = Entry(f"osint:{kind}:{action}", f"osint_{kind}", str(ident), None, before, after)
+        record_one(self.session, self.principal, entry)
+
+    def _audit_write(
+        self,
+        action: str,
+        kind: str,
+        row: Marked,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+    ) -> None:
+        """A write to an analyst's marked row (a tag, an assessment), with its marking."""
+        action = f"osint:{kind}:{action}"
+        record_write(
             self.session,
             self.principal,
-            [
-                Entry(
-                    f"osint:{kind}:{action}", f"osint_{kind}", str(ident), marking_id, before, after
-                )
-            ],
+            action,
+            row,
+            before=before,
+            after=after,
+            object_type=f"osint_{kind}",
         )
 
-    def checked_marking(self, text: str) -> Marking:
-        """A marking as written, parsed by the registry; one above the writer is refused."""
-        marking = self.registry.parse_marking(text)
-        if not can_read(self.principal, marking):
-            raise MarkingAboveReader
-        return marking
+    def _audit_reads(self, kind: str, rows: Sequence[Marked]) -> None:
+        """Reads of tags or assessments: one event per row above PUBLIC."""
+        action = f"osint:{kind}:read"
+        record_reads(self.session, self.principal, action, rows, object_type=f"osint_{kind}")
+
+    def _shown_one(self, kind: str, found: M | None, missing: NotFound) -> tuple[M, Marking]:
+        """A tag or assessment the repository found readable (``missing`` when it did not),
+        with its marking; the read audited."""
+        if found is None:
+            raise missing
+        self._audit_reads(kind, [found])
+        return found, self.markings.get(found.marking_id)
 
     def country(self, name: str) -> str | None:
         """ISO alpha-3 of a place name through the registry's resolver (None if unknown)."""
@@ -167,10 +183,7 @@ class OsintService:
     def ruler_terms(self) -> tuple[list[str], list[tuple[str, str]]]:
         """Names of the allies and partners, and the frameworks, for the entity ruler."""
         names = [a.country.name for a in self.registry.members_on(dt.date.today())]  # noqa: DTZ011
-        partners, _ = self.registry.repo.list_partners(
-            framework=None, status=None, agreement_in_force_on=None, page=_all()
-        )
-        names += [p.country.name for p in partners]
+        names += self.registry.partner_names()
         frameworks = [(f.code, f.name) for f in self.registry.repo.frameworks()]
         return names, frameworks
 
@@ -192,7 +205,7 @@ class OsintService:
         outlet: str | None,
         poll_minutes: int = 60,
     ) -> Source:
-        self._require(Permission.OSINT_SOURCE_MANAGE)
+        guard_right(self.principal, Permission.OSINT_SOURCE_MANAGE, Forbidden)
         name = " ".join(name.split())
         if not name:
             raise InvalidInput("a source needs a name", field="name")
@@ -286,6 +299,18 @@ class OsintService:
         if found is None:
             raise ArticleNotFound(article_id)
         return found
+
+    def pending(self, limit: int) -> Sequence[Article]:
+        """Articles not analysed yet, oldest first (the analysis job's next round)."""
+        return self.repo.pending(limit)
+
+    def grouped_since(self, day: dt.date | None) -> Sequence[Article]:
+        """Articles already in a story, published since ``day`` or undated (the history the
+        analysis job groups new articles against)."""
+        return self.repo.grouped_since(day)
+
+    def entity_names(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
+        return self.repo.entity_names(article_ids)
 
     def search(self, query: str, limit: int = 50) -> Sequence[Article]:
         query = query.strip()
@@ -507,10 +532,9 @@ class OsintService:
                 tag.score, tag.reason = s.score, s.reason[:1000]
 
     # stories -------------------------------------------------------------------------------
-    def stories(
-        self, limit: int = 50, offset: int = 0, query: str | None = None
-    ) -> tuple[list[StoryRow], int]:
-        rows, total = self.repo.stories(limit, offset, (query or "").strip()[:200] or None)
+    def stories(self, page: PageRequest, query: str | None = None) -> tuple[list[StoryRow], int]:
+        """Stories, newest first; ``query``: words in one of their articles."""
+        rows, total = self.repo.stories(page, (query or "").strip()[:200] or None)
         ids = [s.id for s in rows]
         articles = self.repo.articles_of(ids)
         entities: dict[int, set[str]] = {}
@@ -559,19 +583,16 @@ class OsintService:
             [(a, markings[a.marking_id]) for a in assessments],
             {a.id: a for a in articles},
         )
-        self._audit_reads("tag", [(t.id, t.marking_id, m) for t, m in detail.tags])
-        self._audit_reads("assessment", [(a.id, a.marking_id, m) for a, m in detail.assessments])
+        self._audit_reads("tag", tags)
+        self._audit_reads("assessment", assessments)
         return detail
 
     def entity_page(self, ref: str) -> tuple[Entity, list[Story], list[Event]]:
-        entity = None
-        if ref.isdigit() and 0 < int(ref) <= MAX_ID:
-            entity = self.repo.entity(int(ref))
+        ident = parse_id(ref)
+        entity = self.repo.entity(ident) if ident is not None else None
         if entity is None:
             entity = self.repo.entity_by_name(ref)
         if entity is None:
-            from liaison.errors import NotFound  # noqa: PLC0415
-
             raise NotFound(f"no entity {ref!r}")
         stories = list(self.repo.stories_of_entity(entity.id))
         articles = self.repo.articles_of([s.id for s in stories])
@@ -582,24 +603,10 @@ class OsintService:
         ]
         return entity, stories, events
 
-    def _audit_reads(self, kind: str, rows: Iterable[tuple[int, int, Marking]]) -> None:
-        record_reads(
-            self.session,
-            self.principal,
-            (
-                Read(f"osint:{kind}:read", f"osint_{kind}", str(i), mid, m.level)
-                for i, mid, m in rows
-            ),
-        )
-
     # tags ------------------------------------------------------------------------------------
     def tag(self, tag_id: int) -> tuple[TechniqueTag, Marking]:
         found = self.repo.tag(tag_id) if 0 < tag_id <= MAX_ID else None
-        if found is None:
-            raise TagNotFound(tag_id)
-        marking = self.markings.get(found.marking_id)
-        self._audit_reads("tag", [(found.id, found.marking_id, marking)])
-        return found, marking
+        return self._shown_one("tag", found, TagNotFound(tag_id))
 
     def review_tag(self, tag_id: int, status: TagStatus, marking: str = "PUBLIC") -> TechniqueTag:
         """An analyst confirms or rejects a suggested technique and marks that judgement."""
@@ -611,37 +618,29 @@ class OsintService:
             Permission.OSINT_ASSESSMENT_WRITE,
             hidden=lambda: TagNotFound(tag_id),
             what="technique tag",
-            refused=NotPermitted,
+            refused=Forbidden,
         )
         if status is TagStatus.SUGGESTED:
             raise InvalidInput("review a tag as confirmed or rejected", field="status")
-        new = self.checked_marking(marking)
+        new = self.marks.checked(marking)
         before = {"status": tag.status.value, "marking": short(old), "reviewed_by": tag.reviewed_by}
         tag.status, tag.reviewed_by = status, self.principal.username
         tag.marking_id = self.markings.intern(new)
         self.session.flush()
-        self._audit(
-            "review",
-            "tag",
-            tag.id,
-            tag.marking_id,
-            before,
-            {"status": status.value, "marking": short(new), "technique": tag.technique_id},
-        )
+        after = {"status": status.value, "marking": short(new), "technique": tag.technique_id}
+        self._audit_write("review", "tag", tag, before, after)
         return tag
 
     def add_tag(self, story_id: int, technique_id: str, marking: str = "PUBLIC") -> TechniqueTag:
         """An analyst tags a story with a technique no rule suggested (confirmed at once)."""
-        self._require(Permission.OSINT_ASSESSMENT_WRITE)
+        guard_right(self.principal, Permission.OSINT_ASSESSMENT_WRITE, Forbidden)
         self.story(story_id)
         technique = disarm.technique(technique_id)
         if technique is None:
             raise UnknownTechnique(technique_id)
         if technique.external_id in self.repo.any_tags(story_id):
-            from liaison.errors import Conflict  # noqa: PLC0415
-
             raise Conflict(f"the story already has a tag for {technique.external_id}")
-        new = self.checked_marking(marking)
+        new = self.marks.checked(marking)
         owner = owner_for(self.principal)
         tag = TechniqueTag(
             story_id=story_id,
@@ -656,14 +655,8 @@ class OsintService:
         )
         self.session.add(tag)
         self.session.flush()
-        self._audit(
-            "create",
-            "tag",
-            tag.id,
-            tag.marking_id,
-            None,
-            {"technique": tag.technique_id, "marking": short(new)},
-        )
+        after = {"technique": tag.technique_id, "marking": short(new)}
+        self._audit_write("create", "tag", tag, None, after)
         return tag
 
     # watch terms ---------------------------------------------------------------------------
@@ -677,13 +670,11 @@ class OsintService:
 
     def add_watch_term(self, term: str) -> WatchTerm:
         if not self.principal.authenticated:
-            raise NotPermitted("log in to watch terms")
+            raise Forbidden("log in to watch terms")
         term = " ".join(term.split())
         if not 2 <= len(term) <= 100:  # noqa: PLR2004
             raise InvalidInput("a watch term has 2 to 100 characters", field="term")
         if any(t.term.lower() == term.lower() for t in self.repo.watch_terms()):
-            from liaison.errors import Conflict  # noqa: PLC0415
-
             raise Conflict(f"you already watch {term!r}")
         row = WatchTerm(owner=self.principal.username, term=term, created_at=utcnow())
         self.session.add(row)
@@ -694,8 +685,6 @@ class OsintService:
     def remove_watch_term(self, term_id: int) -> None:
         row = self.repo.watch_term(term_id) if 0 < term_id <= MAX_ID else None
         if row is None:
-            from liaison.errors import NotFound  # noqa: PLC0415
-
             raise NotFound(f"no watch term {term_id}")
         self._audit("delete", "watch_term", row.id, before={"term": row.term})
         self.session.delete(row)
@@ -708,28 +697,24 @@ class OsintService:
         hits and the count); each read above PUBLIC audited."""
         rows, total = self.repo.find_assessments(query[:200], limit)
         found = [(r, self.markings.get(r.marking_id)) for r in rows]
-        self._audit_reads("assessment", [(r.id, r.marking_id, m) for r, m in found])
+        self._audit_reads("assessment", rows)
         return found, total
 
     def assessments(self) -> list[tuple[Assessment, Marking]]:
         rows = list(self.repo.assessments())
         markings = self.markings.many(a.marking_id for a in rows)
         out = [(a, markings[a.marking_id]) for a in rows]
-        self._audit_reads("assessment", [(a.id, a.marking_id, m) for a, m in out])
+        self._audit_reads("assessment", rows)
         return out
 
     def assessment(self, assessment_id: int) -> tuple[Assessment, Marking]:
         found = self.repo.assessment(assessment_id) if 0 < assessment_id <= MAX_ID else None
-        if found is None:
-            raise AssessmentNotFound(assessment_id)
-        marking = self.markings.get(found.marking_id)
-        self._audit_reads("assessment", [(found.id, found.marking_id, marking)])
-        return found, marking
+        return self._shown_one("assessment", found, AssessmentNotFound(assessment_id))
 
     def create_assessment(
         self, story_id: int, title: str, body: str, marking: str, confidence: int = 50
     ) -> Assessment:
-        self._require(Permission.OSINT_ASSESSMENT_WRITE)
+        guard_right(self.principal, Permission.OSINT_ASSESSMENT_WRITE, Forbidden)
         self.story(story_id)
         title = " ".join(title.split())
         if not title or len(title) > 300:  # noqa: PLR2004
@@ -738,7 +723,7 @@ class OsintService:
             raise InvalidInput("a body of 1 to 100,000 characters", field="body")
         if not 0 <= confidence <= 100:  # noqa: PLR2004
             raise InvalidInput("confidence is 0 to 100", field="confidence")
-        new = self.checked_marking(marking)
+        new = self.marks.checked(marking)
         row = Assessment(
             story_id=story_id,
             title=title,
@@ -749,14 +734,8 @@ class OsintService:
         )
         self.session.add(row)
         self.session.flush()
-        self._audit(
-            "create",
-            "assessment",
-            row.id,
-            row.marking_id,
-            None,
-            {"title": title, "story": story_id, "marking": short(new)},
-        )
+        after = {"title": title, "story": story_id, "marking": short(new)}
+        self._audit_write("create", "assessment", row, None, after)
         return row
 
     def report_objects(self, assessment: Assessment, marking: Marking) -> list[dict[str, Any]]:
@@ -847,10 +826,10 @@ class OsintService:
     def publish(self, assessment_id: int, collection: str, sharing: Any) -> str:  # noqa: ANN401 - a SharingService
         """Post the assessment's report into a sharing collection (the hub's own checks:
         the collection must be writable by the caller)."""
-        self._require(Permission.OSINT_ASSESSMENT_WRITE)
+        guard_right(self.principal, Permission.OSINT_ASSESSMENT_WRITE, Forbidden)
         row, marking = self.assessment(assessment_id)
         if row.created_by != self.principal.username and self.principal.side is not Side.ALLY:
-            raise NotPermitted("only its author or the alliance side publishes an assessment")
+            raise Forbidden("only its author or the alliance side publishes an assessment")
         objects = self.report_objects(row, marking)
         outcome = sharing.post(collection, objects)
         status = outcome.status
@@ -863,14 +842,8 @@ class OsintService:
         before = {"stix_id": row.stix_id, "collection": row.collection}
         row.stix_id, row.collection = report_id, collection[:100]
         row.published = {"objects": len(objects), "at": objects[-1]["created"]}
-        self._audit(
-            "publish",
-            "assessment",
-            row.id,
-            row.marking_id,
-            before,
-            {"stix_id": report_id, "collection": collection},
-        )
+        after = {"stix_id": report_id, "collection": collection}
+        self._audit_write("publish", "assessment", row, before, after)
         return report_id
 
 
@@ -880,9 +853,3 @@ def can_read_all(container: Marking, item: Marking) -> bool:
     from liaison.documents.rules import is_lower  # noqa: PLC0415
 
     return not is_lower(item, container)
-
-
-def _all() -> Any:  # noqa: ANN401 - a PageRequest
-    from liaison.kit.pagination import PageRequest  # noqa: PLC0415
-
-    return PageRequest(limit=10_000)

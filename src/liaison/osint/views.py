@@ -20,74 +20,42 @@ the page with the reason next to the form (403, 409 or 422), and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.osint import disarm
+from liaison.osint.api import Analysing, Osint, SourceManaging, sharing_for
 from liaison.osint.errors import AssessmentNotFound, StoryNotFound, TagNotFound
 from liaison.osint.models import SourceKind, TagStatus
 from liaison.osint.service import OsintService
-from liaison.registry.service import nation_profile
-from liaison.security.markings import Marking, banner, page_marking, short
+from liaison.security.markings import short
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
 from liaison.security.writes import Owner, can_write
-from liaison.sharing.service import SharingService
-from liaison.web.deps import (
-    AppSettings,
-    CurrentPrincipal,
-    DbSession,
-    Offset,
-    path_id,
-    require,
-)
+from liaison.web.deps import AppSettings, DbSession, ListPage, path_id
+from liaison.web.forms import FORM, PostedForm, refusal
 from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
-FormText = Annotated[str, Form(max_length=100_000)]
-SourceManager = Annotated[Principal, Depends(require(Permission.OSINT_SOURCE_MANAGE))]
-Analyst = Annotated[Principal, Depends(require(Permission.OSINT_ASSESSMENT_WRITE))]
-
-
-def _banner(service: OsintService, markings: list[Marking]) -> str | None:
-    if not markings:
-        return None
-    groups: dict[str, frozenset[str]] = {}
-
-    def groups_of(code: str) -> frozenset[str]:
-        if code not in groups:
-            groups[code] = nation_profile(service.session, code).groups
-        return groups[code]
-
-    return banner(page_marking(markings, groups_of), service.registry.release_name)
+KINDS = (SourceKind.FEED.value, SourceKind.PAGE.value)  # what a page adds (files: the CLI)
 
 
 @router.get("/osint", response_class=HTMLResponse)
-def stories(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-    q: Text = None,
-    offset: Offset = 0,
-) -> HTMLResponse:
-    service = OsintService(session, principal)
-    rows, total = service.stories(settings.page_size, offset, q)
-    found = service.search(q) if q else []
+def stories(request: Request, service: Osint, page: ListPage, q: Text = None) -> HTMLResponse:
+    rows, total = service.stories(page, q)
     context: dict[str, Any] = {
         "rows": rows,
         "total": total,
-        "offset": offset,
-        "limit": settings.page_size,
+        "offset": page.offset,
+        "limit": page.limit,
         "q": q or "",
-        "articles": found,
-        "watch": service.watch_terms() if principal.authenticated else [],
+        "articles": service.search(q) if q else [],
+        "watch": service.watch_terms() if service.principal.authenticated else [],
     }
     return render_marked(request, "osint/stories.html", context)
 
@@ -101,7 +69,7 @@ def _sources_page(
 ) -> HTMLResponse:
     context = {
         "rows": service.sources(),
-        "kinds": [SourceKind.FEED.value, SourceKind.PAGE.value],
+        "kinds": list(KINDS),
         "can_manage": service.principal.can(Permission.OSINT_SOURCE_MANAGE),
         "form": form or {"kind": SourceKind.FEED.value, "poll_minutes": "60"},
         "error": error,
@@ -112,46 +80,35 @@ def _sources_page(
 
 
 @router.get("/osint/sources", response_class=HTMLResponse)
-def sources(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
-    return _sources_page(request, OsintService(session, principal))
+def sources(request: Request, service: Osint) -> HTMLResponse:
+    return _sources_page(request, service)
 
 
 @router.post("/osint/sources", response_class=HTMLResponse)
 def add_source(
-    request: Request,
-    session: DbSession,
-    principal: SourceManager,
-    name: FormText = "",
-    kind: FormText = "feed",
-    url: FormText = "",
-    outlet: FormText = "",
-    poll_minutes: FormText = "60",
+    request: Request, session: DbSession, service: SourceManaging, posted: PostedForm
 ) -> Response:
-    form = {"name": name, "kind": kind, "url": url, "outlet": outlet, "poll_minutes": poll_minutes}
-    service = OsintService(session, principal)
+    form = posted.fields(name="", kind="feed", url="", outlet="", poll_minutes="60")
     try:
-        if kind not in {SourceKind.FEED.value, SourceKind.PAGE.value}:
+        if form["kind"] not in KINDS:
             raise InvalidInput("a source is a feed or a page", field="kind")
-        if not poll_minutes.strip().isdigit():
+        if not form["poll_minutes"].strip().isdigit():
             raise InvalidInput("poll every 5 to 10,080 minutes", field="poll_minutes")
         service.add_source(
-            name, SourceKind(kind), url.strip(), outlet.strip() or None, int(poll_minutes)
+            form["name"],
+            SourceKind(form["kind"]),
+            form["url"].strip(),
+            form["outlet"].strip() or None,
+            int(form["poll_minutes"]),
         )
     except LiaisonError as exc:
-        session.rollback()
-        return _sources_page(request, service, form, exc.message, exc.status_code)
+        refused = refusal(session, exc, ())
+        return _sources_page(request, service, form, refused.errors[FORM], refused.status_code)
     return RedirectResponse("/osint/sources", status_code=303)
 
 
 @router.get("/osint/stories/{raw_id}", response_class=HTMLResponse)
-def story(
-    raw_id: str,
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-) -> HTMLResponse:
-    service = OsintService(session, principal)
+def story(raw_id: str, request: Request, service: Osint, settings: AppSettings) -> HTMLResponse:
     return _story_page(request, service, path_id(raw_id, StoryNotFound), settings)
 
 
@@ -175,7 +132,7 @@ def _story_page(
         "outlets": outlets,
         "techniques": {t.technique_id: disarm.technique(t.technique_id) for t, _ in detail.tags},
         "attribution": disarm.ATTRIBUTION,
-        "marking": _banner(service, shown),
+        "marking": service.marks.page_banner(shown) if shown else None,
         "short": short,
         "analyst": analyst,
         # only the tags this reader may review offer the form (the owner's side: security.writes)
@@ -190,111 +147,98 @@ def _story_page(
             )
         },
         "errors": errors or {},
-        "collections": _writable_collections(service.session, principal, settings)
-        if analyst
-        else [],
+        "collections": _writable_collections(service, settings) if analyst else [],
     }
     page = render_marked(request, "osint/story.html", context)
     page.status_code = status_code
     return page
 
 
-def _writable_collections(
-    session: Session, principal: Principal, settings: Settings
-) -> list[tuple[str, str]]:
-    sharing = SharingService(session, principal, settings.taxii_cursor_key.encode())
-    return [(v.row.id, v.row.title) for v in sharing.collections() if v.can_write]
+def _writable_collections(service: OsintService, settings: Settings) -> list[tuple[str, str]]:
+    return [
+        (v.row.id, v.row.title) for v in sharing_for(service, settings).collections() if v.can_write
+    ]
 
 
-def _refused(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    story_id: int,
-    form: str,
-    exc: LiaisonError,
-    settings: Settings,
-) -> HTMLResponse:
-    """The story page again with the reason next to ``form``; hidden or missing: the 404."""
-    if isinstance(exc, NotFound):
-        raise exc
-    session.rollback()
-    service = OsintService(session, principal)
-    return _story_page(request, service, story_id, settings, {form: exc.message}, exc.status_code)
+class StoryForm:
+    """A form posted on a story's page (``osint:assessment:write``): its fields, and the one
+    answer — back to the page at the form's heading, or, refused, the page again with the
+    reason next to the form (a hidden or missing record: the 404 page)."""
+
+    def __init__(
+        self,
+        request: Request,
+        session: DbSession,
+        service: Analysing,
+        settings: AppSettings,
+        posted: PostedForm,
+    ) -> None:
+        self.request, self.session, self.settings = request, session, settings
+        self.service, self.posted = service, posted
+
+    def answer(self, story_id: int, form: str, anchor: str, act: Callable[[], object]) -> Response:
+        try:
+            act()
+        except NotFound:
+            raise
+        except LiaisonError as exc:
+            refused = refusal(self.session, exc, ())
+            errors = {form: refused.errors[FORM]}
+            return _story_page(
+                self.request, self.service, story_id, self.settings, errors, refused.status_code
+            )
+        return RedirectResponse(f"/osint/stories/{story_id}#{anchor}", status_code=303)
+
+
+StoryPost = Annotated[StoryForm, Depends()]
+REVIEWS = (TagStatus.CONFIRMED.value, TagStatus.REJECTED.value)
 
 
 @router.post("/osint/tags/{raw_id}/review", response_class=HTMLResponse)
-def review_tag(
-    raw_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Analyst,
-    settings: AppSettings,
-    status: FormText = "",
-    marking: FormText = "PUBLIC",
-) -> Response:
-    service = OsintService(session, principal)
+def review_tag(raw_id: str, post: StoryPost) -> Response:
+    form, service = post.posted.fields(status="", marking="PUBLIC"), post.service
     tag, _ = service.tag(path_id(raw_id, TagNotFound))  # hidden or missing: 404
-    story_id = tag.story_id
-    try:
-        if status not in {TagStatus.CONFIRMED.value, TagStatus.REJECTED.value}:
+
+    def act() -> None:
+        if form["status"] not in REVIEWS:
             raise InvalidInput("review a tag as confirmed or rejected", field="status")
-        service.review_tag(tag.id, TagStatus(status), marking)
-    except LiaisonError as exc:
-        return _refused(request, session, principal, story_id, "review", exc, settings)
-    return RedirectResponse(f"/osint/stories/{story_id}#disarm-heading", status_code=303)
+        service.review_tag(tag.id, TagStatus(form["status"]), form["marking"])
+
+    return post.answer(tag.story_id, "review", "disarm-heading", act)
 
 
 @router.post("/osint/stories/{raw_id}/assessments", response_class=HTMLResponse)
-def create_assessment(
-    raw_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Analyst,
-    settings: AppSettings,
-    title: FormText = "",
-    body: FormText = "",
-    marking: FormText = "",
-    confidence: FormText = "50",
-) -> Response:
-    service = OsintService(session, principal)
+def create_assessment(raw_id: str, post: StoryPost) -> Response:
+    form, service = post.posted.fields(title="", body="", marking="", confidence="50"), post.service
     story_id = path_id(raw_id, StoryNotFound)
     service.story(story_id)  # missing: 404
-    try:
-        if not confidence.strip().isdigit():
+
+    def act() -> None:
+        if not form["confidence"].strip().isdigit():
             raise InvalidInput("confidence is 0 to 100", field="confidence")
-        service.create_assessment(story_id, title, body, marking, int(confidence))
-    except LiaisonError as exc:
-        return _refused(request, session, principal, story_id, "assess", exc, settings)
-    return RedirectResponse(f"/osint/stories/{story_id}#assessments-heading", status_code=303)
+        confidence = int(form["confidence"])
+        service.create_assessment(
+            story_id, form["title"], form["body"], form["marking"], confidence
+        )
+
+    return post.answer(story_id, "assess", "assessments-heading", act)
 
 
 @router.post("/osint/assessments/{raw_id}/publish", response_class=HTMLResponse)
-def publish(
-    raw_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Analyst,
-    settings: AppSettings,
-    collection: FormText = "",
-) -> Response:
-    service = OsintService(session, principal)
+def publish(raw_id: str, post: StoryPost) -> Response:
+    collection, service = post.posted.get("collection").strip(), post.service
     row, _ = service.assessment(path_id(raw_id, AssessmentNotFound))  # hidden or missing: 404
-    story_id = row.story_id
-    sharing = SharingService(session, principal, settings.taxii_cursor_key.encode())
-    try:
-        if not collection.strip():
+
+    def act() -> None:
+        if not collection:
             raise InvalidInput("choose a collection", field="collection")
-        service.publish(row.id, collection.strip(), sharing)
-    except LiaisonError as exc:
-        return _refused(request, session, principal, story_id, f"publish-{row.id}", exc, settings)
-    return RedirectResponse(f"/osint/stories/{story_id}#assessments-heading", status_code=303)
+        service.publish(row.id, collection, sharing_for(service, post.settings))
+
+    return post.answer(row.story_id, f"publish-{row.id}", "assessments-heading", act)
 
 
 @router.get("/osint/entities/{ref}", response_class=HTMLResponse)
-def entity(
-    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    found, stories_, events = OsintService(session, principal).entity_page(ref[:200])
+def entity(ref: str, request: Request, service: Osint) -> HTMLResponse:
+    found, stories_, events = service.entity_page(ref[:200])
     context = {"entity": found, "stories": stories_, "events": events}
     return render_marked(request, "osint/entity.html", context)

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from liaison.cli.acting import AsUser, serving
+from liaison.acting import AsUser, serving
 from liaison.registry.reach import ReachService, reach_read
 from liaison.terminal.output import Format, FormatOption, console, emit, errors
 

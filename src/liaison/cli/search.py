@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.acting import AsUser, acting_as
+from liaison.acting import AsUser, acting_as
 from liaison.terminal.output import Format, FormatOption, console, emit
 from liaison.web.search import search_all, to_read
 

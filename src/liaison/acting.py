@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """``--as USER`` for commands that read or write as a person: one unit of work with that
 user's principal (clearance, nation, communities, delegation). An unknown or disabled user is
-a one-line error, as every expected error in the CLI is."""
+a one-line error, as every expected error in the CLI is.
+
+A layer of its own (pyproject's import contract): above registry and identity, which it uses,
+and below every feature whose CLI acts as a user."""
 
 from __future__ import annotations
 

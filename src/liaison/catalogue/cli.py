@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.orm import Session
 
+from liaison.acting import AsUser, LimitOption, OffsetOption, serving
 from liaison.catalogue.exchange import format_of, read_rows_bounded
-from liaison.catalogue.planning.run import principal_named
 from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.present import (
     allocation_read,
@@ -36,11 +32,9 @@ from liaison.catalogue.present import (
 from liaison.catalogue.schemas import PlanRead
 from liaison.catalogue.service import CatalogueService
 from liaison.jobs.cli import follow
-from liaison.kit.context import request_id
 from liaison.kit.pagination import PageRequest
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
-from liaison.terminal.context import command_session, settings
+from liaison.terminal.context import settings
 from liaison.terminal.output import Format as Output
 from liaison.terminal.output import FormatOption as Format
 from liaison.terminal.output import console, emit, fail
@@ -51,22 +45,6 @@ app = typer.Typer(
 plan_app = typer.Typer(
     help="Seat plans: run the planner, show, explain, diff, approve.", no_args_is_help=True
 )
-
-# ``liaison.cli.acting`` has the house's ``AsUser``/``serving``/``LimitOption``, but the layer
-# contract (pyproject.toml) puts ``liaison.cli`` above the features, so a feature cannot import
-# it yet; these keep its names and signatures, so the switch is this block and one import.
-S = TypeVar("S")
-AsUser = Annotated[str, typer.Option("--as", metavar="USERNAME", help="Act as this user.")]
-LimitOption = Annotated[int, typer.Option(min=1, max=1000)]
-OffsetOption = Annotated[int, typer.Option(min=0)]
-
-
-@contextmanager
-def serving(username: str, factory: Callable[[Session, Principal], S]) -> Iterator[S]:
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
-    with command_session() as session:
-        yield factory(session, principal_named(session, username))
-
 
 FileArg = Annotated[
     Path, typer.Argument(help="A CSV, XLSX or JSON file (export: '-', standard output).")

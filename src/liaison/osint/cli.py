@@ -10,9 +10,6 @@ Files are parsed and NLP runs outside any transaction (``jobs``), with progress 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,20 +18,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from liaison.acting import AsUser, LimitOption, OffsetOption, acting_as, serving
 from liaison.db.session import session_factory, unit_of_work
-from liaison.errors import InvalidInput, LiaisonError
-from liaison.identity.service import IdentityService
-from liaison.kit.context import request_id
+from liaison.errors import LiaisonError
 from liaison.kit.pagination import Page, PageRequest
 from liaison.osint import ingest, jobs, present
 from liaison.osint.errors import DuplicateArticle
 from liaison.osint.models import SourceKind, TagStatus
 from liaison.osint.schemas import SourceRead, StorySummary
 from liaison.osint.service import OsintService
-from liaison.registry.service import nation_profile
-from liaison.security.authn import principal_for
 from liaison.security.permissions import Permission
-from liaison.security.principal import SYSTEM, Principal
+from liaison.security.principal import Principal
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
@@ -42,26 +36,6 @@ app = typer.Typer(
     help="Open sources: sources, polling, imports, stories, contradictions, DISARM tags.",
     no_args_is_help=True,
 )
-
-
-AsUser = Annotated[
-    str,
-    typer.Option("--as", metavar="USERNAME", help="Act as this user: their clearance and rights."),
-]
-
-
-def _principal(session: Any, username: str) -> Principal:  # noqa: ANN401 - a Session
-    user = IdentityService(session, SYSTEM).user(username)
-    if user.disabled:
-        raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-    return principal_for(session, user, nation_profile)
-
-
-@contextmanager
-def acting_as(username: str) -> Iterator[OsintService]:
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
-    with command_session() as session:
-        yield OsintService(session, _principal(session, username))
 
 
 def _progress() -> Progress:
@@ -73,7 +47,7 @@ def _progress() -> Progress:
 @app.command()
 def sources(as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """The sources: feeds, pages and imported folders, with their last poll."""
-    with acting_as(as_user) as service:
+    with serving(as_user, OsintService) as service:
         rows = [present.source_read(s) for s in service.sources()]
     if output is not Format.TABLE:
         emit(output, list(rows), item=SourceRead)
@@ -106,16 +80,15 @@ def add_source(
     every: Annotated[int, typer.Option(help="Minutes between polls.", min=5, max=10_080)] = 60,
 ) -> None:
     """Add a feed or page to poll (needs osint:source:manage)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, OsintService) as service:
         source = service.add_source(name, kind, url, outlet, every)
         shown = source.id
     console.print(Text(f"✓ source {shown} added"))
 
 
 def _writer(username: str, permission: Permission) -> Principal:
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
-    with command_session() as session:
-        principal = _principal(session, username)
+    with acting_as(username) as (_, principal):
+        pass
     if not principal.can(permission):
         fail(f"this needs the permission {permission}")
     return principal
@@ -230,12 +203,12 @@ def stories_(
     as_user: AsUser,
     output: FormatOption = Format.TABLE,
     q: Annotated[str | None, typer.Option("-q", help="Words in an article of the story.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
 ) -> None:
     """Stories, newest first, with their outlets, countries and contradictions."""
     page = PageRequest(limit, offset)
-    with acting_as(as_user) as service:
+    with serving(as_user, OsintService) as service:
         rows, total = service.stories(page, q)
         shown = [present.summary(r) for r in rows]
     if output is not Format.TABLE:
@@ -269,7 +242,7 @@ def stories_(
 def show(story_id: int, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """A story: timeline of events, outlets, contradictions side by side, DISARM tags and the
     assessments the user may read."""
-    with acting_as(as_user) as service:
+    with serving(as_user, OsintService) as service:
         story = present.story_read(service.story(story_id))
     if output is not Format.TABLE:
         emit(output, story)
@@ -339,7 +312,7 @@ def assess(
     confidence: Annotated[int, typer.Option(min=0, max=100)] = 50,
 ) -> None:
     """Write a marked assessment of a story (needs osint:assessment:write)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, OsintService) as service:
         shown = service.create_assessment(story_id, title, body, marking, confidence).id
     console.print(Text(f"✓ assessment {shown} saved"))
 
@@ -352,7 +325,7 @@ def review(
     marking: Annotated[str, typer.Option(help="The marking of this judgement.")] = "PUBLIC",
 ) -> None:
     """Confirm or reject a suggested DISARM technique (needs osint:assessment:write)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, OsintService) as service:
         tag = service.review_tag(tag_id, status, marking)
         shown = (tag.id, tag.status.value)
     console.print(Text(f"✓ tag {shown[0]} {shown[1]}"))

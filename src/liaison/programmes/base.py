@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from liaison.audit.reads import record_reads
 from liaison.audit.recorder import Marked, record_write
+from liaison.db.base import columns_of
 from liaison.errors import Forbidden, InvalidInput
 from liaison.kit import clock
+from liaison.kit.ids import MAX_ID
 from liaison.kit.pagination import PageRequest
-from liaison.programmes import rules
+from liaison.programmes import models, rules
 from liaison.programmes.errors import (
     ElementNotFound,
     IllegalTransition,
@@ -24,18 +26,10 @@ from liaison.programmes.errors import (
     ProgrammeNotFound,
     UnknownArea,
 )
-from liaison.programmes.models import (
-    PartnershipGoal,
-    Programme,
-    ProgrammeActivity,
-    ProgrammeSection,
-    Revision,
-    StrategicObjective,
-)
+from liaison.programmes.models import PartnershipGoal, Programme, ProgrammeSection
 from liaison.programmes.repository import E, ProgrammeFilters, ProgrammeRepository
 from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
 from liaison.programmes.shown import (
-    MAX_ID,
     OBJECT,
     Dossier,
     ProgrammeView,
@@ -157,6 +151,10 @@ class ProgrammeBase:
         code = self.registry.partner(partner).country_iso3 if partner else None
         return ProgrammeFilters(code, kind, status)
 
+    def successors(self, programme: Programme) -> list[str]:
+        """The references of the programmes that renew ``programme`` (as the reader may read)."""
+        return [s.reference for s in self.repo.successors(programme.id)]
+
     def page_banner(self, views: Sequence[ProgrammeView]) -> str:
         return self.banner(self.highest(v.marking for v in views))
 
@@ -164,9 +162,9 @@ class ProgrammeBase:
         """The programme with every element the reader may read (each read audited)."""
         view = self.get(ref)
         pid = view.programme.id
-        objectives = self._children(StrategicObjective, pid)
+        objectives = self._children(models.StrategicObjective, pid)
         goals = self._children(PartnershipGoal, pid)
-        activities = self._children(ProgrammeActivity, pid)
+        activities = self._children(models.ProgrammeActivity, pid)
         sections = self._children(ProgrammeSection, pid)
         shown: list[Shown[Any]] = [*objectives, *goals, *activities, *sections]
         self._record_reads(s.row for s in shown)
@@ -264,32 +262,36 @@ class ProgrammeBase:
                 field=field,
             )
 
+    def _created(self, programme: Programme, row: E, marking: Marking) -> Shown[E]:
+        """A new element of ``programme``: written, audited, still readable by its writer."""
+        self.session.add(row)
+        self._audit_write("create", row, None, columns_of(row))
+        self._recheck_element(type(row), programme, row.id)
+        return Shown(row, marking, short(marking))
+
     def _recheck_element(self, model: type[E], programme: Programme, ident: int) -> None:
         if self.repo.element(model, programme.id, ident) is None:
             raise MarkingAboveReader("anything")
 
     def _revise(
-        self,
-        programme: Programme,
-        subject: str,
-        subject_id: int,
-        number: int,
-        title: str,
-        body: str,
-        marking_id: int,
-        note: str = "",
+        self, programme: Programme, row: ProgrammeSection | PartnershipGoal, note: str = ""
     ) -> None:
-        revision = Revision(
+        """Keep the element's wording as its version ``row.version`` (for redlines)."""
+        if isinstance(row, ProgrammeSection):
+            title, body = row.heading, row.body
+        else:
+            title, body = row.title, row.wording
+        revision = models.Revision(
             programme_id=programme.id,
-            subject=subject,
-            subject_id=subject_id,
-            number=number,
+            subject=OBJECT[type(row)],
+            subject_id=row.id,
+            number=row.version,
             title=title,
             body=body,
             author=self.principal.username,
             saved_at=clock.utcnow(),
             note=note,
-            marking_id=marking_id,
+            marking_id=row.marking_id,
         )
         self.session.add(revision)
 
@@ -313,7 +315,7 @@ class ProgrammeBase:
         )
         self.session.add(row)
         self.session.flush()  # the revision names the section's id
-        self._revise(programme, "section", row.id, 1, heading, body, marking_id, note)
+        self._revise(programme, row, note)
         return row
 
     def _check_subject(self, programme: Programme, subject: str, ident: int) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -28,7 +28,7 @@ from liaison.kit import clock
 from liaison.kit.context import request_id
 from liaison.kit.pagination import Page, PageRequest
 from liaison.programmes import export
-from liaison.programmes.api import dashboard_read, detail_read, programme_read, redline_read
+from liaison.programmes.present import dashboard_read, detail_read, programme_read, redline_read
 from liaison.programmes.rules import ProgrammeKind, ProgrammeStatus
 from liaison.programmes.schemas import (
     ActivityUpdate,
@@ -38,7 +38,7 @@ from liaison.programmes.schemas import (
     ProgrammeRead,
     SectionCreate,
 )
-from liaison.programmes.service import ProgrammeService
+from liaison.programmes.service import ProgrammeService, ProgrammeView, Shown
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM
@@ -50,6 +50,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+# ``liaison.cli.acting`` (serving, AsUser, LimitOption, OffsetOption) is the one way, but it sits
+# above the features in the import layers (pyproject's import-linter contract); until it moves
+# below them, programmes keep this copy: ``acting_as(user)`` is ``serving(user, ProgrammeService)``.
 AsUser = Annotated[
     str,
     typer.Option(
@@ -136,10 +139,10 @@ def list_(
     """The programmes the user may read."""
     with acting_as(as_user) as service:
         filters = service.filters(partner=partner, kind=kind, status=status)
-        views, total = service.find(filters, PageRequest(limit=limit, offset=offset))
+        page = PageRequest(limit=limit, offset=offset)
+        views, total = service.find(filters, page)
         if output is not Format.TABLE:
-            items = [programme_read(v) for v in views]
-            emit(output, Page[ProgrammeRead](items=items, total=total, limit=limit, offset=offset))
+            emit(output, Page[ProgrammeRead].of(map(programme_read, views), total, page))
             return
         banner = service.page_banner(views)
         _banner(banner)
@@ -256,8 +259,7 @@ def renew(
 ) -> None:
     """Renew a programme into the next period (a draft linked by supersedes)."""
     day = _date(start)
-    with acting_as(as_user) as service:
-        reference = service.renew(ref, day).programme.reference
+    reference = _draft(as_user, lambda service: service.renew(ref, day))
     console.print(f"✓ {reference} drafted, superseding {ref.upper()} once in force")
 
 
@@ -269,9 +271,14 @@ def from_ipcp(
 ) -> None:
     """Turn a partner's IPCP into a draft ITPP (areas and open goals carried over)."""
     day = _date(start)
-    with acting_as(as_user) as service:
-        reference = service.from_ipcp(partner, day).programme.reference
+    reference = _draft(as_user, lambda service: service.from_ipcp(partner, day))
     console.print(f"✓ {reference} drafted from the IPCP")
+
+
+def _draft(as_user: str, make: Callable[[ProgrammeService], ProgrammeView]) -> str:
+    """The reference of the draft ``make`` writes as ``as_user``."""
+    with acting_as(as_user) as service:
+        return make(service).programme.reference
 
 
 @app.command("export")
@@ -296,11 +303,7 @@ def export_(
         d = service.dossier(ref)
         data = export.to_pdf(d) if suffix == ".pdf" else export.to_docx(d)
         banner = d.banner
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror}")
-    console.print(Text(f"✓ wrote {out} ({len(data)} bytes), marked {banner}"))
+    _write(out, data, f"{len(data)} bytes), marked {banner}")
 
 
 @app.command()
@@ -313,11 +316,17 @@ def calendar(
         views, goals, acts = service.calendar_items()
         refs = {v.programme.id: v.programme.reference for v in views}
         data = export.to_ics(service.principal.username, views, goals, acts, refs)
+    _write(out, data, f"{len(goals)} goals, {len(acts)} activities)")
+
+
+def _write(out: Path, data: bytes, said: str) -> None:
+    """``data`` into ``out``, and ``✓ wrote out (said``; a file that cannot be written is a
+    one-line error."""
     try:
         out.write_bytes(data)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}")
-    console.print(Text(f"✓ wrote {out} ({len(goals)} goals, {len(acts)} activities)"))
+    console.print(Text(f"✓ wrote {out} ({said}"))
 
 
 def _date(raw: str | None) -> dt.date | None:
@@ -354,10 +363,7 @@ def add_section(
 ) -> None:
     """Add a narrative section to a draft (version 1 of its wording)."""
     data = _valid(SectionCreate, heading=heading, body=body, marking=marking)
-    with acting_as(as_user) as service:
-        shown = service.add_section(ref, data)
-        ident, mark = shown.row.id, shown.short
-    console.print(Text(f"✓ section {ident} added, marked {mark}"))
+    _add(as_user, "section", lambda service: service.add_section(ref, data))
 
 
 @app.command("add-goal")
@@ -383,10 +389,7 @@ def add_goal(
         target=target,
         marking=marking,
     )
-    with acting_as(as_user) as service:
-        shown = service.add_goal(ref, data)
-        code, mark = shown.row.code, shown.short
-    console.print(Text(f"✓ goal {code} added, marked {mark}"))
+    _add(as_user, "goal", lambda service: service.add_goal(ref, data), "code")
 
 
 @app.command()
@@ -399,10 +402,17 @@ def comment(
 ) -> None:
     """Comment on a section (either side; marked at least as the section is)."""
     data = _valid(CommentCreate, body=body, parent_id=reply_to)
+    _add(as_user, "comment", lambda service: service.add_comment(ref, section, data))
+
+
+def _add(
+    as_user: str, what: str, add: Callable[[ProgrammeService], Shown[Any]], name: str = "id"
+) -> None:
+    """Add an element as ``as_user``; say which (its ``name``) and how it is marked."""
     with acting_as(as_user) as service:
-        shown = service.add_comment(ref, section, data)
-        ident, mark = shown.row.id, shown.short
-    console.print(Text(f"✓ comment {ident} added, marked {mark}"))
+        shown = add(service)
+        ident, mark = getattr(shown.row, name), shown.short
+    console.print(Text(f"✓ {what} {ident} added, marked {mark}"))
 
 
 M = TypeVar("M", bound=BaseModel)

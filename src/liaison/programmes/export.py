@@ -17,7 +17,9 @@ import datetime as dt
 import io
 import unicodedata
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -303,66 +305,48 @@ def to_ics(
     cal.add("prodid", "-//Liaison//Programmes//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Liaison programmes ({owner})")
-    stamp = dt.datetime.now(dt.UTC)
+    event = partial(_event, cal, dt.datetime.now(dt.UTC), host)
     for v in programmes:
         p = v.programme
-        _event(
-            cal,
-            f"programme-{p.id}-end@{host}",
-            stamp,
-            p.period_end,
-            p.period_end,
-            f"{portion(v.short)} {p.reference} ends",
-            f"{p.title}: the period ends; renewal due.",
-            v.marking.level,
-        )
+        ends = f"{p.reference} ends", f"{p.title}: the period ends; renewal due."
+        event(v, f"programme-{p.id}-end", (p.period_end, p.period_end), ends)
     for g in goals:
-        r = g.row
-        _event(
-            cal,
-            f"goal-{r.id}@{host}",
-            stamp,
-            r.due_on,
-            r.due_on,
-            f"{portion(g.short)} Goal due: {r.code} {r.title}",
-            f"{references.get(r.programme_id, '')}: {r.indicator} / {r.target}",
-            g.marking.level,
-        )
+        goal = g.row
+        due = f"Goal due: {goal.code} {goal.title}", f"{goal.indicator} / {goal.target}"
+        of = references.get(goal.programme_id, "")
+        event(g, f"goal-{goal.id}", (goal.due_on, goal.due_on), due, of)
     for a in activities:
-        act = a.row
-        _event(
-            cal,
-            f"activity-{act.id}@{host}",
-            stamp,
-            act.start_on,
-            act.end_on,
-            f"{portion(a.short)} {act.title}",
-            f"{references.get(act.programme_id, '')}: {act.kind.value.replace('_', ' ')}; "
-            f"{act.status.value}; {act.owner}",
-            a.marking.level,
-            act.location,
-        )
+        r = a.row
+        what = f"{r.kind.value.replace('_', ' ')}; {r.status.value}; {r.owner}"
+        of = references.get(r.programme_id, "")
+        event(a, f"activity-{r.id}", (r.start_on, r.end_on), (r.title, what), of, r.location)
     return bytes(cal.to_ical())
 
 
 def _event(
     cal: Calendar,
-    uid: str,
     stamp: dt.datetime,
-    start: dt.date,
-    end: dt.date,
-    summary: str,
-    description: str,
-    level: Classification,
+    host: str,
+    shown: Shown[Any] | ProgrammeView,
+    uid: str,
+    days: tuple[dt.date, dt.date],
+    text: tuple[str, str],
+    of: str | None = None,
     location: str = "",
 ) -> None:
+    """One all-day event: its summary after the portion mark, an element's description after
+    the reference of the programme it is ``of``."""
+    summary, description = text
+    if of is not None:
+        description = f"{of}: {description}"
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", f"{uid}@{host}")
     event.add("dtstamp", stamp)
-    event.add("dtstart", start)
-    event.add("dtend", end + dt.timedelta(days=1))
-    event.add("summary", summary)
+    event.add("dtstart", days[0])
+    event.add("dtend", days[1] + dt.timedelta(days=1))
+    event.add("summary", f"{portion(shown.short)} {summary}")
     event.add("description", description)
+    level = shown.marking.level
     event.add("class", "PUBLIC" if level is Classification.PUBLIC else "CONFIDENTIAL")
     if location:
         event.add("location", location)

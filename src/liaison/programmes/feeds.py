@@ -19,6 +19,7 @@ from liaison.audit.recorder import Entry, record_one
 from liaison.errors import Forbidden
 from liaison.kit.clock import utcnow
 from liaison.programmes.models import CalendarFeed
+from liaison.programmes.service import ProgrammeService
 from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for, token_digest
 from liaison.security.models import User
@@ -46,8 +47,9 @@ def rotate(session: Session, principal: Principal) -> str:
     return secret
 
 
-def principal_for_secret(session: Session, secret: str) -> Principal | None:
-    """The principal behind a feed secret, or None (unknown, rotated, or a disabled user)."""
+def service_for_secret(session: Session, secret: str) -> ProgrammeService | None:
+    """The programme service of the user behind a feed secret, acting as that user; None for
+    an unknown or rotated secret or a disabled user."""
     if not secret.startswith(PREFIX) or len(secret) > 100:  # noqa: PLR2004 - a sane bound
         return None
     row = session.scalar(
@@ -58,4 +60,4 @@ def principal_for_secret(session: Session, secret: str) -> Principal | None:
     user = session.get(User, row.user_id)
     if user is None or user.disabled:
         return None
-    return principal_for(session, user, nation_profile)
+    return ProgrammeService(session, principal_for(session, user, nation_profile))

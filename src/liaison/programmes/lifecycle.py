@@ -28,7 +28,7 @@ from liaison.programmes.models import (
     ProgrammeSection,
     StrategicObjective,
 )
-from liaison.programmes.repository import ProgrammeFilters, ProgrammeRepository
+from liaison.programmes.repository import E, ProgrammeFilters, ProgrammeRepository
 from liaison.programmes.rules import GoalStatus, ProgrammeKind, ProgrammeStatus
 from liaison.programmes.schemas import (
     ProgrammeCreate,
@@ -319,13 +319,7 @@ class Lifecycle(ProgrammeBase):
     def _carry_over(self, source: Programme, new: Programme) -> None:
         objectives = {}
         for o in self.repo.children(StrategicObjective, source.id):
-            copy = StrategicObjective(
-                programme_id=new.id,
-                position=o.position,
-                title=o.title,
-                description=o.description,
-                marking_id=o.marking_id,
-            )
+            copy = _copy(o, programme_id=new.id)
             self.session.add(copy)
             self.session.flush()  # the id links the carried-over goals
             objectives[o.id] = copy.id
@@ -342,32 +336,17 @@ class Lifecycle(ProgrammeBase):
             if g.status not in rules.OPEN_GOALS:
                 continue
             due = g.due_on if new.period_start <= g.due_on <= new.period_end else new.period_end
-            goal = PartnershipGoal(
+            goal = _copy(
+                g,
                 programme_id=new.id,
                 objective_id=objectives.get(g.objective_id) if g.objective_id else None,
-                code=g.code,
-                area_code=g.area_code,
-                title=g.title,
-                wording=g.wording,
-                indicator=g.indicator,
-                target=g.target,
                 due_on=due,
                 status=GoalStatus.OPEN,
                 version=1,
-                marking_id=g.marking_id,
             )
             self.session.add(goal)
             self.session.flush()  # the revision names the goal's id
-            self._revise(
-                new,
-                "goal",
-                goal.id,
-                1,
-                goal.title,
-                goal.wording,
-                goal.marking_id,
-                f"carried over from {source.reference}",
-            )
+            self._revise(new, goal, f"carried over from {source.reference}")
 
     def expire_due(self) -> list[str]:
         """Every programme in force whose period has ended becomes expired (on its last day);
@@ -381,3 +360,9 @@ class Lifecycle(ProgrammeBase):
                 self.transition(p.reference, S.EXPIRED, p.period_end)
                 done.append(p.reference)
         return done
+
+
+def _copy(row: E, **changes: Any) -> E:  # noqa: ANN401 - any column's value
+    """A new row of ``row``'s table with its columns (not its id), ``changes`` applied."""
+    values = {key: value for key, value in columns_of(row).items() if key != "id"}
+    return type(row)(**(values | changes))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from liaison.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
 from liaison.programmes.rules import (
@@ -33,6 +33,15 @@ from liaison.programmes.rules import (
     ProgrammeStatus,
 )
 from liaison.security.models import Marked
+
+
+class InProgramme:
+    """Mixin for a programme's elements, versions and comments: the programme they are in
+    (deleted with it)."""
+
+    @declared_attr
+    def programme_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy's declared_attr signature
+        return mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
 
 
 class CooperationArea(Base):
@@ -75,28 +84,22 @@ class Programme(IdMixin, TimestampMixin, Marked, Base):
     updated_by: Mapped[str] = mapped_column(String(64))
 
 
-class StrategicObjective(IdMixin, TimestampMixin, Marked, Base):
+class StrategicObjective(IdMixin, TimestampMixin, Marked, InProgramme, Base):
     """An end the programme serves ("Enhance dialogue and consultation")."""
 
     __tablename__ = "strategic_objective"
 
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class PartnershipGoal(IdMixin, TimestampMixin, Marked, Base):
+class PartnershipGoal(IdMixin, TimestampMixin, Marked, InProgramme, Base):
     """A way to an objective: an area, the negotiated wording, an indicator, a target, a due
     date inside the programme's period. ``version`` counts its saved wordings."""
 
     __tablename__ = "partnership_goal"
 
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
     objective_id: Mapped[int | None] = mapped_column(
         ForeignKey("strategic_objective.id", ondelete="SET NULL"), index=True
     )
@@ -111,14 +114,11 @@ class PartnershipGoal(IdMixin, TimestampMixin, Marked, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class ProgrammeActivity(IdMixin, TimestampMixin, Marked, Base):
+class ProgrammeActivity(IdMixin, TimestampMixin, Marked, InProgramme, Base):
     """A means: a consultation, course, exercise... serving a goal."""
 
     __tablename__ = "programme_activity"
 
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
     goal_id: Mapped[int] = mapped_column(
         ForeignKey("partnership_goal.id", ondelete="CASCADE"), index=True
     )
@@ -133,14 +133,11 @@ class ProgrammeActivity(IdMixin, TimestampMixin, Marked, Base):
     location: Mapped[str] = mapped_column(String(200), default="")
 
 
-class ProgrammeSection(IdMixin, TimestampMixin, Marked, Base):
+class ProgrammeSection(IdMixin, TimestampMixin, Marked, InProgramme, Base):
     """A narrative section ("Part 1 - The Japan-NATO partnership"), its current wording."""
 
     __tablename__ = "programme_section"
 
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
     position: Mapped[int] = mapped_column(Integer)
     heading: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -148,15 +145,12 @@ class ProgrammeSection(IdMixin, TimestampMixin, Marked, Base):
     updated_by: Mapped[str] = mapped_column(String(64))
 
 
-class Revision(IdMixin, Marked, Base):
+class Revision(IdMixin, Marked, InProgramme, Base):
     """One saved wording of a section (``subject = "section"``) or a goal (``"goal"``), with
     the marking it had, who saved it and when."""
 
     __tablename__ = "programme_revision"
 
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
     subject: Mapped[str] = mapped_column(String(10))
     subject_id: Mapped[int] = mapped_column(Integer, index=True)
     number: Mapped[int] = mapped_column(Integer)
@@ -167,14 +161,11 @@ class Revision(IdMixin, Marked, Base):
     note: Mapped[str] = mapped_column(String(500), default="")
 
 
-class Comment(IdMixin, TimestampMixin, Marked, Base):
+class Comment(IdMixin, TimestampMixin, Marked, InProgramme, Base):
     """A comment on a section, answering ``parent_id`` or opening a thread."""
 
     __tablename__ = "programme_comment"
 
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
     section_id: Mapped[int] = mapped_column(
         ForeignKey("programme_section.id", ondelete="CASCADE"), index=True
     )

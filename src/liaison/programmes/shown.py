@@ -8,29 +8,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from liaison.programmes import redline
-from liaison.programmes.models import (
-    Comment,
-    PartnershipGoal,
-    Programme,
-    ProgrammeActivity,
-    ProgrammeSection,
-    Revision,
-    StrategicObjective,
-)
+from liaison.programmes import models, redline
 from liaison.security.markings import Marking
 
 T = TypeVar("T")
 AP4 = ["AUS", "JPN", "KOR", "NZL"]
-MAX_ID = 2**31 - 1
 OBJECT = {
-    Programme: "programme",
-    StrategicObjective: "objective",
-    PartnershipGoal: "goal",
-    ProgrammeActivity: "activity",
-    ProgrammeSection: "section",
-    Comment: "comment",
-    Revision: "revision",
+    models.Programme: "programme",
+    models.StrategicObjective: "objective",
+    models.PartnershipGoal: "goal",
+    models.ProgrammeActivity: "activity",
+    models.ProgrammeSection: "section",
+    models.Comment: "comment",
+    models.Revision: "revision",
 }
 
 
@@ -45,7 +35,7 @@ class Shown(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeView:
-    programme: Programme
+    programme: models.Programme
     marking: Marking
     short: str
     banner: str
@@ -58,22 +48,22 @@ class Dossier:
     """A programme as one reader sees it: only what the policy lets them read."""
 
     view: ProgrammeView
-    objectives: list[Shown[StrategicObjective]]
-    goals: list[Shown[PartnershipGoal]]
-    activities: list[Shown[ProgrammeActivity]]
-    sections: list[Shown[ProgrammeSection]]
+    objectives: list[Shown[models.StrategicObjective]]
+    goals: list[Shown[models.PartnershipGoal]]
+    activities: list[Shown[models.ProgrammeActivity]]
+    sections: list[Shown[models.ProgrammeSection]]
     marking: Marking  # the highest marking among what is shown
     banner: str
     areas: dict[str, str] = field(default_factory=dict)
 
-    def goals_of(self, objective_id: int | None) -> list[Shown[PartnershipGoal]]:
+    def goals_of(self, objective_id: int | None) -> list[Shown[models.PartnershipGoal]]:
         return [g for g in self.goals if g.row.objective_id == objective_id]
 
-    def activities_of(self, goal_id: int) -> list[Shown[ProgrammeActivity]]:
+    def activities_of(self, goal_id: int) -> list[Shown[models.ProgrammeActivity]]:
         return [a for a in self.activities if a.row.goal_id == goal_id]
 
     @property
-    def loose_goals(self) -> list[Shown[PartnershipGoal]]:
+    def loose_goals(self) -> list[Shown[models.PartnershipGoal]]:
         """Goals whose objective the reader cannot see or that have none."""
         seen = {o.row.id for o in self.objectives}
         return [g for g in self.goals if g.row.objective_id not in seen]
@@ -83,8 +73,8 @@ class Dossier:
 class Redline:
     subject: str
     subject_id: int
-    old: Shown[Revision]
-    new: Shown[Revision]
+    old: Shown[models.Revision]
+    new: Shown[models.Revision]
     title: list[redline.Piece]
     body: list[redline.Piece]
 
@@ -100,9 +90,9 @@ class Dashboard:
     expiring: list[ProgrammeView]
     expiring_total: int
     renewal_started: dict[str, str]
-    overdue: list[tuple[Shown[PartnershipGoal], str]]
+    overdue: list[tuple[Shown[models.PartnershipGoal], str]]
     overdue_total: int
-    this_month: list[tuple[Shown[ProgrammeActivity], str]]
+    this_month: list[tuple[Shown[models.ProgrammeActivity], str]]
     this_month_total: int
     marking: Marking
     banner: str

@@ -8,7 +8,7 @@ import datetime as dt
 
 from liaison.db.base import columns_of
 from liaison.errors import InvalidInput
-from liaison.programmes import redline, rules
+from liaison.programmes import models, redline, rules
 from liaison.programmes.base import ProgrammeBase
 from liaison.programmes.errors import (
     ElementNotFound,
@@ -17,10 +17,8 @@ from liaison.programmes.errors import (
 from liaison.programmes.models import (
     Comment,
     PartnershipGoal,
-    Programme,
     ProgrammeActivity,
     ProgrammeSection,
-    Revision,
     StrategicObjective,
 )
 from liaison.programmes.repository import ProgrammeRepository
@@ -39,7 +37,6 @@ from liaison.programmes.shown import (
     Redline,
     Shown,
 )
-from liaison.security.markings import short
 from liaison.security.permissions import Permission
 from liaison.security.principal import SYSTEM
 
@@ -56,10 +53,7 @@ class Structure(ProgrammeBase):
             description=data.description,
             marking_id=marking_id,
         )
-        self.session.add(row)
-        self._audit_write("create", row, None, columns_of(row))
-        self._recheck_element(StrategicObjective, programme, row.id)
-        return Shown(row, marking, short(marking))
+        return self._created(programme, row, marking)
 
     def update_objective(
         self, ref: str, ident: int, data: ObjectiveUpdate
@@ -100,10 +94,8 @@ class Structure(ProgrammeBase):
         )
         self.session.add(row)
         self.session.flush()  # the revision names the goal's id
-        self._revise(programme, "goal", row.id, 1, row.title, row.wording, marking_id)
-        self._audit_write("create", row, None, columns_of(row))
-        self._recheck_element(PartnershipGoal, programme, row.id)
-        return Shown(row, marking, short(marking))
+        self._revise(programme, row)
+        return self._created(programme, row, marking)
 
     def update_goal(self, ref: str, ident: int, data: GoalUpdate) -> Shown[PartnershipGoal]:
         """Wording, title, area, target and due date change only while negotiating (a new
@@ -127,16 +119,7 @@ class Structure(ProgrammeBase):
                 setattr(row, name, value)
         if (row.title, row.wording) != (before["title"], before["wording"]):
             row.version += 1
-            self._revise(
-                programme,
-                "goal",
-                row.id,
-                row.version,
-                row.title,
-                row.wording,
-                row.marking_id,
-                data.note,
-            )
+            self._revise(programme, row, data.note)
         self._audit_write("update", row, before, columns_of(row))
         return shown
 
@@ -149,24 +132,15 @@ class Structure(ProgrammeBase):
         given = self.marks.checked(data.marking) if data.marking else goal.marking
         marking = rules.cap(goal.marking, given, self.marks.groups_of)
         marking_id = self.markings.intern(marking)
+        fields = data.model_dump(exclude={"end_on", "marking"})
         row = ProgrammeActivity(
-            programme_id=programme.id,
-            goal_id=data.goal_id,
-            title=data.title,
-            kind=data.kind,
-            start_on=data.start_on,
-            end_on=end,
-            status=data.status,
-            owner=data.owner,
-            location=data.location,
-            marking_id=marking_id,
+            **fields, programme_id=programme.id, end_on=end, marking_id=marking_id
         )
-        self.session.add(row)
-        self._audit_write("create", row, None, columns_of(row))
-        self._recheck_element(ProgrammeActivity, programme, row.id)
-        return Shown(row, marking, short(marking))
+        return self._created(programme, row, marking)
 
-    def _check_activity_dates(self, programme: Programme, start: dt.date, end: dt.date) -> None:
+    def _check_activity_dates(
+        self, programme: models.Programme, start: dt.date, end: dt.date
+    ) -> None:
         if end < start:
             raise InvalidInput("an activity cannot end before it starts", field="end_on")
         self._in_period(programme, start, "the start", "start_on")
@@ -194,9 +168,7 @@ class Structure(ProgrammeBase):
         system = ProgrammeRepository(self.session, SYSTEM)
         position = len(system.children(ProgrammeSection, programme.id)) + 1
         row = self._save_section(programme, data.heading, data.body, marking_id, position)
-        self._audit_write("create", row, None, columns_of(row))
-        self._recheck_element(ProgrammeSection, programme, row.id)
-        return Shown(row, marking, short(marking))
+        return self._created(programme, row, marking)
 
     def update_section(self, ref: str, ident: int, data: SectionUpdate) -> Shown[ProgrammeSection]:
         """Save a new wording: a new version, kept for redlines."""
@@ -210,13 +182,11 @@ class Structure(ProgrammeBase):
         row.heading, row.body = heading, body
         row.version += 1
         row.updated_by = self.principal.username
-        self._revise(
-            programme, "section", row.id, row.version, heading, body, row.marking_id, data.note
-        )
+        self._revise(programme, row, data.note)
         self._audit_write("update", row, before, columns_of(row))
         return shown
 
-    def revisions(self, ref: str, subject: str, ident: int) -> list[Shown[Revision]]:
+    def revisions(self, ref: str, subject: str, ident: int) -> list[Shown[models.Revision]]:
         view = self.get(ref)
         self._check_subject(view.programme, subject, ident)
         rows = self.repo.revisions(view.programme.id, subject, ident)
@@ -282,7 +252,4 @@ class Structure(ProgrammeBase):
             body=data.body,
             marking_id=self.markings.intern(capped),
         )
-        self.session.add(row)
-        self._audit_write("create", row, None, columns_of(row))
-        self._recheck_element(Comment, programme, row.id)
-        return Shown(row, capped, short(capped))
+        return self._created(programme, row, capped)

@@ -21,61 +21,29 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit import clock
 from liaison.kit.dates import parse_iso_date
+from liaison.kit.ids import parse_id
 from liaison.kit.pagination import PageRequest
-from liaison.programmes import api, export, feeds, redline
+from liaison.programmes import api, export, feeds, redline, rules, schemas
+from liaison.programmes.deps import Commenting, Programmes, Versions, Writing
 from liaison.programmes.models import PartnershipGoal, ProgrammeSection
-from liaison.programmes.rules import (
-    EDITABLE,
-    ENDED,
-    TRANSITIONS,
-    ActivityKind,
-    ActivityStatus,
-    GoalStatus,
-    ProgrammeKind,
-    ProgrammeStatus,
-)
-from liaison.programmes.schemas import (
-    ActivityCreate,
-    ActivityUpdate,
-    CommentCreate,
-    GoalCreate,
-    GoalUpdate,
-    ObjectiveCreate,
-    ProgrammeCreate,
-    SectionCreate,
-    SectionUpdate,
-)
 from liaison.programmes.service import ProgrammeService, Shown
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
 from liaison.security.writes import ALLIANCE, can_write_side
-from liaison.web.deps import (
-    AppSettings,
-    CurrentPrincipal,
-    DbSession,
-    Limit,
-    Offset,
-    page_request,
-    require,
-)
-from liaison.web.forms import Refusal, refusal
+from liaison.web.deps import ListPage, SortedPage, path_id
+from liaison.web.forms import Posted, PostedForm, Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import is_htmx, render_marked
 
 router = APIRouter(include_in_schema=False)
 
-Writer = Annotated[Principal, Depends(require(Permission.PROGRAMMES_PROGRAMME_WRITE))]
-Commenter = Annotated[Principal, Depends(require(Permission.PROGRAMMES_COMMENT_WRITE))]
 Text = Annotated[str | None, Query(max_length=200)]
-FormText = Annotated[str, Form(max_length=100_000)]
 
 
 def _choice(raw: str | None, kind: type[Any], field: str) -> Any:  # noqa: ANN401 - an enum
@@ -89,29 +57,39 @@ def _choice(raw: str | None, kind: type[Any], field: str) -> Any:  # noqa: ANN40
 
 
 def _ident(raw: str) -> int:
-    if not raw.isdecimal() or len(raw) > 9:  # noqa: PLR2004 - the id column's digits
-        raise NotFound(f"no section {raw} in this programme")
-    return int(raw)
+    return path_id(raw, lambda r: NotFound(f"no section {r} in this programme"))
+
+
+def _date(raw: str, field: str) -> dt.date | None:
+    if not raw.strip():
+        return None
+    try:
+        return parse_iso_date(raw)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field=field) from None
+
+
+def _can_write(service: ProgrammeService, right: Permission) -> bool:
+    return can_write_side(service.principal, ALLIANCE, right)
+
+
+def _to(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
 
 
 # dashboard and list -----------------------------------------------------------------------------
 @router.get("/programmes", response_class=HTMLResponse)
 def programmes(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Programmes,
+    page: SortedPage,
     horizon: Annotated[int, Query(ge=1, le=3660)] = 90,
     partner: Text = None,
     kind: Text = None,
     status: Text = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Text = None,
 ) -> HTMLResponse:
-    service = ProgrammeService(session, principal)
+    """Sort by reference, partner, kind, status, period_start, period_end or updated_at."""
     wanted = {"partner": partner or "", "kind": kind or "", "status": status or ""}
-    page = page_request(settings, limit, offset, sort)
     context = _index_context(service, page, horizon, wanted)
     return render_marked(request, "programmes/index.html", context)
 
@@ -122,8 +100,8 @@ def _index_context(
     dashboard = service.dashboard(horizon, PageRequest(limit=50))
     filters = service.filters(
         partner=wanted["partner"] or None,
-        kind=_choice(wanted["kind"], ProgrammeKind, "kind"),
-        status=_choice(wanted["status"], ProgrammeStatus, "status"),
+        kind=_choice(wanted["kind"], rules.ProgrammeKind, "kind"),
+        status=_choice(wanted["status"], rules.ProgrammeStatus, "status"),
     )
     views, total = service.find(filters, page)
     banner = service.banner(service.highest([dashboard.marking, *(v.marking for v in views)]))
@@ -131,13 +109,11 @@ def _index_context(
         "dashboard": dashboard,
         "listing": Listing(views, total, page),
         "form": wanted | {"horizon": horizon},
-        "kinds": list(ProgrammeKind),
-        "statuses": list(ProgrammeStatus),
+        "kinds": list(rules.ProgrammeKind),
+        "statuses": list(rules.ProgrammeStatus),
         "areas": service.area_names(),
         "partner_names": service.registry.partner_names(),
-        "can_write": can_write_side(
-            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
-        ),
+        "can_write": _can_write(service, Permission.PROGRAMMES_PROGRAMME_WRITE),
         "errors": {},
         "new": {},
         "marking": banner,
@@ -146,52 +122,42 @@ def _index_context(
 
 def _index_refused(
     request: Request,
-    session: Session,
-    principal: Principal,
-    settings: AppSettings,
+    service: ProgrammeService,
+    page: PageRequest,
     exc: LiaisonError | ValidationError,
     which: str,
     form: dict[str, str],
 ) -> HTMLResponse:
     """The programmes page again, with ``which`` creation form's errors beside its fields."""
-    refused = refusal(session, exc, form.keys())
-    service = ProgrammeService(session, principal)
-    page = page_request(settings, None, 0, None)
+    refused = refusal(service.session, exc, form.keys())
     context = _index_context(service, page, 90, {"partner": "", "kind": "", "status": ""})
     context["errors"], context["new"] = {which: refused.errors}, {which: form}
     return render_marked(request, "programmes/index.html", context, refused.status_code)
 
 
 @router.get("/programmes/compare", response_class=HTMLResponse)
-def compare(request: Request, session: DbSession, principal: CurrentPrincipal) -> HTMLResponse:
-    c = ProgrammeService(session, principal).compare()
+def compare(request: Request, service: Programmes) -> HTMLResponse:
+    c = service.compare()
     return render_marked(request, "programmes/compare.html", {"c": c, "marking": c.banner})
 
 
 @router.post("/programmes/from-ipcp", response_class=HTMLResponse)
-def from_ipcp(
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    settings: AppSettings,
-    partner: Annotated[str, Form(max_length=120)] = "",
-) -> Response:
+def from_ipcp(request: Request, service: Writing, page: ListPage, posted: PostedForm) -> Response:
+    form = posted.fields(partner="")
     try:
-        view = ProgrammeService(session, principal).from_ipcp(partner)
+        view = service.from_ipcp(form["partner"])
     except LiaisonError as exc:
-        form = {"partner": partner}
-        return _index_refused(request, session, principal, settings, exc, "ipcp", form)
-    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+        return _index_refused(request, service, page, exc, "ipcp", form)
+    return _to(f"/programmes/{view.programme.reference}")
 
 
 @router.get("/calendar/{secret}.ics", name="calendar_feed")
-def calendar_feed(secret: str, session: DbSession, principal: CurrentPrincipal) -> Response:
+def calendar_feed(secret: str, service: Programmes) -> Response:
     """A user's calendar feed by its secret (``feeds``); the caller's own login is not used."""
-    del principal  # resolved for the route census; the feed speaks for the secret's owner
-    owner = feeds.principal_for_secret(session, secret)
+    owner = feeds.service_for_secret(service.session, secret)
     if owner is None:
         raise NotFound("no calendar feed at this address")
-    return api.calendar_response(session, owner)
+    return api.calendar_response(owner)
 
 
 # one programme ----------------------------------------------------------------------------------
@@ -210,20 +176,16 @@ def _detail(
     context = {
         "d": d,
         "today": clock.today(),
-        "next_states": sorted(TRANSITIONS[p.status], key=list(ProgrammeStatus).index),
-        "can_write": can_write_side(
-            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
-        ),
-        "can_approve": can_write_side(
-            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_APPROVE
-        ),
-        "editable": p.status in EDITABLE,
+        "next_states": sorted(rules.TRANSITIONS[p.status], key=list(rules.ProgrammeStatus).index),
+        "can_write": _can_write(service, Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "can_approve": _can_write(service, Permission.PROGRAMMES_PROGRAMME_APPROVE),
+        "editable": p.status in rules.EDITABLE,
         "area_choices": sorted(d.areas.items(), key=lambda kv: kv[1]),
-        "activity_kinds": list(ActivityKind),
-        "goal_statuses": list(GoalStatus),
-        "activity_statuses": list(ActivityStatus),
-        "live": p.status not in ENDED,
-        "successors": [s.reference for s in service.repo.successors(p.id)],
+        "activity_kinds": list(rules.ActivityKind),
+        "goal_statuses": list(rules.GoalStatus),
+        "activity_statuses": list(rules.ActivityStatus),
+        "live": p.status not in rules.ENDED,
+        "successors": service.successors(p),
         "can_renew": service.renewal_problem(p) is None,
         "errors": {which: refused.errors} if refused else {},
         "form": {which: form or {}},
@@ -234,17 +196,13 @@ def _detail(
 
 
 @router.get("/programmes/{ref}", response_class=HTMLResponse)
-def programme_page(
-    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    return _detail(request, ProgrammeService(session, principal), ref)
+def programme_page(ref: str, request: Request, service: Programmes) -> HTMLResponse:
+    return _detail(request, service, ref)
 
 
 @router.get("/programmes/{ref}/roadmap", response_class=HTMLResponse)
-def roadmap_page(
-    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    d = ProgrammeService(session, principal).dossier(ref)
+def roadmap_page(ref: str, request: Request, service: Programmes) -> HTMLResponse:
+    d = service.dossier(ref)
     context = {
         "d": d,
         "svg": export.roadmap_svg(d, clock.today()),
@@ -255,103 +213,100 @@ def roadmap_page(
 
 
 @router.get("/programmes/{ref}/document", response_class=HTMLResponse)
-def document_page(
-    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    d = ProgrammeService(session, principal).dossier(ref)
-    context = {
-        "d": d,
-        "facts": export.facts(d),
-        "paragraphs": export.paragraphs,
-        "marking": d.banner,
-    }
-    return render_marked(request, "programmes/document.html", context)
+def document_page(ref: str, request: Request, service: Programmes) -> HTMLResponse:
+    d = service.dossier(ref)
+    context = {"d": d, "facts": export.facts(d), "paragraphs": export.paragraphs}
+    return render_marked(request, "programmes/document.html", context | {"marking": d.banner})
 
 
 def _refused(
     request: Request,
-    session: Session,
-    principal: Principal,
+    service: ProgrammeService,
     ref: str,
     exc: LiaisonError | ValidationError,
     which: str,
     form: Mapping[str, str],
 ) -> HTMLResponse:
-    """The programme page again, ``which`` form refused (a hidden programme stays a 404)."""
+    """The programme page again, ``which`` form refused (a hidden programme stays a 404: the
+    request's unit of work rolls back)."""
     if isinstance(exc, NotFound) and exc.field not in form:  # the programme itself
-        session.rollback()
         raise exc
-    refused = refusal(session, exc, form.keys())
-    return _detail(request, ProgrammeService(session, principal), ref, refused, which, form)
+    refused = refusal(service.session, exc, form.keys())
+    return _detail(request, service, ref, refused, which, form)
 
 
 @router.post("/programmes/{ref}/transition", response_class=HTMLResponse)
-def transition(
-    ref: str,
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    to: Annotated[str, Form(max_length=20)] = "",
-    on: Annotated[str, Form(max_length=10)] = "",
-    reference: Annotated[str, Form(max_length=120)] = "",
-) -> Response:
-    service = ProgrammeService(session, principal)
-    form = {"to": to, "on": on, "reference": reference}
+def transition(ref: str, request: Request, service: Writing, posted: PostedForm) -> Response:
+    form = posted.fields(to="", on="", reference="")
     try:
-        target = _choice(to, ProgrammeStatus, "to")
+        target = _choice(form["to"], rules.ProgrammeStatus, "to")
         if target is None:
             raise InvalidInput("choose the new status", field="to")
-        day = _date(on, "on")
-        view = service.transition(ref, target, day, reference or None)
-    except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc, "transition", form)
-    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
-
-
-def _date(raw: str, field: str) -> dt.date | None:
-    if not raw.strip():
-        return None
-    try:
-        return parse_iso_date(raw)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field=field) from None
+        day = _date(form["on"], "on")
+        data = schemas.TransitionIn(to=target, on=day, reference=form["reference"] or None)
+        view = service.transition(ref, data.to, data.on, data.reference)
+    except (ValidationError, LiaisonError) as exc:
+        return _refused(request, service, ref, exc, "transition", form)
+    return _to(f"/programmes/{view.programme.reference}")
 
 
 @router.post("/programmes/{ref}/renew", response_class=HTMLResponse)
-def renew(ref: str, request: Request, session: DbSession, principal: Writer) -> Response:
+def renew(ref: str, request: Request, service: Writing) -> Response:
     try:
-        view = ProgrammeService(session, principal).renew(ref)
+        view = service.renew(ref)
     except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc, "renew", {})
-    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+        return _refused(request, service, ref, exc, "renew", {})
+    return _to(f"/programmes/{view.programme.reference}")
 
 
-# a section: wording, versions, redline, comments -------------------------------------------------
-def _section_context(service: ProgrammeService, ref: str, ident: int) -> dict[str, Any]:
-    view, section = service.element(ref, ProgrammeSection, ident)
-    versions = service.revisions(ref, "section", ident)
-    comments = service.comments(ref, ident)
-    marking = service.highest(
-        [
-            view.marking,
-            section.marking,
-            *(v.marking for v in versions),
-            *(c.marking for c in comments),
-        ]
+# a section or a goal: wording, versions, redline ------------------------------------------------
+def _wording_context(
+    service: ProgrammeService,
+    ref: str,
+    subject: str,
+    ident: int,
+) -> dict[str, Any]:
+    """What a section's and a goal's pages show: the element, its versions, and a section's
+    comments, under the banner of all of them."""
+    section = subject == "section"
+    view, element = (
+        service.element(ref, ProgrammeSection, ident)
+        if section
+        else service.element(ref, PartnershipGoal, ident)
     )
-    return {
+    versions = service.revisions(ref, subject, ident)
+    notes = service.comments(ref, ident) if section else []
+    marked = [view.marking, element.marking, *(v.marking for v in versions)]
+    context: dict[str, Any] = {
         "view": view,
-        "section": section,
+        subject: element,
         "versions": versions,
-        "threads": _threads(comments),
-        "can_write": can_write_side(
-            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
-        ),
-        "can_comment": service.principal.can(Permission.PROGRAMMES_COMMENT_WRITE),
-        "editable": view.programme.status.value in {"draft", "negotiating"},
+        "can_write": _can_write(service, Permission.PROGRAMMES_PROGRAMME_WRITE),
+        "editable": view.programme.status in rules.EDITABLE,
         "paragraphs": export.paragraphs,
-        "marking": service.banner(marking),
+        "marking": service.banner(service.highest([*marked, *(c.marking for c in notes)])),
     }
+    if section:
+        context["threads"] = _threads(notes)
+        context["can_comment"] = service.principal.can(Permission.PROGRAMMES_COMMENT_WRITE)
+    return context
+
+
+def _with_redline(
+    context: dict[str, Any],
+    service: ProgrammeService,
+    ref: str,
+    subject: str,
+    ident: int,
+    versions: tuple[int | None, int | None] = (None, None),
+) -> dict[str, Any]:
+    found = service.redline(ref, subject, ident, *versions)
+    context["redline"], context["redline_html"] = found, redline.to_html(found.body)
+    return context
+
+
+def _section_context(service: ProgrammeService, ref: str, ident: int) -> dict[str, Any]:
+    return _wording_context(service, ref, "section", ident)
 
 
 def _threads(comments: list[Shown[Any]]) -> list[tuple[Shown[Any], int]]:
@@ -374,43 +329,28 @@ def _threads(comments: list[Shown[Any]]) -> list[tuple[Shown[Any], int]]:
 
 
 @router.get("/programmes/{ref}/sections/{ident}", response_class=HTMLResponse)
-def section_page(
-    ref: str, ident: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    service = ProgrammeService(session, principal)
-    context = _section_context(service, ref, _ident(ident))
-    versions = context["versions"]
-    if len(versions) > 1:
-        context["redline"] = service.redline(ref, "section", _ident(ident))
-        context["redline_html"] = redline.to_html(context["redline"].body)
+def section_page(ref: str, ident: str, request: Request, service: Programmes) -> HTMLResponse:
+    key = _ident(ident)
+    context = _section_context(service, ref, key)
+    if len(context["versions"]) > 1:
+        _with_redline(context, service, ref, "section", key)
     return render_marked(request, "programmes/section.html", context)
 
 
 @router.get("/programmes/{ref}/sections/{ident}/redline", response_class=HTMLResponse)
 def redline_fragment(
-    ref: str,
-    ident: str,
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
-    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    ref: str, ident: str, request: Request, service: Programmes, versions: Versions
 ) -> HTMLResponse:
-    service = ProgrammeService(session, principal)
     key = _ident(ident)
     context = _section_context(service, ref, key)
-    context["redline"] = service.redline(ref, "section", key, from_version, to_version)
-    context["redline_html"] = redline.to_html(context["redline"].body)
+    _with_redline(context, service, ref, "section", key, versions)
     return render_marked(
         request, "programmes/section.html", context, fragment="programmes/_redline.html"
     )
 
 
 @router.get("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
-def edit_section(
-    ref: str, ident: str, request: Request, session: DbSession, principal: Writer
-) -> HTMLResponse:
-    service = ProgrammeService(session, principal)
+def edit_section(ref: str, ident: str, request: Request, service: Writing) -> HTMLResponse:
     context = _section_context(service, ref, _ident(ident))
     section = context["section"].row
     context["form"] = {"heading": section.heading, "body": section.body, "note": ""}
@@ -420,58 +360,31 @@ def edit_section(
 
 @router.post("/programmes/{ref}/sections/{ident}/edit", response_class=HTMLResponse)
 def save_section(
-    ref: str,
-    ident: str,
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    heading: FormText = "",
-    body: FormText = "",
-    note: Annotated[str, Form(max_length=500)] = "",
+    ref: str, ident: str, request: Request, service: Writing, posted: PostedForm
 ) -> Response:
-    key = _ident(ident)
-    service = ProgrammeService(session, principal)
-    form = {"heading": heading, "body": body, "note": note}
-    try:
-        service.update_section(ref, key, SectionUpdate(heading=heading, body=body, note=note))
-    except NotFound:
-        raise
-    except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, form.keys())
-        context = _section_context(service, ref, key)
-        context["form"], context["errors"] = form, refused.errors
-        return render_marked(request, "programmes/edit_section.html", context, refused.status_code)
-    return RedirectResponse(f"/programmes/{ref}/sections/{key}", status_code=303)
+    return _save_wording(request, service, ref, "section", _ident(ident), posted)
 
 
 @router.post("/programmes/{ref}/sections/{ident}/comments", response_class=HTMLResponse)
 def add_comment(
-    ref: str,
-    ident: str,
-    request: Request,
-    session: DbSession,
-    principal: Commenter,
-    body: FormText = "",
-    parent_id: Annotated[str, Form(max_length=12)] = "",
-    marking: Annotated[str, Form(max_length=500)] = "",
+    ref: str, ident: str, request: Request, service: Commenting, posted: PostedForm
 ) -> Response:
     key = _ident(ident)
-    service = ProgrammeService(session, principal)
-    form = {"body": body, "parent_id": parent_id, "marking": marking}
+    form = posted.fields(body="", parent_id="", marking="")
     refused: Refusal | None = None
     try:
-        data = CommentCreate(
-            body=body,
-            parent_id=int(parent_id) if parent_id.isdecimal() else None,
-            marking=marking or None,
+        data = schemas.CommentCreate(
+            body=form["body"],
+            parent_id=parse_id(form["parent_id"]),
+            marking=form["marking"] or None,
         )
         service.add_comment(ref, key, data)
     except NotFound:
         raise
     except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, form.keys())
+        refused = refusal(service.session, exc, form.keys())
     if refused is None and not is_htmx(request):
-        return RedirectResponse(f"/programmes/{ref}/sections/{key}#comments", status_code=303)
+        return _to(f"/programmes/{ref}/sections/{key}#comments")
     context = _section_context(service, ref, key)
     context["comment_errors"] = refused.errors if refused else {}
     context["comment_form"] = form if refused else {}
@@ -487,50 +400,41 @@ def add_comment(
 # structure: new programmes and their elements -----------------------------------------------------
 @router.post("/programmes/new", response_class=HTMLResponse)
 def new_programme(
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    settings: AppSettings,
-    partner: Annotated[str, Form(max_length=120)] = "",
-    kind: Annotated[str, Form(max_length=10)] = "ITPP",
-    period_start: Annotated[str, Form(max_length=10)] = "",
-    marking: Annotated[str, Form(max_length=500)] = "",
+    request: Request, service: Writing, page: ListPage, posted: PostedForm
 ) -> Response:
-    form = {"partner": partner, "kind": kind, "period_start": period_start, "marking": marking}
+    form = posted.fields(partner="", kind="ITPP", period_start="", marking="")
     try:
-        data = ProgrammeCreate(
-            partner=partner,
-            kind=_choice(kind, ProgrammeKind, "kind") or ProgrammeKind.ITPP,
-            period_start=_date(period_start, "period_start") or clock.today(),
-            marking=marking or None,
+        data = schemas.ProgrammeCreate(
+            partner=form["partner"],
+            kind=_choice(form["kind"], rules.ProgrammeKind, "kind") or rules.ProgrammeKind.ITPP,
+            period_start=_date(form["period_start"], "period_start") or clock.today(),
+            marking=form["marking"] or None,
         )
-        view = ProgrammeService(session, principal).create(data)
+        view = service.create(data)
     except (ValidationError, LiaisonError) as exc:
-        return _index_refused(request, session, principal, settings, exc, "programme", form)
-    return RedirectResponse(f"/programmes/{view.programme.reference}", status_code=303)
+        return _index_refused(request, service, page, exc, "programme", form)
+    return _to(f"/programmes/{view.programme.reference}")
 
 
 ELEMENT_FORMS: dict[str, type[Any]] = {
-    "objectives": ObjectiveCreate,
-    "goals": GoalCreate,
-    "activities": ActivityCreate,
-    "sections": SectionCreate,
+    "objectives": schemas.ObjectiveCreate,
+    "goals": schemas.GoalCreate,
+    "activities": schemas.ActivityCreate,
+    "sections": schemas.SectionCreate,
 }
 
 
 @router.post("/programmes/{ref}/{kind}/new", response_class=HTMLResponse)
-async def add_element(
-    ref: str, kind: str, request: Request, session: DbSession, principal: Writer
+def add_element(
+    ref: str, kind: str, request: Request, service: Writing, posted: PostedForm
 ) -> Response:
     """One form per element kind on the programme page; empty fields take their defaults."""
     model = ELEMENT_FORMS.get(kind)
     if model is None:
         raise NotFound(f"no {kind} in a programme")
-    form = await request.form()
     fields = {
-        k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k != "csrf_token"
+        k: posted.get(k) for k in posted.values if k != "csrf_token" and posted.get(k).strip()
     }
-    service = ProgrammeService(session, principal)
     adders: dict[str, Callable[[str, Any], object]] = {
         "objectives": service.add_objective,
         "goals": service.add_goal,
@@ -540,90 +444,58 @@ async def add_element(
     try:
         adders[kind](ref, model(**fields))
     except (ValidationError, LiaisonError) as exc:
-        sent = {name: str(form.get(name) or "") for name in model.model_fields}
-        return _refused(request, session, principal, ref, exc, kind, sent)
-    return RedirectResponse(f"/programmes/{ref}#{kind}", status_code=303)
+        sent = posted.fields(**dict.fromkeys(model.model_fields, ""))
+        return _refused(request, service, ref, exc, kind, sent)
+    return _to(f"/programmes/{ref}#{kind}")
 
 
 @router.post("/programmes/{ref}/{kind}/{ident}/status", response_class=HTMLResponse)
 def record_progress(
-    ref: str,
-    kind: str,
-    ident: str,
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    status: Annotated[str, Form(max_length=20)] = "",
+    ref: str, kind: str, ident: str, request: Request, service: Writing, posted: PostedForm
 ) -> Response:
     """Progress from the programme page: a goal's or an activity's status."""
     key = _ident(ident)
     if kind not in {"goals", "activities"}:
         raise NotFound(f"no {kind} in a programme")
-    service = ProgrammeService(session, principal)
+    status = posted.get("status")
     try:
         if kind == "goals":
-            service.update_goal(ref, key, GoalUpdate(status=_choice(status, GoalStatus, "status")))
+            service.update_goal(
+                ref, key, schemas.GoalUpdate(status=_choice(status, rules.GoalStatus, "status"))
+            )
         else:
             service.update_activity(
-                ref, key, ActivityUpdate(status=_choice(status, ActivityStatus, "status"))
+                ref,
+                key,
+                schemas.ActivityUpdate(status=_choice(status, rules.ActivityStatus, "status")),
             )
     except LiaisonError as exc:
-        return _refused(request, session, principal, ref, exc, "progress", {})
-    return RedirectResponse(f"/programmes/{ref}#{kind}-{key}", status_code=303)
+        return _refused(request, service, ref, exc, "progress", {})
+    return _to(f"/programmes/{ref}#{kind}-{key}")
 
 
 # a goal: wording, versions, redline -----------------------------------------------------------
 def _goal_context(
-    service: ProgrammeService,
-    ref: str,
-    ident: int,
-    old: int | None = None,
-    new: int | None = None,
+    service: ProgrammeService, ref: str, ident: int, versions: tuple[int | None, int | None]
 ) -> dict[str, Any]:
-    view, goal = service.element(ref, PartnershipGoal, ident)
-    versions = service.revisions(ref, "goal", ident)
-    context: dict[str, Any] = {
-        "view": view,
-        "goal": goal,
-        "versions": versions,
-        "areas": service.area_names(),
-        "can_write": can_write_side(
-            service.principal, ALLIANCE, Permission.PROGRAMMES_PROGRAMME_WRITE
-        ),
-        "editable": view.programme.status in EDITABLE,
-        "paragraphs": export.paragraphs,
-        "marking": service.banner(
-            service.highest([view.marking, goal.marking, *(v.marking for v in versions)])
-        ),
-    }
-    if len(versions) > 1 or old or new:
-        found = service.redline(ref, "goal", ident, old, new)
-        context["redline"], context["redline_html"] = found, redline.to_html(found.body)
+    context = _wording_context(service, ref, "goal", ident)
+    context["areas"] = service.area_names()
+    if len(context["versions"]) > 1 or any(versions):
+        _with_redline(context, service, ref, "goal", ident, versions)
     return context
 
 
 @router.get("/programmes/{ref}/goals/{ident}", response_class=HTMLResponse)
-def goal_page(
-    ref: str, ident: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    service = ProgrammeService(session, principal)
-    return render_marked(
-        request, "programmes/goal.html", _goal_context(service, ref, _ident(ident))
-    )
+def goal_page(ref: str, ident: str, request: Request, service: Programmes) -> HTMLResponse:
+    context = _goal_context(service, ref, _ident(ident), (None, None))
+    return render_marked(request, "programmes/goal.html", context)
 
 
 @router.get("/programmes/{ref}/goals/{ident}/redline", response_class=HTMLResponse)
 def goal_redline(
-    ref: str,
-    ident: str,
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
-    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    ref: str, ident: str, request: Request, service: Programmes, versions: Versions
 ) -> HTMLResponse:
-    service = ProgrammeService(session, principal)
-    context = _goal_context(service, ref, _ident(ident), from_version, to_version)
+    context = _goal_context(service, ref, _ident(ident), versions)
     return render_marked(
         request, "programmes/goal.html", context, fragment="programmes/_redline.html"
     )
@@ -631,25 +503,34 @@ def goal_redline(
 
 @router.post("/programmes/{ref}/goals/{ident}/edit", response_class=HTMLResponse)
 def save_goal(
-    ref: str,
-    ident: str,
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    title: FormText = "",
-    wording: FormText = "",
-    note: Annotated[str, Form(max_length=500)] = "",
+    ref: str, ident: str, request: Request, service: Writing, posted: PostedForm
 ) -> Response:
-    key = _ident(ident)
-    service = ProgrammeService(session, principal)
-    form = {"title": title, "wording": wording, "note": note}
+    return _save_wording(request, service, ref, "goal", _ident(ident), posted)
+
+
+def _save_wording(
+    request: Request, service: ProgrammeService, ref: str, subject: str, key: int, posted: Posted
+) -> Response:
+    """A section's or a goal's new wording saved (a 303 to its page), or its form again with
+    the errors beside its fields (a hidden element stays a 404)."""
+    section = subject == "section"
+    if section:
+        form = posted.fields(heading="", body="", note="")
+    else:
+        form = posted.fields(title="", wording="", note="")
     try:
-        service.update_goal(ref, key, GoalUpdate(title=title, wording=wording, note=note))
+        if section:
+            service.update_section(ref, key, schemas.SectionUpdate(**form))
+        else:
+            service.update_goal(ref, key, schemas.GoalUpdate(**form))
     except NotFound:
         raise
     except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, form.keys())
-        context = _goal_context(service, ref, key)
-        context["errors"], context["form"] = refused.errors, form
-        return render_marked(request, "programmes/goal.html", context, refused.status_code)
-    return RedirectResponse(f"/programmes/{ref}/goals/{key}", status_code=303)
+        refused = refusal(service.session, exc, form.keys())
+        if section:
+            template, context = "edit_section", _section_context(service, ref, key)
+        else:
+            template, context = "goal", _goal_context(service, ref, key, (None, None))
+        context |= {"form": form, "errors": refused.errors}
+        return render_marked(request, f"programmes/{template}.html", context, refused.status_code)
+    return _to(f"/programmes/{ref}/{subject}s/{key}")

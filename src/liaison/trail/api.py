@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -24,22 +25,27 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Auditing = Annotated[
     AuditService, Depends(serves(AuditService, require(Permission.AUDIT_EVENT_READ)))
 ]
-Actor = Annotated[str | None, Query(max_length=64, description="Only this user's events.")]
-Action = Annotated[str | None, Query(max_length=80, description="Tag prefix.")]
-ObjectType = Annotated[str | None, Query(max_length=60)]
+
+
+def _filters(
+    actor: Annotated[
+        str | None, Query(max_length=64, description="Only this user's events.")
+    ] = None,
+    action: Annotated[str | None, Query(max_length=80, description="Tag prefix.")] = None,
+    object_type: Annotated[str | None, Query(max_length=60)] = None,
+) -> EventFilters:
+    return EventFilters(actor or None, action or None, object_type or None)
+
+
+Filters = Annotated[EventFilters, Depends(_filters)]  # the API's and the page's
 
 
 @router.get("/events", summary="Audit events you may see, newest first")
 def list_events(
-    service: Auditing,
-    page: SortedPage,
-    actor: Actor = None,
-    action: Action = None,
-    object_type: ObjectType = None,
-    since: dt.datetime | None = None,
+    service: Auditing, page: SortedPage, filters: Filters, since: dt.datetime | None = None
 ) -> Page[AuditEventRead]:
     """Sort by seq, at or actor (newest first when no sort is given)."""
-    items, total = service.events(EventFilters(actor, action, object_type, since), page)
+    items, total = service.events(replace(filters, since=since), page)
     return Page[AuditEventRead].of(items, total, page)
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from liaison.trail.api import Action, Actor, Auditing, ObjectType
-from liaison.trail.repository import EventFilters
+from liaison.trail.api import Auditing, Filters
 from liaison.web.deps import ListPage
 from liaison.web.templating import render
 
@@ -16,14 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request,
-    service: Auditing,
-    page: ListPage,
-    actor: Actor = None,
-    action: Action = None,
-    object_type: ObjectType = None,
+    request: Request, service: Auditing, page: ListPage, filters: Filters
 ) -> HTMLResponse:
-    filters = EventFilters(actor or None, action or None, object_type or None)
     events, total = service.events(filters, page)
     return render(
         request,

@@ -20,30 +20,30 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from liaison.errors import Forbidden
+from liaison.errors import Forbidden, InvalidInput
 from liaison.identity.errors import BadCredentials, TooManyAttempts
-from liaison.identity.service import (
-    FAILURE_WINDOW,
-    MAX_FAILURES,
-    SESSION_LIFETIME,
-    IdentityService,
-)
-from liaison.security.principal import ANONYMOUS
-from liaison.web.deps import (
-    SESSION_COOKIE,
-    CurrentPrincipal,
-    DbSession,
-    writes_own_state,
-)
+from liaison.identity.service import FAILURE_WINDOW, MAX_FAILURES, SESSION_LIFETIME, IdentityService
+from liaison.security.principal import ANONYMOUS, Principal
+from liaison.web.deps import SESSION_COOKIE, CurrentPrincipal, serves, writes_own_state
+from liaison.web.forms import PostedForm
 from liaison.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-NextParam = Annotated[str | None, Query(alias="next", max_length=2000)]
-FormText = Annotated[str, Form(max_length=2000)]
+
+async def _nobody() -> Principal:
+    """The login form's principal: nobody yet (a login POST carries no session's CSRF token,
+    so it never resolves the cookie's principal)."""
+    return ANONYMOUS
+
+
+Identity = Annotated[IdentityService, Depends(serves(IdentityService))]
+LoggingIn = Annotated[IdentityService, Depends(serves(IdentityService, _nobody))]
+MAX_TYPED = 2000  # characters in a login form's field
+NextParam = Annotated[str | None, Query(alias="next", max_length=MAX_TYPED)]
 HOME = "/"
 
 
@@ -97,22 +97,24 @@ def login_form(
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request,
-    session: DbSession,
-    username: FormText = "",
-    password: FormText = "",
-    next_: Annotated[str, Form(alias="next", max_length=2000)] = HOME,
-) -> Response:
+def login(request: Request, service: LoggingIn, posted: PostedForm) -> Response:
     if not same_origin(request):
         raise Forbidden("this login form was sent from another site; log in from this site")
-    target = safe_next(next_)
+    form = posted.fields(username="", password="", next=HOME)
+    for name, value in form.items():
+        if len(value) > MAX_TYPED:
+            raise InvalidInput(f"at most {MAX_TYPED} characters", field=name)
+    target = safe_next(form["next"])
     address = request.client.host if request.client else "unknown"
     try:
-        issued = IdentityService(session, ANONYMOUS).login(username, password, address)
+        issued = service.login(form["username"], form["password"], address)
     except (BadCredentials, TooManyAttempts) as exc:
         return _login_page(
-            request, next_path=target, username=username, error=exc.message, status=exc.status_code
+            request,
+            next_path=target,
+            username=form["username"],
+            error=exc.message,
+            status=exc.status_code,
         )
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
@@ -129,10 +131,10 @@ def login(
 
 @router.post("/logout")
 @writes_own_state
-def logout(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+def logout(request: Request, service: Identity) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie and principal.authenticated:
-        IdentityService(session, principal).logout(cookie)
+    if cookie and service.principal.authenticated:
+        service.logout(cookie)
     response = RedirectResponse(HOME, status_code=303)
     response.delete_cookie(
         SESSION_COOKIE,

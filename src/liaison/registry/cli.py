@@ -78,11 +78,8 @@ def contact_points(partner: str, on: OnOption = None, output: FormatOption = For
 def offices(open_on: OnOption = None, output: FormatOption = Format.TABLE) -> None:
     """Offices with their status; with --on, only those open on that date."""
     with command_session() as session:
-        rows, total = RegistryService(session, SYSTEM).repo.list_offices(
-            status=None,
-            open_on=_day(open_on) if open_on else None,
-            host=None,
-            page=PageRequest(limit=MAX),
+        rows, total = RegistryService(session, SYSTEM).offices(
+            open_on=_day(open_on) if open_on else None, page=PageRequest(limit=MAX)
         )
         if output is not Format.TABLE:
             items = [OfficeRead.model_validate(o) for o in rows]

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -60,6 +60,7 @@ ENTITIES: Final[dict[str, type[BaseModel]]] = {
     "contact_point_mandates": MandateCreate,
 }
 LIST_FIELDS: Final = {"frameworks"}
+E = TypeVar("E", bound=BaseModel)
 
 
 def _explain(exc: ValidationError, where: str) -> InvalidInput:
@@ -139,6 +140,14 @@ DATA = resources.files("liaison.registry") / "data"
 READ = "registry:security_agreement:read"  # an audited read of an agreement
 
 
+def country_aliases() -> dict[str, str]:
+    """The names people give countries beyond ISO's (``data/aliases.json``): name to ISO3."""
+    aliases: dict[str, str] = json.loads((DATA / "aliases.json").read_text(encoding="utf-8"))[
+        "aliases"
+    ]
+    return aliases
+
+
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     created: dict[str, int]
@@ -160,24 +169,8 @@ class RegistryExchange:
     def export_document(self) -> RegistryDocument:
         return RegistryDocument(
             description="Exported from Liaison",
-            allies=[
-                AllyCreate(
-                    country=a.country_iso3,
-                    accession_date=a.accession_date,
-                    withdrawal_date=a.withdrawal_date,
-                    notes=a.notes,
-                )
-                for a in self.repo.all_allies()
-            ],
-            frameworks=[
-                FrameworkCreate(
-                    code=f.code,
-                    name=f.name,
-                    established_on=f.established_on,
-                    description=f.description,
-                )
-                for f in self.repo.frameworks()
-            ],
+            allies=[_entry(AllyCreate, a, country=a.country_iso3) for a in self.repo.all_allies()],
+            frameworks=[_entry(FrameworkCreate, f) for f in self.repo.frameworks()],
             partners=[_partner_in(p) for p in self._all(Partner)],
             security_agreements=[
                 _agreement_in(a, self.service.marking_text(a.marking_id))
@@ -235,23 +228,33 @@ class RegistryExchange:
         return False
 
     def _merge_ally(self, item: AllyCreate) -> bool:
-        existing = self.repo.ally_by_country(self.service.country(item.country).iso3)
-        if existing is None:
-            self.service.create_ally(item)
-            return True
-        self.service.update_ally(
-            existing.country_iso3, AllyUpdate(**item.model_dump(exclude={"country"}))
+        return self._merge_nation(
+            item, self.repo.ally_by_country, self.service.create_ally, self.service.update_ally
         )
-        return False
 
     def _merge_partner(self, item: PartnerCreate) -> bool:
-        existing = self.repo.partner_by_country(self.service.country(item.country).iso3)
-        if existing is None:
-            self.service.create_partner(item)
-            return True
-        self.service.update_partner(
-            existing.country_iso3, PartnerUpdate(**item.model_dump(exclude={"country"}))
+        return self._merge_nation(
+            item,
+            self.repo.partner_by_country,
+            self.service.create_partner,
+            self.service.update_partner,
         )
+
+    def _merge_nation(
+        self,
+        item: AllyCreate | PartnerCreate,
+        find: Callable[[str], object | None],
+        create: Callable[[Any], object],
+        update: Callable[[str, Any], object],
+    ) -> bool:
+        """An ally or a partner, matched by its country: created, or updated with the entry's
+        fields (its update schema's: all but the country)."""
+        iso3 = self.service.country(item.country).iso3
+        if find(iso3) is None:
+            create(item)
+            return True
+        changes = AllyUpdate if isinstance(item, AllyCreate) else PartnerUpdate
+        update(iso3, changes(**item.model_dump(exclude={"country"})))
         return False
 
     def _merge_agreement(self, item: SecurityAgreementCreate) -> bool:
@@ -356,55 +359,26 @@ def _natural_key(item: Any) -> str:  # noqa: ANN401 - any RegistryDocument entry
     return f"{normalise_alias(item.partner)} / {normalise_alias(item.ally)} / {item.start_on}"
 
 
+def _entry(schema: type[E], row: object, **given: object) -> E:
+    """``row`` as a document entry: each of ``schema``'s fields read from the row's attribute
+    of that name, but those ``given`` (a code where the row holds a related object)."""
+    values = {k: getattr(row, k) for k in schema.model_fields if k not in given}
+    return schema.model_validate({**values, **given})
+
+
 def _partner_in(p: Partner) -> PartnerCreate:
-    return PartnerCreate(
-        country=p.country_iso3,
-        status=p.status,
-        frameworks=[f.code for f in p.frameworks],
-        partner_since=p.partner_since,
-        mission_to_nato_since=p.mission_to_nato_since,
-        notes=p.notes,
+    return _entry(
+        PartnerCreate, p, country=p.country_iso3, frameworks=[f.code for f in p.frameworks]
     )
 
 
 def _agreement_in(a: SecurityAgreement, marking: str) -> SecurityAgreementCreate:
-    return SecurityAgreementCreate(
-        marking=marking,
-        partner=a.partner.country_iso3,
-        title=a.title,
-        kind=a.kind,
-        signed_on=a.signed_on,
-        in_force_on=a.in_force_on,
-        attested_on=a.attested_on,
-        terminated_on=a.terminated_on,
-        max_level=a.max_level,
-        notes=a.notes,
-    )
+    return _entry(SecurityAgreementCreate, a, marking=marking, partner=a.partner.country_iso3)
 
 
 def _office_in(o: Office) -> OfficeCreate:
-    return OfficeCreate(
-        name=o.name,
-        kind=o.kind,
-        host_country=o.host_country_iso3,
-        city=o.city,
-        status=o.status,
-        proposed_on=o.proposed_on,
-        approved_on=o.approved_on,
-        host_agreement_on=o.host_agreement_on,
-        opened_on=o.opened_on,
-        closed_on=o.closed_on,
-        shelved_on=o.shelved_on,
-        staff=o.staff,
-        notes=o.notes,
-    )
+    return _entry(OfficeCreate, o, host_country=o.host_country_iso3)
 
 
 def _mandate_in(m: ContactPointMandate) -> MandateCreate:
-    return MandateCreate(
-        partner=m.partner.country_iso3,
-        ally=m.ally.country_iso3,
-        start_on=m.start_on,
-        end_on=m.end_on,
-        notes=m.notes,
-    )
+    return _entry(MandateCreate, m, partner=m.partner.country_iso3, ally=m.ally.country_iso3)

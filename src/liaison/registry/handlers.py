@@ -19,6 +19,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from liaison.errors import NotFound
 from liaison.events import (
     ProposalAdopted,
     ProposalFailed,
@@ -28,22 +29,14 @@ from liaison.events import (
     register_subject,
     subscribe,
 )
+from liaison.kit.ids import parse_id
 from liaison.registry.errors import BadTransition
-from liaison.registry.models import Office
 from liaison.registry.rules import OfficeStatus
 from liaison.registry.schemas import OfficeTransition
 from liaison.registry.service import RegistryService
 from liaison.security.principal import SYSTEM, Principal
 
 log = logging.getLogger(__name__)
-MAX_ID = 2_147_483_647
-
-
-def _office(session: Session, ref: str | None) -> Office | None:
-    text = (ref or "").strip()
-    if not text.isdecimal() or not 0 < int(text) <= MAX_ID:
-        return None
-    return session.get(Office, int(text))
 
 
 def describe_office(session: Session, principal: Principal, ref: str) -> SubjectInfo:
@@ -65,7 +58,7 @@ def describe_office(session: Session, principal: Principal, ref: str) -> Subject
 
 
 def suggest_offices(session: Session, principal: Principal) -> list[Suggestion]:
-    offices = RegistryService(session, principal).repo.all_offices()
+    offices = RegistryService(session, principal).all_offices()
     return [
         Suggestion(o.name, f"office opening · {o.city}, {o.status.value}")
         for o in offices
@@ -76,13 +69,16 @@ def suggest_offices(session: Session, principal: Principal) -> list[Suggestion]:
 def _move(
     session: Session, ref: str | None, target: OfficeStatus, event_ref: str, on: dt.date
 ) -> None:
-    office = _office(session, ref)
+    service = RegistryService(session, SYSTEM)
+    office_id = parse_id((ref or "").strip())
+    try:
+        office = service.office(office_id) if office_id else None
+    except NotFound:
+        return
     if office is None or office.status is not OfficeStatus.PROPOSED:
         return  # idempotent: nothing to do once the office has left "proposed"
     try:
-        RegistryService(session, SYSTEM).transition_office(
-            office.id, OfficeTransition(status=target, on=on)
-        )
+        service.transition_office(office.id, OfficeTransition(status=target, on=on))
     except BadTransition as exc:  # the dates disagree with the office's record: leave it
         log.warning("decision %s: %s", event_ref, exc.message)
 

@@ -22,18 +22,14 @@ def _word(count: int, one: str, many: str) -> str:
 
 def tiles(session: Session, principal: Principal) -> list[Tile]:
     service = RegistryService(session, principal)
-    repo, day, one = service.repo, today(), PageRequest(limit=1)
+    day, one = today(), PageRequest(limit=1)  # counts: the totals of one-row pages
     iso = day.isoformat()
-    allies = repo.list_allies(day, one)[1]
-    partners = repo.list_partners(
-        framework=None, status=None, agreement_in_force_on=None, page=one
-    )[1]
-    with_agreement = repo.list_partners(
-        framework=None, status=None, agreement_in_force_on=day, page=one
-    )[1]
-    agreements = repo.list_agreements(partner_id=None, in_force_on=day, page=one)[1]
-    status_open = repo.list_offices(status=OfficeStatus.OPEN, open_on=None, host=None, page=one)[1]
-    dated_open = repo.list_offices(status=None, open_on=day, host=None, page=one)[1]
+    allies = service.allies(day, one)[1]
+    partners = service.partners(page=one)[1]
+    with_agreement = service.partners(agreement_in_force_on=day, page=one)[1]
+    agreements = service.count_agreements(in_force_on=day)
+    status_open = service.offices(status=OfficeStatus.OPEN, page=one)[1]
+    dated_open = service.offices(open_on=day, page=one)[1]
     cards = [
         TileItem(_word(allies, "ally today", "allies today"), "/allies", count=allies),
         TileItem(_word(partners, "partner", "partners"), "/partners", count=partners),

@@ -21,7 +21,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from liaison.kit.clock import today
-from liaison.registry.models import Partner, SecurityAgreement
+from liaison.registry.models import SecurityAgreement
 from liaison.registry.schemas import PartnerReachRead, ReachRead
 from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.markings import Marking, short
@@ -48,7 +48,7 @@ class ReachService:
             nations = self._own_nation()
         else:
             nations = self._nations(codes)
-        _partners, allies = self.registry.repo.partners_and_allies(codes)
+        _partners, allies = self.registry.partners_and_allies(codes)
         names = {code: self.registry.release_name(code) for code in codes}
         return reach_of(
             marking,
@@ -71,9 +71,7 @@ class ReachService:
         return [Nation(p.nation, self.registry.release_name(p.nation), p.groups, p.agreements)]
 
     def _nations(self, codes: list[str]) -> list[Nation]:
-        partners = list(self.registry.repo.partners_released_to(codes))
-        agreements = list(self.registry.repo.agreements_of_partners([p.id for p in partners]))
-        self.registry.audit_reads(agreements)
+        partners, agreements = self.registry.released_partners(codes)
         return [
             Nation(
                 p.country_iso3,
@@ -116,11 +114,7 @@ def preview_nation(session: Session, ref: str) -> tuple[str, Principal] | None:
     """The partner nation ``ref`` names (a code or a name): its name and its reader for the
     page preview; None when it names no partner. The partner list is public; the agreements
     are the policy's own input (``nation_profile``), never shown by a preview."""
-    registry = RegistryService(session, ANONYMOUS)
-    country = registry.repo.resolve_country(ref)
-    partner: Partner | None = (
-        registry.repo.partner_by_country(country.iso3) if country is not None else None
-    )
+    partner = RegistryService(session, ANONYMOUS).find_partner(ref)
     if partner is None:
         return None
     profile = nation_profile(session, partner.country_iso3)

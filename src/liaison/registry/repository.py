@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import pycountry
 from sqlalchemy import (
     Date,
     Integer,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from liaison.kit.pagination import PageRequest, order_by, paginate
+from liaison.kit.pagination import PageRequest, Sortable, order_by, paginate
 from liaison.kit.text import contains, fold
 from liaison.registry.models import (
     Ally,
@@ -82,6 +83,35 @@ def mandate_on_clause(day: dt.date) -> Any:  # noqa: ANN401 - a SQL boolean clau
     )
 
 
+# What each list sorts by (the API documents them): name, column.
+COUNTRY_SORT: dict[str, Sortable] = {"name": Country.name, "iso3": Country.iso3}
+ALLY_SORT: dict[str, Sortable] = {
+    "name": Country.name,
+    "accession_date": Ally.accession_date,
+    "country": Ally.country_iso3,
+}
+PARTNER_SORT: dict[str, Sortable] = {
+    "name": Country.name,
+    "country": Partner.country_iso3,
+    "status": Partner.status,
+}
+AGREEMENT_SORT: dict[str, Sortable] = {
+    "partner": Country.name,
+    "signed_on": SecurityAgreement.signed_on,
+    "max_level": level_rank(SecurityAgreement.max_level),
+}
+OFFICE_SORT: dict[str, Sortable] = {
+    "name": Office.name,
+    "status": Office.status,
+    "opened_on": Office.opened_on,
+    "city": Office.city,
+}
+MANDATE_SORT: dict[str, Sortable] = {
+    "partner": Country.name,
+    "start_on": ContactPointMandate.start_on,
+}
+
+
 class RegistryRepository:
     """Registry queries for one principal. Security agreements are marked: every query that
     touches them goes through ``readable``; the other registry tables are public."""
@@ -90,7 +120,20 @@ class RegistryRepository:
         self.session = session
         self.principal = principal
 
+    def _listed(
+        self,
+        stmt: Select[Any],
+        page: PageRequest,
+        sort: Mapping[str, Sortable],
+        default: Sequence[Sortable],
+    ) -> tuple[list[Any], int]:
+        """One page of ``stmt`` sorted as ``page`` asks (from ``sort``), then by ``default``."""
+        return paginate(self.session, order_by(stmt, page.sort, sort, default), page)
+
     # countries ------------------------------------------------------------------------------
+    def country(self, iso3: str) -> Country | None:
+        return self.session.get(Country, iso3)
+
     def resolve_country(self, ref: str) -> Country | None:
         code = ref.strip().upper()
         if len(code) == 3 and code.isalpha():  # noqa: PLR2004 - ISO alpha-3
@@ -119,10 +162,39 @@ class RegistryRepository:
                     *([by_alias] if key else []),
                 )
             )
-        stmt = order_by(
-            stmt, page.sort, {"name": Country.name, "iso3": Country.iso3}, [Country.iso3]
+        return self._listed(stmt, page, COUNTRY_SORT, [Country.iso3])
+
+    def load_countries(self, extra_aliases: Mapping[str, str]) -> int:
+        """Add the ISO 3166 countries (pycountry) and their aliases that are missing, with
+        ``extra_aliases`` (name to ISO3) over ISO's names; idempotent."""
+        existing = set(self.session.scalars(select(Country.iso3)).all())
+        aliases: dict[str, str] = {}
+        for c in pycountry.countries:
+            if c.alpha_3 not in existing:
+                self.session.add(
+                    Country(
+                        iso3=c.alpha_3,
+                        iso2=c.alpha_2,
+                        name=getattr(c, "common_name", c.name),
+                        official_name=getattr(c, "official_name", None),
+                    )
+                )
+            for name in (
+                c.name,
+                getattr(c, "common_name", None),
+                getattr(c, "official_name", None),
+            ):
+                if name:
+                    aliases.setdefault(normalise_alias(name), c.alpha_3)
+        for name, iso3 in extra_aliases.items():
+            aliases[normalise_alias(name)] = iso3
+        known = set(self.session.scalars(select(CountryAlias.alias)).all())
+        # Countries must exist before aliases refer to them (foreign key).
+        self.session.flush()
+        self.session.add_all(
+            CountryAlias(alias=a, iso3=code) for a, code in aliases.items() if a not in known
         )
-        return paginate(self.session, stmt, page)
+        return len(pycountry.countries)
 
     # allies ---------------------------------------------------------------------------------
     def ally_by_country(self, iso3: str) -> Ally | None:
@@ -132,17 +204,7 @@ class RegistryRepository:
         stmt: Select[Any] = select(Ally).join(Ally.country)
         if member_on is not None:
             stmt = stmt.where(member_on_clause(member_on))
-        stmt = order_by(
-            stmt,
-            page.sort,
-            {
-                "name": Country.name,
-                "accession_date": Ally.accession_date,
-                "country": Ally.country_iso3,
-            },
-            [Country.name],
-        )
-        return paginate(self.session, stmt, page)
+        return self._listed(stmt, page, ALLY_SORT, [Country.name])
 
     def all_allies(self) -> Sequence[Ally]:
         return self.session.scalars(
@@ -152,6 +214,15 @@ class RegistryRepository:
     # frameworks ------------------------------------------------------------------------------
     def frameworks(self) -> Sequence[Framework]:
         return self.session.scalars(select(Framework).order_by(Framework.code)).all()
+
+    def framework(self, code: str) -> Framework | None:
+        return self.session.get(Framework, code)
+
+    def framework_code(self, name: str) -> str | None:
+        """The code of the framework ``name`` names, whatever its case."""
+        return self.session.scalar(
+            select(Framework.code).where(func.upper(Framework.code) == name.strip().upper())
+        )
 
     def frameworks_by_code(self, codes: Sequence[str]) -> dict[str, Framework]:
         rows = self.session.scalars(select(Framework).where(Framework.code.in_(codes))).all()
@@ -189,13 +260,7 @@ class RegistryRepository:
                 SecurityAgreement,
             )
             stmt = stmt.where(visible.exists())
-        stmt = order_by(
-            stmt,
-            page.sort,
-            {"name": Country.name, "country": Partner.country_iso3, "status": Partner.status},
-            [Country.name],
-        )
-        return paginate(self.session, stmt, page)
+        return self._listed(stmt, page, PARTNER_SORT, [Country.name])
 
     # security agreements ---------------------------------------------------------------------
     def list_agreements(
@@ -210,17 +275,7 @@ class RegistryRepository:
             stmt = stmt.where(SecurityAgreement.partner_id == partner_id)
         if in_force_on is not None:
             stmt = stmt.where(agreement_in_force_clause(in_force_on))
-        stmt = order_by(
-            stmt,
-            page.sort,
-            {
-                "partner": Country.name,
-                "signed_on": SecurityAgreement.signed_on,
-                "max_level": level_rank(SecurityAgreement.max_level),
-            },
-            [Country.name, SecurityAgreement.id],
-        )
-        return paginate(self.session, stmt, page)
+        return self._listed(stmt, page, AGREEMENT_SORT, [Country.name, SecurityAgreement.id])
 
     def agreements_of(self, partner_id: int) -> Sequence[SecurityAgreement]:
         stmt = (
@@ -259,6 +314,9 @@ class RegistryRepository:
         return self.session.scalar(readable(stmt, self.principal, SecurityAgreement))
 
     # offices ---------------------------------------------------------------------------------
+    def office(self, office_id: int) -> Office | None:
+        return self.session.get(Office, office_id)
+
     def office_by_name(self, name: str) -> Office | None:
         return self.session.scalar(select(Office).where(Office.name_key == fold(name)))
 
@@ -284,18 +342,7 @@ class RegistryRepository:
                 Office.opened_on <= open_on,
                 or_(Office.closed_on.is_(None), Office.closed_on > open_on),
             )
-        stmt = order_by(
-            stmt,
-            page.sort,
-            {
-                "name": Office.name,
-                "status": Office.status,
-                "opened_on": Office.opened_on,
-                "city": Office.city,
-            },
-            [Office.name],
-        )
-        return paginate(self.session, stmt, page)
+        return self._listed(stmt, page, OFFICE_SORT, [Office.name])
 
     def offices_in(self, iso3: str) -> Sequence[Office]:
         return self.session.scalars(
@@ -303,6 +350,9 @@ class RegistryRepository:
         ).all()
 
     # contact-point mandates ------------------------------------------------------------------
+    def mandate(self, mandate_id: int) -> ContactPointMandate | None:
+        return self.session.get(ContactPointMandate, mandate_id)
+
     def list_mandates(
         self, *, partner_id: int | None, on: dt.date | None, page: PageRequest
     ) -> tuple[list[ContactPointMandate], int]:
@@ -313,13 +363,7 @@ class RegistryRepository:
             stmt = stmt.where(ContactPointMandate.partner_id == partner_id)
         if on is not None:
             stmt = stmt.where(mandate_on_clause(on))
-        stmt = order_by(
-            stmt,
-            page.sort,
-            {"partner": Country.name, "start_on": ContactPointMandate.start_on},
-            [Country.name, ContactPointMandate.start_on],
-        )
-        return paginate(self.session, stmt, page)
+        return self._listed(stmt, page, MANDATE_SORT, [Country.name, ContactPointMandate.start_on])
 
     def mandates_of_embassy(
         self, partner_id: int, ally_id: int, *, excluding: int | None = None

@@ -6,12 +6,10 @@ caller's unit of work does.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-import pycountry
-from sqlalchemy import func, select
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from liaison.audit.reads import record_reads
@@ -19,9 +17,10 @@ from liaison.audit.recorder import Entry, record
 from liaison.db.base import Base, columns_of
 from liaison.errors import InvalidInput, NotFound
 from liaison.kit.clock import today
+from liaison.kit.ids import parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.kit.text import did_you_mean, fold
-from liaison.registry import rules
+from liaison.registry import rules, schemas
 from liaison.registry.errors import (
     BadTransition,
     Duplicate,
@@ -31,38 +30,17 @@ from liaison.registry.errors import (
     OverlappingMandate,
     UnknownCountry,
 )
-from liaison.registry.exchange import DATA, READ, ImportReport, RegistryExchange
+from liaison.registry.exchange import READ, ImportReport, RegistryExchange, country_aliases
 from liaison.registry.models import (
     Ally,
     ContactPointMandate,
     Country,
-    CountryAlias,
     Framework,
     Office,
     Partner,
     SecurityAgreement,
 )
-from liaison.registry.repository import (
-    RegistryRepository,
-    nation_profile,
-    normalise_alias,
-    partner_groups,
-)
-from liaison.registry.schemas import (
-    AllyCreate,
-    AllyUpdate,
-    FrameworkCreate,
-    MandateCreate,
-    MandateUpdate,
-    OfficeCreate,
-    OfficeTransition,
-    OfficeUpdate,
-    PartnerCreate,
-    PartnerUpdate,
-    RegistryDocument,
-    SecurityAgreementCreate,
-    SecurityAgreementUpdate,
-)
+from liaison.registry.repository import RegistryRepository, nation_profile, partner_groups
 from liaison.security.classification import Classification
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, parse_marking, short
@@ -80,8 +58,8 @@ __all__ = [
     "partner_groups",
 ]
 
-
-MAX_ID_DIGITS = 9  # an id column's value fits in nine digits; more names no row
+EVERY = PageRequest(limit=10_000)
+R = TypeVar("R", bound=Base)  # a whole list (the registry's lists are short)
 
 
 def _not_future(field: str, value: dt.date | None) -> None:
@@ -124,6 +102,12 @@ class RegistryService:
             ],
         )
 
+    def _added(self, what: str, row: R, marking_id: int | None = None) -> R:
+        """A new ``row`` in the session, its creation audited (``registry:<what>:create``)."""
+        self.session.add(row)
+        self.audit_write(f"{what}:create", row, None, marking_id)
+        return row
+
     def audit_reads(self, agreements: list[SecurityAgreement]) -> None:
         """Reads of marked agreements leave a trace, one event per record (the one
         ``audit.reads.record_reads``)."""
@@ -131,9 +115,7 @@ class RegistryService:
 
     def release_code(self, name: str) -> str | None:
         """A releasability code for a name people write: a partner group or a country."""
-        framework = self.session.scalar(
-            select(Framework.code).where(func.upper(Framework.code) == name.strip().upper())
-        )
+        framework = self.repo.framework_code(name)
         if framework is not None:
             return framework.upper()
         country = self.repo.resolve_country(name)
@@ -141,7 +123,7 @@ class RegistryService:
 
     def release_name(self, code: str) -> str:
         """The name a banner shows for a releasability code: "Japan", "IP4"."""
-        country = self.session.get(Country, code)
+        country = self.repo.country(code)
         return country.name if country is not None else code
 
     def parse_marking(self, text: str) -> Marking:
@@ -166,35 +148,7 @@ class RegistryService:
     def load_countries(self) -> int:
         """Load ISO 3166 countries (pycountry) and the alias table; idempotent."""
         self.may_create("country")
-        existing = set(self.session.scalars(select(Country.iso3)).all())
-        aliases: dict[str, str] = {}
-        for c in pycountry.countries:
-            if c.alpha_3 not in existing:
-                self.session.add(
-                    Country(
-                        iso3=c.alpha_3,
-                        iso2=c.alpha_2,
-                        name=getattr(c, "common_name", c.name),
-                        official_name=getattr(c, "official_name", None),
-                    )
-                )
-            for name in (
-                c.name,
-                getattr(c, "common_name", None),
-                getattr(c, "official_name", None),
-            ):
-                if name:
-                    aliases.setdefault(normalise_alias(name), c.alpha_3)
-        extra = json.loads((DATA / "aliases.json").read_text(encoding="utf-8"))["aliases"]
-        for name, iso3 in extra.items():
-            aliases[normalise_alias(name)] = iso3
-        known = set(self.session.scalars(select(CountryAlias.alias)).all())
-        # Countries must exist before aliases refer to them (foreign key).
-        self.session.flush()
-        self.session.add_all(
-            CountryAlias(alias=a, iso3=code) for a, code in aliases.items() if a not in known
-        )
-        return len(pycountry.countries)
+        return self.repo.load_countries(country_aliases())
 
     def country(self, ref: str, *, field: str = "country") -> Country:
         found = self.repo.resolve_country(ref)
@@ -211,8 +165,76 @@ class RegistryService:
         return found
 
     def members_on(self, day: dt.date) -> list[Ally]:
-        allies, _ = self.repo.list_allies(day, PageRequest(limit=10_000))
-        return allies
+        return self.allies(day, EVERY)[0]
+
+    # lists, for the API, the pages and the CLI (the tables are public, agreements marked) ---
+    def countries(self, q: str | None, page: PageRequest) -> tuple[list[Country], int]:
+        return self.repo.list_countries(q, page)
+
+    def allies(self, member_on: dt.date | None, page: PageRequest) -> tuple[list[Ally], int]:
+        return self.repo.list_allies(member_on, page)
+
+    def all_allies(self) -> Sequence[Ally]:
+        return self.repo.all_allies()
+
+    def frameworks(self) -> Sequence[Framework]:
+        return self.repo.frameworks()
+
+    def partners(
+        self,
+        *,
+        framework: str | None = None,
+        status: rules.PartnerStatus | None = None,
+        agreement_in_force_on: dt.date | None = None,
+        page: PageRequest = EVERY,
+    ) -> tuple[list[Partner], int]:
+        return self.repo.list_partners(
+            framework=framework,
+            status=status,
+            agreement_in_force_on=agreement_in_force_on,
+            page=page,
+        )
+
+    def offices(
+        self,
+        *,
+        status: rules.OfficeStatus | None = None,
+        open_on: dt.date | None = None,
+        host: str | None = None,
+        page: PageRequest = EVERY,
+    ) -> tuple[list[Office], int]:
+        """Offices by status, open on a day, or in the country ``host`` names."""
+        host_iso3 = self.country(host, field="host").iso3 if host else None
+        return self.repo.list_offices(status=status, open_on=open_on, host=host_iso3, page=page)
+
+    def all_offices(self) -> Sequence[Office]:
+        return self.repo.all_offices()
+
+    def offices_in(self, partner: Partner) -> Sequence[Office]:
+        return self.repo.offices_in(partner.country_iso3)
+
+    def host_partner(self, office: Office) -> Partner | None:
+        """The partner that hosts ``office`` (None: no host, or the host is no partner)."""
+        host = office.host_country_iso3
+        return self.repo.partner_by_country(host) if host else None
+
+    def mandates(
+        self, *, partner: str | None = None, on: dt.date | None = None, page: PageRequest = EVERY
+    ) -> tuple[list[ContactPointMandate], int]:
+        """Contact-point mandates, of the partner ``partner`` names (``NotAPartner``)."""
+        partner_id = self.partner(partner).id if partner else None
+        return self.repo.list_mandates(partner_id=partner_id, on=on, page=page)
+
+    def search_offices(self, q: str, limit: int) -> tuple[list[Office], int]:
+        """Offices whose name or city holds ``q``, by name (the one search's)."""
+        return self.repo.search_offices(q, limit)
+
+    def mandates_of(self, partner: Partner) -> Sequence[ContactPointMandate]:
+        return self.repo.mandates_of(partner.id)
+
+    def partners_and_allies(self, codes: list[str]) -> tuple[set[str], set[str]]:
+        """Which of these countries are partners, and which allies (ever)."""
+        return self.repo.partners_and_allies(codes)
 
     # writes: alliance material (security.writes), in the unit of work that writes ---------------
     def may_create(self, what: str) -> None:
@@ -230,7 +252,27 @@ class RegistryService:
             what=what,
         )
 
-    def create_ally(self, data: AllyCreate) -> Ally:
+    def _changing(
+        self,
+        what: str,
+        row: Base,
+        data: BaseModel,
+        marking: Marking = UNMARKED,
+        hidden: Callable[[], Exception] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The write policy's leave to change ``row``: its columns before the change, and the
+        fields ``data`` sets."""
+        self._may_change(what, marking, hidden)
+        return columns_of(row), data.model_dump(exclude_unset=True)
+
+    @staticmethod
+    def _apply(row: Base, changes: dict[str, Any], kept: set[str]) -> None:
+        """Set ``changes`` on ``row``; a None for a field in ``kept`` leaves it as it is."""
+        for key, value in changes.items():
+            if value is not None or key not in kept:
+                setattr(row, key, value)
+
+    def create_ally(self, data: schemas.AllyCreate) -> Ally:
         self.may_create("ally")
         country = self.country(data.country)
         self._check_ally_dates(data.accession_date, data.withdrawal_date)
@@ -243,22 +285,15 @@ class RegistryService:
             notes=data.notes,
         )
         ally.country = country
-        self.session.add(ally)
-        self.audit_write("ally:create", ally, None)
-        return ally
+        return self._added("ally", ally)
 
-    def update_ally(self, ref: str, data: AllyUpdate) -> Ally:
+    def update_ally(self, ref: str, data: schemas.AllyUpdate) -> Ally:
         ally = self.ally(ref)
-        self._may_change("ally")
-        before = columns_of(ally)
-        changes = data.model_dump(exclude_unset=True)
+        before, changes = self._changing("ally", ally, data)
         accession = changes.get("accession_date") or ally.accession_date
         withdrawal = changes.get("withdrawal_date", ally.withdrawal_date)
         self._check_ally_dates(accession, withdrawal)
-        for key, value in changes.items():
-            if key == "notes" and value is None:
-                continue
-            setattr(ally, key, value)
+        self._apply(ally, changes, {"notes"})
         self.audit_write("ally:update", ally, before)
         return ally
 
@@ -272,14 +307,12 @@ class RegistryService:
             )
 
     # frameworks ------------------------------------------------------------------------------
-    def create_framework(self, data: FrameworkCreate) -> Framework:
+    def create_framework(self, data: schemas.FrameworkCreate) -> Framework:
         self.may_create("framework")
-        if self.session.get(Framework, data.code) is not None:
+        if self.repo.framework(data.code) is not None:
             raise Duplicate(f"framework {data.code!r} exists", field="code")
         framework = Framework(**data.model_dump())
-        self.session.add(framework)
-        self.audit_write("framework:create", framework, None)
-        return framework
+        return self._added("framework", framework)
 
     def _frameworks(self, codes: Iterable[str]) -> list[Framework]:
         wanted = list(dict.fromkeys(codes))
@@ -296,20 +329,22 @@ class RegistryService:
     def partner(self, ref: str) -> Partner:
         """A partner by its country's name, alias or ISO code; an unknown one is refused with
         the partners' names nearest to ``ref``."""
-        country = self.repo.resolve_country(ref)
-        found = self.repo.partner_by_country(country.iso3) if country else None
+        found = self.find_partner(ref)
         if found is None:
             raise NotAPartner(ref, did_you_mean(ref, self.partner_names()))
         return found
 
+    def find_partner(self, ref: str) -> Partner | None:
+        """The partner ``ref`` names (a name, alias or ISO code), None when it names none."""
+        country = self.repo.resolve_country(ref)
+        return self.repo.partner_by_country(country.iso3) if country else None
+
     def partner_names(self) -> list[str]:
         """Every partner's country name, alphabetical (the registry is public)."""
-        partners, _ = self.repo.list_partners(
-            framework=None, status=None, agreement_in_force_on=None, page=PageRequest(limit=1000)
-        )
+        partners, _ = self.partners(page=PageRequest(limit=1000))
         return sorted(p.country.name for p in partners)
 
-    def create_partner(self, data: PartnerCreate) -> Partner:
+    def create_partner(self, data: schemas.PartnerCreate) -> Partner:
         self.may_create("partner")
         country = self.country(data.country)
         if self.repo.partner_by_country(country.iso3) is not None:
@@ -325,32 +360,23 @@ class RegistryService:
             frameworks=self._frameworks(data.frameworks),
         )
         partner.country = country
-        self.session.add(partner)
-        self.audit_write("partner:create", partner, None)
-        return partner
+        return self._added("partner", partner)
 
-    def update_partner(self, ref: str, data: PartnerUpdate) -> Partner:
+    def update_partner(self, ref: str, data: schemas.PartnerUpdate) -> Partner:
         partner = self.partner(ref)
-        self._may_change("partner")
-        before = columns_of(partner)
-        changes = data.model_dump(exclude_unset=True)
+        before, changes = self._changing("partner", partner, data)
         if "frameworks" in changes:
             partner.frameworks = self._frameworks(changes.pop("frameworks") or [])
         for key in ("partner_since", "mission_to_nato_since"):
             _not_future(key, changes.get(key))
-        for key, value in changes.items():
-            if value is None and key in {"status", "notes"}:
-                continue
-            setattr(partner, key, value)
+        self._apply(partner, changes, {"status", "notes"})
         self.audit_write("partner:update", partner, before)
         return partner
 
     # security agreements ---------------------------------------------------------------------
     def agreement(self, agreement_id: int) -> SecurityAgreement:
         """One agreement the principal may read (hidden or missing: 404); the read is audited."""
-        found = self.repo.agreement(agreement_id)
-        if found is None:
-            raise NotFound(f"no security agreement {agreement_id}")
+        found = _found(self.repo.agreement(agreement_id), f"no security agreement {agreement_id}")
         self.audit_reads([found])
         return found
 
@@ -369,11 +395,31 @@ class RegistryService:
         self.audit_reads(rows)
         return rows
 
+    def readable_agreements(self) -> Sequence[SecurityAgreement]:
+        """Every agreement the principal may read, not audited: for a page's banner only."""
+        return self.repo.all_agreements()
+
+    def count_agreements(self, in_force_on: dt.date | None = None) -> int:
+        """How many agreements the principal may read (in force on a day); none is read."""
+        return self.repo.list_agreements(
+            partner_id=None, in_force_on=in_force_on, page=PageRequest(limit=1)
+        )[1]
+
+    def released_partners(
+        self, codes: Sequence[str]
+    ) -> tuple[list[Partner], list[SecurityAgreement]]:
+        """The partners a release list names (by code or group), and their agreements the
+        principal may read (the reads audited)."""
+        partners = list(self.repo.partners_released_to(codes))
+        agreements = list(self.repo.agreements_of_partners([p.id for p in partners]))
+        self.audit_reads(agreements)
+        return partners, agreements
+
     @staticmethod
     def agreement_status(agreement: SecurityAgreement, day: dt.date) -> rules.AgreementStatus:
         return rules.agreement_status_on(_agreement_dates(agreement), day)
 
-    def create_agreement(self, data: SecurityAgreementCreate) -> SecurityAgreement:
+    def create_agreement(self, data: schemas.SecurityAgreementCreate) -> SecurityAgreement:
         self.may_create("security agreement")
         partner = self.partner(data.partner)
         values = data.model_dump(exclude={"partner", "marking"})
@@ -387,9 +433,7 @@ class RegistryService:
         self._refuse_same_agreement(partner.id, data.title, marking_id)
         agreement = SecurityAgreement(partner_id=partner.id, marking_id=marking_id, **values)
         agreement.partner = partner
-        self.session.add(agreement)
-        self.audit_write("security_agreement:create", agreement, None, agreement.marking_id)
-        return agreement
+        return self._added("security_agreement", agreement, agreement.marking_id)
 
     def agreement_marking(self, partner: Partner, text: str | None) -> Marking:
         """The marking ``text`` says, or an agreement's default: NU releasable to the partner."""
@@ -416,16 +460,16 @@ class RegistryService:
                 )
 
     def update_agreement(
-        self, agreement_id: int, data: SecurityAgreementUpdate
+        self, agreement_id: int, data: schemas.SecurityAgreementUpdate
     ) -> SecurityAgreement:
         agreement = self.agreement(agreement_id)
-        self._may_change(
+        before, changes = self._changing(
             "security agreement",
+            agreement,
+            data,
             self.markings.get(agreement.marking_id),
             lambda: NotFound(f"no security agreement {agreement_id}"),
         )
-        before = columns_of(agreement)
-        changes = data.model_dump(exclude_unset=True)
         merged = {
             k: getattr(agreement, k)
             for k in ("signed_on", "in_force_on", "attested_on", "terminated_on")
@@ -436,10 +480,7 @@ class RegistryService:
             self._refuse_same_agreement(
                 agreement.partner_id, changes["title"], agreement.marking_id, agreement.id
             )
-        for key, value in changes.items():
-            if value is None and key in {"title", "max_level", "notes"}:
-                continue
-            setattr(agreement, key, value)
+        self._apply(agreement, changes, {"title", "max_level", "notes"})
         self.audit_write("security_agreement:update", agreement, before, agreement.marking_id)
         return agreement
 
@@ -460,18 +501,16 @@ class RegistryService:
 
     # offices ---------------------------------------------------------------------------------
     def office(self, office_id: int) -> Office:
-        found = self.session.get(Office, office_id)
-        if found is None:
-            raise NotFound(f"no office {office_id}")
-        return found
+        return _found(self.repo.office(office_id), f"no office {office_id}")
 
     def find_office(self, ref: str, *, field: str = "office") -> Office:
         """An office by its id, its name or its city ("11", "NATO Liaison Office Tokyo",
         "Tokyo"); an unknown name, or a city with several offices, is refused with the
         names to choose from."""
         text = ref.strip()
-        if text.isdecimal():
-            found = self.session.get(Office, int(text)) if len(text) <= MAX_ID_DIGITS else None
+        if text.isdecimal():  # an id, never a name
+            office_id = parse_id(text)
+            found = self.repo.office(office_id) if office_id else None
             if found is None:
                 raise NotFound(f"no office {text}", field=field)
             return found
@@ -488,7 +527,7 @@ class RegistryService:
         hint = did_you_mean(text, [o.name for o in offices] + [o.city for o in offices])
         raise NotFound(f"no office {text!r}{hint}", field=field)
 
-    def create_office(self, data: OfficeCreate) -> Office:
+    def create_office(self, data: schemas.OfficeCreate) -> Office:
         self.may_create("office")
         if self.repo.office_by_name(data.name) is not None:
             raise Duplicate(f"an office named {data.name!r} exists", field="name")
@@ -497,26 +536,19 @@ class RegistryService:
         self.check_office(data.status, values)
         office = Office(host_country_iso3=host.iso3 if host else None, **values)
         office.host_country = host
-        self.session.add(office)
-        self.audit_write("office:create", office, None)
-        return office
+        return self._added("office", office)
 
-    def update_office(self, office_id: int, data: OfficeUpdate) -> Office:
+    def update_office(self, office_id: int, data: schemas.OfficeUpdate) -> Office:
         office = self.office(office_id)
-        self._may_change("office")
-        before = columns_of(office)
-        changes = data.model_dump(exclude_unset=True)
+        before, changes = self._changing("office", office, data)
         name = changes.get("name")
         if name and fold(name) != office.name_key and self.repo.office_by_name(name):
             raise Duplicate(f"an office named {name!r} exists", field="name")
-        for key, value in changes.items():
-            if value is None and key in {"name", "city", "notes"}:
-                continue
-            setattr(office, key, value)
+        self._apply(office, changes, {"name", "city", "notes"})
         self.audit_write("office:update", office, before)
         return office
 
-    def transition_office(self, office_id: int, data: OfficeTransition) -> Office:
+    def transition_office(self, office_id: int, data: schemas.OfficeTransition) -> Office:
         office = self.office(office_id)
         self._may_change("office")
         before = columns_of(office)
@@ -546,19 +578,12 @@ class RegistryService:
 
     # contact-point mandates ------------------------------------------------------------------
     def mandate(self, mandate_id: int) -> ContactPointMandate:
-        found = self.session.get(ContactPointMandate, mandate_id)
-        if found is None:
-            raise NotFound(f"no contact-point mandate {mandate_id}")
-        return found
+        return _found(self.repo.mandate(mandate_id), f"no contact-point mandate {mandate_id}")
 
     def contact_points_on(self, partner_ref: str, day: dt.date) -> list[ContactPointMandate]:
-        partner = self.partner(partner_ref)
-        mandates, _ = self.repo.list_mandates(
-            partner_id=partner.id, on=day, page=PageRequest(limit=100)
-        )
-        return mandates
+        return self.mandates(partner=partner_ref, on=day, page=PageRequest(limit=100))[0]
 
-    def create_mandate(self, data: MandateCreate) -> ContactPointMandate:
+    def create_mandate(self, data: schemas.MandateCreate) -> ContactPointMandate:
         self.may_create("contact-point mandate")
         partner = self.partner(data.partner)
         ally = self.ally(data.ally)
@@ -571,15 +596,11 @@ class RegistryService:
             notes=data.notes,
         )
         mandate.partner, mandate.ally = partner, ally
-        self.session.add(mandate)
-        self.audit_write("contact_point_mandate:create", mandate, None)
-        return mandate
+        return self._added("contact_point_mandate", mandate)
 
-    def update_mandate(self, mandate_id: int, data: MandateUpdate) -> ContactPointMandate:
+    def update_mandate(self, mandate_id: int, data: schemas.MandateUpdate) -> ContactPointMandate:
         mandate = self.mandate(mandate_id)
-        self._may_change("contact-point mandate")
-        before = columns_of(mandate)
-        changes = data.model_dump(exclude_unset=True)
+        before, changes = self._changing("contact-point mandate", mandate, data)
         start = changes.get("start_on") or mandate.start_on
         end = changes.get("end_on", mandate.end_on)
         self._check_mandate(mandate.partner, mandate.ally, start, end, excluding=mandate.id)
@@ -615,14 +636,21 @@ class RegistryService:
         )
 
     # import and export (``exchange``) -------------------------------------------------------
-    def export_document(self) -> RegistryDocument:
+    def export_document(self) -> schemas.RegistryDocument:
         return RegistryExchange(self).export_document()
 
-    def import_document(self, doc: RegistryDocument) -> ImportReport:
+    def import_document(self, doc: schemas.RegistryDocument) -> ImportReport:
         return RegistryExchange(self).import_document(doc)
 
     def load_seed(self, name: str) -> ImportReport:
         return RegistryExchange(self).load_seed(name)
+
+
+def _found(row: R | None, missing: str) -> R:
+    """``row``, or ``NotFound(missing)`` when there is none (or the principal may not see it)."""
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def _agreement_dates(a: SecurityAgreement) -> rules.AgreementDates:

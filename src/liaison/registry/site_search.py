@@ -13,9 +13,9 @@ from liaison.web.search import Hit, HitGroup, register_search
 
 
 def search(session: Session, principal: Principal, q: str, limit: int) -> list[HitGroup]:
-    repo = RegistryService(session, principal).repo
-    countries, _ = repo.list_countries(q, PageRequest(limit=200))
-    partners, allies = repo.partners_and_allies([c.iso3 for c in countries])
+    service = RegistryService(session, principal)
+    countries, _ = service.countries(q, PageRequest(limit=200))
+    partners, allies = service.partners_and_allies([c.iso3 for c in countries])
     nations = [
         Hit(c.name, f"/partners/{c.iso3}", "partner")
         if c.iso3 in partners
@@ -23,7 +23,7 @@ def search(session: Session, principal: Principal, q: str, limit: int) -> list[H
         for c in countries
         if c.iso3 in partners or c.iso3 in allies
     ]
-    offices, office_total = repo.search_offices(q, limit)
+    offices, office_total = service.search_offices(q, limit)
     return [
         HitGroup("nations", "Partners and allies", nations[:limit], len(nations), order=10),
         HitGroup(

@@ -6,7 +6,7 @@ Invariants:
 - every page reads as the request's principal: the registry is public, security agreements are
   marked, so they are listed through the service (policy in the query, reads audited) and a
   page that shows any carries a banner top and bottom (the most restrictive of what it shows);
-- every list is paginated (``PageRequest`` + the repository's ``list_*``) and filtered by GET
+- every list is paginated (``SortedPage`` + the service's lists) and filtered by GET
   forms that work without JavaScript; with ``HX-Request: true`` a list view returns only its
   table fragment (``registry/_*.html``), except for htmx's history restore, which needs the page;
 - a filter value that is not a date or not a known choice is a 422 error page, never a 500
@@ -23,18 +23,19 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypedDict, TypeVar, Unpack
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from liaison.errors import Conflict, InvalidInput, LiaisonError, NotFound
+from liaison.errors import InvalidInput, LiaisonError, NotFound
 from liaison.kit.clock import today
 from liaison.kit.dates import parse_iso_date
 from liaison.kit.pagination import PageRequest
 from liaison.registry import charts
+from liaison.registry.api import Managing, Registry
 from liaison.registry.models import Office, SecurityAgreement
 from liaison.registry.rules import (
     OFFICE_STATUS_DATE,
@@ -49,32 +50,20 @@ from liaison.registry.service import RegistryService, nation_profile
 from liaison.security.classification import Classification
 from liaison.security.markings import banner, page_marking, short
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
-from liaison.security.writes import ALLIANCE, WriteRefused, can_write_side
-from liaison.web.deps import (
-    AppSettings,
-    CurrentPrincipal,
-    DbSession,
-    Limit,
-    Offset,
-    page_request,
-    require,
-)
-from liaison.web.forms import refusal, validation_errors
+from liaison.security.writes import ALLIANCE, can_write_side
+from liaison.web.deps import DbSession, SortedPage, path_id
+from liaison.web.forms import PostedForm, refusal, validation_errors
 from liaison.web.listing import Listing
 from liaison.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-RegistryWriter = Annotated[Principal, Depends(require(Permission.REGISTRY_ENTRY_WRITE))]
 DateParam = Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD")]
 ChoiceParam = Annotated[str | None, Query(max_length=40)]
-Sort = Annotated[str | None, Query(max_length=200)]
-FormText = Annotated[str, Form()]
+MANDATE_FORM = {"partner": "", "ally": "", "start_on": "", "end_on": "", "notes": ""}
 
 E = TypeVar("E", bound=enum.StrEnum)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ALL = PageRequest(limit=10_000)
 
 LABELS: dict[str, str] = {
     OfficeKind.IO_LIAISON: "liaison to an organisation",
@@ -122,24 +111,19 @@ def parse_choice(raw: str | None, kind: type[E], field: str) -> E | None:
         raise InvalidInput(f"{field}: {raw!r} is not one of {allowed}", field=field) from None
 
 
+class Rendering(TypedDict, total=False):
+    fragment: str | None
+    status_code: int
+
+
 def _page(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    *,
-    fragment: str | None = None,
-    status_code: int = 200,
+    request: Request, template: str, context: dict[str, Any], **options: Unpack[Rendering]
 ) -> HTMLResponse:
-    """Render a page, or its fragment for HTMX; htmx's history restore always gets the page."""
-    restoring = request.headers.get("hx-history-restore-request") == "true"
-    context = {"today": today(), "labels": LABELS, **context}
-    response = render(
-        request,
-        template,
-        context,
-        fragment=None if restoring else fragment,
-        status_code=status_code,
-    )
+    """``render`` (its ``fragment`` and ``status_code``) with the registry's labels and today;
+    htmx's history restore always gets the page, never the fragment."""
+    if request.headers.get("hx-history-restore-request") == "true":
+        options.pop("fragment", None)
+    response = render(request, template, {"today": today(), "labels": LABELS, **context}, **options)
     response.headers["Vary"] = "HX-Request, HX-History-Restore-Request"
     return response
 
@@ -159,21 +143,13 @@ def _markings(
 # allies -----------------------------------------------------------------------------------------
 @router.get("/allies", response_class=HTMLResponse)
 def allies(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-    member_on: DateParam = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
+    request: Request, service: Registry, page: SortedPage, member_on: DateParam = None
 ) -> HTMLResponse:
+    """Sort by name, accession_date or country."""
     day = parse_date(member_on, "member_on")
-    repo = RegistryService(session, principal).repo
-    page = page_request(settings, limit, offset, sort)
-    listing = Listing(*repo.list_allies(day, page), page)
+    listing = Listing(*service.allies(day, page), page)
     chart = charts.membership_chart(
-        [(a.accession_date, a.withdrawal_date) for a in repo.all_allies()], until=today()
+        [(a.accession_date, a.withdrawal_date) for a in service.all_allies()], until=today()
     )
     return _page(
         request,
@@ -187,28 +163,25 @@ def allies(
 @router.get("/partners", response_class=HTMLResponse)
 def partners(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Registry,
+    page: SortedPage,
     framework: ChoiceParam = None,
     status: ChoiceParam = None,
     agreement_in_force_on: DateParam = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
 ) -> HTMLResponse:
+    """Sort by name, country or status."""
     wanted = parse_choice(status, PartnerStatus, "status")
     day = parse_date(agreement_in_force_on, "agreement_in_force_on")
     filters = {"framework": framework or None, "status": wanted, "agreement_in_force_on": day}
-    repo = RegistryService(session, principal).repo
-    page = page_request(settings, limit, offset, sort)
-    rows, total = repo.list_partners(
-        framework=framework or None, status=wanted, agreement_in_force_on=day, page=page
-    )
     context = {
-        "listing": Listing(rows, total, page),
+        "listing": Listing(
+            *service.partners(
+                framework=framework or None, status=wanted, agreement_in_force_on=day, page=page
+            ),
+            page,
+        ),
         "filters": filters,
-        "frameworks": repo.frameworks(),
+        "frameworks": service.frameworks(),
         "statuses": list(PartnerStatus),
     }
     return _page(
@@ -217,22 +190,19 @@ def partners(
 
 
 @router.get("/partners/{ref}", response_class=HTMLResponse)
-def partner_page(
-    ref: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    service = RegistryService(session, principal)
+def partner_page(ref: str, request: Request, service: Registry) -> HTMLResponse:
     partner = service.partner(ref)
     day = today()
     agreements = service.agreements_of(partner)
     marking, portions = _markings(service, agreements)
-    mandates = service.repo.mandates_of(partner.id)
+    mandates = service.mandates_of(partner)
     context = {
         "partner": partner,
         "agreements": [(a, service.agreement_status(a, day), portions[a.id]) for a in agreements],
         "marking": marking,
         "mandates": mandates,
         "current": {m.id for m in mandates if Period(m.start_on, m.end_on).covers(day)},
-        "offices": service.repo.offices_in(partner.country_iso3),
+        "offices": service.offices_in(partner),
     }
     return _page(request, "registry/partner.html", context)
 
@@ -241,25 +211,19 @@ def partner_page(
 @router.get("/security-agreements", response_class=HTMLResponse)
 def agreements(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Registry,
+    page: SortedPage,
     in_force_on: DateParam = None,
     on: DateParam = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
 ) -> HTMLResponse:
+    """Sort by partner, signed_on or max_level."""
     in_force = parse_date(in_force_on, "in_force_on")
     status_day = parse_date(on, "on") or in_force or today()
-    service = RegistryService(session, principal)
-    page = page_request(settings, limit, offset, sort)
     rows, total = service.agreements(partner=None, in_force_on=in_force, page=page)
     _, portions = _markings(service, rows)
     # The banner stays on the page while HTMX swaps the table, so it covers every agreement
     # this principal may read, whatever the filter shows.
-    readable, _ = service.repo.list_agreements(partner_id=None, in_force_on=None, page=ALL)
-    marking, _ = _markings(service, readable)
+    marking, _ = _markings(service, service.readable_agreements())
     listing = Listing(
         [(a, service.agreement_status(a, status_day), portions[a.id]) for a in rows], total, page
     )
@@ -273,21 +237,16 @@ def agreements(
 @router.get("/offices", response_class=HTMLResponse)
 def offices(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Registry,
+    page: SortedPage,
     status: ChoiceParam = None,
     open_on: DateParam = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
 ) -> HTMLResponse:
+    """Sort by name, status, opened_on or city."""
     wanted = parse_choice(status, OfficeStatus, "status")
     day = parse_date(open_on, "open_on")
-    repo = RegistryService(session, principal).repo
-    page = page_request(settings, limit, offset, sort)
-    listing = Listing(*repo.list_offices(status=wanted, open_on=day, host=None, page=page), page)
-    everything, _ = repo.list_offices(status=None, open_on=None, host=None, page=ALL)
+    listing = Listing(*service.offices(status=wanted, open_on=day, page=page), page)
+    everything, _ = service.offices()
     context = {
         "listing": listing,
         "status": wanted,
@@ -305,18 +264,12 @@ def _timeline(rows: list[Office]) -> Markup:
 
 
 @router.get("/offices/{office_id}", response_class=HTMLResponse)
-def office_page(
-    office_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    if not office_id.isdecimal() or len(office_id) > 18:  # noqa: PLR2004 - fits a BIGINT
-        raise NotFound(f"no office {office_id}")
-    service = RegistryService(session, principal)
-    office = service.office(int(office_id))
-    host = office.host_country_iso3
+def office_page(office_id: str, request: Request, service: Registry) -> HTMLResponse:
+    office = service.office(path_id(office_id, lambda raw: NotFound(f"no office {raw}")))
     context = {
         "office": office,
         "steps": lifecycle(office),
-        "host_partner": service.repo.partner_by_country(host) if host else None,
+        "host_partner": service.host_partner(office),
     }
     return _page(request, "registry/office.html", context)
 
@@ -335,18 +288,14 @@ def lifecycle(office: Office) -> list[tuple[dt.date, OfficeStatus, str]]:
 @router.get("/contact-points", response_class=HTMLResponse)
 def contact_points(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
+    service: Registry,
+    page: SortedPage,
     partner: ChoiceParam = None,
     on: DateParam = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
 ) -> HTMLResponse:
+    """Sort by partner or start_on."""
     filters = {"partner": partner or None, "on": parse_date(on, "on")}
-    page = page_request(settings, limit, offset, sort)
-    context = _mandates_context(request, RegistryService(session, principal), filters, page)
+    context = _mandates_context(request, service, filters, page)
     return _page(
         request, "registry/contact_points.html", context, fragment="registry/_mandates_table.html"
     )
@@ -355,72 +304,50 @@ def contact_points(
 def _mandates_context(
     request: Request, service: RegistryService, filters: dict[str, Any], page: PageRequest
 ) -> dict[str, Any]:
-    partner_id = _partner_filter(service, filters["partner"])
-    rows, total = service.repo.list_mandates(partner_id=partner_id, on=filters["on"], page=page)
+    rows, total = _mandates(service, filters, page)
     day = today()
     return {
         "listing": Listing(rows, total, page),
         "filters": filters,
         "current": {m.id for m in rows if Period(m.start_on, m.end_on).covers(day)},
-        "partners": service.repo.list_partners(
-            framework=None, status=None, agreement_in_force_on=None, page=ALL
-        )[0],
-        "allies": service.repo.all_allies(),
+        "partners": service.partners()[0],
+        "allies": service.all_allies(),
         "can_write": can_write_side(service.principal, ALLIANCE, Permission.REGISTRY_ENTRY_WRITE),
         "csrf_token": getattr(request.state, "csrf_token", None),
-        "form": {"partner": "", "ally": "", "start_on": "", "end_on": "", "notes": ""},
+        "form": MANDATE_FORM,
         "errors": {},
     }
 
 
-def _partner_filter(service: RegistryService, ref: str | None) -> int | None:
-    if not ref:
-        return None
+def _mandates(
+    service: RegistryService, filters: dict[str, Any], page: PageRequest
+) -> tuple[list[Any], int]:
     try:
-        return service.partner(ref).id
+        return service.mandates(partner=filters["partner"], on=filters["on"], page=page)
     except NotFound as exc:  # a filter value, not the page, is what is unknown
         raise InvalidInput(exc.message, field="partner") from None
 
 
 @router.post("/contact-points", response_class=HTMLResponse)
 def add_mandate(
-    request: Request,
-    session: DbSession,
-    principal: RegistryWriter,
-    settings: AppSettings,
-    partner: FormText = "",
-    ally: FormText = "",
-    start_on: FormText = "",
-    end_on: FormText = "",
-    notes: FormText = "",
+    request: Request, session: DbSession, service: Managing, page: SortedPage, posted: PostedForm
 ) -> Response:
-    form = {
-        "partner": partner,
-        "ally": ally,
-        "start_on": start_on,
-        "end_on": end_on,
-        "notes": notes,
-    }
-    service = RegistryService(session, principal)
+    """A refused mandate: 409 when it conflicts with another, 403 when the write policy
+    refuses it, 422 for any other input."""
+    form = posted.fields(**MANDATE_FORM)
     data, errors = parse_mandate_form(form)
     status_code = 422
     if data is not None:
         try:
             mandate = service.create_mandate(data)
         except LiaisonError as exc:
-            errors = refusal(session, exc, form.keys()).errors
-            status_code = (
-                409
-                if isinstance(exc, Conflict)
-                else 403
-                if isinstance(exc, WriteRefused)  # the write policy refused it: say so
-                else 422
-            )
+            refused = refusal(session, exc, form.keys())
+            errors, status_code = refused.errors, refused.status_code
         else:
             target = f"/contact-points?partner={mandate.partner.country_iso3}"
             return RedirectResponse(target, status_code=303)
     everything = {"partner": None, "on": None}
-    context = _mandates_context(request, service, everything, page_request(settings, None, 0, None))
+    context = _mandates_context(request, service, everything, page)
     context.update(form=form, errors=errors)
     return _page(request, "registry/contact_points.html", context, status_code=status_code)
 

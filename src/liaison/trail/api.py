@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """``/api/v1/audit``: events (filtered by the policy, paginated) and export. Needs
-``audit:event:read``."""
+``audit:event:read``. ``Auditing`` is the feature's service dependency (the page's too)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,40 +16,43 @@ from sqlalchemy.orm import Session
 from liaison.db.session import snapshot_session
 from liaison.kit.pagination import Page
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
+from liaison.trail.repository import EventFilters
 from liaison.trail.schemas import AuditEventRead
 from liaison.trail.service import AuditService
-from liaison.web.deps import AppSettings, DbSession, Limit, Offset, page_request, require
+from liaison.web.deps import SortedPage, require, serves
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
-AuditReader = Annotated[Principal, Depends(require(Permission.AUDIT_EVENT_READ))]
+Auditing = Annotated[
+    AuditService, Depends(serves(AuditService, require(Permission.AUDIT_EVENT_READ)))
+]
+
+
+def _filters(
+    actor: Annotated[
+        str | None, Query(max_length=64, description="Only this user's events.")
+    ] = None,
+    action: Annotated[str | None, Query(max_length=80, description="Tag prefix.")] = None,
+    object_type: Annotated[str | None, Query(max_length=60)] = None,
+) -> EventFilters:
+    return EventFilters(actor or None, action or None, object_type or None)
+
+
+Filters = Annotated[EventFilters, Depends(_filters)]  # the API's and the page's
 
 
 @router.get("/events", summary="Audit events you may see, newest first")
 def list_events(
-    session: DbSession,
-    principal: AuditReader,
-    settings: AppSettings,
-    actor: Annotated[str | None, Query(max_length=64)] = None,
-    action: Annotated[str | None, Query(max_length=80, description="Tag prefix.")] = None,
-    object_type: Annotated[str | None, Query(max_length=60)] = None,
-    since: dt.datetime | None = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Annotated[str | None, Query(max_length=40)] = None,
+    service: Auditing, page: SortedPage, filters: Filters, since: dt.datetime | None = None
 ) -> Page[AuditEventRead]:
-    page = page_request(settings, limit, offset, sort)
-    items, total = AuditService(session, principal).events(
-        actor=actor, action=action, object_type=object_type, since=since, page=page
-    )
-    return Page[AuditEventRead](items=items, total=total, limit=page.limit, offset=page.offset)
+    """Sort by seq, at or actor (newest first when no sort is given)."""
+    items, total = service.events(replace(filters, since=since), page)
+    return Page[AuditEventRead].of(items, total, page)
 
 
 @router.get("/export", summary="Every audit event you may see, as JSON lines or CSV")
 def export_events(
     request: Request,
-    session: DbSession,
-    principal: AuditReader,
+    service: Auditing,
     fmt: Annotated[str, Query(alias="format", pattern="^(jsonl|csv)$")] = "jsonl",
 ) -> StreamingResponse:
     """Streamed in batches from one snapshot of the trail, read on a connection of its own
@@ -56,9 +60,9 @@ def export_events(
     before the first byte is sent."""
     reader = snapshot_session(request.app.state.engine)
     try:
-        exporter = AuditService(reader, principal)
+        exporter = AuditService(reader, service.principal)
         count = exporter.count()  # the snapshot begins here
-        AuditService(session, principal).record_export(fmt, count)
+        service.record_export(fmt, count)
     except BaseException:
         reader.close()
         raise

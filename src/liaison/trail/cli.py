@@ -21,6 +21,7 @@ from liaison.kit.pagination import Page, PageRequest
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, settings
 from liaison.terminal.output import Format, FormatOption, console, emit, fail
+from liaison.trail.repository import EventFilters
 from liaison.trail.schemas import AuditEventRead
 from liaison.trail.service import AuditService
 
@@ -130,10 +131,10 @@ def events(
     page = PageRequest(limit=limit, offset=offset)
     with command_session() as session:
         items, total = AuditService(session, SYSTEM).events(
-            actor=actor, action=action, object_type=object_type, page=page
+            EventFilters(actor, action, object_type), page
         )
     if output is not Format.TABLE:
-        emit(output, Page[AuditEventRead](items=items, total=total, limit=limit, offset=offset))
+        emit(output, Page[AuditEventRead].of(items, total, page))
         return
     table = Table(title=f"{len(items)} of {total} audit events (from {offset + 1})")
     for column in ("Seq", "At", "Actor", "Action", "Object", "Marking"):

@@ -6,6 +6,7 @@ permission (checked by the caller)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -15,6 +16,21 @@ from liaison.audit.models import AuditEvent
 from liaison.kit.pagination import PageRequest, order_by, paginate
 from liaison.security.policy import readable_marking_ids
 from liaison.security.principal import Principal, Side
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    """Which events a list shows: one actor's, actions under a tag prefix, one kind of
+    object, since a time (None: any)."""
+
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    since: dt.datetime | None = None
+
+    def query(self) -> dict[str, str | None]:
+        """The filters a list's audit event records (``since`` is not one of them)."""
+        return {k: v for k, v in asdict(self).items() if k != "since"}
 
 
 class AuditRepository:
@@ -33,24 +49,16 @@ class AuditRepository:
             )
         )
 
-    def events(
-        self,
-        *,
-        actor: str | None = None,
-        action: str | None = None,
-        object_type: str | None = None,
-        since: dt.datetime | None = None,
-        page: PageRequest,
-    ) -> tuple[list[AuditEvent], int]:
+    def events(self, filters: EventFilters, page: PageRequest) -> tuple[list[AuditEvent], int]:
         stmt = self._visible()
-        if actor:
-            stmt = stmt.where(AuditEvent.actor == actor.strip().lower())
-        if action:
-            stmt = stmt.where(AuditEvent.action.startswith(action.strip(), autoescape=True))
-        if object_type:
-            stmt = stmt.where(AuditEvent.object_type == object_type.strip())
-        if since is not None:
-            stmt = stmt.where(AuditEvent.at >= since)
+        if filters.actor:
+            stmt = stmt.where(AuditEvent.actor == filters.actor.strip().lower())
+        if filters.action:
+            stmt = stmt.where(AuditEvent.action.startswith(filters.action.strip(), autoescape=True))
+        if filters.object_type:
+            stmt = stmt.where(AuditEvent.object_type == filters.object_type.strip())
+        if filters.since is not None:
+            stmt = stmt.where(AuditEvent.at >= filters.since)
         stmt = order_by(
             stmt,
             page.sort,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -19,7 +18,7 @@ from liaison.kit.pagination import PageRequest
 from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import short
 from liaison.security.principal import Principal
-from liaison.trail.repository import AuditRepository
+from liaison.trail.repository import AuditRepository, EventFilters
 from liaison.trail.schemas import AuditEventRead
 
 EXPORT_BATCH = 1000
@@ -31,18 +30,9 @@ class AuditService:
         self.principal = principal
         self.repo = AuditRepository(session, principal)
 
-    def events(
-        self,
-        *,
-        actor: str | None = None,
-        action: str | None = None,
-        object_type: str | None = None,
-        since: dt.datetime | None = None,
-        page: PageRequest,
-    ) -> tuple[list[AuditEventRead], int]:
-        rows, total = self.repo.events(
-            actor=actor, action=action, object_type=object_type, since=since, page=page
-        )
+    def events(self, filters: EventFilters, page: PageRequest) -> tuple[list[AuditEventRead], int]:
+        """One page of the events this principal may see (the listing itself is audited)."""
+        rows, total = self.repo.events(filters, page)
         reads = self._as_read(rows)
         record_reads(
             self.session,
@@ -52,7 +42,7 @@ class AuditService:
             per="page",
             object_type="audit_event",
             offset=page.offset,
-            query={"actor": actor, "action": action, "object_type": object_type},
+            query=filters.query(),
         )
         return reads, total
 

@@ -3,37 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from liaison.kit.pagination import PageRequest
-from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
-from liaison.trail.service import AuditService
-from liaison.web.deps import AppSettings, DbSession, require
+from liaison.trail.api import Auditing, Filters
+from liaison.web.deps import ListPage
 from liaison.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-AuditReader = Annotated[Principal, Depends(require(Permission.AUDIT_EVENT_READ))]
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request,
-    session: DbSession,
-    principal: AuditReader,
-    settings: AppSettings,
-    actor: Annotated[str | None, Query(max_length=64)] = None,
-    action: Annotated[str | None, Query(max_length=80)] = None,
-    object_type: Annotated[str | None, Query(max_length=60)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    request: Request, service: Auditing, page: ListPage, filters: Filters
 ) -> HTMLResponse:
-    page = PageRequest(limit=settings.page_size, offset=offset)
-    events, total = AuditService(session, principal).events(
-        actor=actor or None, action=action or None, object_type=object_type or None, page=page
-    )
+    events, total = service.events(filters, page)
     return render(
         request,
         "audit/events.html",
@@ -41,11 +25,7 @@ def audit_page(
             "events": events,
             "total": total,
             "page": page,
-            "filters": {
-                "actor": actor or "",
-                "action": action or "",
-                "object_type": object_type or "",
-            },
+            "filters": {k: v or "" for k, v in filters.query().items()},
         },
         fragment="audit/_table.html",
     )

@@ -24,10 +24,10 @@ from rich.text import Text
 from sqlalchemy import select
 
 from liaison.db.session import session_factory
-from liaison.decisions.api import to_read
 from liaison.decisions.calendar import feed
 from liaison.decisions.consensus import Procedure, Stance
 from liaison.decisions.models import NotificationAddress
+from liaison.decisions.present import to_read
 from liaison.decisions.repository import ProposalFilters
 from liaison.decisions.schemas import (
     Amendment,

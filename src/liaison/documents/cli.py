@@ -24,8 +24,8 @@ from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from liaison.documents.api import to_read
 from liaison.documents.models import DocumentKind
+from liaison.documents.present import to_read
 from liaison.documents.schemas import DocumentRead, NoteCreate, NoteFormat
 from liaison.documents.service import DocumentService, DocumentView, parse_level
 from liaison.errors import InvalidInput

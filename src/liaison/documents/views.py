@@ -54,31 +54,38 @@ def _snippet(view: DocumentView) -> Markup | None:
 
 
 # the library ------------------------------------------------------------------------------------
+def _library_form(
+    q: Text = None, level: Text = None, releasable_to: Text = None, kind: Text = None
+) -> dict[str, str]:
+    """The library's filters as typed: shown again in its GET form."""
+    return {
+        "q": q or "",
+        "level": level or "",
+        "releasable_to": releasable_to or "",
+        "kind": kind or "",
+    }
+
+
 @router.get("/documents", response_class=HTMLResponse)
 def library(
     request: Request,
     service: Documents,
     page: SortedPage,
-    q: Text = None,
-    level: Text = None,
-    releasable_to: Text = None,
-    kind: Text = None,
+    form: Annotated[dict[str, str], Depends(_library_form)],
 ) -> HTMLResponse:
     """Sort by title, created_at, updated_at, level, size or kind."""
     filters = service.filters(
-        level=parse_level(level), releasable_to=releasable_to, kind=parse_kind(kind), query=q
+        level=parse_level(form["level"]),
+        releasable_to=form["releasable_to"],
+        kind=parse_kind(form["kind"]),
+        query=form["q"],
     )
     views, total = service.find(filters, page)
     context: dict[str, Any] = {
         "listing": Listing(views, total, page),
         "snippets": {v.document.id: _snippet(v) for v in views},
         "facets": service.facets(filters),
-        "form": {
-            "q": q or "",
-            "level": level or "",
-            "releasable_to": releasable_to or "",
-            "kind": kind or "",
-        },
+        "form": form,
         "levels": list(Classification),
         "kinds": list(DocumentKind),
         "can_write": service.principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),

@@ -13,34 +13,30 @@ from liaison.decisions.schemas import (
 )
 from liaison.decisions.service import NotificationView, ProposalView, Standing
 
+# the proposal's own columns, shown as they are stored
+COLUMNS: tuple[str, ...] = ("id", "reference", "title", "procedure", "opened_at", "deadline")
+COLUMNS += ("opened_by", "package", "sources")
+
 
 def to_read(view: ProposalView) -> ProposalRead:
-    p = view.proposal
+    p, verdict = view.proposal, view.verdict
     return ProposalRead(
-        id=p.id,
-        reference=p.reference,
-        title=p.title,
+        **{name: getattr(p, name) for name in COLUMNS},
         subject=SubjectRead(
             kind=p.subject_kind, ref=p.subject_ref, title=p.subject_title, href=p.subject_href
         ),
         release_to=list(p.release_to),
-        procedure=p.procedure,
-        opened_at=p.opened_at,
-        deadline=p.deadline,
-        opened_by=p.opened_by,
-        outcome=view.verdict.outcome,
+        outcome=verdict.outcome,
         outcome_reason=view.reason,
-        decided_at=view.verdict.at if view.verdict.outcome is not Outcome.PENDING else None,
+        decided_at=verdict.at if verdict.outcome is not Outcome.PENDING else None,
         settled=view.settled,
         version=view.version,
         depends_on=view.depends_on,
         revises=view.revises,
-        package=p.package,
         level=view.marking.level,
         marking=view.short,
         banner=view.banner,
         tally=Tally.model_validate(view.tally, from_attributes=True),
-        sources=p.sources,
     )
 
 

@@ -6,25 +6,17 @@ from __future__ import annotations
 from liaison.documents.schemas import DocumentPreview, DocumentRead, DocumentWritten
 from liaison.documents.service import DocumentService, DocumentView
 
+# the document's own columns, shown as they are stored
+COLUMNS: tuple[str, ...] = ("id", "title", "kind", "filename", "content_type", "size", "sha256")
+COLUMNS += ("text_truncated", "created_at", "updated_at", "created_by", "updated_by")
+
 
 def to_read(view: DocumentView) -> DocumentRead:
-    d = view.document
     return DocumentRead(
-        id=d.id,
-        title=d.title,
-        kind=d.kind,
-        filename=d.filename,
-        content_type=d.content_type,
-        size=d.size,
-        sha256=d.sha256,
+        **{name: getattr(view.document, name) for name in COLUMNS},
         level=view.marking.level,
         marking=view.short,
         banner=view.banner,
-        text_truncated=d.text_truncated,
-        created_at=d.created_at,
-        updated_at=d.updated_at,
-        created_by=d.created_by,
-        updated_by=d.updated_by,
         snippet=view.snippet,
     )
 

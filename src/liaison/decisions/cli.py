@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 import typer
@@ -23,11 +20,12 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
+from liaison.cli.acting import AsUser, LimitOption, OffsetOption, serving
 from liaison.db.session import session_factory
-from liaison.decisions.api import to_read
 from liaison.decisions.calendar import feed
 from liaison.decisions.consensus import Procedure, Stance
 from liaison.decisions.models import NotificationAddress
+from liaison.decisions.present import to_read
 from liaison.decisions.repository import ProposalFilters
 from liaison.decisions.schemas import (
     Amendment,
@@ -42,10 +40,7 @@ from liaison.decisions.worker import tick as run_tick
 from liaison.errors import InvalidInput
 from liaison.events import SubjectKind
 from liaison.identity.service import IdentityService
-from liaison.kit.context import request_id
 from liaison.kit.pagination import Page, PageRequest
-from liaison.registry.service import nation_profile
-from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, engine_for, settings
 from liaison.terminal.output import Format, FormatOption, console, emit, fail
@@ -56,24 +51,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsUser = Annotated[
-    str,
-    typer.Option("--as", metavar="USERNAME", help="Act as this user: clearance, delegation."),
-]
-LimitOption = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
-OffsetOption = Annotated[int, typer.Option(min=0, help="How many to skip.")]
 MAX_EMAIL = 254  # the column, and RFC 5321's limit on a path
 ProposalArg = Annotated[str, typer.Argument(help="A proposal id or reference (DEC-2023-0001).")]
-
-
-@contextmanager
-def acting_as(username: str) -> Iterator[DecisionService]:
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
-    with command_session() as session:
-        user = IdentityService(session, SYSTEM).user(username)
-        if user.disabled:
-            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-        yield DecisionService(session, principal_for(session, user, nation_profile))
 
 
 def _banner(text: str) -> None:
@@ -112,12 +91,10 @@ def _print(
     views: list[ProposalView],
     title: str,
     output: Format,
-    page: tuple[int, int, int],
+    page: tuple[int, PageRequest],
 ) -> None:
     if output is not Format.TABLE:
-        total, limit, offset = page
-        items = [to_read(v) for v in views]
-        emit(output, Page[ProposalRead](items=items, total=total, limit=limit, offset=offset))
+        emit(output, Page[ProposalRead].of(map(to_read, views), *page))
         return
     banner = service.page_banner(views)
     _banner(banner)
@@ -137,12 +114,11 @@ def list_(
     """The proposals the user may read, newest first, with their outcome now."""
     if state not in {None, "open", "decided"}:
         fail("--state is open or decided")
-    with acting_as(as_user) as service:
-        views, total = service.find(
-            ProposalFilters(state=state, query=query), PageRequest(limit=limit, offset=offset)
-        )
+    page = PageRequest(limit=limit, offset=offset)
+    with serving(as_user, DecisionService) as service:
+        views, total = service.find(ProposalFilters(state=state, query=query), page)
         title = f"{len(views)} of {total} proposals (from {offset + 1})"
-        _print(service, views, title, output, (total, limit, offset))
+        _print(service, views, title, output, (total, page))
 
 
 @app.command()
@@ -153,19 +129,20 @@ def inbox(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """Open proposals awaiting the user's delegation, nearest deadline first."""
-    with acting_as(as_user) as service:
-        views, total, ally = service.inbox(PageRequest(limit=limit, offset=offset))
+    page = PageRequest(limit=limit, offset=offset)
+    with serving(as_user, DecisionService) as service:
+        views, total, ally = service.inbox(page)
         if ally is None:
             fail(f"{as_user} is not in an ally's delegation: nothing awaits them")
         title = f"{total} awaiting {service.name_of(ally)}"
-        _print(service, views, title, output, (total, limit, offset))
+        _print(service, views, title, output, (total, page))
 
 
 @app.command()
 def show(proposal: ProposalArg, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """One proposal: its outcome now, every elector's position, and its text (json and csv:
     the API's GET /api/v1/decisions/{ref})."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DecisionService) as service:
         view = service.get_ref(proposal)
         if output is not Format.TABLE:
             emit(output, to_read(view))
@@ -231,25 +208,22 @@ def open_(
     opened_at = _moment(opened_on, "--opened-on") if opened_on else None
     start = opened_at or dt.datetime.now(dt.UTC)
     deadline = start + dt.timedelta(days=days) if days else None
-    with acting_as(as_user) as service:
-        try:
-            data = ProposalCreate(
-                subject_kind=subject_kind,
-                subject_ref=subject_ref,
-                title=title,
-                text=text,
-                marking=marking,
-                procedure=procedure,
-                deadline=deadline,
-                release_to=release_to or [],
-                depends_on=depends_on,
-                package=package,
-                opened_at=opened_at,
-                positions=[_past(text) for text in past_position or []],
-            )
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise InvalidInput(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    with serving(as_user, DecisionService) as service:
+        data = _valid(
+            ProposalCreate,
+            subject_kind=subject_kind,
+            subject_ref=subject_ref,
+            title=title,
+            text=text,
+            marking=marking,
+            procedure=procedure,
+            deadline=deadline,
+            release_to=release_to or [],
+            depends_on=depends_on,
+            package=package,
+            opened_at=opened_at,
+            positions=[_past(text) for text in past_position or []],
+        )
         view = service.open(data)
         shown = (view.proposal.reference, view.tally.electors)
     console.print(Text(f"✓ {shown[0]} opened; {shown[1]} electors"))
@@ -286,7 +260,7 @@ def position(
     statement: Annotated[str, typer.Option(help="Why (needed to break silence...).")] = "",
 ) -> None:
     """Record the user's delegation's position on a proposal."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DecisionService) as service:
         found = service.find_ref(proposal)
         try:
             data = PositionCreate(stance=stance, statement=statement)
@@ -305,7 +279,7 @@ def withdraw(
     reason: Annotated[str, typer.Option(help="Why it is withdrawn.")],
 ) -> None:
     """Withdraw an open proposal (needs decisions:proposal:manage)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DecisionService) as service:
         found = service.find_ref(proposal)
         view = service.withdraw(found.id, Withdrawal(reason=reason))
         shown = view.proposal.reference
@@ -320,7 +294,7 @@ def amend(
     note: Annotated[str, typer.Option(help="What changed, in a line.")] = "",
 ) -> None:
     """Amend the text of a proposal at a meeting (concurrences are asked for again)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DecisionService) as service:
         found = service.find_ref(proposal)
         view = service.amend(found.id, _valid(Amendment, text=text, note=note))
         shown = (view.proposal.reference, view.version)
@@ -337,7 +311,7 @@ def revise(
 ) -> None:
     """Revise a broken or lapsed proposal into a new one, linked to the old."""
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days else None
-    with acting_as(as_user) as service:
+    with serving(as_user, DecisionService) as service:
         found = service.find_ref(proposal)
         data = _valid(Revision, text=text, procedure=procedure, deadline=deadline)
         view = service.revise(found.id, data)
@@ -356,7 +330,7 @@ def _valid(model: type[M], **values: object) -> M:
 @app.command()
 def calendar(as_user: AsUser) -> None:
     """The iCalendar feed of deadlines the user may see, on standard output."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DecisionService) as service:
         data = feed(service.calendar_items(), settings().public_url)
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from liaison.decisions.consensus import Procedure, Stance
 from liaison.decisions.models import Proposal
 from liaison.decisions.schemas import PositionCreate, ProposalCreate
-from liaison.decisions.service import DecisionService
+from liaison.decisions.service import DecisionService, ProposalView
 from liaison.errors import LiaisonError
 from liaison.events import SubjectKind, describe_subject
 from liaison.identity.service import IdentityService
@@ -121,27 +121,34 @@ AMMAN_SOURCES = "\n".join(  # noqa: FLY002 - one source a line
 )
 
 
+def _office_opening(
+    service: DecisionService, office_name: str, opened: str, **proposal: object
+) -> ProposalView | None:
+    """The record of a past decision to open the office named ``office_name``; None when the
+    office is not in the registry or the decision is recorded already."""
+    office = _office_id(service.session, office_name)
+    if office is None or _exists(service.session, str(proposal["title"])):
+        return None
+    data = ProposalCreate(subject_kind=SubjectKind.OFFICE_OPENING, subject_ref=office, **proposal)
+    return service.open(data, opened_at=_at(opened), record_past=True)
+
+
 def _tokyo(service: DecisionService, report: DemoReport) -> None:
-    title = "Opening of a NATO liaison office in Tokyo"
-    office = _office_id(service.session, "NATO Liaison Office Tokyo")
-    if office is None or _exists(service.session, title):
-        return
-    view = service.open(
-        ProposalCreate(
-            subject_kind=SubjectKind.OFFICE_OPENING,
-            subject_ref=office,
-            title=title,
-            text="The Council agrees to open a NATO liaison office in Tokyo in 2024, staffed by "
-            "one person, to deepen political dialogue and practical cooperation with Japan and "
-            "the Indo-Pacific partners.",
-            marking="NR",
-            procedure=Procedure.SILENCE,
-            deadline=_at("2023-06-09T12:00:00"),
-            sources=TOKYO_SOURCES,
-        ),
-        opened_at=_at("2023-04-11T09:00:00"),
-        record_past=True,
+    view = _office_opening(
+        service,
+        "NATO Liaison Office Tokyo",
+        "2023-04-11T09:00:00",
+        title="Opening of a NATO liaison office in Tokyo",
+        text="The Council agrees to open a NATO liaison office in Tokyo in 2024, staffed by "
+        "one person, to deepen political dialogue and practical cooperation with Japan and "
+        "the Indo-Pacific partners.",
+        marking="NR",
+        procedure=Procedure.SILENCE,
+        deadline=_at("2023-06-09T12:00:00"),
+        sources=TOKYO_SOURCES,
     )
+    if view is None:
+        return
     service.record_position(
         view.proposal.id,
         PositionCreate(
@@ -157,48 +164,37 @@ def _tokyo(service: DecisionService, report: DemoReport) -> None:
 
 
 def _geneva(service: DecisionService, report: DemoReport) -> None:
-    title = "Opening of the NATO multilateral liaison office in Geneva"
-    office = _office_id(service.session, "NATO Multilateral Liaison Office Geneva")
-    if office is None or _exists(service.session, title):
-        return
-    view = service.open(
-        ProposalCreate(
-            subject_kind=SubjectKind.OFFICE_OPENING,
-            subject_ref=office,
-            title=title,
-            text="The Council agrees to open a multilateral liaison office in Geneva, with one "
-            "staff member hosted at the Geneva Centre for Security Policy.",
-            marking="NU",
-            procedure=Procedure.SILENCE,
-            deadline=_at("2023-12-14T12:00:00"),
-            sources=GENEVA_SOURCES,
-        ),
-        opened_at=_at("2023-12-07T12:00:00"),
-        record_past=True,
+    view = _office_opening(
+        service,
+        "NATO Multilateral Liaison Office Geneva",
+        "2023-12-07T12:00:00",
+        title="Opening of the NATO multilateral liaison office in Geneva",
+        text="The Council agrees to open a multilateral liaison office in Geneva, with one "
+        "staff member hosted at the Geneva Centre for Security Policy.",
+        marking="NU",
+        procedure=Procedure.SILENCE,
+        deadline=_at("2023-12-14T12:00:00"),
+        sources=GENEVA_SOURCES,
     )
-    report.proposals.append(f"{view.proposal.reference} Geneva office: adopted 2023-12-14")
+    if view is not None:
+        report.proposals.append(f"{view.proposal.reference} Geneva office: adopted 2023-12-14")
 
 
 def _amman(service: DecisionService, report: DemoReport) -> None:
-    title = "Opening of a NATO liaison office in Amman"
-    office = _office_id(service.session, "NATO Liaison Office Amman")
-    if office is None or _exists(service.session, title):
-        return
-    view = service.open(
-        ProposalCreate(
-            subject_kind=SubjectKind.OFFICE_OPENING,
-            subject_ref=office,
-            title=title,
-            text="The Heads of State and Government agree to open a NATO liaison office in "
-            "Amman, the Alliance's first political presence in the Middle East.",
-            marking="PUBLIC",
-            procedure=Procedure.MEETING,
-            sources=AMMAN_SOURCES,
-        ),
-        opened_at=_at("2024-07-09T09:00:00"),
-        record_past=True,
+    view = _office_opening(
+        service,
+        "NATO Liaison Office Amman",
+        "2024-07-09T09:00:00",
+        title="Opening of a NATO liaison office in Amman",
+        text="The Heads of State and Government agree to open a NATO liaison office in "
+        "Amman, the Alliance's first political presence in the Middle East.",
+        marking="PUBLIC",
+        procedure=Procedure.MEETING,
+        sources=AMMAN_SOURCES,
     )
-    for elector in service.repo.electors(view.proposal.id):
+    if view is None:
+        return
+    for elector in service.electors(view.proposal.id):
         service.record_position(
             view.proposal.id,
             PositionCreate(ally=elector.iso3, stance=Stance.CONCUR),

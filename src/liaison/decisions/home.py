@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from liaison.decisions.service import DecisionService, Inbox, ProposalView
+from liaison.decisions.service import DecisionService, ProposalView
 from liaison.kit import clock
 from liaison.kit.pagination import PageRequest
 from liaison.security.principal import Principal
@@ -29,41 +29,39 @@ def _kind(value: str) -> str:
     return value.replace("_", " ")
 
 
+def _proposals(
+    key: str, title: str, shown: tuple[list[ProposalView], int], href: str, empty: str
+) -> Tile:
+    """A tile of proposals; those awaiting a position are urgent and come first."""
+    views, total = shown
+    urgent = key == "awaiting"
+    items = [_item(v, urgent=urgent) for v in views]
+    order = 100 if urgent else 110
+    return Tile(key, title, items, total, href, empty, [v.marking for v in views], order=order)
+
+
 def tiles(session: Session, principal: Principal) -> list[Tile]:
     service = DecisionService(session, principal)
     now = clock.utcnow()
     out: list[Tile] = []
     awaiting, awaiting_total, ally = service.inbox(PageRequest(limit=ITEMS_PER_TILE))
     if ally is not None:
-        out.append(
-            Tile(
-                "awaiting",
-                f"Awaiting {service.name_of(ally)}'s position",
-                [_item(v, urgent=True) for v in awaiting],
-                awaiting_total,
-                "/decisions/inbox",
-                "Nothing awaits your delegation.",
-                [v.marking for v in awaiting],
-                order=100,
-            )
-        )
-    views, ending = service.silence_ending(now, SILENCE_HORIZON, ITEMS_PER_TILE)
+        title = f"Awaiting {service.name_of(ally)}'s position"
+        empty = "Nothing awaits your delegation."
+        tile = _proposals("awaiting", title, (awaiting, awaiting_total), "/decisions/inbox", empty)
+        out.append(tile)
     out.append(
-        Tile(
+        _proposals(
             "silence",
             "Silence ends in the next 7 days",
-            [_item(v, urgent=False) for v in views],
-            ending,
+            service.silence_ending(now, SILENCE_HORIZON, ITEMS_PER_TILE),
             "/decisions?state=open&sort=deadline",
             "No silence procedure ends in the next 7 days.",
-            [v.marking for v in views],
-            order=110,
         )
     )
     if principal.user_id is not None:
-        inbox = Inbox(service)
-        unread = inbox.unread()
-        notes, _ = inbox.list(PageRequest(limit=ITEMS_PER_TILE), unread_only=True)
+        unread = service.unread()
+        notes, _ = service.notifications(PageRequest(limit=ITEMS_PER_TILE), unread_only=True)
         out.append(
             Tile(
                 "notifications",

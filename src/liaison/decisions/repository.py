@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from liaison.decisions.consensus import Facts, Outcome, Procedure, Stand
@@ -261,6 +261,19 @@ class ProposalRepository:
         )
         rows = self.session.execute(window(ordered, page.limit, page.offset)).all()
         return [(n, p) for n, p in rows], total
+
+    def mark_read(self, user_id: int, ids: Sequence[int] | None, now: dt.datetime) -> int:
+        """Mark the user's unread notifications (``ids`` of them, or all) read; how many."""
+        stmt = (
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if ids is not None:
+            stmt = stmt.where(Notification.id.in_(list(ids)))
+        result = self.session.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class LinkGraph:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from liaison.decisions.consensus import Outcome, Procedure, Stance
 from liaison.decisions.models import NotificationKind
@@ -28,6 +29,10 @@ def single_line(value: str) -> str:
         msg = "must be one line without control characters"
         raise ValueError(msg)
     return value
+
+
+OneLine = Annotated[str, AfterValidator(single_line)]
+Text = Annotated[str, AfterValidator(normalise_text)]  # negotiated text, as it is stored
 
 
 class _In(BaseModel):
@@ -51,10 +56,10 @@ class ProposalCreate(_In):
         description="The subject: an ITPP reference (ITPP-JPN-2023), an office id, a document "
         "id; none for free text.",
     )
-    title: str | None = Field(
-        default=None, max_length=300, description="Default: the subject's title."
+    title: Annotated[str, Field(max_length=300), AfterValidator(single_line)] | None = Field(
+        default=None, description="Default: the subject's title."
     )
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="The text to decide.")
+    text: Text = Field(min_length=1, max_length=MAX_TEXT, description="The text to decide.")
     marking: str = Field(min_length=1, max_length=500, examples=["NU", "NR // REL JPN"])
     procedure: Procedure = Procedure.SILENCE
     deadline: AwareDatetime | None = Field(
@@ -88,16 +93,6 @@ class ProposalCreate(_In):
         description="With opened_at: the positions taken in that procedure.",
     )
 
-    @field_validator("title")
-    @classmethod
-    def _one_line(cls, value: str | None) -> str | None:
-        return single_line(value) if value else value
-
-    @field_validator("text")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        return normalise_text(value)
-
 
 class PositionCreate(_In):
     stance: Stance
@@ -110,18 +105,8 @@ class PositionCreate(_In):
 
 
 class Amendment(_In):
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
-    note: str = Field(default="", max_length=500)
-
-    @field_validator("note")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        return single_line(value)
-
-    @field_validator("text")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        return normalise_text(value)
+    text: Text = Field(min_length=1, max_length=MAX_TEXT)
+    note: OneLine = Field(default="", max_length=500)
 
 
 class Revision(Amendment):
@@ -132,12 +117,7 @@ class Revision(Amendment):
 
 
 class Withdrawal(_In):
-    reason: str = Field(min_length=1, max_length=1000)
-
-    @field_validator("reason")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        return single_line(value)
+    reason: OneLine = Field(min_length=1, max_length=1000)
 
 
 class SubjectRead(BaseModel):
@@ -190,16 +170,24 @@ class StandingRead(BaseModel):
 
 
 class PositionRead(BaseModel):
+    """Read from a ``Position`` row (``PositionRead.model_validate(position)``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
-    ally: str
+    ally: str = Field(validation_alias="ally_iso3")
     stance: Stance
     statement: str
-    version: int
+    version: int = Field(validation_alias="version_number")
     recorded_at: dt.datetime
     recorded_by: str
 
 
 class VersionRead(BaseModel):
+    """Read from a ``ProposalVersion`` row (``VersionRead.model_validate(version)``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     number: int
     text: str
     note: str

@@ -36,7 +36,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,6 +87,7 @@ from liaison.decisions.schemas import (
 from liaison.errors import Conflict, Forbidden, InvalidInput, NotFound
 from liaison.events import ProposalOpened, SubjectInfo, SubjectKind, describe_subject, publish
 from liaison.kit import clock
+from liaison.kit.ids import MAX_ID, parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.registry.errors import NotAnAlly
 from liaison.registry.service import RegistryService, nation_profile
@@ -101,7 +101,6 @@ from liaison.security.principal import Principal, Side
 from liaison.security.readers import MarkingAboveReader
 from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
-MAX_ID = 2_147_483_647
 _CODE = re.compile(r"\b[A-Z]{3}\b(?!-)")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 OBJECT_TYPE = "proposal"
@@ -189,9 +188,9 @@ class DecisionService:
     def find_ref(self, ref: str) -> Proposal:
         """A proposal by id ("12") or reference ("DEC-2023-0012"), as the principal sees it."""
         text = ref.strip()
-        if text.isdecimal():
-            small = len(text) <= len(str(MAX_ID))  # int() of 5,000 digits raises
-            found = self.repo.get(int(text)) if small and 0 < int(text) <= MAX_ID else None
+        key = parse_id(text)
+        if key is not None:
+            found = self.repo.get(key)
         else:  # only a reference's characters reach the database (no NUL, no 10 kB strings)
             found = self.repo.by_reference(text) if _REFERENCE.fullmatch(text) else None
         if found is None:
@@ -290,6 +289,9 @@ class DecisionService:
     def versions(self, proposal_id: int) -> list[ProposalVersion]:
         return self.repo.versions(self._find(proposal_id).id)
 
+    def electors(self, proposal_id: int) -> list[Elector]:
+        return self.repo.electors(self._find(proposal_id).id)
+
     # A proposal named by the client (id or reference): reading it is the audited read the
     # rows belong to (pages and the CLI read the proposal first, then its rows by id).
     def standings_of(self, ref: str) -> list[Standing]:
@@ -339,6 +341,31 @@ class DecisionService:
         views = self.views(rows)
         record_reads(self.session, self.principal, READ, [v.proposal for v in views])
         return views, total, ally
+
+    # the principal's notifications, listed only through readable proposals (reads audited)
+    def notifications(
+        self, page: PageRequest, *, unread_only: bool = False
+    ) -> tuple[list[NotificationView], int]:
+        user_id = self.principal.user_id
+        if user_id is None:
+            return [], 0
+        rows, total = self.repo.notifications(user_id, page, unread_only=unread_only)
+        views = {v.proposal.id: v for v in self.views(list({p.id: p for _, p in rows}.values()))}
+        record_reads(self.session, self.principal, READ, [v.proposal for v in views.values()])
+        return [NotificationView(n, views[p.id]) for n, p in rows], total
+
+    def unread(self) -> int:
+        user_id = self.principal.user_id
+        if user_id is None:
+            return 0
+        return self.repo.notifications(user_id, PageRequest(limit=1), unread_only=True)[1]
+
+    def mark_read(self, ids: Sequence[int] | None = None) -> int:
+        """Mark some (or all) of the principal's notifications read; return how many."""
+        user_id = self.principal.user_id
+        if user_id is None:
+            return 0
+        return self.repo.mark_read(user_id, ids, clock.utcnow())
 
     def calendar_items(self, days_back: int = 30) -> list[ProposalView]:
         since = clock.utcnow() - dt.timedelta(days=days_back)
@@ -659,13 +686,7 @@ class DecisionService:
         )
         publish(
             self.session,
-            ProposalOpened(
-                occurred_on=opened.date(),
-                proposal_id=proposal.id,
-                reference=proposal.reference,
-                subject_kind=proposal.subject_kind,
-                subject_ref=proposal.subject_ref,
-            ),
+            ProposalOpened(**settlement.event_facts(proposal, opened)),
         )
         for past in sorted(data.positions, key=lambda s: s.at):
             position = PositionCreate(ally=past.ally, stance=past.stance, statement=past.statement)
@@ -879,8 +900,9 @@ def _canonical_ref(data: ProposalCreate) -> str | None:
     ref = (data.subject_ref or "").strip()
     if not ref:
         return None
-    if ref.isdecimal() and len(ref) <= len(str(MAX_ID)):
-        return str(int(ref))
+    key = parse_id(ref)
+    if key is not None:
+        return str(key)
     return ref.upper() if data.subject_kind is SubjectKind.ITPP_APPROVAL else ref
 
 
@@ -908,50 +930,3 @@ def _notify_decided(session: Session, proposal: Proposal, now: dt.datetime) -> N
 class NotificationView:
     notification: Notification
     view: ProposalView
-
-
-class Inbox:
-    """The principal's notifications (listed only through readable proposals; reads audited)."""
-
-    def __init__(self, service: DecisionService) -> None:
-        self.service = service
-
-    def list(
-        self, page: PageRequest, *, unread_only: bool = False
-    ) -> tuple[list[NotificationView], int]:
-        user_id = self.service.principal.user_id
-        if user_id is None:
-            return [], 0
-        rows, total = self.service.repo.notifications(user_id, page, unread_only=unread_only)
-        views = {
-            v.proposal.id: v for v in self.service.views(list({p.id: p for _, p in rows}.values()))
-        }
-        record_reads(
-            self.service.session,
-            self.service.principal,
-            READ,
-            [v.proposal for v in views.values()],
-        )
-        return [NotificationView(n, views[p.id]) for n, p in rows], total
-
-    def unread(self) -> int:
-        user_id = self.service.principal.user_id
-        if user_id is None:
-            return 0
-        return self.service.repo.notifications(user_id, PageRequest(limit=1), unread_only=True)[1]
-
-    def mark_read(self, ids: Sequence[int] | None = None) -> int:
-        """Mark some (or all) of the principal's notifications read; return how many."""
-        user_id = self.service.principal.user_id
-        if user_id is None:
-            return 0
-        stmt = (
-            update(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-            .values(read_at=clock.utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if ids is not None:
-            stmt = stmt.where(Notification.id.in_(list(ids)))
-        result = self.service.session.execute(stmt)
-        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ from liaison.decisions.consensus import Node, Outcome, Verdict, resolve
 from liaison.decisions.models import Proposal
 from liaison.decisions.repository import LinkGraph
 from liaison.errors import LiaisonError
-from liaison.events import ProposalAdopted, ProposalFailed, publish
+from liaison.events import DomainEvent, ProposalAdopted, ProposalFailed, publish
 from liaison.security.principal import SYSTEM
 
 log = logging.getLogger(__name__)
@@ -146,29 +147,22 @@ def _settle(session: Session, proposal: Proposal, verdict: Verdict, notify: Noti
             )
         ],
     )
+    about = event_facts(proposal, at)
     if verdict.outcome is Outcome.ADOPTED:
-        publish(
-            session,
-            ProposalAdopted(
-                occurred_on=at.date(),
-                proposal_id=proposal.id,
-                reference=proposal.reference,
-                subject_kind=proposal.subject_kind,
-                subject_ref=proposal.subject_ref,
-                release_to=tuple(proposal.release_to),
-            ),
-        )
+        event: DomainEvent = ProposalAdopted(**about, release_to=tuple(proposal.release_to))
     else:
-        publish(
-            session,
-            ProposalFailed(
-                occurred_on=at.date(),
-                proposal_id=proposal.id,
-                reference=proposal.reference,
-                subject_kind=proposal.subject_kind,
-                subject_ref=proposal.subject_ref,
-                outcome=verdict.outcome.value,
-            ),
-        )
+        event = ProposalFailed(**about, outcome=verdict.outcome.value)
+    publish(session, event)
     notify(session, proposal)
     return True
+
+
+def event_facts(proposal: Proposal, at: dt.datetime) -> dict[str, Any]:
+    """What every event about ``proposal`` says: the day, the proposal, its subject."""
+    return {
+        "occurred_on": at.date(),
+        "proposal_id": proposal.id,
+        "reference": proposal.reference,
+        "subject_kind": proposal.subject_kind,
+        "subject_ref": proposal.subject_ref,
+    }

@@ -24,45 +24,32 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from liaison.decisions.consensus import Outcome, Procedure, Stance
+from liaison.decisions.deps import Decisions, Managing, Recording, SignedIn
 from liaison.decisions.errors import ProposalNotFound
 from liaison.decisions.redline import changed, redline
 from liaison.decisions.repository import ProposalFilters
 from liaison.decisions.schemas import PositionCreate, ProposalCreate, Revision, Withdrawal
-from liaison.decisions.service import DecisionService, Inbox, ProposalView
+from liaison.decisions.service import DecisionService, ProposalView
 from liaison.errors import LiaisonError
 from liaison.events import SubjectKind, subject_suggestions
 from liaison.kit import clock
+from liaison.kit.ids import parse_id
+from liaison.kit.pagination import PageRequest
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
 from liaison.security.writes import ALLIANCE, can_write_side
-from liaison.web.deps import (
-    AppSettings,
-    AuthenticatedPrincipal,
-    CurrentPrincipal,
-    DbSession,
-    Limit,
-    Offset,
-    page_request,
-    path_id,
-    require,
-    writes_own_state,
-)
-from liaison.web.forms import DATETIME_FORMAT, Refusal, refusal
+from liaison.web.deps import ListPage, SortedPage, writes_own_state
+from liaison.web.forms import DATETIME_FORMAT, PostedForm, Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 
-Manager = Annotated[Principal, Depends(require(Permission.DECISIONS_PROPOSAL_MANAGE))]
-Recorder = Annotated[Principal, Depends(require(Permission.DECISIONS_POSITION_RECORD))]
 Text = Annotated[str | None, Query(max_length=200)]
-FormText = Annotated[str, Form(max_length=200_000)]
-MAX_REFERENCE = 40  # the reference column's length: anything longer names no proposal
 STANCE_LABELS = {
     Stance.CONCUR: "Concur",
     Stance.BREAK_SILENCE: "Break silence",
@@ -75,9 +62,12 @@ STANCE_LABELS = {
 def _proposal_id(service: DecisionService, raw: str) -> int:
     """The proposal a path names by id or by reference (``/decisions/DEC-2023-0001``): a
     hidden one is the same 404 as a missing one."""
-    if raw.isdecimal() or len(raw) > MAX_REFERENCE:
-        return path_id(raw, ProposalNotFound)
-    return service.key(raw)
+    key = parse_id(raw)
+    return key if key is not None else service.key(raw)
+
+
+def _can_manage(service: DecisionService) -> bool:
+    return can_write_side(service.principal, ALLIANCE, Permission.DECISIONS_PROPOSAL_MANAGE)
 
 
 def remaining(deadline: dt.datetime | None, now: dt.datetime) -> str:
@@ -95,67 +85,48 @@ def remaining(deadline: dt.datetime | None, now: dt.datetime) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
-@router.get("/decisions", response_class=HTMLResponse)
-def proposals(
+def _proposal_list(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-    state: Text = None,
-    q: Text = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Text = None,
+    template: str,
+    service: DecisionService,
+    listed: tuple[list[ProposalView], int, PageRequest],
+    **context: object,
 ) -> HTMLResponse:
-    service = DecisionService(session, principal)
-    shown_state = state if state in {"open", "decided"} else None
-    page = page_request(settings, limit, offset, sort)
-    views, total = service.find(ProposalFilters(state=shown_state, query=q or None), page)
-    context = {
-        "listing": Listing(views, total, page),
-        "form": {"state": shown_state or "", "q": q or ""},
-        "can_manage": can_write_side(principal, ALLIANCE, Permission.DECISIONS_PROPOSAL_MANAGE),
+    """A page of proposals: their countdowns, the banner of the most restrictive shown."""
+    views = listed[0]
+    context |= {
+        "listing": Listing(*listed),
         "marking": service.page_banner(views),
         "now": clock.utcnow(),
         "remaining": remaining,
     }
-    return render_marked(request, "decisions/list.html", context)
+    return render_marked(request, template, context)
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+def proposals(
+    request: Request, service: Decisions, page: SortedPage, state: Text = None, q: Text = None
+) -> HTMLResponse:
+    """Sort by reference, title, opened_at, deadline, outcome or level."""
+    shown_state = state if state in {"open", "decided"} else None
+    views, total = service.find(ProposalFilters(state=shown_state, query=q or None), page)
+    form = {"state": shown_state or "", "q": q or ""}
+    listed = (views, total, page)
+    return _proposal_list(
+        request, "decisions/list.html", service, listed, form=form, can_manage=_can_manage(service)
+    )
 
 
 @router.get("/decisions/inbox", response_class=HTMLResponse)
-def inbox(
-    request: Request,
-    session: DbSession,
-    principal: AuthenticatedPrincipal,
-    settings: AppSettings,
-    limit: Limit = None,
-    offset: Offset = 0,
-) -> HTMLResponse:
-    service = DecisionService(session, principal)
-    page = page_request(settings, limit, offset, None)
+def inbox(request: Request, service: SignedIn, page: ListPage) -> HTMLResponse:
     views, total, ally = service.inbox(page)
-    context = {
-        "listing": Listing(views, total, page),
-        "ally": service.name_of(ally) if ally else None,
-        "marking": service.page_banner(views),
-        "now": clock.utcnow(),
-        "remaining": remaining,
-    }
-    return render_marked(request, "decisions/inbox.html", context)
+    name = service.name_of(ally) if ally else None
+    return _proposal_list(request, "decisions/inbox.html", service, (views, total, page), ally=name)
 
 
 @router.get("/decisions/notifications", response_class=HTMLResponse)
-def notifications(
-    request: Request,
-    session: DbSession,
-    principal: AuthenticatedPrincipal,
-    settings: AppSettings,
-    limit: Limit = None,
-    offset: Offset = 0,
-) -> HTMLResponse:
-    service = DecisionService(session, principal)
-    page = page_request(settings, limit, offset, None)
-    rows, total = Inbox(service).list(page)
+def notifications(request: Request, service: SignedIn, page: ListPage) -> HTMLResponse:
+    rows, total = service.notifications(page)
     context = {
         "listing": Listing(rows, total, page),
         "marking": service.page_banner([r.view for r in rows]),
@@ -165,24 +136,24 @@ def notifications(
 
 @router.post("/decisions/notifications/read", response_class=HTMLResponse)
 @writes_own_state
-def mark_read(session: DbSession, principal: AuthenticatedPrincipal) -> Response:
-    Inbox(DecisionService(session, principal)).mark_read()
+def mark_read(service: SignedIn) -> Response:
+    service.mark_read()
     return RedirectResponse("/decisions/notifications", status_code=303)
 
 
 # a new proposal -------------------------------------------------------------------------------
-NEW_FIELDS = (
-    "subject_kind",
-    "subject_ref",
-    "title",
-    "text",
-    "marking",
-    "procedure",
-    "deadline",
-    "release_to",
-    "depends_on",
-    "package",
-)
+NEW_FORM = {
+    "subject_kind": "free_text",
+    "subject_ref": "",
+    "title": "",
+    "text": "",
+    "marking": "",
+    "procedure": "silence",
+    "deadline": "",
+    "release_to": "",
+    "depends_on": "",
+    "package": "",
+}
 
 
 def _new_form(
@@ -203,62 +174,35 @@ def _new_form(
 
 
 @router.get("/decisions/new", response_class=HTMLResponse)
-def new_proposal(request: Request, session: DbSession, manager: Manager) -> HTMLResponse:
-    form = dict.fromkeys(NEW_FIELDS, "") | {
-        "subject_kind": "free_text",
-        "marking": "NU",
-        "procedure": "silence",
-        "deadline": _default_deadline(clock.utcnow()),
-    }
-    return _new_form(request, DecisionService(session, manager), form)
+def new_proposal(request: Request, service: Managing) -> HTMLResponse:
+    form = NEW_FORM | {"marking": "NU", "deadline": _default_deadline(clock.utcnow())}
+    return _new_form(request, service, form)
 
 
 @router.post("/decisions", response_class=HTMLResponse)
-def create(
-    request: Request,
-    session: DbSession,
-    principal: Manager,
-    subject_kind: FormText = "free_text",
-    subject_ref: FormText = "",
-    title: FormText = "",
-    text: FormText = "",
-    marking: FormText = "",
-    procedure: FormText = "silence",
-    deadline: FormText = "",
-    release_to: FormText = "",
-    depends_on: FormText = "",
-    package: FormText = "",
-) -> Response:
-    shown = {
-        "subject_kind": subject_kind,
-        "subject_ref": subject_ref,
-        "title": title,
-        "text": text,
-        "marking": marking,
-        "procedure": procedure,
-        "deadline": deadline,
-        "release_to": release_to,
-        "depends_on": depends_on,
-        "package": package,
-    }
-    service = DecisionService(session, principal)
+def create(request: Request, service: Managing, posted: PostedForm) -> Response:
+    form = posted.fields(**NEW_FORM)
     try:
-        data = ProposalCreate(
-            subject_kind=subject_kind,
-            subject_ref=subject_ref or None,
-            title=title or None,
-            text=text,
-            marking=marking,
-            procedure=procedure,
-            deadline=_utc(deadline) if deadline else None,
-            release_to=[c.strip() for c in release_to.split(",") if c.strip()],
-            depends_on=depends_on or None,
-            package=package or None,
-        )
-        view = service.open(data)
+        view = service.open(_proposal(form))
     except (ValidationError, LiaisonError) as exc:
-        return _new_form(request, service, shown, refusal(session, exc, NEW_FIELDS))
+        return _new_form(request, service, form, refusal(service.session, exc, NEW_FORM))
     return RedirectResponse(f"/decisions/{view.proposal.id}", status_code=303)
+
+
+def _proposal(form: dict[str, str]) -> ProposalCreate:
+    """The new-proposal form's text as the API's input (an empty field is no value)."""
+    return ProposalCreate(
+        subject_kind=form["subject_kind"],
+        subject_ref=form["subject_ref"] or None,
+        title=form["title"] or None,
+        text=form["text"],
+        marking=form["marking"],
+        procedure=form["procedure"],
+        deadline=_utc(form["deadline"]) if form["deadline"] else None,
+        release_to=[c.strip() for c in form["release_to"].split(",") if c.strip()],
+        depends_on=form["depends_on"] or None,
+        package=form["package"] or None,
+    )
 
 
 def _default_deadline(now: dt.datetime) -> str:
@@ -340,9 +284,7 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
         "own_elector": own in electors,
         "stances": service.open_stances(p.id, own) if own in electors else [],
         "stance_labels": STANCE_LABELS,
-        "can_manage": can_write_side(
-            service.principal, ALLIANCE, Permission.DECISIONS_PROPOSAL_MANAGE
-        ),
+        "can_manage": _can_manage(service),
         "default_deadline": _default_deadline(now),
         "now": now,
         "remaining": remaining,
@@ -351,103 +293,71 @@ def _detail_context(service: DecisionService, proposal_id: int) -> dict[str, Any
     }
 
 
-@router.get("/decisions/{proposal_id}", response_class=HTMLResponse)
-def proposal_page(
-    proposal_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
+def _detail_page(
+    request: Request,
+    service: DecisionService,
+    proposal_id: int,
+    refused: Refusal | None = None,
+    form: dict[str, str] | None = None,
+    which: str = "position",
 ) -> HTMLResponse:
-    service = DecisionService(session, principal)
-    context = _detail_context(service, _proposal_id(service, proposal_id))
+    """The proposal page; after a refused post, that form's errors beside its fields."""
+    context = _detail_context(service, proposal_id)
     blank = {"stance": "", "statement": "", "text": "", "deadline": context["default_deadline"]}
-    context |= {"errors": {}, "form": blank}
-    return render_marked(request, "decisions/detail.html", context)
+    context |= {"errors": {which: refused.errors} if refused else {}, "form": blank | (form or {})}
+    status_code = refused.status_code if refused else 200
+    return render_marked(request, "decisions/detail.html", context, status_code)
+
+
+@router.get("/decisions/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(proposal_id: str, request: Request, service: Decisions) -> HTMLResponse:
+    return _detail_page(request, service, _proposal_id(service, proposal_id))
 
 
 @router.get("/decisions/{proposal_id}/status", response_class=HTMLResponse)
-def status_fragment(
-    proposal_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    service = DecisionService(session, principal)
+def status_fragment(proposal_id: str, request: Request, service: Decisions) -> HTMLResponse:
     view: ProposalView = service.get(_proposal_id(service, proposal_id))
     context = {"view": view, "now": clock.utcnow(), "remaining": remaining}
     return render_marked(request, "decisions/_status.html", context)
 
 
-POSITION_FIELDS = ("stance", "statement")
-REVISION_FIELDS = ("text", "deadline")
-
-
 @router.post("/decisions/{proposal_id}/positions", response_class=HTMLResponse)
 def record_position(
-    proposal_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Recorder,
-    stance: Annotated[str, Form(max_length=40)] = "",
-    statement: FormText = "",
+    proposal_id: str, request: Request, service: Recording, posted: PostedForm
 ) -> Response:
-    service = DecisionService(session, principal)
     key = _proposal_id(service, proposal_id)
-    form = {"stance": stance, "statement": statement}
+    form = posted.fields(stance="", statement="")
     try:
-        service.record_position(key, PositionCreate(stance=stance, statement=statement))
-    except ProposalNotFound:
-        raise
-    except ValidationError as exc:
-        refused = refusal(session, exc, POSITION_FIELDS)
-        if "stance" in refused.errors:
-            refused.errors["stance"] = "choose a position"
-        return _refused(request, service, key, refused, form)
-    except LiaisonError as exc:
-        return _refused(request, service, key, refusal(session, exc, POSITION_FIELDS), form)
-    return RedirectResponse(f"/decisions/{key}", status_code=303)
-
-
-def _refused(
-    request: Request,
-    service: DecisionService,
-    proposal_id: int,
-    refused: Refusal,
-    form: dict[str, str],
-    which: str = "position",
-) -> HTMLResponse:
-    """The proposal page again, the refused form's errors beside its fields."""
-    context = _detail_context(service, proposal_id)
-    blank = {"stance": "", "statement": "", "text": "", "deadline": context["default_deadline"]}
-    context |= {"errors": {which: refused.errors}, "form": blank | form}
-    return render_marked(request, "decisions/detail.html", context, refused.status_code)
-
-
-@router.post("/decisions/{proposal_id}/revise", response_class=HTMLResponse)
-def revise(
-    proposal_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Manager,
-    text: FormText = "",
-    deadline: FormText = "",
-) -> Response:
-    service = DecisionService(session, principal)
-    key = _proposal_id(service, proposal_id)
-    form = {"text": text, "deadline": deadline}
-    try:
-        data = Revision(text=text, deadline=_utc(deadline) if deadline else None)
-        view = service.revise(key, data)
+        service.record_position(key, PositionCreate(**form))
     except ProposalNotFound:
         raise
     except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, REVISION_FIELDS)
-        return _refused(request, service, key, refused, form, "revision")
+        refused = refusal(service.session, exc, form)
+        if isinstance(exc, ValidationError) and "stance" in refused.errors:
+            refused.errors["stance"] = "choose a position"
+        return _detail_page(request, service, key, refused, form)
+    return RedirectResponse(f"/decisions/{key}", status_code=303)
+
+
+@router.post("/decisions/{proposal_id}/revise", response_class=HTMLResponse)
+def revise(proposal_id: str, request: Request, service: Managing, posted: PostedForm) -> Response:
+    key = _proposal_id(service, proposal_id)
+    form = posted.fields(text="", deadline="")
+    try:
+        deadline = _utc(form["deadline"]) if form["deadline"] else None
+        view = service.revise(key, Revision(text=form["text"], deadline=deadline))
+    except ProposalNotFound:
+        raise
+    except (ValidationError, LiaisonError) as exc:
+        refused = refusal(service.session, exc, form)
+        return _detail_page(request, service, key, refused, form, "revision")
     return RedirectResponse(f"/decisions/{view.proposal.id}", status_code=303)
 
 
 @router.post("/decisions/{proposal_id}/withdraw", response_class=HTMLResponse)
 def withdraw(
-    proposal_id: str,
-    session: DbSession,
-    principal: Manager,
-    reason: Annotated[str, Form(max_length=1000)] = "",
+    proposal_id: str, service: Managing, reason: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
-    service = DecisionService(session, principal)
     key = _proposal_id(service, proposal_id)
     service.withdraw(key, Withdrawal(reason=reason or "withdrawn"))
     return RedirectResponse(f"/decisions/{key}", status_code=303)

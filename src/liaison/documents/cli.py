@@ -13,9 +13,7 @@ from __future__ import annotations
 import html
 import re
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,18 +22,14 @@ from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from liaison.documents.api import to_read
+from liaison.cli.acting import AsUser, LimitOption, OffsetOption, serving
 from liaison.documents.models import DocumentKind
+from liaison.documents.present import to_read
+from liaison.documents.repository import DocumentFilters
 from liaison.documents.schemas import DocumentRead, NoteCreate, NoteFormat
 from liaison.documents.service import DocumentService, DocumentView, parse_level
 from liaison.errors import InvalidInput
-from liaison.identity.service import IdentityService
-from liaison.kit.context import request_id
 from liaison.kit.pagination import Page, PageRequest
-from liaison.registry.service import nation_profile
-from liaison.security.authn import principal_for
-from liaison.security.principal import SYSTEM
-from liaison.terminal.context import command_session
 from liaison.terminal.output import Format, FormatOption, console, emit, errors, fail
 
 app = typer.Typer(
@@ -43,26 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", metavar="USERNAME", help="Act as this user: their clearance, nation, communities."
-    ),
-]
-LimitOption = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
-OffsetOption = Annotated[int, typer.Option(min=0, help="How many to skip.")]
 _MARK = re.compile(r"(<mark>.*?</mark>)", re.DOTALL)
-
-
-@contextmanager
-def acting_as(username: str) -> Iterator[DocumentService]:
-    """One unit of work as ``username``; an unknown or disabled user is a one-line error."""
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
-    with command_session() as session:
-        user = IdentityService(session, SYSTEM).user(username)
-        if user.disabled:
-            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-        yield DocumentService(session, principal_for(session, user, nation_profile))
 
 
 def _banner(text: str) -> None:
@@ -98,25 +73,22 @@ def _table(views: list[DocumentView], total: int, offset: int) -> Table:
     return table
 
 
-def _print_page(
-    service: DocumentService,
-    views: list[DocumentView],
-    total: int,
+def _list(
+    as_user: str,
     page: PageRequest,
     output: Format,
+    filtering: Callable[[DocumentService], DocumentFilters],
 ) -> None:
-    if output is not Format.TABLE:
-        items = [to_read(v) for v in views]
-        emit(
-            output,
-            Page[DocumentRead](items=items, total=total, limit=page.limit, offset=page.offset),
-        )
-        return
-    offset = page.offset
-    banner = service.page_banner(views)
-    _banner(banner)
-    console.print(_table(views, total, offset))
-    _banner(banner)
+    """A page of the documents ``filtering`` selects, as the user may read them."""
+    with serving(as_user, DocumentService) as service:
+        views, total = service.find(filtering(service), page)
+        if output is not Format.TABLE:
+            emit(output, Page[DocumentRead].of(map(to_read, views), total, page))
+            return
+        banner = service.page_banner(views)
+        _banner(banner)
+        console.print(_table(views, total, page.offset))
+        _banner(banner)
 
 
 @app.command("list")
@@ -132,11 +104,12 @@ def list_(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """The documents the user may read, newest first."""
-    page = PageRequest(limit=limit, offset=offset)
-    with acting_as(as_user) as service:
-        filters = service.filters(level=parse_level(level), releasable_to=releasable_to, kind=kind)
-        views, total = service.find(filters, page)
-        _print_page(service, views, total, page, output)
+    _list(
+        as_user,
+        PageRequest(limit=limit, offset=offset),
+        output,
+        lambda s: s.filters(level=parse_level(level), releasable_to=releasable_to, kind=kind),
+    )
 
 
 @app.command()
@@ -149,16 +122,14 @@ def search(
 ) -> None:
     """Full-text search over the documents the user may read, best match first."""
     page = PageRequest(limit=limit, offset=offset)
-    with acting_as(as_user) as service:
-        views, total = service.find(service.filters(query=query), page)
-        _print_page(service, views, total, page, output)
+    _list(as_user, page, output, lambda s: s.filters(query=query))
 
 
 @app.command()
 def show(document_id: int, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """One document: its marking, facts and text, between banners (json and csv: its facts,
     as the API's GET /api/v1/documents/{id})."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DocumentService) as service:
         if output is not Format.TABLE:
             emit(output, to_read(service.get(document_id)))
             return
@@ -187,7 +158,7 @@ def download(
     ] = None,
 ) -> None:
     """The original file's bytes."""
-    with acting_as(as_user) as service:
+    with serving(as_user, DocumentService) as service:
         view, data = service.download(document_id)
     if out is None:
         sys.stdout.buffer.write(data)
@@ -211,7 +182,7 @@ def add_note(
 ) -> None:
     """Write a note under a marking (the user needs documents:document:write)."""
     text = _note_text(body, file)
-    with acting_as(as_user) as service:
+    with serving(as_user, DocumentService) as service:
         data = _note(title, marking, text, note_format)
         view = service.add_note(data)
         shown = (view.document.id, view.short)

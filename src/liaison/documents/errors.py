@@ -15,34 +15,34 @@ class DocumentNotFound(NotFound):
         super().__init__(f"no document {document_id}")
 
 
-class UnsupportedType(LiaisonError):
-    status_code = 415
-    title = "Unsupported media type"
+class FileRefused(LiaisonError):
+    """A file refused for what it is: the form's ``file`` field says why."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="file")
 
 
-class TooLarge(LiaisonError):
+class UnsupportedType(FileRefused):
+    status_code = 415
+    title = "Unsupported media type"
+
+
+class TooLarge(FileRefused):
     status_code = 413
     title = "Content too large"
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"the file is larger than {limit // (1024 * 1024)} MiB; split it or compress it",
-            field="file",
+            f"the file is larger than {limit // (1024 * 1024)} MiB; split it or compress it"
         )
 
 
-class BeyondLimits(LiaisonError):
+class BeyondLimits(FileRefused):
     """Reading the file's text would take more than the sandbox allows (time, memory, an
     archive that inflates too far, text too long to return): the file is refused."""
 
     status_code = 413
     title = "Content too large"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="file")
 
 
 class LengthRequired(LiaisonError):

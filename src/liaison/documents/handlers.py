@@ -18,16 +18,14 @@ from liaison.documents.errors import DocumentNotFound
 from liaison.documents.schemas import MarkingChange
 from liaison.documents.service import DocumentService
 from liaison.events import ProposalAdopted, SubjectInfo, SubjectKind, register_subject, subscribe
+from liaison.kit.ids import parse_id
 from liaison.security.classification import Classification
 from liaison.security.markings import Marking, short
 from liaison.security.principal import SYSTEM, Principal
 
-MAX_ID = 2_147_483_647
-
 
 def _document_id(ref: str | None) -> int | None:
-    text = (ref or "").strip()
-    return int(text) if text.isdecimal() and 0 < int(text) <= MAX_ID else None
+    return parse_id((ref or "").strip())
 
 
 def describe_document(session: Session, principal: Principal, ref: str) -> SubjectInfo:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from liaison.documents.models import DocumentKind
 from liaison.security.classification import Classification
@@ -29,6 +30,9 @@ def single_line(value: str) -> str:
     return value
 
 
+Title = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(single_line)]
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -39,40 +43,24 @@ class NoteFormat(enum.StrEnum):
 
 
 class NoteCreate(_In):
-    title: str = Field(min_length=1, max_length=300)
+    title: Title
     body: str = Field(min_length=1, max_length=MAX_NOTE, description="Markdown or plain text.")
     marking: str = Field(
         min_length=1, max_length=500, examples=["NR // REL JPN", "NATO UNCLASSIFIED"]
     )
     format: NoteFormat = NoteFormat.MARKDOWN
 
-    @field_validator("title")
-    @classmethod
-    def _title_is_one_line(cls, value: str) -> str:
-        return single_line(value)
-
 
 class DocumentUpdate(_In):
-    title: str = Field(min_length=1, max_length=300)
-
-    @field_validator("title")
-    @classmethod
-    def _title_is_one_line(cls, value: str) -> str:
-        return single_line(value)
+    title: Title
 
 
 class MarkingChange(_In):
     marking: str = Field(min_length=1, max_length=500)
-    reason: str | None = Field(
+    reason: Annotated[str, Field(max_length=1000), AfterValidator(single_line)] | None = Field(
         default=None,
-        max_length=1000,
         description="Why; required when the change lowers the marking (a downgrade).",
     )
-
-    @field_validator("reason")
-    @classmethod
-    def _reason_is_one_line(cls, value: str | None) -> str | None:
-        return single_line(value) if value else value
 
 
 class DocumentRead(BaseModel):

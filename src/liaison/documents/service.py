@@ -25,7 +25,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ from liaison.documents.schemas import (
     single_line,
 )
 from liaison.errors import Forbidden, InvalidInput
+from liaison.kit.ids import MAX_ID
 from liaison.kit.pagination import PageRequest
 from liaison.registry.reach import ReachService
 from liaison.registry.service import RegistryService
@@ -68,7 +69,9 @@ from liaison.security.writes import (
     owner_for,
 )
 
-MAX_ID = 2_147_483_647  # the id column is a 32-bit integer; larger ids cannot exist
+if TYPE_CHECKING:
+    from liaison.documents.uploads import Upload
+
 OBJECT_TYPE = "document"
 READ = "documents:document:read"  # an audited read of a document
 
@@ -277,6 +280,17 @@ class DocumentService:
             extracted = extract(data, name, declared_type)
         clean_title = _title(title or name.rsplit(".", 1)[0])
         return self._create(clean_title, DocumentKind.FILE, name, extracted, data, checked)
+
+    def upload_file(self, form: Upload) -> DocumentView:
+        """``upload`` of the file a web form posted (``uploads.read_upload`` read its text)."""
+        return self.upload(
+            title=form.title,
+            filename=form.filename,
+            declared_type=form.content_type,
+            data=form.data,
+            marking=form.marking,
+            extracted=form.text(),
+        )
 
     def add_note(self, data: NoteCreate) -> DocumentView:
         guard_right(self.principal, Permission.DOCUMENTS_DOCUMENT_WRITE, Forbidden)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
+from liaison.documents.deps import Documents, Writing
 from liaison.documents.errors import DocumentNotFound
 from liaison.documents.models import DocumentKind
 from liaison.documents.schemas import DocumentUpdate, MarkingChange, NoteCreate, NoteFormat
@@ -30,29 +31,15 @@ from liaison.documents.uploads import DeclaredLength, Upload, read_upload
 from liaison.errors import Forbidden, LiaisonError
 from liaison.security.classification import Classification
 from liaison.security.permissions import Permission
-from liaison.security.principal import Principal
 from liaison.security.writes import NOT_YOURS
-from liaison.web.deps import (
-    AppSettings,
-    CurrentPrincipal,
-    DbSession,
-    Limit,
-    Offset,
-    RowId,
-    page_request,
-    path_id,
-    require,
-)
-from liaison.web.forms import Refusal, refusal
+from liaison.web.deps import SortedPage, path_id
+from liaison.web.forms import PostedForm, Refusal, refusal
 from liaison.web.listing import Listing
 from liaison.web.templating import render_marked
 
 router = APIRouter(include_in_schema=False)
 
-Writer = Annotated[Principal, Depends(require(Permission.DOCUMENTS_DOCUMENT_WRITE))]
 Text = Annotated[str | None, Query(max_length=500)]
-Sort = Annotated[str | None, Query(max_length=200)]
-FormText = Annotated[str, Form(max_length=1_000_000)]
 PREVIEW_CHARS = 20_000
 
 
@@ -67,42 +54,41 @@ def _snippet(view: DocumentView) -> Markup | None:
 
 
 # the library ------------------------------------------------------------------------------------
+def _library_form(
+    q: Text = None, level: Text = None, releasable_to: Text = None, kind: Text = None
+) -> dict[str, str]:
+    """The library's filters as typed: shown again in its GET form."""
+    return {
+        "q": q or "",
+        "level": level or "",
+        "releasable_to": releasable_to or "",
+        "kind": kind or "",
+    }
+
+
 @router.get("/documents", response_class=HTMLResponse)
 def library(
     request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-    q: Text = None,
-    level: Text = None,
-    releasable_to: Text = None,
-    kind: Text = None,
-    limit: Limit = None,
-    offset: Offset = 0,
-    sort: Sort = None,
+    service: Documents,
+    page: SortedPage,
+    form: Annotated[dict[str, str], Depends(_library_form)],
 ) -> HTMLResponse:
-    service = DocumentService(session, principal)
+    """Sort by title, created_at, updated_at, level, size or kind."""
     filters = service.filters(
-        level=parse_level(level),
-        releasable_to=releasable_to,
-        kind=parse_kind(kind),
-        query=q,
+        level=parse_level(form["level"]),
+        releasable_to=form["releasable_to"],
+        kind=parse_kind(form["kind"]),
+        query=form["q"],
     )
-    page = page_request(settings, limit, offset, sort)
     views, total = service.find(filters, page)
     context: dict[str, Any] = {
         "listing": Listing(views, total, page),
         "snippets": {v.document.id: _snippet(v) for v in views},
         "facets": service.facets(filters),
-        "form": {
-            "q": q or "",
-            "level": level or "",
-            "releasable_to": releasable_to or "",
-            "kind": kind or "",
-        },
+        "form": form,
         "levels": list(Classification),
         "kinds": list(DocumentKind),
-        "can_write": principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
+        "can_write": service.principal.can(Permission.DOCUMENTS_DOCUMENT_WRITE),
         "marking": service.page_banner(views),
     }
     return render_marked(request, "documents/list.html", context)
@@ -110,7 +96,7 @@ def library(
 
 # new documents ----------------------------------------------------------------------------------
 UPLOAD_FIELDS = ("file", "title", "marking")
-NOTE_FIELDS = ("title", "marking", "format", "body")
+NOTE_FORM = {"title": "", "marking": "", "body": "", "format": "markdown"}
 
 
 def _new_form(
@@ -127,13 +113,9 @@ def _new_form(
     )
 
 
-def _blank() -> dict[str, str]:
-    return {"title": "", "marking": "", "body": "", "format": "markdown", "which": ""}
-
-
 @router.get("/documents/new", response_class=HTMLResponse)
-def new_document(request: Request, _writer: Writer) -> HTMLResponse:
-    return _new_form(request, _blank())
+def new_document(request: Request, _writer: Writing) -> HTMLResponse:
+    return _new_form(request, NOTE_FORM | {"which": ""})
 
 
 async def _page_upload(request: Request) -> Upload | LiaisonError:
@@ -148,57 +130,35 @@ async def _page_upload(request: Request) -> Upload | LiaisonError:
 def upload(
     request: Request,
     _length: DeclaredLength,
-    session: DbSession,
-    principal: Writer,
+    service: Writing,
     form: Annotated[Upload | LiaisonError, Depends(_page_upload)],
 ) -> Response:
-    shown = _blank() | {"which": "upload"}
-    if isinstance(form, LiaisonError):
-        refused = refusal(session, form, UPLOAD_FIELDS)
-        return _new_form(request, shown, refused, DocumentService(session, principal))
-    shown |= {"title": form.title, "marking": form.marking}
+    shown = NOTE_FORM | {"which": "upload"}
     try:
-        view = DocumentService(session, principal).upload(
-            title=form.title,
-            filename=form.filename,
-            declared_type=form.content_type,
-            data=form.data,
-            marking=form.marking,
-            extracted=form.text(),
-        )
+        if isinstance(form, LiaisonError):
+            raise form
+        shown |= {"title": form.title, "marking": form.marking}
+        view = service.upload_file(form)
     except LiaisonError as exc:
-        refused = refusal(session, exc, UPLOAD_FIELDS)
-        return _new_form(request, shown, refused, DocumentService(session, principal))
+        refused = refusal(service.session, exc, UPLOAD_FIELDS)
+        return _new_form(request, shown, refused, service)
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
 @router.post("/documents/notes", response_class=HTMLResponse)
-def add_note(
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    title: FormText = "",
-    marking: FormText = "",
-    body: FormText = "",
-    note_format: Annotated[str, Form(alias="format", max_length=20)] = "markdown",
-) -> Response:
-    shown = {"title": title, "marking": marking, "body": body, "format": note_format}
-    shown["which"] = "note"
+def add_note(request: Request, service: Writing, posted: PostedForm) -> Response:
+    form = posted.fields(**NOTE_FORM)
     try:
-        data = NoteCreate(title=title, marking=marking, body=body, format=note_format)
-        view = DocumentService(session, principal).add_note(data)
+        view = service.add_note(NoteCreate(**form))
     except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, NOTE_FIELDS)
-        return _new_form(request, shown, refused, DocumentService(session, principal))
+        refused = refusal(service.session, exc, form)
+        return _new_form(request, form | {"which": "note"}, refused, service)
     return RedirectResponse(f"/documents/{view.document.id}", status_code=303)
 
 
 # one document -----------------------------------------------------------------------------------
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_page(
-    document_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
-) -> HTMLResponse:
-    service = DocumentService(session, principal)
+def document_page(document_id: str, request: Request, service: Documents) -> HTMLResponse:
     view, text = service.preview(_document_id(document_id))
     context = {
         "view": view,
@@ -214,86 +174,68 @@ def _edit_form(
     request: Request,
     service: DocumentService,
     view: DocumentView,
-    form: dict[str, str],
+    form: dict[str, str] | None = None,
     refused: Refusal | None = None,
     which: str = "",
 ) -> HTMLResponse:
+    """The edit form: the document's title and marking, or the values a refused post sent
+    with the errors beside them."""
+    shown = {"title": view.document.title, "marking": view.short, "reason": ""} | (form or {})
     errors = {which: refused.errors} if refused else {}
-    context = {"view": view, "errors": errors, "form": form, "marking": view.banner}
-    context["reach"] = service.reach(form["marking"]) if form.get("marking") else None
+    context = {"view": view, "errors": errors, "form": shown, "marking": view.banner}
+    context["reach"] = service.reach(shown["marking"]) if shown.get("marking") else None
     return render_marked(
         request, "documents/edit.html", context, refused.status_code if refused else 200
     )
 
 
 @router.get("/documents/{document_id}/edit", response_class=HTMLResponse)
-def edit_document(
-    document_id: str, request: Request, session: DbSession, principal: Writer
-) -> HTMLResponse:
-    service = DocumentService(session, principal)
+def edit_document(document_id: str, request: Request, service: Writing) -> HTMLResponse:
     view = service.get(_document_id(document_id))
     if not service.may_change(view):  # the same refusal the form's posts would get
         raise Forbidden(NOT_YOURS.format(what="document"))
-    form = {"title": view.document.title, "marking": view.short, "reason": ""}
-    return _edit_form(request, service, view, form)
-
-
-@router.post("/documents/{document_id}/edit", response_class=HTMLResponse)
-def rename(
-    document_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    title: FormText = "",
-) -> Response:
-    key = _document_id(document_id)
-    service = DocumentService(session, principal)
-    try:
-        service.update(key, DocumentUpdate(title=title))
-    except ValidationError as exc:
-        refused = refusal(session, exc, ("title",))
-        return _refused_edit(request, service, key, refused, {"title": title}, "title")
-    return RedirectResponse(f"/documents/{key}", status_code=303)
-
-
-@router.post("/documents/{document_id}/marking", response_class=HTMLResponse)
-def remark(
-    document_id: str,
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    marking: FormText = "",
-    reason: FormText = "",
-) -> Response:
-    key = _document_id(document_id)
-    service = DocumentService(session, principal)
-    shown = {"marking": marking, "reason": reason}
-    try:
-        service.remark(key, MarkingChange(marking=marking, reason=reason or None))
-    except DocumentNotFound:
-        raise
-    except (ValidationError, LiaisonError) as exc:
-        refused = refusal(session, exc, ("marking", "reason"))
-        return _refused_edit(request, service, key, refused, shown, "marking")
-    return RedirectResponse(f"/documents/{key}", status_code=303)
+    return _edit_form(request, service, view)
 
 
 def _refused_edit(
     request: Request,
     service: DocumentService,
-    document_id: RowId,
-    refused: Refusal,
-    shown: dict[str, str],
+    document_id: int,
+    exc: LiaisonError | ValidationError,
+    form: dict[str, str],
     which: str,
 ) -> HTMLResponse:
     """The form again after ``refusal`` rolled back what the refused change wrote (a fresh,
     audited read of the document as it stands)."""
-    view = service.get(document_id)
-    form = {"title": view.document.title, "marking": view.short, "reason": ""} | shown
-    return _edit_form(request, service, view, form, refused, which)
+    refused = refusal(service.session, exc, form)
+    return _edit_form(request, service, service.get(document_id), form, refused, which)
+
+
+@router.post("/documents/{document_id}/edit", response_class=HTMLResponse)
+def rename(document_id: str, request: Request, service: Writing, posted: PostedForm) -> Response:
+    key = _document_id(document_id)
+    form = posted.fields(title="")
+    try:
+        service.update(key, DocumentUpdate(**form))
+    except ValidationError as exc:
+        return _refused_edit(request, service, key, exc, form, "title")
+    return RedirectResponse(f"/documents/{key}", status_code=303)
+
+
+@router.post("/documents/{document_id}/marking", response_class=HTMLResponse)
+def remark(document_id: str, request: Request, service: Writing, posted: PostedForm) -> Response:
+    key = _document_id(document_id)
+    form = posted.fields(marking="", reason="")
+    try:
+        service.remark(key, MarkingChange(marking=form["marking"], reason=form["reason"] or None))
+    except DocumentNotFound:
+        raise
+    except (ValidationError, LiaisonError) as exc:
+        return _refused_edit(request, service, key, exc, form, "marking")
+    return RedirectResponse(f"/documents/{key}", status_code=303)
 
 
 @router.post("/documents/{document_id}/delete", response_class=HTMLResponse)
-def delete(document_id: str, session: DbSession, principal: Writer) -> Response:
-    DocumentService(session, principal).delete(_document_id(document_id))
+def delete(document_id: str, service: Writing) -> Response:
+    service.delete(_document_id(document_id))
     return RedirectResponse("/documents", status_code=303)

@@ -23,6 +23,7 @@ from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
 from liaison.security.principal import SYSTEM, Principal
 from liaison.terminal.context import command_session
+from liaison.terminal.output import LimitOption, OffsetOption
 
 AsUser = Annotated[
     str,
@@ -32,10 +33,9 @@ AsUser = Annotated[
 ]
 
 
+__all__ = ["AsUser", "LimitOption", "OffsetOption", "acting_as", "principal_named", "serving"]
+
 S = TypeVar("S")
-# The one way a list command takes its page: ``limit: LimitOption = 50, offset: OffsetOption = 0``.
-LimitOption = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
-OffsetOption = Annotated[int, typer.Option(min=0, help="How many to skip.")]
 
 
 @contextmanager
@@ -51,7 +51,12 @@ def acting_as(username: str) -> Iterator[tuple[Session, Principal]]:
     """One unit of work as ``username`` (its session and principal)."""
     request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
     with command_session() as session:
-        user = IdentityService(session, SYSTEM).user(username)
-        if user.disabled:
-            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-        yield session, principal_for(session, user, nation_profile)
+        yield session, principal_named(session, username)
+
+
+def principal_named(session: Session, username: str) -> Principal:
+    """The principal of the user ``username``; unknown or disabled: a one-line error."""
+    user = IdentityService(session, SYSTEM).user(username)
+    if user.disabled:
+        raise InvalidInput(f"user {user.username!r} is disabled", field="as")
+    return principal_for(session, user, nation_profile)

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from liaison.cli.acting import AsUser, LimitOption, OffsetOption, serving
+from liaison.acting import AsUser, LimitOption, OffsetOption, serving
 from liaison.db.session import session_factory
 from liaison.decisions.calendar import feed
 from liaison.decisions.consensus import Procedure, Stance

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from liaison.cli.acting import AsUser, LimitOption, OffsetOption, serving
+from liaison.acting import AsUser, LimitOption, OffsetOption, serving
 from liaison.documents.models import DocumentKind
 from liaison.documents.present import to_read
 from liaison.documents.repository import DocumentFilters

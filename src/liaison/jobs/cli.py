@@ -21,7 +21,14 @@ from liaison.jobs.queue import JobView, get_job, list_jobs
 from liaison.jobs.schemas import JobRead
 from liaison.jobs.worker import Worker, WorkerThread
 from liaison.terminal.context import command_session, engine_for, settings
-from liaison.terminal.output import Format, FormatOption, console, emit, fail
+from liaison.terminal.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    console,
+    emit,
+    fail,
+)
 
 app = typer.Typer(help="The job queue: what runs, ran or failed.", no_args_is_help=True)
 
@@ -32,7 +39,7 @@ def list_command(
         JobState | None, typer.Option(help="Only jobs in this state.", case_sensitive=False)
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 50,
+    limit: LimitOption = 50,
     output: FormatOption = Format.TABLE,
 ) -> None:
     """The newest jobs first (json and csv: each as the API's GET /api/v1/jobs/{id})."""

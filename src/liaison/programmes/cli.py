@@ -11,9 +11,7 @@ banner of the highest marking shown, and every row carries its portion mark.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -22,10 +20,8 @@ from pydantic import BaseModel, ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from liaison.errors import InvalidInput
-from liaison.identity.service import IdentityService
+from liaison.acting import AsUser, LimitOption, OffsetOption, serving
 from liaison.kit import clock
-from liaison.kit.context import request_id
 from liaison.kit.pagination import Page, PageRequest
 from liaison.programmes import export
 from liaison.programmes.present import dashboard_read, detail_read, programme_read, redline_read
@@ -39,10 +35,6 @@ from liaison.programmes.schemas import (
     SectionCreate,
 )
 from liaison.programmes.service import ProgrammeService, ProgrammeView, Shown
-from liaison.registry.service import nation_profile
-from liaison.security.authn import principal_for
-from liaison.security.principal import SYSTEM
-from liaison.terminal.context import command_session
 from liaison.terminal.output import Format, FormatOption, console, emit, fail, word_diff
 
 app = typer.Typer(
@@ -50,27 +42,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-# ``liaison.cli.acting`` (serving, AsUser, LimitOption, OffsetOption) is the one way, but it sits
-# above the features in the import layers (pyproject's import-linter contract); until it moves
-# below them, programmes keep this copy: ``acting_as(user)`` is ``serving(user, ProgrammeService)``.
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", metavar="USERNAME", help="Act as this user: their clearance, nation, communities."
-    ),
-]
 Ref = Annotated[str, typer.Argument(help="The programme's reference, e.g. ITPP-JPN-2023.")]
-
-
-@contextmanager
-def acting_as(username: str) -> Iterator[ProgrammeService]:
-    """One unit of work as ``username``; an unknown or disabled user is a one-line error."""
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
-    with command_session() as session:
-        user = IdentityService(session, SYSTEM).user(username)
-        if user.disabled:
-            raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-        yield ProgrammeService(session, principal_for(session, user, nation_profile))
 
 
 def _banner(text: str) -> None:
@@ -85,7 +57,7 @@ def dashboard(
 ) -> None:
     """Renewals due within the horizon, goals overdue, activities this month (json and csv:
     the API's GET /api/v1/programmes/dashboard)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         d = service.dashboard(horizon)
         if output is not Format.TABLE:
             emit(output, dashboard_read(d, service.area_names()))
@@ -132,12 +104,12 @@ def list_(
     partner: Annotated[str | None, typer.Option(help="A partner, e.g. Japan or KOR.")] = None,
     kind: Annotated[ProgrammeKind | None, typer.Option(help="IPCP or ITPP.")] = None,
     status: Annotated[ProgrammeStatus | None, typer.Option(help="A lifecycle state.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
     output: FormatOption = Format.TABLE,
 ) -> None:
     """The programmes the user may read."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         filters = service.filters(partner=partner, kind=kind, status=status)
         page = PageRequest(limit=limit, offset=offset)
         views, total = service.find(filters, page)
@@ -166,7 +138,7 @@ def list_(
 @app.command()
 def show(ref: Ref, as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """One programme: facts, narrative and goals, each with its portion mark."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         d = service.dossier(ref)
         if output is not Format.TABLE:
             emit(output, detail_read(d))
@@ -208,7 +180,7 @@ def redline(
 ) -> None:
     """A section's word-level redline: on a terminal, deletions struck in red and insertions
     in green; in a pipe or a file, git's word-diff marks [-deleted-]{+inserted+}."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         r = service.redline(ref, "section", section, from_version, to_version)
         if output is not Format.TABLE:
             emit(output, redline_read(r))
@@ -237,7 +209,7 @@ def transition(
 ) -> None:
     """Move a programme along its lifecycle (refused with the reason when not allowed)."""
     day = _date(on)
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         view = service.transition(ref, to, day, reference)
         p = view.programme
         shown = (p.reference, p.status.value)
@@ -277,7 +249,7 @@ def from_ipcp(
 
 def _draft(as_user: str, make: Callable[[ProgrammeService], ProgrammeView]) -> str:
     """The reference of the draft ``make`` writes as ``as_user``."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         return make(service).programme.reference
 
 
@@ -299,7 +271,7 @@ def export_(
     suffix = out.suffix.lower()
     if suffix not in {".pdf", ".docx"}:
         fail("the output file must end in .pdf or .docx")
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         d = service.dossier(ref)
         data = export.to_pdf(d) if suffix == ".pdf" else export.to_docx(d)
         banner = d.banner
@@ -312,7 +284,7 @@ def calendar(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .ics file to write.")],
 ) -> None:
     """Write the user's iCalendar: programme ends, goals due, activities."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         views, goals, acts = service.calendar_items()
         refs = {v.programme.id: v.programme.reference for v in views}
         data = export.to_ics(service.principal.username, views, goals, acts, refs)
@@ -347,7 +319,7 @@ def approve(
 ) -> None:
     """Record the allies' approval of a submitted programme by hand (until a decision does)."""
     day = _date(on)
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         view = service.record_approval(ref, day or clock.today(), reference)
         shown = view.programme.reference
     console.print(f"✓ {shown} approved on {day} ({reference})")
@@ -409,7 +381,7 @@ def _add(
     as_user: str, what: str, add: Callable[[ProgrammeService], Shown[Any]], name: str = "id"
 ) -> None:
     """Add an element as ``as_user``; say which (its ``name``) and how it is marked."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         shown = add(service)
         ident, mark = getattr(shown.row, name), shown.short
     console.print(Text(f"✓ {what} {ident} added, marked {mark}"))
@@ -439,7 +411,7 @@ def progress(
     activity's (planned, confirmed, done, postponed, cancelled)."""
     if (goal is None) == (activity is None):
         fail("name one --goal or one --activity")
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         if goal is not None:
             data = _valid(GoalUpdate, status=status)
             shown = f"goal {service.update_goal(ref, goal, data).row.code}"
@@ -452,6 +424,6 @@ def progress(
 @app.command("expire-due")
 def expire_due(as_user: AsUser) -> None:
     """Mark expired every programme in force whose period has ended (run daily)."""
-    with acting_as(as_user) as service:
+    with serving(as_user, ProgrammeService) as service:
         done = service.expire_due()
     console.print(f"✓ {len(done)} expired" + (f": {', '.join(done)}" if done else ""))

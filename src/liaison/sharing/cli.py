@@ -24,14 +24,12 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
+from liaison.acting import AsUser, principal_named, serving
 from liaison.db.session import SessionFactory, session_factory
 from liaison.errors import InvalidInput, LiaisonError
-from liaison.identity.service import IdentityService
 from liaison.kit.context import request_id
-from liaison.registry.service import RegistryService, nation_profile
-from liaison.security.authn import principal_for
+from liaison.registry.service import RegistryService
 from liaison.security.markings import short
-from liaison.security.principal import SYSTEM
 from liaison.sharing.federation import Federation, pull_page
 from liaison.sharing.misp_import import import_misp
 from liaison.sharing.misp_import import prepare_isolated as prepare_misp
@@ -39,7 +37,7 @@ from liaison.sharing.query import MAX_LIMIT
 from liaison.sharing.repository import ObjectQuery
 from liaison.sharing.schemas import BODY
 from liaison.sharing.service import SharingService
-from liaison.terminal.context import command_session, engine_for, settings
+from liaison.terminal.context import engine_for, settings
 from liaison.terminal.output import Format, FormatOption, console, emit, fail
 
 MISP_MAX_BYTES = 64 * 1024 * 1024  # a MISP import file; misp-stix holds it whole in memory
@@ -49,12 +47,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", metavar="USERNAME", help="Act as this user: their clearance, nation, communities."
-    ),
-]
 CollectionOption = Annotated[
     str, typer.Option("--collection", "-c", help="The collection's id or alias.")
 ]
@@ -71,21 +63,12 @@ def _progress() -> Progress:
     )
 
 
-def service_as(session: Session, username: str, cursor_key: bytes) -> SharingService:
-    """The sharing service of ``username``; an unknown or disabled user is a one-line error."""
-    user = IdentityService(session, SYSTEM).user(username)
-    if user.disabled:
-        raise InvalidInput(f"user {user.username!r} is disabled", field="as")
-    return SharingService(session, principal_for(session, user, nation_profile), cursor_key)
-
-
 @contextmanager
 def acting_as(username: str) -> Iterator[SharingService]:
-    """One unit of work as ``username``."""
-    request_id.set(f"cli-{uuid.uuid4().hex[:16]}")
+    """One unit of work as ``username`` (``liaison.acting.serving`` with the cursor key)."""
     key = settings().taxii_cursor_key.encode()
-    with command_session() as session:
-        yield service_as(session, username, key)
+    with serving(username, lambda session, principal: SharingService(session, principal, key)) as s:
+        yield s
 
 
 @app.command("collections")
@@ -317,7 +300,9 @@ def pull(
     factory = session_factory(engine)
 
     def service_for(session: Session) -> SharingService:
-        return service_as(session, as_user, cfg.taxii_cursor_key.encode())
+        return SharingService(
+            session, principal_named(session, as_user), cfg.taxii_cursor_key.encode()
+        )
 
     try:
         _pull_loop(factory, service_for, cfg.federation_key, name, every, max_pages)

@@ -166,3 +166,9 @@ def word_diff(pieces: Iterable[tuple[str, str]], *, terminal: bool | None = None
             opening, closing = WORD_DIFF_MARKS[op]
             text.append(f"{opening}{words}{closing}")
     return text
+
+
+# The one way a list command takes its page (re-exported by ``liaison.acting``):
+# ``limit: LimitOption = 50, offset: OffsetOption = 0``.
+LimitOption = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
+OffsetOption = Annotated[int, typer.Option(min=0, help="How many to skip.")]

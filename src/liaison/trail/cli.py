@@ -20,7 +20,15 @@ from liaison.audit.chain import GENESIS, Anchor
 from liaison.kit.pagination import Page, PageRequest
 from liaison.security.principal import SYSTEM
 from liaison.terminal.context import command_session, settings
-from liaison.terminal.output import Format, FormatOption, console, emit, fail
+from liaison.terminal.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    OffsetOption,
+    console,
+    emit,
+    fail,
+)
 from liaison.trail.repository import EventFilters
 from liaison.trail.schemas import AuditEventRead
 from liaison.trail.service import AuditService
@@ -122,8 +130,8 @@ def events(
         str | None, typer.Option(help="Only actions starting so, e.g. documents:.")
     ] = None,
     object_type: Annotated[str | None, typer.Option(help="Only this kind of object.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
     output: FormatOption = Format.TABLE,
 ) -> None:
     """Audit events, newest first, as the operator sees them (json: the API's GET

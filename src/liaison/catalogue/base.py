@@ -27,9 +27,8 @@ from liaison.catalogue.models import CatalogueItem, CatalogueSession
 from liaison.catalogue.repository import CatalogueRepository
 from liaison.errors import Forbidden, LiaisonError
 from liaison.programmes.service import ProgrammeService
-from liaison.registry.service import RegistryService
+from liaison.registry.marked import MarkedService
 from liaison.security.classification import Classification
-from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal, Side
@@ -78,14 +77,10 @@ ALLIANCE_RIGHTS = frozenset(
 )
 
 
-class CatalogueBase:
+class CatalogueBase(MarkedService):
     def __init__(self, session: Session, principal: Principal) -> None:
-        self.session = session
-        self.principal = principal
+        super().__init__(session, principal, "a record")
         self.repo = CatalogueRepository(session, principal)
-        self.markings = MarkingStore(session)
-        self.registry = RegistryService(session, principal)
-        self.marks = self.registry.reader_markings("a record")
         self._areas: dict[str, str] | None = None
 
     @property

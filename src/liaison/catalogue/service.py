@@ -19,7 +19,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from icalendar import Calendar, Event
 from sqlalchemy import delete
 
 from liaison.audit.reads import record_reads
@@ -40,6 +39,7 @@ from liaison.kit import clock
 from liaison.kit.ids import parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.security.classification import Classification
+from liaison.security.ical import MarkedEvent, add_event, marked_calendar
 from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
 
@@ -179,30 +179,23 @@ class CatalogueService(CatalogueBase):
 
     def ical(self, views: list[SessionView], base_url: str) -> bytes:
         """An iCalendar (RFC 5545) of sessions; each summary starts with its marking."""
-        calendar = Calendar()
-        calendar.add("prodid", "-//Liaison//Catalogue//EN")
-        calendar.add("version", "2.0")
-        calendar.add("x-wr-calname", "Liaison: cooperation catalogue")
+        calendar = marked_calendar("Catalogue", "Liaison: cooperation catalogue")
         stamp = clock.utcnow()
         for v in views:
             s, i = v.session, v.item
-            event = Event()
-            event.add("uid", f"session-{s.id}@liaison.catalogue")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", s.start_on)
-            event.add("dtend", s.end_on + dt.timedelta(days=1))
-            event.add("summary", f"({v.short}) {i.code} {i.title}")
-            event.add("location", s.location)
-            event.add(
-                "description",
-                f"{self.marks.banner(v.marking)}\n{i.code}: {i.title}\n{s.mode.value}, "
-                f"{s.language}, {s.seats} seats\n{self.marks.banner(v.marking)}",
+            banner = self.marks.banner(v.marking)
+            details = f"{i.code}: {i.title}\n{s.mode.value}, {s.language}, {s.seats} seats"
+            event = MarkedEvent(
+                uid=f"session-{s.id}@liaison.catalogue",
+                start=s.start_on,
+                end=s.end_on + dt.timedelta(days=1),
+                summary=f"({v.short}) {i.code} {i.title}",
+                description=f"{banner}\n{details}\n{banner}",
+                level=v.marking.level,
+                url=f"{base_url.rstrip('/')}/catalogue/sessions/{s.id}",
+                location=s.location,
             )
-            event.add("url", f"{base_url.rstrip('/')}/catalogue/sessions/{s.id}")
-            event.add(
-                "class", "PUBLIC" if v.marking.level is Classification.PUBLIC else "CONFIDENTIAL"
-            )
-            calendar.add_component(event)
+            add_event(calendar, stamp, event)
         data: bytes = calendar.to_ical()
         return data
 

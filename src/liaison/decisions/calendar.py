@@ -8,42 +8,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from icalendar import Calendar, Event
-
 from liaison.decisions.consensus import Procedure
 from liaison.decisions.service import ProposalView
 from liaison.kit import clock
-from liaison.security.classification import Classification
+from liaison.security.ical import MarkedEvent, add_event, marked_calendar
 
 DOMAIN = "liaison.decisions"
 
 
 def feed(views: Sequence[ProposalView], base_url: str) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//Liaison//Decisions//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Liaison: decision deadlines")
+    calendar = marked_calendar("Decisions", "Liaison: decision deadlines")
     stamp = clock.utcnow()
     for view in views:
         p = view.proposal
         if p.deadline is None:
             continue
         what = "Silence ends" if p.procedure is Procedure.SILENCE else "Decision due"
-        event = Event()
-        event.add("uid", f"proposal-{p.id}@{DOMAIN}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", p.deadline)
-        event.add("dtend", p.deadline + dt.timedelta(minutes=15))
-        event.add("summary", f"({view.short}) {what}: {p.reference} {p.title}")
-        event.add(
-            "description",
-            f"{view.banner}\n{p.reference}: {p.title}\nOutcome now: {view.verdict.outcome}"
-            f"\n{view.banner}",
-        )
-        event.add("url", f"{base_url.rstrip('/')}/decisions/{p.id}")
-        event.add(
-            "class", "PUBLIC" if view.marking.level is Classification.PUBLIC else "CONFIDENTIAL"
-        )
-        calendar.add_component(event)
+        text = f"{view.banner}\n{p.reference}: {p.title}\nOutcome now: {view.verdict.outcome}"
+        due = (p.deadline, p.deadline + dt.timedelta(minutes=15))
+        summary = f"({view.short}) {what}: {p.reference} {p.title}"
+        url = f"{base_url.rstrip('/')}/decisions/{p.id}"
+        uid = f"proposal-{p.id}@{DOMAIN}"
+        event = MarkedEvent(uid, *due, summary, f"{text}\n{view.banner}", view.marking.level, url)
+        add_event(calendar, stamp, event)
     data: bytes = calendar.to_ical()
     return data

@@ -90,9 +90,9 @@ from liaison.kit import clock
 from liaison.kit.ids import MAX_ID, parse_id
 from liaison.kit.pagination import PageRequest
 from liaison.registry.errors import NotAnAlly
-from liaison.registry.service import RegistryService, nation_profile
+from liaison.registry.marked import MarkedService
+from liaison.registry.service import nation_profile
 from liaison.security.authn import principal_for
-from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, short
 from liaison.security.models import Organisation, OrganisationKind
 from liaison.security.permissions import Permission
@@ -158,14 +158,10 @@ class Standing:
         return self.elector.iso2.upper()
 
 
-class DecisionService:
+class DecisionService(MarkedService):
     def __init__(self, session: Session, principal: Principal) -> None:
-        self.session = session
-        self.principal = principal
+        super().__init__(session, principal, "a proposal")
         self.repo = ProposalRepository(session, principal)
-        self.markings = MarkingStore(session)
-        self.registry = RegistryService(session, principal)
-        self.marks = self.registry.reader_markings("a proposal")
 
     # markings -------------------------------------------------------------------------------
     def name_of(self, code: str) -> str:

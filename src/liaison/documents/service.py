@@ -50,10 +50,9 @@ from liaison.documents.schemas import (
 from liaison.errors import Forbidden, InvalidInput
 from liaison.kit.ids import MAX_ID
 from liaison.kit.pagination import PageRequest
+from liaison.registry.marked import MarkedService
 from liaison.registry.reach import ReachService
-from liaison.registry.service import RegistryService
 from liaison.security.classification import Classification
-from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, short
 from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
@@ -87,14 +86,10 @@ class DocumentView:
     snippet: str | None = None
 
 
-class DocumentService:
+class DocumentService(MarkedService):
     def __init__(self, session: Session, principal: Principal) -> None:
-        self.session = session
-        self.principal = principal
+        super().__init__(session, principal, "a document")
         self.repo = DocumentRepository(session, principal)
-        self.markings = MarkingStore(session)
-        self.registry = RegistryService(session, principal)
-        self.marks = self.registry.reader_markings("a document")
 
     # markings ---------------------------------------------------------------------------------
     def banner(self, marking: Marking) -> str:

@@ -65,9 +65,8 @@ from liaison.osint.models import (
     WatchTerm,
 )
 from liaison.osint.repository import OsintRepository
-from liaison.registry.service import RegistryService
+from liaison.registry.marked import MarkedService
 from liaison.security.classification import Classification
-from liaison.security.marking_store import MarkingStore
 from liaison.security.markings import Marking, short
 from liaison.security.models import OwnerSide
 from liaison.security.permissions import Permission
@@ -112,14 +111,10 @@ class Analysed:
     embedding: bytes | None = None  # osint.embed.to_bytes of its title and lede
 
 
-class OsintService:
+class OsintService(MarkedService):
     def __init__(self, session: Session, principal: Principal) -> None:
-        self.session = session
-        self.principal = principal
+        super().__init__(session, principal)
         self.repo = OsintRepository(session, principal)
-        self.markings = MarkingStore(session)
-        self.registry = RegistryService(session, principal)
-        self.marks = self.registry.reader_markings()
         self._countries: dict[str, str | None] = {}
 
     # helpers ------------------------------------------------------------------------------

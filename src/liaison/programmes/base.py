@@ -36,8 +36,7 @@ from liaison.programmes.shown import (
     Shown,
     T,
 )
-from liaison.registry.service import RegistryService
-from liaison.security.marking_store import MarkingStore
+from liaison.registry.marked import MarkedService
 from liaison.security.markings import Marking, short
 from liaison.security.permissions import Permission
 from liaison.security.principal import Principal
@@ -45,16 +44,12 @@ from liaison.security.readers import MarkingAboveReader
 from liaison.security.writes import ALLIANCE, guard_create, guard_write
 
 
-class ProgrammeBase:
+class ProgrammeBase(MarkedService):
     """State and helpers shared by the use cases (see ``service.ProgrammeService``)."""
 
     def __init__(self, session: Session, principal: Principal) -> None:
-        self.session = session
-        self.principal = principal
+        super().__init__(session, principal)
         self.repo = ProgrammeRepository(session, principal)
-        self.markings = MarkingStore(session)
-        self.registry = RegistryService(session, principal)
-        self.marks = self.registry.reader_markings()
         self._areas: dict[str, str] | None = None
 
     def banner(self, marking: Marking) -> str:

@@ -26,13 +26,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from icalendar import Calendar, Event
+from icalendar import Calendar
 from markupsafe import Markup
 
 from liaison.programmes import charts
 from liaison.programmes.models import PartnershipGoal, ProgrammeActivity
 from liaison.programmes.service import Dossier, ProgrammeView, Shown
-from liaison.security.classification import Classification
+from liaison.security.ical import MarkedEvent, add_event, marked_calendar
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _LATIN1_FALLBACK = {
@@ -301,10 +301,7 @@ def to_ics(
 ) -> bytes:
     """A calendar of milestones (programme ends, goals due) and activities, each summary
     prefixed with its portion mark; CLASS is CONFIDENTIAL for anything above PUBLIC."""
-    cal = Calendar()
-    cal.add("prodid", "-//Liaison//Programmes//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Liaison programmes ({owner})")
+    cal = marked_calendar("Programmes", f"Liaison programmes ({owner})")
     event = partial(_event, cal, dt.datetime.now(dt.UTC), host)
     for v in programmes:
         p = v.programme
@@ -339,18 +336,16 @@ def _event(
     summary, description = text
     if of is not None:
         description = f"{of}: {description}"
-    event = Event()
-    event.add("uid", f"{uid}@{host}")
-    event.add("dtstamp", stamp)
-    event.add("dtstart", days[0])
-    event.add("dtend", days[1] + dt.timedelta(days=1))
-    event.add("summary", f"{portion(shown.short)} {summary}")
-    event.add("description", description)
-    level = shown.marking.level
-    event.add("class", "PUBLIC" if level is Classification.PUBLIC else "CONFIDENTIAL")
-    if location:
-        event.add("location", location)
-    cal.add_component(event)
+    event = MarkedEvent(
+        uid=f"{uid}@{host}",
+        start=days[0],
+        end=days[1] + dt.timedelta(days=1),
+        summary=f"{portion(shown.short)} {summary}",
+        description=description,
+        level=shown.marking.level,
+        location=location,
+    )
+    add_event(cal, stamp, event)
 
 
 # road map ----------------------------------------------------------------------------------------

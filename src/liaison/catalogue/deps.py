@@ -15,27 +15,25 @@ from liaison.catalogue.planning.service import PlanService
 from liaison.catalogue.profiles import ProfileService
 from liaison.catalogue.service import CatalogueService
 from liaison.security.permissions import Permission
-from liaison.web.deps import require, serves
+from liaison.web.deps import serves
 
 Catalogue = Annotated[CatalogueService, Depends(serves(CatalogueService))]
 CatalogueWriting = Annotated[
     CatalogueService,
-    Depends(serves(CatalogueService, require(Permission.CATALOGUE_ITEM_WRITE))),
+    Depends(serves(CatalogueService, Permission.CATALOGUE_ITEM_WRITE)),
 ]
 Nominations = Annotated[NominationService, Depends(serves(NominationService))]
 Nominating = Annotated[
     NominationService,
-    Depends(serves(NominationService, require(Permission.CATALOGUE_NOMINATION_WRITE))),
+    Depends(serves(NominationService, Permission.CATALOGUE_NOMINATION_WRITE)),
 ]
 Profiles = Annotated[ProfileService, Depends(serves(ProfileService))]
 ProfileWriting = Annotated[
     ProfileService,
-    Depends(serves(ProfileService, require(Permission.CATALOGUE_PROFILE_WRITE))),
+    Depends(serves(ProfileService, Permission.CATALOGUE_PROFILE_WRITE)),
 ]
 Plans = Annotated[PlanService, Depends(serves(PlanService))]
-PlanRunning = Annotated[
-    PlanService, Depends(serves(PlanService, require(Permission.PLANNING_PLAN_RUN)))
-]
+PlanRunning = Annotated[PlanService, Depends(serves(PlanService, Permission.PLANNING_PLAN_RUN))]
 PlanApproving = Annotated[
-    PlanService, Depends(serves(PlanService, require(Permission.PLANNING_PLAN_APPROVE)))
+    PlanService, Depends(serves(PlanService, Permission.PLANNING_PLAN_APPROVE))
 ]

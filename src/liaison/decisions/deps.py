@@ -11,15 +11,15 @@ from fastapi import Depends
 
 from liaison.decisions.service import DecisionService
 from liaison.security.permissions import Permission
-from liaison.web.deps import authenticated, require, serves
+from liaison.web.deps import authenticated, serves
 
 Decisions = Annotated[DecisionService, Depends(serves(DecisionService))]
 SignedIn = Annotated[DecisionService, Depends(serves(DecisionService, authenticated))]
 Managing = Annotated[
     DecisionService,
-    Depends(serves(DecisionService, require(Permission.DECISIONS_PROPOSAL_MANAGE))),
+    Depends(serves(DecisionService, Permission.DECISIONS_PROPOSAL_MANAGE)),
 ]
 Recording = Annotated[
     DecisionService,
-    Depends(serves(DecisionService, require(Permission.DECISIONS_POSITION_RECORD))),
+    Depends(serves(DecisionService, Permission.DECISIONS_POSITION_RECORD)),
 ]

@@ -12,10 +12,10 @@ from fastapi import Depends
 
 from liaison.documents.service import DocumentService
 from liaison.security.permissions import Permission
-from liaison.web.deps import require, serves
+from liaison.web.deps import serves
 
 Documents = Annotated[DocumentService, Depends(serves(DocumentService))]
 Writing = Annotated[
     DocumentService,
-    Depends(serves(DocumentService, require(Permission.DOCUMENTS_DOCUMENT_WRITE))),
+    Depends(serves(DocumentService, Permission.DOCUMENTS_DOCUMENT_WRITE)),
 ]

@@ -45,7 +45,6 @@ from liaison.web.deps import (
     ListPage,
     RowId,
     authenticated,
-    require,
     serves,
     writes_own_state,
 )
@@ -55,10 +54,10 @@ router = APIRouter(prefix="/api/v1/osint", tags=["osint"])
 Osint = Annotated[OsintService, Depends(serves(OsintService))]
 Watching = Annotated[OsintService, Depends(serves(OsintService, authenticated))]
 SourceManaging = Annotated[
-    OsintService, Depends(serves(OsintService, require(Permission.OSINT_SOURCE_MANAGE)))
+    OsintService, Depends(serves(OsintService, Permission.OSINT_SOURCE_MANAGE))
 ]
 Analysing = Annotated[
-    OsintService, Depends(serves(OsintService, require(Permission.OSINT_ASSESSMENT_WRITE)))
+    OsintService, Depends(serves(OsintService, Permission.OSINT_ASSESSMENT_WRITE))
 ]
 Q = Annotated[str | None, Query(max_length=200, description="Words in an article.")]
 

@@ -13,21 +13,21 @@ from fastapi import Depends, Query
 
 from liaison.programmes.service import ProgrammeService
 from liaison.security.permissions import Permission
-from liaison.web.deps import authenticated, require, serves
+from liaison.web.deps import authenticated, serves
 
 Programmes = Annotated[ProgrammeService, Depends(serves(ProgrammeService))]
 Signed = Annotated[ProgrammeService, Depends(serves(ProgrammeService, authenticated))]
 Writing = Annotated[
     ProgrammeService,
-    Depends(serves(ProgrammeService, require(Permission.PROGRAMMES_PROGRAMME_WRITE))),
+    Depends(serves(ProgrammeService, Permission.PROGRAMMES_PROGRAMME_WRITE)),
 ]
 Approving = Annotated[
     ProgrammeService,
-    Depends(serves(ProgrammeService, require(Permission.PROGRAMMES_PROGRAMME_APPROVE))),
+    Depends(serves(ProgrammeService, Permission.PROGRAMMES_PROGRAMME_APPROVE)),
 ]
 Commenting = Annotated[
     ProgrammeService,
-    Depends(serves(ProgrammeService, require(Permission.PROGRAMMES_COMMENT_WRITE))),
+    Depends(serves(ProgrammeService, Permission.PROGRAMMES_COMMENT_WRITE)),
 ]
 
 

@@ -43,14 +43,14 @@ from liaison.registry.schemas import (
 )
 from liaison.registry.service import RegistryService
 from liaison.security.permissions import Permission
-from liaison.web.deps import RowId, SortedPage, authenticated, require, serves
+from liaison.web.deps import RowId, SortedPage, authenticated, serves
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 Registry = Annotated[RegistryService, Depends(serves(RegistryService))]
 Managing = Annotated[
     RegistryService,
-    Depends(serves(RegistryService, require(Permission.REGISTRY_ENTRY_WRITE))),
+    Depends(serves(RegistryService, Permission.REGISTRY_ENTRY_WRITE)),
 ]
 Reach = Annotated[ReachService, Depends(serves(ReachService, authenticated))]
 

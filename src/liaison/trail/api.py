@@ -19,12 +19,10 @@ from liaison.security.permissions import Permission
 from liaison.trail.repository import EventFilters
 from liaison.trail.schemas import AuditEventRead
 from liaison.trail.service import AuditService
-from liaison.web.deps import SortedPage, require, serves
+from liaison.web.deps import SortedPage, serves
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
-Auditing = Annotated[
-    AuditService, Depends(serves(AuditService, require(Permission.AUDIT_EVENT_READ)))
-]
+Auditing = Annotated[AuditService, Depends(serves(AuditService, Permission.AUDIT_EVENT_READ))]
 
 
 def _filters(

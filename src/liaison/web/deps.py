@@ -372,12 +372,15 @@ F = TypeVar("F")
 
 def serves(
     factory: Callable[[Session, Principal], F],
-    guard: Callable[..., Principal | Awaitable[Principal]] = _principal,
+    guard: Permission | Callable[..., Principal | Awaitable[Principal]] = _principal,
 ) -> Callable[..., F]:
     """The dependency that hands an endpoint its feature's service, made for the request's
     session and principal: ``Programmes = Annotated[ProgrammeService, Depends(serves(
-    ProgrammeService))]``. ``guard``: the principal it acts as, ``require(permission)`` for a
-    write (the route census sees it), ``authenticated`` for a reader who must log in."""
+    ProgrammeService))]``. ``guard``: the principal it acts as — a permission for a write
+    (``require(permission)``, which the route census sees), ``authenticated`` for a reader who
+    must log in, the current principal by default."""
+    if isinstance(guard, Permission):
+        guard = require(guard)
 
     def service(session: Session, principal: Principal) -> F:
         return factory(session, principal)

@@ -455,3 +455,16 @@ def test_snippets_escape_document_text(client, auth):
     assert "<script" not in item["snippet"]
     assert "<mark>quokka</mark>" in item["snippet"]
     assert "&lt; wombat &amp; kiwi" in item["snippet"]
+
+
+def test_a_content_length_of_thousands_of_digits_is_too_large_not_a_crash(client, auth):
+    def chunks():
+        yield b"--x\r\n"
+
+    headers = {
+        **auth("officer"),
+        "content-type": "multipart/form-data; boundary=x",
+        "content-length": "9" * 5000,  # more digits than int() reads (a ValueError: was a 500)
+    }
+    r = client.post(BASE, content=chunks(), headers=headers)
+    assert r.status_code == 413

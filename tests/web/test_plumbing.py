@@ -18,6 +18,7 @@ from liaison.kit.ids import MAX_ID, parse_id
 from liaison.kit.pagination import Page, PageRequest
 from liaison.security.principal import ANONYMOUS, Principal
 from liaison.web.deps import ListPage, SortedPage, _principal, _session, serves
+from liaison.web.edge import over_limit
 from liaison.web.forms import MAX_FIELD, PostedForm
 from liaison.web.problems import install
 
@@ -127,3 +128,22 @@ def test_a_field_over_the_limit_is_refused_beside_itself(client: TestClient):
 )
 def test_a_row_id_is_digits_within_the_column(text: str, expected: int | None):
     assert parse_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("declared", "over"),
+    [
+        ("1000", False),
+        ("1001", True),
+        ("0001000", False),  # leading zeros are still the number
+        ("9" * 5000, True),  # beyond what int() reads: decided on the text
+        ("-1", True),
+        ("1e3", True),
+        ("\u0661", True),  # Arabic-Indic one: no length a client sends
+        ("", True),
+    ],
+)
+def test_a_declared_length_over_the_limit_is_decided_without_reading_it_whole(
+    declared: str, over: bool
+):
+    assert over_limit(declared, 1000) is over

@@ -22,6 +22,7 @@ from liaison.documents.extract import MAX_BYTES, Extracted, safe_filename
 from liaison.documents.sandbox import Limits, extract_bounded
 from liaison.errors import InvalidInput, LiaisonError
 from liaison.web.deps import outside_db_slot
+from liaison.web.edge import over_limit
 
 FORM_OVERHEAD = 64 * 1024  # room for the multipart framing and the other fields
 
@@ -48,7 +49,7 @@ async def bounded_body(request: Request) -> AsyncIterator[None]:
     raw = request.headers.get("content-length")
     if raw is None:
         raise LengthRequired("send the upload with a Content-Length header")
-    if not raw.isdecimal() or int(raw) > MAX_BYTES + FORM_OVERHEAD:
+    if over_limit(raw, MAX_BYTES + FORM_OVERHEAD):
         raise TooLarge(MAX_BYTES)
     try:
         yield

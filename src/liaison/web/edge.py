@@ -97,7 +97,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdecimal() or int(declared) > limit):
+        if declared is not None and over_limit(declared, limit):
             await _too_large(scope, send, limit)
             return
         received = 0
@@ -154,6 +154,14 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def over_limit(declared: str, limit: int) -> bool:
+    """A declared Content-Length that is no length or above ``limit``: decided on the text
+    (a number of 5,000 digits is over any limit, and more than ``int()`` reads)."""
+    return not (declared.isascii() and declared.isdecimal()) or (
+        len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit
+    )
 
 
 def response_headers(scope: Scope, message: Message) -> None:

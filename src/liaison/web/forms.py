@@ -122,7 +122,7 @@ def field_errors(errors: Mapping[str, str] | None = None, prefix: str = "") -> F
     return FieldErrors(errors or {}, prefix)
 
 
-MAX_FIELD = 100_000  # characters in one posted field (a programme section's text is the longest)
+MAX_FIELD = 1_000_000  # characters in one posted field (a note's body is the longest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,7 +179,7 @@ class OsintService(MarkedService):
         """Names of the allies and partners, and the frameworks, for the entity ruler."""
         names = [a.country.name for a in self.registry.members_on(dt.date.today())]  # noqa: DTZ011
         names += self.registry.partner_names()
-        frameworks = [(f.code, f.name) for f in self.registry.repo.frameworks()]
+        frameworks = [(f.code, f.name) for f in self.registry.frameworks()]
         return names, frameworks
 
     # sources -------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def members(on: OnOption = None, output: FormatOption = Format.TABLE) -> None:
         allies = RegistryService(session, SYSTEM).members_on(day)
         if output is not Format.TABLE:
             items = [AllyRead.model_validate(a) for a in allies]
-            emit(output, Page[AllyRead](items=items, total=len(items), limit=MAX, offset=0))
+            emit(output, Page[AllyRead].of(items, len(items), PageRequest(limit=MAX)))
             return
         table = Table(title=f"{len(allies)} allies on {day}")
         table.add_column("Code")
@@ -83,7 +83,7 @@ def offices(open_on: OnOption = None, output: FormatOption = Format.TABLE) -> No
         )
         if output is not Format.TABLE:
             items = [OfficeRead.model_validate(o) for o in rows]
-            emit(output, Page[OfficeRead](items=items, total=total, limit=MAX, offset=0))
+            emit(output, Page[OfficeRead].of(items, total, PageRequest(limit=MAX)))
             return
         table = Table(title="Offices")
         for column in ("Office", "City", "Status", "Opened"):

@@ -64,7 +64,7 @@ def _progress() -> Progress:
 
 
 @contextmanager
-def acting_as(username: str) -> Iterator[SharingService]:
+def sharing_as(username: str) -> Iterator[SharingService]:
     """One unit of work as ``username`` (``liaison.acting.serving`` with the cursor key)."""
     key = settings().taxii_cursor_key.encode()
     with serving(username, lambda session, principal: SharingService(session, principal, key)) as s:
@@ -75,7 +75,7 @@ def acting_as(username: str) -> Iterator[SharingService]:
 def collections(as_user: AsUser, output: FormatOption = Format.TABLE) -> None:
     """The collections the user may read or write, with how many objects they may see (json
     and csv: the TAXII collection resources of GET /taxii2/liaison/collections/)."""
-    with acting_as(as_user) as service:
+    with sharing_as(as_user) as service:
         if output is not Format.TABLE:
             emit(output, [view.resource() for view in service.collections()])
             return
@@ -115,7 +115,7 @@ def create_collection(
     writer: Annotated[list[str] | None, typer.Option(help="Who may write (same forms).")] = None,
 ) -> None:
     """Create a TAXII collection (needs sharing:collection:manage)."""
-    with acting_as(as_user) as service:
+    with sharing_as(as_user) as service:
         marking = RegistryService(service.session, service.principal).parse_marking(default_marking)
         view = service.create_collection(
             title=title,
@@ -156,7 +156,7 @@ def import_(
         key=lambda o: 0 if isinstance(o, dict) and o.get("type") == "marking-definition" else 1
     )
     stored = 0
-    with acting_as(as_user) as service, _progress() as progress:
+    with sharing_as(as_user) as service, _progress() as progress:
         task = progress.add_task(f"importing {path.name}", total=len(objects))
         for start in range(0, len(objects), BATCH):
             batch = objects[start : start + BATCH]
@@ -189,7 +189,7 @@ def export(
     """Export what the user may read in a collection as a STIX 2.1 bundle, markings kept."""
     query = ObjectQuery(versions=("all",) if all_versions else ("last",))
     bodies: list[str] = []
-    with acting_as(as_user) as service, _progress() as progress:
+    with sharing_as(as_user) as service, _progress() as progress:
         view = service.readable_collection(collection)
         task = progress.add_task(f"exporting {view.row.title}", total=service.count(view.row.id))
         token: str | None = None
@@ -227,7 +227,7 @@ def import_misp_event(
         prepared = prepare_misp(raw)
     except InvalidInput as exc:
         fail(exc.message)
-    with acting_as(as_user) as service:
+    with sharing_as(as_user) as service:
         result = import_misp(service, collection, prepared)
         status = result.outcome.status
         if status.failure_count:
@@ -268,7 +268,7 @@ def remote_add(
     """Register a remote TAXII collection to pull into a local one.
 
     Needs sharing:collection:manage, and LIAISON_FEDERATION_KEY to encrypt the secret."""
-    with acting_as(as_user) as service:
+    with sharing_as(as_user) as service:
         marking = RegistryService(service.session, service.principal).parse_marking(ceiling)
         row = Federation(service, settings().federation_key).add_remote(
             name=name,

@@ -92,11 +92,6 @@ def render(
     return templates().TemplateResponse(request, name, merged, status_code=status_code)
 
 
-# Kept for the features that still set it by hand: the edge middleware (``web.edge``) sends
-# ``Cache-Control: no-store`` on every answer but static files.
-NO_STORE = {"Cache-Control": "no-store"}
-
-
 def render_marked(
     request: Request,
     template: str,

@@ -19,7 +19,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from liaison.security.markings import short
+from liaison.security.markings import Marking, short
 from liaison.sharing import graph, stix
 from liaison.sharing.deps import Sharing
 from liaison.sharing.errors import BadRequest
@@ -31,6 +31,12 @@ from liaison.web.templating import render_marked
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
 PAGE_SIZE = 50
+
+
+def _banner(service: SharingService, markings: list[Marking]) -> str:
+    """The banner of a page showing ``markings`` (tests/security/test_page_marking.py
+    compares it with every other feature's)."""
+    return service.page_banner(markings)
 
 
 @router.get("/sharing", response_class=HTMLResponse)
@@ -87,7 +93,7 @@ def browse(
         "page": page,
         "form": {"q": q or "", "type": type or ""},
         "total": service.count(view.row.id),
-        "marking": service.page_banner([service.marking(r[MARKING_ID]) for r in page.rows]),
+        "marking": _banner(service, [service.marking(r[MARKING_ID]) for r in page.rows]),
     }
     return render_marked(request, "sharing/browse.html", context)
 
@@ -120,6 +126,6 @@ def detail(
         "versions": [stix.display_timestamp(r[VERSION]) for r in versions.rows],
         "graph": graph.render(centre, edges, hrefs),
         "edges": edges,
-        "marking": service.page_banner(markings),
+        "marking": _banner(service, markings),
     }
     return render_marked(request, "sharing/detail.html", context)

@@ -27,10 +27,16 @@ involved: this measures the pipeline; writing results is the service's ordinary 
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread per process: with OpenBLAS's default (a thread per core) the grouping's
+# matrix-vector products spin on the core the extraction workers need; grouping 2,000
+# articles took 22 s with it and 12 s without (cProfile, load ~10)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import datetime as dt
 import multiprocessing
-import os
 import random
 import resource
 import time
@@ -212,11 +218,8 @@ def children_peak_mb() -> float:
 
 
 def cpu() -> float:
-    own, kids = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def score(labels: list[int], found: list[int]) -> tuple[float, float, float]:
@@ -233,38 +236,56 @@ def score(labels: list[int], found: list[int]) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-_WORKER: extract.Extractor | None = None
-
-
-def _extract_chunk(chunk: list[tuple[str, object]]) -> list[tuple[int, int, int, int]]:
-    global _WORKER  # noqa: PLW0603 - one pipeline per worker process
-    if _WORKER is None:
-        _WORKER = extract.Extractor(extract.Terms(TERMS, lambda _n: None))
-    found = _WORKER.extract_many(chunk)
-    return [(len(f.entities), len(f.events), len(f.claims), len(f.counts)) for f in found]
-
-
 TERMS = extract.registry_patterns(COUNTRIES, [("IP4", "Indo-Pacific partners")])
+KINDS_GROUPED = {"PERSON", "ORG", "GPE", "FRAMEWORK"}
+Work = tuple[int, str, str, object]  # (index, title, text, publication interval)
+Done = tuple[int, tuple[int, int, int, int], frozenset[str], object]  # counts, names, vector
+
+
+def analyse(chunk: list[Work], method: str) -> tuple[list[Done], float, float]:
+    """Extraction and (unless TF-IDF) embedding of ``chunk``: results and the CPU s of each."""
+    extractor = extract.Extractor(extract.Terms(TERMS, lambda _n: None))
+    c = cpu()
+    found = extractor.extract_many([(text, published) for _, _, text, published in chunk])  # type: ignore[misc]
+    extract_cpu = cpu() - c
+    vectors: list[object] = [None] * len(chunk)
+    if method != stories.TFIDF:
+        c = cpu()
+        vectors = list(
+            embed.model(1).embed([stories.embedding_text(t, x) for _, t, x, _ in chunk], 32)
+        )
+        embed_cpu = cpu() - c
+    else:
+        embed_cpu = 0.0
+    done = [
+        (
+            i,
+            (len(f.entities), len(f.events), len(f.claims), len(f.counts)),
+            frozenset(m.name for m in f.entities if m.kind in KINDS_GROUPED),
+            v,
+        )
+        for (i, _, _, _), f, v in zip(chunk, found, vectors, strict=True)
+    ]
+    return done, extract_cpu, embed_cpu
+
+
+def _analyse(args: tuple[list[Work], str]) -> tuple[list[Done], float, float]:
+    return analyse(*args)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument("--processes", type=int, default=1)
     parser.add_argument(
-        "--grouping", choices=[stories.EMBEDDING, stories.TFIDF], default=stories.EMBEDDING
-    )
-    parser.add_argument(
-        "--threads", type=int, default=1, help="onnxruntime threads for the embeddings"
-    )
-    parser.add_argument(
-        "--extract-sample",
+        "--processes",
         type=int,
-        default=0,
-        help="extract only the first N articles (0: all) and project the rate; grouping "
-        "always takes every article, with the entities the ruler's names give",
+        default=2,
+        help="worker processes for extraction and embedding (1: all in this process, one "
+        "stage after the other); grouping runs in this process as their results arrive",
     )
+    parser.add_argument("--chunk", type=int, default=50, help="articles per worker task")
+    parser.add_argument("--grouping", choices=stories.METHODS, default=stories.HYBRID)
     args = parser.parse_args()
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
@@ -275,107 +296,88 @@ def main() -> None:
     print(f"generated {len(files)} articles ({words:.0f} words on average, {copies} copies) "
           f"in {time.perf_counter() - t:.1f} s")  # fmt: skip
 
-    t = time.perf_counter()
+    started = time.perf_counter()
+    c = cpu()
     parsed = [ingest.parse_file(name, data) for name, data, _, _ in files]
     hashes = {p.content_hash for p in parsed}
-    ingest_s = time.perf_counter() - t
-    print(
-        f"1 ingest:     {len(parsed) / ingest_s:8.0f} articles/s ({ingest_s:.1f} s; {len(hashes)} distinct hashes)"
-    )
+    ingest_s, ingest_cpu = time.perf_counter() - started, cpu() - c
+    print(f"1 ingest:     {len(parsed) / ingest_s:8.0f} articles/s ({ingest_s:.1f} s, {ingest_cpu:.1f} CPU s; "
+          f"{len(hashes)} distinct hashes)")  # fmt: skip
 
     t = time.perf_counter()
-    extractor = extract.Extractor(extract.Terms(TERMS, lambda _n: None))
+    extract.pipeline(TERMS)  # loaded before the workers fork: they share it
     load_s = time.perf_counter() - t
-    items = [(p.text, p.published) for p in parsed]
-    if args.extract_sample:
-        items = items[: args.extract_sample]
-    t = time.perf_counter()
-    c = cpu()
-    if args.processes > 1:
-        size = 100
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(args.processes) as pool:
-            counts = [c for part in pool.imap(_extract_chunk, chunks) for c in part]
-        entity_sets = None
-    else:
-        found = extractor.extract_many(items)
-        counts = [(len(f.entities), len(f.events), len(f.claims), len(f.counts)) for f in found]
-        entity_sets = [
-            frozenset(m.name for m in f.entities if m.kind in {"PERSON", "ORG", "GPE", "FRAMEWORK"})
-            for f in found
-        ]
-    extract_s = time.perf_counter() - t
-    extract_cpu = cpu() - c
-    totals = [sum(c[i] for c in counts) for i in range(4)]
-    print(f"2 extraction: {len(items)} articles, {len(items) / extract_s:8.1f} articles/s wall, "
-          f"{len(items) / extract_cpu:.1f} per CPU second ({extract_s:.1f} s, model load {load_s:.1f} s; "
-          f"{totals[0]} entities, {totals[1]} events, {totals[2]} claims, {totals[3]} counts; "
-          f"{extract_cpu:.0f} CPU s)")  # fmt: skip
-
-    if entity_sets is None or len(entity_sets) < len(parsed):  # the ruler's names, for all
-        entity_sets = [
-            frozenset(c for c in COUNTRIES + CITIES + PEOPLE if c in p.text) for p in parsed
-        ]
     order = sorted(range(len(parsed)), key=lambda i: (parsed[i].published.start, i))
-    model = embed.model(args.threads)
-    grouper = stories.Grouper(args.grouping, model.embed)
-    t = time.perf_counter()
-    pending = [
-        stories.Item(i, parsed[i].text, parsed[i].title, entity_sets[i], parsed[i].published.start)
-        for i in order
-    ]
-    pending = grouper.embed_items(pending)
-    embed_s = time.perf_counter() - t
-    if args.grouping == stories.EMBEDDING:
-        print(f"3a embedding: {len(pending) / embed_s:8.1f} articles/s ({embed_s:.1f} s; MiniLM int8, "
-              f"{args.threads} thread(s), title and first {stories.LEDE_CHARS} characters)")  # fmt: skip
-    t = time.perf_counter()
+    work: list[Work] = [(i, parsed[i].title, parsed[i].text, parsed[i].published) for i in order]
+    chunks = [work[i : i + args.chunk] for i in range(0, len(work), args.chunk)]
+    grouper = stories.Grouper(args.grouping)
     story_of: dict[int, int] = {}
     copy_found: dict[int, int] = {}
-    for item in pending:
-        d = grouper.add(item)
-        story_of[item.key] = d.story
-        if d.copy_of is not None:
-            copy_found[item.key] = d.copy_of
-    group_s = time.perf_counter() - t + embed_s
+    totals = [0, 0, 0, 0]
+    extract_cpu = embed_cpu = group_cpu = 0.0
+
+    def group(done: list[Done]) -> None:
+        nonlocal group_cpu
+        c = cpu()
+        for i, counts, names, vector in done:
+            for k in range(4):
+                totals[k] += counts[k]
+            p = parsed[i]
+            d = grouper.add(stories.Item(i, p.text, p.title, names, p.published.start, vector))
+            story_of[i] = d.story
+            if d.copy_of is not None:
+                copy_found[i] = d.copy_of
+        group_cpu += cpu() - c
+
+    t = time.perf_counter()
+    if args.processes > 1:
+        with multiprocessing.get_context("fork").Pool(args.processes) as pool:
+            for done, e, m in pool.imap(_analyse, [(chunk, args.grouping) for chunk in chunks]):
+                extract_cpu += e
+                embed_cpu += m
+                group(done)
+    else:
+        for chunk in chunks:
+            done, e, m = analyse(chunk, args.grouping)
+            extract_cpu += e
+            embed_cpu += m
+            group(done)
+    work_s = time.perf_counter() - t
+    total = time.perf_counter() - started
+    n = len(parsed)
+    print(f"2 extraction: {n / extract_cpu:8.1f} articles per CPU second ({extract_cpu:.0f} CPU s; spaCy load "
+          f"{load_s:.1f} s; {totals[0]} entities, {totals[1]} events, {totals[2]} claims, {totals[3]} counts)")  # fmt: skip
+    if embed_cpu:
+        print(f"3a embedding: {n / embed_cpu:8.1f} articles per CPU second ({embed_cpu:.0f} CPU s; MiniLM int8, "
+              f"one thread per process, title and first {stories.LEDE_CHARS} characters)")  # fmt: skip
+    print(f"3 grouping:   {n / group_cpu:8.1f} articles per CPU second ({group_cpu:.0f} CPU s; {args.grouping}; "
+          f"{len(set(story_of.values()))} stories for {len({f[2] for f in files})} generated)")  # fmt: skip
     labels = [f[2] for f in files]
     precision, recall, f1 = score(labels, [story_of[i] for i in range(len(files))])
     true_copies = {i for i, f in enumerate(files) if f[3] is not None}
     hit = len(true_copies & copy_found.keys())
     copy_p = hit / len(copy_found) if copy_found else 1.0
     copy_r = hit / len(true_copies) if true_copies else 1.0
-    print(f"3 grouping ({args.grouping}, embeddings included): {len(parsed) / group_s:8.0f} articles/s ({group_s:.1f} s; {len(set(story_of.values()))} stories "
-          f"for {len(set(labels))} generated)")  # fmt: skip
     print(f"  pairwise precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}; "
           f"copies precision {copy_p:.3f}, recall {copy_r:.3f} ({hit} of {len(true_copies)})")  # fmt: skip
-    projected = extract_s * len(parsed) / len(items)
-    total = ingest_s + projected + group_s
-    if len(items) < len(parsed):
-        print(
-            f"  extraction of all {len(parsed)} projected from the sample: {projected:.0f} s wall here, "
-            f"{extract_cpu * len(parsed) / len(items):.0f} CPU s"
-        )
-    print(
-        f"total {total:.0f} s for {len(files)} articles ({len(files) / total:.1f} articles/s); "
-        f"peak RSS {peak_mb():.0f} MB (largest child {children_peak_mb():.0f} MB)"
-    )
+    print(f"stages 2-3 ({args.processes} process(es) for 2 and 3a, grouping here as results arrive): "
+          f"{work_s:.1f} s wall, {n / work_s:.1f} articles/s")  # fmt: skip
+    print(f"total {total:.1f} s wall for {n} articles, ingest included ({n / total:.1f} articles/s; "
+          f"{ingest_cpu + extract_cpu + embed_cpu + group_cpu:.0f} CPU s); peak RSS {peak_mb():.0f} MB here, "
+          f"{children_peak_mb():.0f} MB the largest worker")  # fmt: skip
 
+    extractor = extract.Extractor(extract.Terms(TERMS, lambda _n: None))
+    model = embed.model(1)
+    model.embed(["warm-up"])
     name, data, _, _ = files[-1]
     fresh = data.replace(b"Title: ", b"Title: New: ", 1) + b"\n\nA late paragraph added on 3 May."
     times = []
     for attempt in range(5):  # the median of five, each a new article
         t = time.perf_counter()
         one = ingest.parse_file(name, fresh.replace(b"New: ", f"New {attempt}: ".encode(), 1))
-        done = extractor.extract(one.text, one.published)
-        grouper.add(
-            stories.Item(
-                10**9 + attempt,
-                one.text,
-                one.title,
-                frozenset(m.name for m in done.entities),
-                one.published.start,
-            )
-        )
+        found = extractor.extract(one.text, one.published)
+        names = frozenset(m.name for m in found.entities if m.kind in KINDS_GROUPED)
+        grouper.add(stories.Item(10**9 + attempt, one.text, one.title, names, one.published.start))
         times.append(time.perf_counter() - t)
     times.sort()
     print(f"one new article end to end (models loaded): median {times[2] * 1000:.0f} ms "

@@ -268,17 +268,40 @@ class Extractor:
         return self._resolved[name]
 
     def extract(self, text: str, published: dates.Interval | None) -> Extraction:
-        return self.extract_doc(self.nlp(focus(text)), published)
+        return self.extract_many([(text, published)])[0]
 
     def extract_many(
         self, items: Sequence[tuple[str, dates.Interval | None]], batch_size: int = 32
     ) -> list[Extraction]:
-        docs = self.nlp.pipe((focus(t) for t, _ in items), batch_size=batch_size)
-        return [self.extract_doc(doc, p) for doc, (_, p) in zip(docs, items, strict=True)]
+        """Two passes (``Parts``): the entity ruler and the NER over every ``focus`` sentence,
+        then tagger, parser and lemmatizer only over those that can give an event, a claim or
+        a count (``worth_parsing``), with the first pass's entities set on them."""
+        parts = [Parts.of(text) for text, _ in items]
+        named = self._run(NAMING, (p.text for p in parts), batch_size)
+        chosen = [p.choose(doc) for p, doc in zip(parts, named, strict=True)]
+        parsed = self._run(PARSING, (text for text, _ in chosen), batch_size)
+        out = []
+        for doc, parse, (_, ents), (_, published) in zip(named, parsed, chosen, items, strict=True):
+            parse.ents = [s for a, b, label in ents if (s := parse.char_span(a, b, label))]
+            out.append(self.extract_doc(parse, published, self._entities(doc)))
+        return out
 
-    def extract_doc(self, doc: Any, published: dates.Interval | None) -> Extraction:  # noqa: ANN401 - a spaCy Doc
+    def _run(self, names: tuple[str, ...], texts: Iterable[str], batch_size: int) -> list[Any]:
+        docs: Iterable[Any] = (self.nlp.make_doc(t) for t in texts)
+        for name in names:
+            docs = self.nlp.get_pipe(name).pipe(docs, batch_size=batch_size)
+        return list(docs)
+
+    def extract_doc(
+        self,
+        doc: Any,  # noqa: ANN401 - a spaCy Doc
+        published: dates.Interval | None,
+        entities: list[Mention] | None = None,
+    ) -> Extraction:
+        """Events, claims and counts from ``doc`` (parsed, with its entities); the entities
+        are ``entities`` when given (from a larger text), else ``doc``'s."""
         base = published.start if published and published.granularity == dates.DAY else None
-        out = Extraction(entities=self._entities(doc))
+        out = Extraction(entities=self._entities(doc) if entities is None else entities)
         for sent in doc.sents:
             out.events.extend(self._events(sent, base))
             if claim := self._claim(sent):
@@ -410,24 +433,86 @@ MAX_PARSED = 20_000  # characters given to the parser per article: a 50-page tex
 
 
 def focus(text: str) -> str:
-    """The sentences worth the parser: the lede, and any with a number, a date word, a
-    reporting or stance verb or a counted noun; the rest (background, colour) is skipped, so
-    a 600-word article costs the pipeline a third of its words. Paragraphs stay apart; at most
+    """The sentences worth the NER: the lede, and any with a number, a date word, a reporting
+    or stance verb or a counted noun; the rest (background, colour) is skipped, so a 600-word
+    article costs the pipeline a third of its words. Paragraphs stay apart; at most
     ``MAX_PARSED`` characters."""
-    paragraphs: list[str] = []
-    seen = size = 0
-    for paragraph in text.split("\n"):
-        chosen = []
-        for sentence in _SENTENCE.split(paragraph.strip()):
-            if sentence and (seen < LEDE or _WORTH.search(sentence)):
-                chosen.append(sentence)
-                size += len(sentence) + 1
-            seen += bool(sentence)
-        if chosen:
-            paragraphs.append(" ".join(chosen))
-        if size >= MAX_PARSED:
-            break
-    return "\n".join(paragraphs)[:MAX_PARSED]
+    return Parts.of(text).text
+
+
+_CUE = re.compile(
+    r"\b(?:confirm|approv|agree|announc|welcom|insist|open|sign|endors|den(?:y|ie)|oppos|block|"
+    r"question|reject|dismiss|veto|doubt|object|genuine|authentic|fake|forg|fabricat|false|"
+    r"bogus|consent)",
+    re.IGNORECASE,
+)
+
+
+_EVENT_WORD = re.compile(
+    r"\b(?:summit|visit|meet|met\b|talk|sign|open|exercis|drill|join|accession|statement)",
+    re.IGNORECASE,
+)
+
+
+def worth_parsing(sentence: str, dated: bool) -> bool:
+    """Whether a ``focus`` sentence can give a fact, and so needs the tagger and the parser:
+    a DATE entity with an event word (``TRIGGERS`` in any form: an event), a stance cue
+    (``FOR``, ``AGAINST`` and their words: a claim) or a stated count."""
+    if dated and _EVENT_WORD.search(sentence):
+        return True
+    return bool(_CUE.search(sentence) or _COUNT.search(sentence))
+
+
+NAMING = ("entity_ruler", "ner")  # the first pass; the second is every other component
+PARSING = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """An article's ``focus`` text and where each of its sentences starts."""
+
+    text: str
+    sentences: tuple[tuple[int, int, bool], ...]  # (start, end, first of its paragraph)
+
+    @classmethod
+    def of(cls, text: str) -> Parts:
+        kept: list[str] = []
+        spans: list[tuple[int, int, bool]] = []
+        seen = size = 0
+        for paragraph in text.split("\n"):
+            first = True
+            for sentence in _SENTENCE.split(paragraph.strip()):
+                if sentence and (seen < LEDE or _WORTH.search(sentence)):
+                    start = size + (0 if not kept else 1)
+                    kept.append(("\n" if kept and first else " " if kept else "") + sentence)
+                    size = start + len(sentence)
+                    spans.append((start, min(size, MAX_PARSED), first))
+                    first = False
+                seen += bool(sentence)
+            if size >= MAX_PARSED:
+                break
+        whole = "".join(kept)[:MAX_PARSED]
+        return cls(whole, tuple((a, b, f) for a, b, f in spans if a < b))
+
+    def choose(self, doc: Any) -> tuple[str, list[tuple[int, int, str]]]:  # noqa: ANN401 - a spaCy Doc
+        """The text of the sentences ``worth_parsing`` (after the first pass gave ``doc``'s
+        entities), and those entities as (start, end, label) within it."""
+        text: list[str] = []
+        ents: list[tuple[int, int, str]] = []
+        size = 0
+        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        for start, end, first in self.sentences:
+            inside = [(a, b, label) for a, b, label in spans if start <= a and b <= end]
+            sentence = self.text[start:end]
+            if not worth_parsing(sentence, any(label == "DATE" for _, _, label in inside)):
+                continue
+            if text:
+                text.append("\n" if first else " ")
+                size += 1
+            text.append(sentence)
+            ents += [(a - start + size, b - start + size, label) for a, b, label in inside]
+            size += len(sentence)
+        return "".join(text), ents
 
 
 _JOINS = {"and", "to", "-", "\u2013", "through"}

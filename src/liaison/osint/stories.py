@@ -7,17 +7,26 @@ starts one; each decision carries its reason (pure: no database, no web).
   the exact shingle Jaccard is at least ``COPY_JACCARD`` or when one text is contained in the
   other at ``COPY_CONTAINMENT`` or more (a truncated copy keeps most of its shingles inside
   the original, while its Jaccard falls with its length).
-- **Grouping** (``EMBEDDING``, the default): MiniLM sentence embeddings (``osint.embed``) of
-  the title and the lede (the first ``LEDE_CHARS`` characters), cosine against every earlier
-  article published within ``WINDOW_DAYS`` (one matrix product), plus the overlap of named
-  entities. An article joins the story of its best match when the cosine reaches
-  ``JOIN_EMBEDDING``, or ``JOIN_EMBEDDING_WITH_ENTITIES`` with at least
+- **Grouping** (``HYBRID``, the default): text similarity and meaning must agree. The
+  candidates are the earlier articles (within ``WINDOW_DAYS``) sharing most salient TF-IDF
+  terms and the nearest by MiniLM embedding; the best (text cosine + half the embedding
+  cosine + shared entities) joins when its text cosine is enough as for ``TFIDF`` and its
+  embedding cosine at least ``HYBRID_EMBEDDING_FLOOR``, or its embedding cosine is enough as
+  for ``EMBEDDING`` and its text cosine at least ``HYBRID_TEXT_FLOOR``. On generated articles
+  (templated titles, a vocabulary per story) the embeddings alone join different stories and
+  TF-IDF alone joins stories that share templates; each vetoes the other's mistakes
+  (docs/model/osint.md has the figures).
+- **Grouping** (``EMBEDDING``, kept for comparison): MiniLM sentence embeddings
+  (``osint.embed``) of the title and the lede (the first ``LEDE_CHARS`` characters), cosine
+  against every earlier article published within ``WINDOW_DAYS`` (one matrix product), plus
+  the overlap of named entities. An article joins the story of its best match when the
+  cosine reaches ``JOIN_EMBEDDING``, or ``JOIN_EMBEDDING_WITH_ENTITIES`` with at least
   ``SHARED_ENTITIES`` shared entities; else it starts a story.
-- **Grouping** (``TFIDF``, kept for comparison: docs/model/osint.md gives both scores):
-  TF-IDF vectors (hashed terms, sublinear tf, a smoothed IDF; stored vectors are refreshed
-  each time the number of articles doubles) and cosine similarity against earlier articles
-  that share a salient term (an inverted index of each article's top terms), plus entities
-  and dates as above, with ``JOIN_COSINE`` and ``JOIN_WITH_ENTITIES`` (three entities).
+- **Grouping** (``TFIDF``, kept for comparison): TF-IDF vectors (hashed terms, sublinear tf,
+  a smoothed IDF; stored vectors are refreshed each time the number of articles doubles) and
+  cosine similarity against earlier articles that share a salient term (an inverted index of
+  each article's top terms), plus entities and dates as above, with ``JOIN_COSINE`` and
+  ``JOIN_WITH_ENTITIES`` (three entities).
 """
 
 from __future__ import annotations
@@ -45,9 +54,13 @@ JOIN_WITH_ENTITIES = 0.24
 JOIN_EMBEDDING = 0.65
 JOIN_EMBEDDING_WITH_ENTITIES = 0.58
 SHARED_ENTITIES = 2
-LEDE_CHARS = 400  # what is embedded: the title and the lede (the cost grows with the length)
+LEDE_CHARS = 200  # what is embedded: the title and the lede (the cost grows with the length)
+HYBRID_EMBEDDING_FLOOR = 0.5  # hybrid: a text-similarity join also needs this embedding cosine
+HYBRID_TEXT_FLOOR = 0.2  # hybrid: an embedding join also needs this text similarity
+HYBRID = "hybrid"
 EMBEDDING = "embedding"
 TFIDF = "tfidf"
+METHODS = (HYBRID, EMBEDDING, TFIDF)
 WINDOW_DAYS = 60
 TOP_TERMS = 20  # an article's terms in the inverted index
 VECTOR_TERMS = 150  # terms kept in a vector (the heaviest), bounding time and memory
@@ -258,13 +271,14 @@ class _Seen:
 class Grouper:
     """The incremental grouping state: feed articles in publication order with ``add``.
 
-    ``method`` is ``EMBEDDING`` (MiniLM; ``embedder`` defaults to the packaged model) or
-    ``TFIDF``. Callers that hold many articles embed them in batches first (``embed_items``)."""
+    ``method`` is ``HYBRID`` or ``EMBEDDING`` (both MiniLM; ``embedder`` defaults to the
+    packaged model) or ``TFIDF``. Callers that hold many articles embed them in batches
+    first (``embed_items``)."""
 
-    def __init__(self, method: str = EMBEDDING, embedder: Embedder | None = None) -> None:
+    def __init__(self, method: str = HYBRID, embedder: Embedder | None = None) -> None:
         from datasketch import MinHashLSH  # noqa: PLC0415
 
-        if method not in {EMBEDDING, TFIDF}:
+        if method not in METHODS:
             raise ValueError(f"unknown grouping method {method!r}")
         self.method = method
         self.embedder: Embedder = embedder or embed.embed
@@ -281,7 +295,7 @@ class Grouper:
 
     def embed_items(self, items: Sequence[Item]) -> list[Item]:
         """``items`` with their embeddings, computed in one batch where missing."""
-        if self.method != EMBEDDING:
+        if self.method == TFIDF:
             return list(items)
         missing = [i for i in items if i.vector is None]
         if not missing:
@@ -301,12 +315,12 @@ class Grouper:
         signature = minhash(items)
         terms: Counter[int] = Counter()
         vector: dict[int, float] = {}
-        if self.method == TFIDF:
+        if self.method != EMBEDDING:
             terms = _terms(item.title + "\n" + item.text)
             for term in terms:
                 self.df[term] += 1
             vector = self._vector(terms)
-        else:
+        if self.method != TFIDF:
             (item,) = self.embed_items([item])
         self.documents += 1
         decision = (
@@ -317,14 +331,14 @@ class Grouper:
         if decision.copy_of is not None:
             self.originals[item.key] = decision.copy_of
         top: list[int] = []
-        if self.method == TFIDF:
+        if self.method != EMBEDDING:
             top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
             if self.documents & (self.documents - 1) == 0:  # a power of two: refresh the IDF
                 for seen in self.seen.values():
                     seen.vector = self._vector(seen.terms)
             for term in top:
                 self.postings[term].append(item.key)
-        else:
+        if self.method != TFIDF:
             self._remember(item)
         self.seen[item.key] = _Seen(item, vector, terms, items, signature, decision.story, top)
         self.lsh.insert(str(item.key), signature)
@@ -353,6 +367,8 @@ class Grouper:
             return Decision(item.key, story, original, f"copy of article {original}: {why}", why)
         if self.method == EMBEDDING:
             return self._decide_by_embedding(item)
+        if self.method == HYBRID:
+            return self._decide_by_both(item, vector)
         best, score, shared = self._nearest(item, vector)
         if best is not None:
             other = self.seen[best]
@@ -422,6 +438,59 @@ class Grouper:
         )
         return Decision(item.key, item.key, None, reason)
 
+    def _decide_by_both(self, item: Item, vector: dict[int, float]) -> Decision:
+        """Text similarity and embedding must agree: the candidates are the earlier articles
+        sharing most salient terms and the nearest by embedding (within ``WINDOW_DAYS``); the
+        best joins when its text similarity is enough (as ``TFIDF``) and its embedding
+        similarity at least ``HYBRID_EMBEDDING_FLOOR``, or its embedding similarity is enough
+        (as ``EMBEDDING``) and its text similarity at least ``HYBRID_TEXT_FLOOR``."""
+        here = np.asarray(item.vector, dtype=np.float32)
+        candidates = dict.fromkeys(self._sharing_terms(vector))
+        count = len(self.keys)
+        if count:
+            scores = self.matrix[:count] @ here
+            candidates.update(
+                dict.fromkeys(self.keys[r] for r in np.argsort(-scores)[:CANDIDATES_EMBEDDING])
+            )
+        best: tuple[float, int, float, float, set[str]] | None = None
+        for key in candidates:
+            other = self.seen[key]
+            if not _near_in_time(item.published, other.item.published):
+                continue
+            text = _cosine(vector, other.vector)
+            meaning = float(np.dot(np.asarray(other.item.vector, dtype=np.float32), here))
+            shared = set(item.entities & other.item.entities)
+            rank = text + 0.5 * meaning + 0.02 * min(len(shared), 5)
+            if best is None or rank > best[0]:
+                best = (rank, key, text, meaning, shared)
+        if best is None:
+            return Decision(
+                item.key, item.key, None, "new story: no earlier article shares a salient term"
+            )
+        _, key, text, meaning, shared = best
+        other = self.seen[key]
+        names = ", ".join(sorted(shared)[:5]) or "none"
+        by_text = text >= JOIN_COSINE or (text >= JOIN_WITH_ENTITIES and len(shared) >= 3)  # noqa: PLR2004
+        by_meaning = meaning >= JOIN_EMBEDDING or (
+            meaning >= JOIN_EMBEDDING_WITH_ENTITIES and len(shared) >= SHARED_ENTITIES
+        )
+        figures = f"text similarity {text:.2f}, embedding similarity {meaning:.2f}"
+        if (by_text and meaning >= HYBRID_EMBEDDING_FLOOR) or (
+            by_meaning and text >= HYBRID_TEXT_FLOOR
+        ):
+            reason = (
+                f"like article {key} ({other.item.title[:80]!r}): {figures}, shared entities: "
+                f"{names}{_apart(item.published, other.item.published)}"
+            )
+            return Decision(item.key, other.story, None, reason)
+        reason = (
+            f"new story: the closest article, {key}, has {figures} and shares {len(shared)} "
+            f"entities (needs text {JOIN_COSINE:.2f} and embedding "
+            f"{HYBRID_EMBEDDING_FLOOR:.2f}, or embedding {JOIN_EMBEDDING:.2f} and text "
+            f"{HYBRID_TEXT_FLOOR:.2f})"
+        )
+        return Decision(item.key, item.key, None, reason)
+
     def _copy(self, items: set[bytes], signature: Any) -> tuple[int, str] | None:  # noqa: ANN401
         best: tuple[float, int, str] | None = None
         for key in self.lsh.query(signature):
@@ -447,14 +516,18 @@ class Grouper:
                 best = (score, self.originals.get(other.item.key, other.item.key), why)
         return (best[1], best[2]) if best else None
 
-    def _nearest(self, item: Item, vector: dict[int, float]) -> tuple[int | None, float, set[str]]:
+    def _sharing_terms(self, vector: dict[int, float]) -> list[int]:
+        """The ``CANDIDATES`` earlier articles sharing most of ``vector``'s salient terms."""
         top = sorted(vector, key=vector.__getitem__, reverse=True)[:TOP_TERMS]
         hits: Counter[int] = Counter()
         for term in top:
             for key in self.postings.get(term, ())[-2000:]:
                 hits[key] += 1
+        return [key for key, _ in hits.most_common(CANDIDATES)]
+
+    def _nearest(self, item: Item, vector: dict[int, float]) -> tuple[int | None, float, set[str]]:
         best: tuple[float, int, set[str]] | None = None
-        for key, _ in hits.most_common(CANDIDATES):
+        for key in self._sharing_terms(vector):
             other = self.seen[key]
             if not _near_in_time(item.published, other.item.published):
                 continue
@@ -508,7 +581,7 @@ def _near_in_time(a: dt.date | None, b: dt.date | None) -> bool:
     return a is None or b is None or abs((a - b).days) <= WINDOW_DAYS
 
 
-def group(items: Iterable[Item], method: str = EMBEDDING) -> list[Decision]:
+def group(items: Iterable[Item], method: str = HYBRID) -> list[Decision]:
     """Decisions for ``items`` in order, from an empty state."""
     grouper = Grouper(method)
     return [grouper.add(i) for i in grouper.embed_items(list(items))]
